@@ -1,0 +1,67 @@
+// What a test run may leave behind: processes that carry the run's marker, shared-memory files and
+// socket files. The suite fails if any remain.
+import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const SHM_DIR = "/dev/shm";
+
+/** Pids of live processes whose environment holds `MARKER=value` (children inherit it). */
+export function markedProcesses(marker: string, value: string): number[] {
+  const needle = `${marker}=${value}`;
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "latin1");
+      if (!environ.split("\0").includes(needle)) continue;
+      // A zombie has an empty environ, so anything found here is really running.
+      found.push(pid);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** drover's files in /dev/shm. */
+export function droverShmFiles(): string[] {
+  try {
+    return readdirSync(SHM_DIR).filter((name) => name.includes("drover"));
+  } catch {
+    return [];
+  }
+}
+
+/** Every socket file below `dir`. */
+export function socketFiles(dir: string): string[] {
+  const sockets: string[] = [];
+  const walk = (folder: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(folder, name);
+      const stat = lstatSync(path, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) walk(path);
+      else if (stat?.isSocket()) sockets.push(path);
+    }
+  };
+  walk(dir);
+  return sockets;
+}
+
+/** Kills leftover pids and removes leftover files, so one bad run does not spoil the next. */
+export function sweep(pids: readonly number[], shmNames: readonly string[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const name of shmNames) rmSync(join(SHM_DIR, name), { force: true });
+}

@@ -1,0 +1,94 @@
+// Runs the whole test suite (or the files given as arguments) on node:test, then fails the run if any
+// test left a process, a shared-memory file or a socket file behind.
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { droverShmFiles, markedProcesses, socketFiles, sweep } from "./leftovers.ts";
+
+const MARKER = "DROVER_TEST_RUN";
+const runId = randomUUID();
+const root = mkdtempSync(join(tmpdir(), "drover-test-run-"));
+const tapFile = join(root, "results.tap");
+const shmBefore = new Set(droverShmFiles());
+// A folder given on the command line means every test file below it.
+const files = process.argv
+  .slice(2)
+  .map((arg) =>
+    existsSync(arg) && statSync(arg).isDirectory() ? `${arg.replace(/\/$/, "")}/**/*.test.ts` : arg,
+  );
+
+const result = spawnSync(
+  process.execPath,
+  [
+    "--test",
+    "--test-concurrency=2",
+    "--test-timeout=120000",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tapFile}`,
+    ...(files.length > 0 ? files : ["test/**/*.test.ts"]),
+  ],
+  // NODE_TEST_CONTEXT is set inside a test; without removing it a nested run would skip its files.
+  {
+    stdio: "inherit",
+    env: { ...process.env, NODE_TEST_CONTEXT: undefined, [MARKER]: runId, DROVER_TEST_ROOT: root },
+  },
+);
+
+// Give processes that were just told to stop a moment to finish before calling them leftovers.
+const deadline = Date.now() + 2_000;
+let processes = markedProcesses(MARKER, runId);
+while (processes.length > 0 && Date.now() < deadline) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  processes = markedProcesses(MARKER, runId);
+}
+// Another test run may be going on at the same time: its tagged files are its own business.
+const runTag = runId.slice(0, 8);
+const shmFiles = droverShmFiles().filter(
+  (name) =>
+    !shmBefore.has(name) && (!name.startsWith("drover-test-") || name.startsWith(`drover-test-${runTag}-`)),
+);
+const sockets = socketFiles(root);
+const leftovers = [
+  ...processes.map((pid) => `process ${pid}: ${readCommand(pid)}`),
+  ...shmFiles.map((name) => `shared-memory file /dev/shm/${name}`),
+  ...sockets.map((path) => `socket file ${path}`),
+];
+
+const counts = readCounts(tapFile);
+rmSync(root, { recursive: true, force: true });
+// Only this run's tagged files are removed: an untagged one might be a real server's scoreboard.
+sweep(
+  processes,
+  shmFiles.filter((name) => name.startsWith(`drover-test-${runTag}-`)),
+);
+
+if (leftovers.length > 0) {
+  console.error(
+    `\nThe test run left ${leftovers.length} thing(s) behind (processes and this run's files now removed):`,
+  );
+  for (const leftover of leftovers) console.error(`  - ${leftover}`);
+} else {
+  console.log("\nleftover check: no process, shared-memory file or socket file left behind");
+}
+const failed = counts.failed + (leftovers.length > 0 ? 1 : 0);
+console.log(`tests: ${counts.passed} passed, ${failed} failed`);
+process.exitCode = result.status === 0 && failed === 0 && counts.passed > 0 ? 0 : 1;
+
+function readCounts(path: string): { passed: number; failed: number } {
+  if (!existsSync(path)) return { passed: 0, failed: 1 };
+  const tap = readFileSync(path, "utf8");
+  const count = (name: string) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
+  return { passed: count("pass"), failed: count("fail") + count("cancelled") };
+}
+
+function readCommand(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "(exited)";
+  }
+}

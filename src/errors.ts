@@ -1,0 +1,59 @@
+// Every error drover raises carries one of these codes. Codes are stable: never rename or reuse one;
+// add new ones at the end of their group. docs/errors.md documents each (a test keeps the two in step).
+export const ErrorCode = {
+  // The native addon
+  NATIVE_MISSING: "DROVER_ERR_NATIVE_MISSING",
+
+  // Shared-memory files
+  SHM_BAD_SIZE: "DROVER_ERR_SHM_BAD_SIZE",
+  SHM_BAD_PATH: "DROVER_ERR_SHM_BAD_PATH",
+  SHM_NOT_FOUND: "DROVER_ERR_SHM_NOT_FOUND",
+  SHM_EXISTS: "DROVER_ERR_SHM_EXISTS",
+  SHM_PERMISSION: "DROVER_ERR_SHM_PERMISSION",
+  SHM_NO_SPACE: "DROVER_ERR_SHM_NO_SPACE",
+  SHM_FOREIGN: "DROVER_ERR_SHM_FOREIGN",
+  SHM_LAYOUT_MISMATCH: "DROVER_ERR_SHM_LAYOUT_MISMATCH",
+  SHM_CLOSED: "DROVER_ERR_SHM_CLOSED",
+  SHM_SYSTEM: "DROVER_ERR_SHM_SYSTEM",
+  SHM_BAD_ARGUMENT: "DROVER_ERR_SHM_BAD_ARGUMENT",
+
+  // The scoreboard
+  SCOREBOARD_BAD_LIMITS: "DROVER_ERR_SCOREBOARD_BAD_LIMITS",
+  SCOREBOARD_BAD_SLOT: "DROVER_ERR_SCOREBOARD_BAD_SLOT",
+  SCOREBOARD_NOT_OWNER: "DROVER_ERR_SCOREBOARD_NOT_OWNER",
+
+  // Modules and hooks
+  MODULE_INVALID: "DROVER_ERR_MODULE_INVALID",
+  MODULE_ORDER: "DROVER_ERR_MODULE_ORDER",
+  HOOK_FAILED: "DROVER_ERR_HOOK_FAILED",
+
+  // Configuration
+  CONFIG_INVALID: "DROVER_ERR_CONFIG_INVALID",
+  CONFIG_LOAD: "DROVER_ERR_CONFIG_LOAD",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const brand = Symbol.for("drover.error");
+
+/** An error raised by drover: `code` is stable, `message` says what happened and what to do. */
+export class DroverError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, "name", { value: "DroverError", enumerable: false });
+    Object.defineProperty(this, brand, { value: true, enumerable: false });
+  }
+
+  // Works across copies of the package (two versions in one tree), unlike a plain prototype check.
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+}
+
+/** True when `error` is a DroverError, optionally with the given code. */
+export function isDroverError(error: unknown, code?: ErrorCode): error is DroverError {
+  return error instanceof DroverError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,14 @@
+export { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT, type ScoreboardLimits } from "./layout.ts";
+export type { ProcessSnapshot, ScoreboardSnapshot, WorkerSnapshot } from "./reader.ts";
+export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";
+export {
+  isBusyWorkerState,
+  PROCESS_STATE_NAMES,
+  ProcessState,
+  processStateName,
+  WORKER_STATE_KEY,
+  WORKER_STATE_LETTERS,
+  WorkerState,
+  workerStateLetter,
+} from "./states.ts";
+export type { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";

@@ -1,0 +1,100 @@
+// What the master writes: the header (it is the header's only writer) and a child slot while no child
+// owns it, that is before the fork and after the reap. A child that died mid-update leaves its records
+// odd-numbered; reclaiming the slot makes them consistent again.
+import { Header, HeaderF64, Proc, ProcF64, Work, WorkF64 } from "./layout.ts";
+import { beginWrite, endWrite, resetSequence } from "./seqlock.ts";
+import { ProcessState, WorkerState } from "./states.ts";
+import type { ScoreboardView } from "./view.ts";
+
+export class MasterRecords {
+  readonly #view: ScoreboardView;
+
+  constructor(view: ScoreboardView) {
+    this.#view = view;
+  }
+
+  /** Starts the header's life: called once, by the process that created the scoreboard. */
+  initialize(masterPid: number, now: number): void {
+    this.#writeHeader(() => {
+      this.#view.i32[Header.masterPid] = masterPid;
+      this.#view.f64[HeaderF64.startTime] = now;
+      this.#view.f64[HeaderF64.restartTime] = now;
+    });
+  }
+
+  /** A new generation begins (a restart). */
+  setGeneration(generation: number, now: number): void {
+    this.#writeHeader(() => {
+      this.#view.i32[Header.generation] = generation;
+      this.#view.f64[HeaderF64.restartTime] = now;
+    });
+  }
+
+  /** Readies a free slot for a child about to be forked, with `workers` worker slots starting. */
+  prepareSlot(slot: number, generation: number, workers: number, now: number): void {
+    const { i32, f64 } = this.#view;
+    const base = this.#view.processBase(slot);
+    resetSequence(i32, base + Proc.seq);
+    beginWrite(i32, base + Proc.seq);
+    i32[base + Proc.pid] = 0;
+    i32[base + Proc.generation] = generation;
+    i32[base + Proc.quiescing] = 0;
+    i32[base + Proc.state] = ProcessState.Starting;
+    i32[base + Proc.workers] = workers;
+    f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
+    f64[base / 2 + ProcF64.startTime] = now;
+    f64[base / 2 + ProcF64.heartbeat] = now;
+    endWrite(i32, base + Proc.seq);
+    for (let worker = 0; worker < this.#view.workerLimit; worker++) {
+      this.#resetWorker(slot, worker, worker < workers ? WorkerState.Starting : WorkerState.Dead);
+    }
+  }
+
+  /**
+   * Frees the slot of a child that has exited (and been reaped), folding its counters into the
+   * header's retired totals so that the server's totals do not drop when a child is recycled.
+   */
+  reclaimSlot(slot: number): void {
+    const { i32, f64 } = this.#view;
+    const base = this.#view.processBase(slot);
+    resetSequence(i32, base + Proc.seq);
+    let requests = 0;
+    let bytes = 0;
+    for (let worker = 0; worker < this.#view.workerLimit; worker++) {
+      const w = this.#view.workerOffset(slot, worker) / 8;
+      requests += f64[w + WorkF64.requests] ?? 0;
+      bytes += f64[w + WorkF64.bytes] ?? 0;
+      this.#resetWorker(slot, worker, WorkerState.Dead);
+    }
+    const connections = f64[base / 2 + ProcF64.connections] ?? 0;
+    this.#writeHeader(() => {
+      f64[HeaderF64.retiredRequests] = (f64[HeaderF64.retiredRequests] ?? 0) + requests;
+      f64[HeaderF64.retiredBytes] = (f64[HeaderF64.retiredBytes] ?? 0) + bytes;
+      f64[HeaderF64.retiredConnections] = (f64[HeaderF64.retiredConnections] ?? 0) + connections;
+    });
+    beginWrite(i32, base + Proc.seq);
+    i32[base + Proc.pid] = 0;
+    i32[base + Proc.quiescing] = 0;
+    i32[base + Proc.state] = ProcessState.Free;
+    f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
+    endWrite(i32, base + Proc.seq);
+  }
+
+  #resetWorker(slot: number, worker: number, state: WorkerState): void {
+    const { i32, f64 } = this.#view;
+    const offset = this.#view.workerOffset(slot, worker);
+    const base = offset / 4;
+    resetSequence(i32, base + Work.seq);
+    beginWrite(i32, base + Work.seq);
+    i32[base + Work.state] = state;
+    i32[base + Work.requestLength] = 0;
+    f64.fill(0, base / 2 + WorkF64.requests, base / 2 + WorkF64.lastUsed + 1);
+    endWrite(i32, base + Work.seq);
+  }
+
+  #writeHeader(write: () => void): void {
+    beginWrite(this.#view.i32, Header.seq);
+    write();
+    endWrite(this.#view.i32, Header.seq);
+  }
+}

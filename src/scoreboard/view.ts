@@ -1,0 +1,46 @@
+// Typed views over the scoreboard memory, shared by its writers and its reader.
+import { DroverError, ErrorCode } from "../errors.ts";
+import { Header, processRecordOffset, type ScoreboardLimits, workerRecordOffset } from "./layout.ts";
+
+export class ScoreboardView implements ScoreboardLimits {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly u8: Uint8Array;
+  readonly serverLimit: number;
+  readonly workerLimit: number;
+
+  constructor(buffer: ArrayBuffer) {
+    this.i32 = new Int32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+    this.serverLimit = Atomics.load(this.i32, Header.serverLimit);
+    this.workerLimit = Atomics.load(this.i32, Header.workerLimit);
+  }
+
+  /** Int32 index of the first field of a child slot's process record. */
+  processBase(slot: number): number {
+    this.checkSlot(slot);
+    return processRecordOffset(slot) / 4;
+  }
+
+  /** Byte offset of a worker record. */
+  workerOffset(slot: number, worker: number): number {
+    this.checkSlot(slot);
+    if (!Number.isInteger(worker) || worker < 0 || worker >= this.workerLimit) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_SLOT,
+        `worker slot ${worker} does not exist: this scoreboard has ${this.workerLimit} worker slots per child (workerLimit).`,
+      );
+    }
+    return workerRecordOffset(this, slot, worker);
+  }
+
+  private checkSlot(slot: number): void {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.serverLimit) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_SLOT,
+        `child slot ${slot} does not exist: this scoreboard has ${this.serverLimit} child slots (serverLimit).`,
+      );
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// The writers of a child's records. Each record has exactly one writer: a child writes its own process
+// record and worker records while it lives; the master writes a slot only while no child owns it
+// (before the fork and after the reap, see master-records.ts). Updates cost no system call and
+// allocate nothing, so they can run on every request.
+import { Proc, ProcF64, WORKER_REQUEST_BYTES, WORKER_REQUEST_OFFSET, Work, WorkF64 } from "./layout.ts";
+import { beginWrite, endWrite } from "./seqlock.ts";
+import { type ProcessState, WorkerState } from "./states.ts";
+import type { ScoreboardView } from "./view.ts";
+
+const encoder = new TextEncoder();
+
+/** Writes the process record of the child that owns `slot`. */
+export class ProcessRecordWriter {
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #base: number;
+
+  constructor(view: ScoreboardView, slot: number) {
+    this.#i32 = view.i32;
+    this.#f64 = view.f64;
+    this.#base = view.processBase(slot);
+  }
+
+  /** Claims the record for this process: first thing a child does. */
+  claim(pid: number, now: number): void {
+    this.#update(() => {
+      this.#i32[this.#base + Proc.pid] = pid;
+      this.#f64[this.#base / 2 + ProcF64.heartbeat] = now;
+    });
+  }
+
+  setState(state: ProcessState): void {
+    this.#update(() => {
+      this.#i32[this.#base + Proc.state] = state;
+    });
+  }
+
+  /** This child takes no new connection from now on (it is draining or retiring). */
+  setQuiescing(): void {
+    this.#update(() => {
+      this.#i32[this.#base + Proc.quiescing] = 1;
+    });
+  }
+
+  /** Proves the event loop turns; the master treats an old stamp as a hung child. */
+  heartbeat(now: number, rss: number, heapUsed: number): void {
+    const f = this.#base / 2;
+    this.#update(() => {
+      this.#f64[f + ProcF64.heartbeat] = now;
+      this.#f64[f + ProcF64.rss] = rss;
+      this.#f64[f + ProcF64.heapUsed] = heapUsed;
+    });
+  }
+
+  /** Runs once per accepted connection, so it is written out rather than through #update. */
+  countConnection(): void {
+    const seq = this.#base + Proc.seq;
+    beginWrite(this.#i32, seq);
+    this.#f64[this.#base / 2 + ProcF64.connections] =
+      (this.#f64[this.#base / 2 + ProcF64.connections] ?? 0) + 1;
+    endWrite(this.#i32, seq);
+  }
+
+  #update(write: () => void): void {
+    const seq = this.#base + Proc.seq;
+    beginWrite(this.#i32, seq);
+    write();
+    endWrite(this.#i32, seq);
+  }
+}
+
+/** Writes one worker record of the child that owns it. */
+export class WorkerRecordWriter {
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #request: Uint8Array;
+  readonly #base: number;
+
+  constructor(view: ScoreboardView, slot: number, worker: number) {
+    const offset = view.workerOffset(slot, worker);
+    this.#i32 = view.i32;
+    this.#f64 = view.f64;
+    this.#request = view.u8.subarray(
+      offset + WORKER_REQUEST_OFFSET,
+      offset + WORKER_REQUEST_OFFSET + WORKER_REQUEST_BYTES,
+    );
+    this.#base = offset / 4;
+  }
+
+  setState(state: WorkerState): void {
+    const seq = this.#base + Work.seq;
+    beginWrite(this.#i32, seq);
+    this.#i32[this.#base + Work.state] = state;
+    endWrite(this.#i32, seq);
+  }
+
+  /** A request arrived: `request` is what the status page shows ("GET /path"), cut to fit. */
+  requestStarted(request: string, now: number): void {
+    const seq = this.#base + Work.seq;
+    beginWrite(this.#i32, seq);
+    this.#i32[this.#base + Work.state] = WorkerState.Writing;
+    this.#i32[this.#base + Work.requestLength] = encoder.encodeInto(request, this.#request).written;
+    this.#f64[this.#base / 2 + WorkF64.requestStart] = now;
+    endWrite(this.#i32, seq);
+  }
+
+  /** The reply is sent; the worker now waits on its keep-alive connection, or for a new one. */
+  requestFinished(bytes: number, now: number, next: WorkerState = WorkerState.Ready): void {
+    const seq = this.#base + Work.seq;
+    const f = this.#base / 2;
+    beginWrite(this.#i32, seq);
+    this.#i32[this.#base + Work.state] = next;
+    this.#f64[f + WorkF64.requests] = (this.#f64[f + WorkF64.requests] ?? 0) + 1;
+    this.#f64[f + WorkF64.bytes] = (this.#f64[f + WorkF64.bytes] ?? 0) + bytes;
+    this.#f64[f + WorkF64.lastUsed] = now;
+    endWrite(this.#i32, seq);
+  }
+}

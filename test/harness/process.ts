@@ -1,0 +1,227 @@
+// Spawning real processes in tests: readiness by a line or a port, and a stop that proves the pid gone.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+
+export interface SpawnOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Resolve once stdout or stderr shows this pattern, or once this TCP port accepts a connection. */
+  readonly ready?: RegExp | { readonly port: number; readonly host?: string };
+  readonly readyTimeoutMs?: number;
+  /** Registers `stop()` so it runs however the test ends (pass `t.after` or `after`). */
+  readonly cleanup?: (fn: () => Promise<void>) => void;
+}
+
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface SpawnedProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  waitForExit(timeoutMs?: number): Promise<ExitStatus>;
+  /** SIGTERM its process group, SIGKILL after `graceMs`, then prove every pid of the group is gone. */
+  stop(graceMs?: number): Promise<ExitStatus>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Runs a script on this Node (the pinned one), in its own process group. */
+export function spawnNode(script: string, args: readonly string[] = [], options: SpawnOptions = {}) {
+  return spawnProcess(process.execPath, [script, ...args], options);
+}
+
+/** Spawns `command` in a new process group so that stop() also reaches its descendants. */
+export async function spawnProcess(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<SpawnedProcess> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const pid = await new Promise<number>((resolve, reject) => {
+    child.once("spawn", () => resolve(child.pid as number));
+    child.once("error", reject);
+  });
+
+  let output = "";
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  let exitStatus: ExitStatus | undefined;
+  void exited.then((status) => {
+    exitStatus = status;
+    for (const listener of listeners) listener();
+  });
+
+  const waitForOutput = (pattern: RegExp, timeoutMs = DEFAULT_TIMEOUT_MS) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = output.match(pattern);
+        if (match) return finish(() => resolve(match));
+        const status = exitStatus;
+        if (status) {
+          finish(() =>
+            reject(
+              new Error(`process ${pid} exited (${describe(status)}) before printing ${pattern}\n${output}`),
+            ),
+          );
+        }
+      };
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(new Error(`no ${pattern} from process ${pid} within ${timeoutMs} ms\n${output}`)),
+          ),
+        timeoutMs,
+      );
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        settle();
+      };
+      listeners.add(check);
+      check();
+    });
+
+  const waitForExit = async (timeoutMs = DEFAULT_TIMEOUT_MS) => {
+    const timeout = delay(timeoutMs, undefined, { ref: false }).then(() => {
+      throw new Error(`process ${pid} still running after ${timeoutMs} ms\n${output}`);
+    });
+    return Promise.race([exited, timeout]);
+  };
+
+  let stopping: Promise<ExitStatus> | undefined;
+  const stop = (graceMs = 3_000) => {
+    stopping ??= (async () => {
+      signalGroup(pid, "SIGTERM");
+      const status = await Promise.race([exited, delay(graceMs).then(() => undefined)]);
+      signalGroup(pid, "SIGKILL");
+      const final = status ?? (await exited);
+      await waitForPidsGone([pid, -pid], 5_000);
+      return final;
+    })();
+    return stopping;
+  };
+
+  const spawned: SpawnedProcess = { child, pid, output: () => output, waitForOutput, waitForExit, stop };
+  options.cleanup?.(async () => {
+    await stop();
+  });
+  try {
+    if (options.ready instanceof RegExp) await waitForOutput(options.ready, options.readyTimeoutMs);
+    else if (options.ready)
+      await waitForPort(options.ready.port, options.ready.host, options.readyTimeoutMs, exited);
+  } catch (error) {
+    await stop(0);
+    throw error;
+  }
+  return spawned;
+}
+
+/**
+ * True while `pid` runs, or, for a negative pid, while any process of that group runs. A zombie counts
+ * as gone: its parent (possibly init, which here reaps orphans only every few seconds) just has not
+ * collected its status yet.
+ */
+export function isAlive(pid: number): boolean {
+  if (pid < 0)
+    return readdirSync("/proc").some(
+      (entry) => processStat(Number(entry))?.group === -pid && isRunning(Number(entry)),
+    );
+  return isRunning(pid);
+}
+
+function isRunning(pid: number): boolean {
+  const stat = processStat(pid);
+  return stat !== undefined && stat.state !== "Z" && stat.state !== "X";
+}
+
+/** State letter, parent and process group from /proc/<pid>/stat, or undefined when there is no such process. */
+export function processStat(pid: number): { state: string; parent: number; group: number } | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name may hold spaces and parentheses: the fields start after the last ")".
+    const [state = "", parent = "0", group = "0"] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, parent: Number(parent), group: Number(group) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until none of `pids` exists; throws naming the survivors after `timeoutMs`. */
+export async function waitForPidsGone(
+  pids: readonly number[],
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = pids.filter(isAlive);
+    if (alive.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`still alive after ${timeoutMs} ms: ${alive.join(", ")}`);
+    await delay(20);
+  }
+}
+
+/** Resolves once `port` accepts a TCP connection. */
+export async function waitForPort(
+  port: number,
+  host = "127.0.0.1",
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  exited?: Promise<ExitStatus>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone: ExitStatus | undefined;
+  void exited?.then((status) => {
+    gone = status;
+  });
+  while (!(await canConnect(port, host))) {
+    if (gone) throw new Error(`process exited (${describe(gone)}) before port ${port} answered`);
+    if (Date.now() > deadline) throw new Error(`port ${host}:${port} did not answer within ${timeoutMs} ms`);
+    await delay(25);
+  }
+}
+
+function canConnect(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // Already gone: nothing to signal.
+    }
+  }
+}
+
+function describe(status: ExitStatus): string {
+  return status.signal ? `signal ${status.signal}` : `code ${status.code}`;
+}
