@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "drover_shm",
-      "sources": ["native/shm.c"],
+      "target_name": "drover_native",
+      "sources": ["native/addon.c", "native/errors.c", "native/shm.c", "native/listen.c"],
       "cflags": ["-Wall", "-Wextra"],
       "cflags_c": ["-std=c11"],
       "xcode_settings": {

@@ -26,7 +26,6 @@
 // "SIZE", "NOTREG", "EINVAL"), `syscall`, `errno` (0 for the non-errno reasons) and `path`.
 
 #define _GNU_SOURCE  // renameat2 and RENAME_NOREPLACE (Linux); everything else is POSIX
-#define NAPI_VERSION 8
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +41,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include "errors.h"
 
 #define HEADER_SIZE 64
 static const char MAGIC[8] = {'D', 'R', 'O', 'V', 'E', 'R', 'S', 'M'};
@@ -87,63 +88,10 @@ static void segment_unmap(segment *seg) {
   seg->base = NULL;
 }
 
-// --- errors -------------------------------------------------------------------------------------
-
-static const char *errno_name(int err) {
-  switch (err) {
-#define NAME(e) \
-  case e:       \
-    return #e;
-    NAME(EACCES) NAME(EPERM) NAME(ENOENT) NAME(EEXIST) NAME(ENOTDIR) NAME(EISDIR) NAME(ELOOP)
-    NAME(ENAMETOOLONG) NAME(ENOSPC) NAME(ENOMEM) NAME(EDQUOT) NAME(EFBIG) NAME(EROFS) NAME(EINVAL)
-    NAME(EMFILE) NAME(ENFILE) NAME(EBUSY) NAME(ETXTBSY) NAME(EXDEV) NAME(EIO) NAME(ENODEV)
-    NAME(EOVERFLOW) NAME(EAGAIN) NAME(EINTR) NAME(EBADF) NAME(EOPNOTSUPP) NAME(ENXIO) NAME(EMLINK)
-#undef NAME
-    default:
-      return "EUNKNOWN";  // the wrapper names it from `errno` with util.getSystemErrorName
-  }
-}
-
-// Throws an Error like Node's own fs errors: code, errno, syscall, path. A pending exception makes
-// napi_* calls fail, so this is always the last thing a failing call does.
-static void throw_error(napi_env env, const char *code, int err, const char *syscall, const char *path,
-                        const char *message) {
-  napi_value code_value, message_value, error, value;
-  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value);
-  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value);
-  napi_create_error(env, code_value, message_value, &error);
-  napi_create_int32(env, err, &value);
-  napi_set_named_property(env, error, "errno", value);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, error, "syscall", value);
-  if (path != NULL) {
-    napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &value);
-    napi_set_named_property(env, error, "path", value);
-  }
-  napi_throw(env, error);
-}
-
-static void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
-  char message[PATH_MAX + 128];
-  snprintf(message, sizeof message, "%s: %s %s", strerror(err), syscall, path ? path : "");
-  throw_error(env, errno_name(err), err, syscall, path, message);
-}
-
 // For a file that opened fine but is not what the caller asked for.
 static void throw_reason(napi_env env, const char *reason, const char *path, const char *message) {
   throw_error(env, reason, 0, "open", path, message);
 }
-
-// Any napi_* failure (rare: out of memory, a pending exception) becomes a JS error once.
-#define NAPI_CHECK(env, call)                                        \
-  do {                                                               \
-    if ((call) != napi_ok) {                                         \
-      bool pending = false;                                          \
-      napi_is_exception_pending((env), &pending);                    \
-      if (!pending) napi_throw_error((env), "ENAPI", #call " failed"); \
-      return NULL;                                                   \
-    }                                                                \
-  } while (0)
 
 // --- arguments ----------------------------------------------------------------------------------
 
@@ -499,7 +447,8 @@ static napi_value js_remove(napi_env env, napi_callback_info info) {
 
 // --- module -------------------------------------------------------------------------------------
 
-NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+// Adds the shared-memory functions to the addon's exports (see addon.c).
+napi_value drover_shm_register(napi_env env, napi_value exports) {
   napi_value header_size;
   NAPI_CHECK(env, napi_create_uint32(env, HEADER_SIZE, &header_size));
   napi_property_descriptor props[] = {

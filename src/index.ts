@@ -8,6 +8,6 @@ export {
   type ScoreboardSnapshot,
   WORKER_STATE_KEY,
   WORKER_STATE_LETTERS,
-  WorkerState,
   type WorkerSnapshot,
+  WorkerState,
 } from "./scoreboard/index.ts";

@@ -8,7 +8,9 @@ const slot = Number(slotText);
 const scoreboard = Scoreboard.open(path as string);
 const record = scoreboard.processWriter(slot);
 record.claim(process.pid, Date.now());
-const slots = new WorkerSlots(scoreboard, slot, Number(workersText), () => record.countConnection());
+const slots = new WorkerSlots(scoreboard, slot, Number(workersText), {
+  connected: () => record.countConnection(),
+});
 
 const server = createServer((_request, response) => {
   response.end(`hello from child ${slot} (pid ${process.pid})\n`);

@@ -1,6 +1,6 @@
 // A child's worker slots: one per connection served at once. Each connection holds a slot for its life,
-// and the slot's scoreboard record follows it: W while a request runs, K between requests on a
-// keep-alive connection, _ once the slot is free again.
+// and the slot's scoreboard record follows it: R until the first request, W while a request runs, K
+// between requests on a keep-alive connection, G while draining, _ once the slot is free again.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Scoreboard } from "../scoreboard/index.ts";
@@ -8,26 +8,38 @@ import { WorkerState } from "../scoreboard/index.ts";
 import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
 
 interface Worker {
-  readonly index: number;
   readonly record: WorkerRecordWriter;
+  /** The response being written on this worker's connection, while there is one. */
+  response: ServerResponse | undefined;
+}
+
+export interface WorkerSlotEvents {
+  /** A connection took a slot. */
+  readonly connected?: () => void;
+  /** The last idle slot was taken: stop accepting. */
+  readonly saturated?: () => void;
+  /** A slot came free after saturation: accept again. */
+  readonly available?: () => void;
+  /** The last busy slot came free. */
+  readonly empty?: () => void;
 }
 
 const workerOf = Symbol("drover.worker");
 type TrackedSocket = Socket & { [workerOf]?: Worker };
 
 export class WorkerSlots {
-  // Free slots as a stack: the most recently used slot is reused first, as its records are warm.
+  // Free slots as a stack: the most recently used slot is reused first, as in the seed's idle list.
   readonly #free: Worker[] = [];
-  readonly #size: number;
-  readonly #onConnection: () => void;
+  readonly #busy = new Set<Worker>();
+  readonly #events: WorkerSlotEvents;
+  #draining = false;
 
-  constructor(scoreboard: Scoreboard, slot: number, workers: number, onConnection: () => void = () => {}) {
-    this.#size = workers;
-    this.#onConnection = onConnection;
+  constructor(scoreboard: Scoreboard, slot: number, workers: number, events: WorkerSlotEvents = {}) {
+    this.#events = events;
     for (let index = workers - 1; index >= 0; index--) {
       const record = scoreboard.workerWriter(slot, index);
       record.setState(WorkerState.Ready);
-      this.#free.push({ index, record });
+      this.#free.push({ record, response: undefined });
     }
   }
 
@@ -36,40 +48,69 @@ export class WorkerSlots {
   }
 
   get busy(): number {
-    return this.#size - this.#free.length;
+    return this.#busy.size;
   }
 
-  /** Accounts every connection and request of `server` in the scoreboard. */
+  /**
+   * Accounts every connection and request of `server` in the scoreboard. The listeners go first, ahead
+   * of the app's handler, so a request is on the board before the app answers it.
+   */
   attach(server: Server): void {
-    server.on("connection", (socket: TrackedSocket) => this.#connected(socket));
-    server.on("request", (request: IncomingMessage, response: ServerResponse) =>
+    server.prependListener("connection", (socket: TrackedSocket) => this.#connected(socket));
+    server.prependListener("request", (request: IncomingMessage, response: ServerResponse) =>
       this.#request(request, response),
     );
   }
 
+  /**
+   * From now on every response closes its connection: those not started yet say `Connection: close`,
+   * so keep-alive clients reconnect (to another child) instead of losing a request. Idle keep-alive
+   * connections are left to the server's keep-alive timeout, because closing one could cross a request
+   * that the client is sending at that moment.
+   */
+  drain(): void {
+    this.#draining = true;
+    for (const worker of this.#busy) {
+      worker.record.setState(WorkerState.Graceful);
+      if (worker.response && !worker.response.headersSent) worker.response.shouldKeepAlive = false;
+    }
+    if (this.#busy.size === 0) this.#events.empty?.();
+  }
+
   #connected(socket: TrackedSocket): void {
+    this.#events.connected?.();
     const worker = this.#free.pop();
-    this.#onConnection();
-    // More connections than slots can only happen while the listener is being paused; they are
-    // served all the same, just not shown on the scoreboard.
+    // Connections beyond the slots arrive only in the moment between saturation and the listeners
+    // closing; they are served all the same, just not shown on the scoreboard.
     if (!worker) return;
+    this.#busy.add(worker);
     socket[workerOf] = worker;
-    worker.record.setState(WorkerState.Reading);
-    socket.once("close", () => {
-      worker.record.setState(WorkerState.Ready);
-      this.#free.push(worker);
-    });
+    worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
+    if (this.#free.length === 0) this.#events.saturated?.();
+    socket.once("close", () => this.#released(worker));
+  }
+
+  #released(worker: Worker): void {
+    worker.response = undefined;
+    worker.record.setState(WorkerState.Ready);
+    this.#busy.delete(worker);
+    this.#free.push(worker);
+    if (this.#free.length === 1) this.#events.available?.();
+    if (this.#busy.size === 0) this.#events.empty?.();
   }
 
   #request(request: IncomingMessage, response: ServerResponse): void {
-    const socket = request.socket as TrackedSocket;
-    const worker = socket[workerOf];
+    const worker = (request.socket as TrackedSocket)[workerOf];
+    if (this.#draining) response.shouldKeepAlive = false;
     if (!worker) return;
+    const socket = request.socket;
     const bytesBefore = socket.bytesWritten;
+    worker.response = response;
     worker.record.requestStarted(`${request.method} ${request.url}`, Date.now());
     response.once("finish", () => {
-      const keepAlive = !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
-      worker.record.requestFinished(socket.bytesWritten - bytesBefore, Date.now(), keepAlive);
+      worker.response = undefined;
+      const next = this.#draining || !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
+      worker.record.requestFinished(socket.bytesWritten - bytesBefore, Date.now(), next);
     });
   }
 }

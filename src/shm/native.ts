@@ -1,6 +1,5 @@
-// Loads drover's N-API addon (native/shm.c), built by node-gyp at `npm install`.
-import { createRequire } from "node:module";
-import { DroverError, ErrorCode } from "../errors.ts";
+// The shared-memory half of drover's N-API addon (native/shm.c).
+import { loadAddon } from "../native/addon.ts";
 
 /** What the addon returns for a mapping: the payload and who made the file. Also the handle to close. */
 export interface NativeSegment {
@@ -27,26 +26,7 @@ export interface NativeShm {
   readonly HEADER_SIZE: number;
 }
 
-// Relative to this file, so the same line works from src/shm/ (type stripping) and dist/shm/ (the build).
-const ADDON = "../../build/Release/drover_shm.node";
-
-let addon: NativeShm | undefined;
-
-/** The addon, loaded on first use so that code which never maps memory works without it. */
+/** The addon's shared-memory functions (native/shm.c). */
 export function native(): NativeShm {
-  if (addon) return addon;
-  const require = createRequire(import.meta.url);
-  try {
-    addon = require(ADDON) as NativeShm;
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new DroverError(
-      ErrorCode.NATIVE_MISSING,
-      `drover's native addon (build/Release/drover_shm.node) could not be loaded: ${reason}. ` +
-        "Build it with `npm rebuild drover` in your project, or `npm install` in a drover checkout " +
-        "(node-gyp needs python3, make and a C compiler).",
-      { cause },
-    );
-  }
-  return addon;
+  return loadAddon() as NativeShm;
 }

@@ -1,0 +1,48 @@
+// checkConfig: turns what the user wrote into the configuration the master runs with. Wrong values
+// are refused all together in one error, so nothing half-applied ever runs; sizes out of range are
+// adjusted with a warning each, as Apache's worker MPM does.
+import { resolve } from "node:path";
+import { ConfigInvalidError } from "./errors.ts";
+import { readFields } from "./fields.ts";
+import { fitSizing } from "./sizing.ts";
+import type { ResolvedConfig } from "./types.ts";
+
+export interface CheckOptions {
+  /** Where relative paths start: the config file's folder, or the working directory without a file. */
+  baseDir: string;
+  /** The configuration in force, on a restart; serverLimit and workerLimit cannot change from it. */
+  previous?: ResolvedConfig;
+}
+
+export interface CheckResult {
+  readonly config: ResolvedConfig;
+  /** One line per value that was adjusted to fit, naming the field, the value given and the value used. */
+  readonly warnings: string[];
+}
+
+/**
+ * Checks a config and fills in everything not given. Throws DROVER_ERR_CONFIG_INVALID listing every
+ * problem (`error.problems`) when any value is refused; it changes nothing, so a running generation
+ * can keep serving. Reads the file system (app must exist) and the account database (user, group).
+ */
+export function checkConfig(input: unknown, options: CheckOptions): CheckResult {
+  const read = readFields(input, resolve(options.baseDir));
+  if (!read.ok) throw new ConfigInvalidError(read.problems);
+  const { fields } = read;
+  const { sizing, warnings } = fitSizing(fields, options.previous);
+  const config: ResolvedConfig = {
+    listen: Object.freeze(fields.listen.map((listener) => Object.freeze(listener))),
+    app: fields.app,
+    ...sizing,
+    maxConnectionsPerChild: fields.maxConnectionsPerChild,
+    maxConnectionsPerChildJitter: fields.maxConnectionsPerChildJitter,
+    gracefulShutdownTimeout: fields.gracefulShutdownTimeout,
+    heartbeatTimeout: fields.heartbeatTimeout,
+    user: fields.user && Object.freeze(fields.user),
+    group: fields.group && Object.freeze(fields.group),
+    runDir: fields.runDir,
+    logLevel: fields.logLevel,
+    modules: Object.freeze(fields.modules),
+  };
+  return { config: Object.freeze(config), warnings };
+}

@@ -1,0 +1,58 @@
+// Default values. Apache's defaults assume a thread per connection; in Node a worker slot is one
+// connection a child serves at once, and a child serves many, so the numbers are larger.
+import { availableParallelism } from "node:os";
+import type { DroverConfig } from "./types.ts";
+
+/** The defaults that do not depend on other fields. */
+export const DEFAULTS = {
+  listen: [8080],
+  workersPerChild: 128,
+  workerLimit: 1024,
+  serverLimit: 16,
+  maxConnectionsPerChild: 0,
+  maxConnectionsPerChildJitter: 0.1,
+  gracefulShutdownTimeout: "30s",
+  heartbeatTimeout: "30s",
+  runDir: ".drover",
+  logLevel: "info",
+  modules: [],
+} as const satisfies DroverConfig;
+
+// The defaults below are worked out from the other fields once those are checked and adjusted, so a
+// default is always within the limits and never needs a warning.
+
+/** One child per CPU, but no more children than allowed. */
+export function defaultStartServers(daemonsLimit: number): number {
+  return Math.min(availableParallelism(), daemonsLimit);
+}
+
+/** Every child slot filled. */
+export function defaultMaxRequestWorkers(serverLimit: number, workersPerChild: number): number {
+  return serverLimit * workersPerChild;
+}
+
+/** One child's worth of idle workers. */
+export function defaultMinSpareWorkers(workersPerChild: number): number {
+  return workersPerChild;
+}
+
+/**
+ * One child's worth more than the children started, and never less than the narrowest band allowed
+ * (see maxSpareFloor), which the plain product misses when startServers is 1.
+ */
+export function defaultMaxSpareWorkers(
+  workersPerChild: number,
+  startServers: number,
+  minSpareWorkers: number,
+): number {
+  return Math.max(workersPerChild * (startServers + 1), maxSpareFloor(minSpareWorkers, workersPerChild));
+}
+
+/**
+ * The least maxSpareWorkers can be: minSpareWorkers plus one child's workers plus one. With a narrower
+ * band, starting one child to reach minSpareWorkers would push the idle count over maxSpareWorkers,
+ * retiring a child would drop it under minSpareWorkers, and the pool would never settle.
+ */
+export function maxSpareFloor(minSpareWorkers: number, workersPerChild: number): number {
+  return minSpareWorkers + workersPerChild + 1;
+}
