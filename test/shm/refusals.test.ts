@@ -251,7 +251,8 @@ test("without the addon: NATIVE_MISSING, saying how to build it", { timeout: 20_
   try {
     const src = fileURLToPath(new URL("../../src/", import.meta.url));
     cpSync(join(src, "errors.ts"), join(root, "src", "errors.ts"));
-    for (const folder of ["shm", "native"]) cpSync(join(src, folder), join(root, "src", folder), { recursive: true });
+    for (const folder of ["shm", "native"])
+      cpSync(join(src, folder), join(root, "src", folder), { recursive: true });
     const script = `
       import { createShm, shmPath } from "./src/shm/index.ts";
       console.log(shmPath("still-works"));
