@@ -1,5 +1,10 @@
 // drover's public API. Everything not exported here is internal and may change without notice.
+export { type AppDefinition, type ChildContext, defineApp, type RequestHandler } from "./app/define.ts";
+export { defineConfig } from "./config/index.ts";
+export type { DroverConfig, Duration, ListenSpec, LogLevel, ResolvedConfig } from "./config/types.ts";
 export { DroverError, ErrorCode, isDroverError } from "./errors.ts";
+export { Master, type MasterOptions, type StopOptions } from "./master/master.ts";
+export { type DroverModule, defineModule, type HookContext, type Phase } from "./modules/index.ts";
 export { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "./protocol/exit-codes.ts";
 export {
   type ProcessSnapshot,

@@ -1,0 +1,57 @@
+// The app contract: what a user's module default-exports for drover to run in every child.
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+
+/** A Node request handler; an Express app or Koa's `app.callback()` is one already. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** What each child knows about itself, given to childInit and childExit. */
+export interface ChildContext {
+  readonly slot: number;
+  readonly pid: number;
+  readonly generation: number;
+}
+
+export interface AppDefinition {
+  /** Serves every request. Give this or `createServer`. */
+  readonly handler?: RequestHandler;
+  /**
+   * Builds the server for frameworks that make their own (Fastify's `app.server` after `ready()`,
+   * Hono's `createAdaptorServer`). drover never calls `listen` on it: it hands it connections.
+   */
+  readonly createServer?: () => Server | Promise<Server>;
+  /** Runs in each child before it serves, after privileges are dropped: open pools, warm caches. */
+  readonly childInit?: (context: ChildContext) => void | Promise<void>;
+  /** Runs in each child after its last connection closed, before it exits. */
+  readonly childExit?: (context: ChildContext) => void | Promise<void>;
+}
+
+const appBrand = Symbol.for("drover.app");
+
+/** Declares an app for drover; `export default defineApp({ ... })`. */
+export function defineApp(definition: AppDefinition): AppDefinition {
+  if (typeof definition !== "object" || definition === null) {
+    throw new TypeError("defineApp() takes an object with `handler` or `createServer`");
+  }
+  const hasHandler = typeof definition.handler === "function";
+  const hasServer = typeof definition.createServer === "function";
+  if (hasHandler === hasServer) {
+    throw new TypeError("defineApp() needs exactly one of `handler` (a request handler) or `createServer`");
+  }
+  for (const hook of ["childInit", "childExit"] as const) {
+    if (definition[hook] !== undefined && typeof definition[hook] !== "function") {
+      throw new TypeError(`defineApp(): \`${hook}\` must be a function`);
+    }
+  }
+  return Object.freeze({ ...definition, [appBrand]: true });
+}
+
+/** Turns a module's default export into an app definition, or says what is wrong with it. */
+export function toAppDefinition(exported: unknown, where: string): AppDefinition {
+  if (typeof exported === "function") return { handler: exported as RequestHandler };
+  if (typeof exported === "object" && exported !== null && appBrand in exported)
+    return exported as AppDefinition;
+  throw new TypeError(
+    `${where} must default-export a request handler \`(req, res) => void\` or \`defineApp({ ... })\`, ` +
+      `got ${exported === undefined ? "no default export" : typeof exported}`,
+  );
+}

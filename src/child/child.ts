@@ -1,0 +1,135 @@
+// A child's life: claim its scoreboard slot, drop privileges, load the app and run its childInit,
+// accept on the inherited listeners while it has idle worker slots, stamp a heartbeat, and leave
+// gracefully: when recycled, when told by the pipe of death, or when the master is gone.
+import type { Logger } from "../log/logger.ts";
+import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
+import { type ChildMessage, isMasterMessage } from "../protocol/messages.ts";
+import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
+import { ChildListeners } from "./listeners.ts";
+import { type LoadedApp, loadApp } from "./load-app.ts";
+import { guardAgainstOrphaning } from "./orphan-guard.ts";
+import { dropPrivileges } from "./privileges.ts";
+import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
+import { WorkerSlots } from "./worker-slots.ts";
+
+// A child whose master died finishes what it can in this long, then exits.
+const ORPHAN_GRACE_MS = 800;
+// errno codes that mean "short of a resource": the master then slows spawning down to one at a time.
+const SICK_CODES = new Set(["EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "ENOSPC"]);
+
+export interface RunChildOptions {
+  /** The listening descriptors. Default: inherited from the master, from FIRST_LISTENER_FD on. */
+  readonly fds?: readonly number[];
+  /**
+   * No master (`drover start --single`): SIGINT and SIGTERM drain and exit, and nothing is sent over
+   * IPC. Resolves once the child has drained.
+   */
+  readonly standalone?: boolean;
+}
+
+export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOptions = {}): Promise<void> {
+  const scoreboard = Scoreboard.open(spec.scoreboard);
+  const record = scoreboard.processWriter(spec.slot);
+  record.claim(process.pid, Date.now());
+  const context = { slot: spec.slot, pid: process.pid, generation: spec.generation };
+  const standalone = options.standalone ?? false;
+  if (!standalone) {
+    // The master decides when children stop; a terminal's Ctrl-C or hang-up goes to it alone.
+    process.on("SIGINT", () => {});
+    process.on("SIGHUP", () => {});
+  }
+
+  let app: LoadedApp | undefined;
+  let draining = false;
+  let exiting = false;
+
+  const exit = async (code: number, message?: ChildMessage) => {
+    if (exiting) return;
+    exiting = true;
+    clearInterval(heartbeat);
+    if (code === EXIT_OK && app?.definition.childExit) {
+      try {
+        await app.definition.childExit(context);
+      } catch (error) {
+        log.error({ err: error }, "the app's childExit failed");
+      }
+    }
+    scoreboard.close();
+    if (message && process.connected) process.send?.(message, () => process.exit(code));
+    else process.exit(code);
+    // If the channel cannot take the message, leave anyway.
+    setTimeout(() => process.exit(code), 1_000).unref();
+  };
+
+  const heartbeat = setInterval(() => {
+    const memory = process.memoryUsage();
+    record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
+  }, spec.heartbeatIntervalMs);
+
+  if (standalone) {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => drain());
+  } else {
+    guardAgainstOrphaning(() => {
+      log.warn("the master is gone: finishing in-flight requests, then exiting");
+      drain();
+      setTimeout(() => void exit(EXIT_OK), ORPHAN_GRACE_MS).unref();
+    });
+    process.on("SIGTERM", () => void exit(EXIT_OK));
+  }
+
+  try {
+    dropPrivileges(spec.uid, spec.gid);
+    app = await loadApp(spec.app);
+    await app.definition.childInit?.(context);
+  } catch (error) {
+    const code = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "")
+      ? EXIT_CHILD_SICK
+      : EXIT_CHILD_FATAL;
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log.error(
+      { err: error },
+      code === EXIT_CHILD_SICK ? "child is short of a resource" : "child cannot initialise",
+    );
+    await exit(code, { drover: "fatal", reason });
+    return;
+  }
+
+  const fds = options.fds ?? spec.listeners.map((_, index) => FIRST_LISTENER_FD + index);
+  const listeners = new ChildListeners(fds, app.server);
+  let connections = 0;
+  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, {
+    connected: () => {
+      record.countConnection();
+      if (spec.maxConnections > 0 && ++connections >= spec.maxConnections) {
+        log.info({ connections }, "served maxConnectionsPerChild connections: retiring");
+        drain();
+      }
+    },
+    saturated: () => listeners.pause(),
+    available: () => {
+      if (!draining) void listeners.resume();
+    },
+    empty: () => {
+      if (draining) void exit(EXIT_OK);
+    },
+  });
+  slots.attach(app.server);
+
+  function drain(): void {
+    if (draining) return;
+    draining = true;
+    record.setQuiescing();
+    record.setState(ProcessState.Stopping);
+    listeners.close();
+    slots.drain();
+  }
+
+  process.on("message", (message: unknown) => {
+    if (isMasterMessage(message) && message.drover === "quiesce") drain();
+  });
+
+  await listeners.resume();
+  record.setState(ProcessState.Ready);
+  process.send?.({ drover: "ready" } satisfies ChildMessage);
+  log.debug({ listen: spec.listeners }, "child ready");
+}

@@ -1,0 +1,45 @@
+// What the master tells a child at spawn, in the DROVER_CHILD environment variable (JSON).
+export const CHILD_SPEC_ENV = "DROVER_CHILD";
+
+/** The first inherited descriptor: 0-2 are stdio and 3 is the IPC channel. */
+export const FIRST_LISTENER_FD = 4;
+
+export interface ChildSpec {
+  readonly slot: number;
+  readonly generation: number;
+  /** "first", "graceful" or "hard": how the generation this child belongs to began. */
+  readonly restart: "first" | "graceful" | "hard";
+  readonly scoreboard: string;
+  /** Absolute path of the app module. */
+  readonly app: string;
+  readonly workersPerChild: number;
+  /** Connections this child serves before it retires; 0 = never. Already jittered by the master. */
+  readonly maxConnections: number;
+  readonly heartbeatIntervalMs: number;
+  /** Listener addresses, in the order of the inherited descriptors from FIRST_LISTENER_FD on. */
+  readonly listeners: readonly string[];
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** Reads the spec; a malformed one is a fatal start-up error (thrown). */
+export function readChildSpec(text: string | undefined): ChildSpec {
+  if (!text)
+    throw new Error(`${CHILD_SPEC_ENV} is not set: drover children are started by the drover master`);
+  const spec = JSON.parse(text) as Partial<ChildSpec>;
+  const integers = [
+    "slot",
+    "generation",
+    "workersPerChild",
+    "maxConnections",
+    "heartbeatIntervalMs",
+  ] as const;
+  for (const key of integers) {
+    if (!Number.isInteger(spec[key]) || (spec[key] as number) < 0)
+      throw new Error(`${CHILD_SPEC_ENV}.${key} is not a whole number`);
+  }
+  if (typeof spec.scoreboard !== "string" || typeof spec.app !== "string" || !Array.isArray(spec.listeners)) {
+    throw new Error(`${CHILD_SPEC_ENV} lacks scoreboard, app or listeners`);
+  }
+  return spec as ChildSpec;
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// The `drover` command.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
+import { isDroverError } from "../errors.ts";
+import { EXIT_OK, EXIT_USAGE, exitCodeOf } from "./exit-codes.ts";
+import { controlCommand, statusCommand, stopCommand } from "./remote.ts";
+import { startCommand } from "./start.ts";
+import { USAGE } from "./usage.ts";
+
+const COMMANDS = ["start", "stop", "reload", "restart", "status", "configtest"] as const;
+type Command = (typeof COMMANDS)[number];
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    console.error(`drover: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    console.log(version());
+    return EXIT_OK;
+  }
+  const [command, ...rest] = positionals;
+  if (!COMMANDS.includes(command as Command)) {
+    console.error(`drover: ${command ? `unknown command "${command}"` : "no command given"}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (rest.length > (command === "start" ? 1 : 0)) {
+    console.error(`drover ${command}: unexpected argument "${rest.at(-1)}"`);
+    return EXIT_USAGE;
+  }
+  const cwd = process.cwd();
+  const flags = flagsToConfig({ ...(values as ConfigFlagValues), ...(rest[0] ? { app: rest[0] } : {}) }, cwd);
+  const configFile = values.config;
+
+  switch (command as Command) {
+    case "start":
+      return startCommand({ cwd, configFile, flags, single: values.single ?? false });
+    case "configtest": {
+      const { config, warnings, file } = await resolveConfig({ cwd, file: configFile, flags });
+      for (const warning of warnings) console.log(`warning: ${warning}`);
+      console.log(`${file ?? "flags and defaults"}: the config is valid; the app is ${config.app}`);
+      return EXIT_OK;
+    }
+    case "stop":
+      return stopCommand(await runDir(cwd, configFile, values["run-dir"]), {
+        graceful: values.graceful ?? false,
+        ...(values.timeout === undefined ? {} : { timeoutMs: seconds(values.timeout) }),
+      });
+    case "reload":
+    case "restart":
+      return controlCommand(
+        await runDir(cwd, configFile, values["run-dir"]),
+        command as "reload" | "restart",
+      );
+    case "status":
+      return statusCommand(await runDir(cwd, configFile, values["run-dir"]), values.json ?? false);
+  }
+  return EXIT_USAGE;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      ...CONFIG_FLAGS,
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+      graceful: { type: "boolean" },
+      timeout: { type: "string" },
+      json: { type: "boolean" },
+      single: { type: "boolean" },
+    },
+  });
+}
+
+/**
+ * The run directory a command talks to: --run-dir, else the config file's runDir, else .drover here.
+ * The config is only read for that, so a config whose app is missing still lets `drover stop` work.
+ */
+async function runDir(
+  cwd: string,
+  configFile: string | undefined,
+  flag: string | undefined,
+): Promise<string> {
+  if (flag !== undefined) return resolve(cwd, flag);
+  try {
+    return (await resolveConfig({ cwd, file: configFile })).config.runDir;
+  } catch {
+    return resolve(cwd, ".drover");
+  }
+}
+
+function seconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`--timeout takes seconds, got "${text}"`);
+  return Math.round(value * 1000);
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(
+      `drover: ${isDroverError(error) ? `${error.message} [${error.code}]` : (error as Error).stack}`,
+    );
+    process.exitCode = exitCodeOf(error);
+  },
+);

@@ -1,0 +1,45 @@
+// `drover start`: the master in the foreground (or, with --single, one child's work and no master).
+import { resolveConfig } from "../config/index.ts";
+import type { DroverConfig } from "../config/types.ts";
+import { createLogger } from "../log/logger.ts";
+import { Master } from "../master/master.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { runSingle } from "./single.ts";
+
+export interface StartOptions {
+  readonly cwd: string;
+  readonly configFile: string | undefined;
+  readonly flags: DroverConfig;
+  readonly single: boolean;
+}
+
+export async function startCommand(options: StartOptions): Promise<number> {
+  if (options.single) {
+    const { config, warnings } = await resolveConfig({
+      cwd: options.cwd,
+      file: options.configFile,
+      flags: options.flags,
+    });
+    const log = createLogger(config.logLevel, { role: "single" });
+    for (const warning of warnings) log.warn(warning);
+    await runSingle(config, log);
+    return EXIT_OK;
+  }
+  const master = await Master.start({
+    cwd: options.cwd,
+    configFile: options.configFile,
+    flags: options.flags,
+  });
+  console.log(
+    `drover: ${master.config.app} is served on ${master.addresses.map(url).join(", ")} ` +
+      `by ${master.config.startServers} children (master pid ${process.pid}, run directory ${master.files.runDir})`,
+  );
+  const code = await master.exited;
+  return code === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+function url(address: string): string {
+  return address.startsWith("/")
+    ? `unix:${address}`
+    : `http://${address.replace(/^0\.0\.0\.0:/, "localhost:")}`;
+}

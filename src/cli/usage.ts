@@ -1,0 +1,31 @@
+// The help text of the `drover` command.
+export const USAGE = `Usage: drover <command> [options]
+
+Commands:
+  start [app]     run the master in the foreground until it is stopped
+  stop            stop the master: children are killed (SIGTERM, then SIGKILL)
+                    --graceful      let children finish their requests first
+                    --timeout S     how long a graceful stop may take (default: gracefulShutdownTimeout)
+  reload          graceful restart: re-read the config, start a new generation, drain the old one
+  restart         hard restart: re-read the config, kill every child, start a new generation
+  status          show the children and the scoreboard (read from shared memory)
+                    --json          as JSON
+  configtest      check the config and say what would be adjusted; runs nothing
+
+Options for every command:
+  -c, --config FILE       the config file (default: drover.config.{ts,js,mjs,json} in this folder)
+  --run-dir DIR           where the control socket and pid file are (default: .drover)
+  -h, --help              this text
+  -v, --version           drover's version
+
+Options for start, reload's config, and configtest (they override the config file):
+  --listen ADDR           port, host:port, [v6]:port or a unix socket path; repeat for several
+  --app FILE              the app module (also the argument of start)
+  --start-servers N       --min-spare-workers N   --max-spare-workers N
+  --workers-per-child N   --max-request-workers N --max-connections-per-child N
+  --graceful-shutdown-timeout DURATION            --heartbeat-timeout DURATION
+  --user NAME|ID          --group NAME|ID         --log-level LEVEL
+  --single                run one child's work in this process, with no master (for debugging)
+
+Exit codes: 0 done; 1 the command failed (the message says why); 2 bad usage or config;
+3 no master is running in the run directory.`;

@@ -1,0 +1,13 @@
+// drover's one logger: pino, writing JSON lines synchronously to stderr, so that a message logged just
+// before an exit is never lost and the app keeps stdout to itself.
+import { type Logger, pino } from "pino";
+import type { LogLevel } from "../config/types.ts";
+
+export type { Logger } from "pino";
+
+export function createLogger(level: LogLevel, bindings: Record<string, unknown> = {}): Logger {
+  return pino(
+    { level, base: { pid: process.pid, ...bindings }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}

@@ -1,0 +1,574 @@
+// The master: reads the config, binds the listeners, keeps the scoreboard, and supervises the pool of
+// children by generations: idle maintenance once a second, graceful and hard restarts, graceful and
+// hard stops, hung-child detection. It never accepts a connection itself.
+import { chownSync } from "node:fs";
+import type { Server } from "node:net";
+import type { ChildSpec } from "../child/spec.ts";
+import { drawConnectionLimit, type ResolvedConfig, resolveConfig } from "../config/index.ts";
+import type { DroverConfig } from "../config/types.ts";
+import { DroverError, ErrorCode } from "../errors.ts";
+import { createLogger, type Logger } from "../log/logger.ts";
+import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "../protocol/exit-codes.ts";
+import { type ProcessSnapshot, Scoreboard } from "../scoreboard/index.ts";
+import { statusReport } from "../status/report.ts";
+import { type ChildExit, type ChildRecord, ChildTable } from "./children.ts";
+import { type ControlRequest, startControlServer } from "./control-server.ts";
+import { GenerationStart } from "./generation-start.ts";
+import { captureStack } from "./hung-child.ts";
+import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
+import {
+  freshMemory,
+  HOLD_OFF_AFTER_GRACEFUL,
+  type MaintenanceMemory,
+  performIdleMaintenance,
+  type SlotView,
+} from "./maintenance.ts";
+import {
+  makeRunDir,
+  type RunFiles,
+  removeRunFiles,
+  runFiles,
+  runningMasterPid,
+  writePidFile,
+} from "./run-files.ts";
+
+export interface MasterOptions {
+  /** Where relative paths and the config file search start. Default process.cwd(). */
+  readonly cwd?: string;
+  /** The config file, re-read on every restart. Default: drover.config.* in cwd, if there is one. */
+  readonly configFile?: string;
+  /** Fields from the command line, over the file's, on every restart. */
+  readonly flags?: DroverConfig;
+  /** Where operator messages go. Default: a logger at the config's logLevel. */
+  readonly log?: Logger;
+}
+
+export interface StopOptions {
+  /** Let children finish their requests (within gracefulShutdownTimeout, or `timeoutMs`) first. */
+  readonly graceful?: boolean;
+  readonly timeoutMs?: number;
+}
+
+const MAINTENANCE_MS = 1_000;
+// A failed fork backs off this long before the next try, so a system out of processes is not hammered.
+const FORK_BACKOFF_MS = 10_000;
+// How long a new generation has to get every child ready before the start or reload counts as failed.
+const GENERATION_READY_MS = 60_000;
+// Escalation of a hard stop: SIGTERM, then SIGKILL for those still alive after this.
+const KILL_GRACE_MS = 3_000;
+
+type MasterState = "starting" | "running" | "restarting" | "stopping" | "stopped";
+
+export class Master {
+  readonly #options: MasterOptions;
+  readonly #files: RunFiles;
+  readonly #log: Logger;
+  readonly #children: ChildTable;
+  readonly #memory: MaintenanceMemory = freshMemory();
+  #config: ResolvedConfig;
+  #scoreboard: Scoreboard | undefined;
+  #listeners: OpenListener[] = [];
+  #generation = 0;
+  #restartKind: "first" | "graceful" | "hard" = "first";
+  #state: MasterState = "starting";
+  #timer: NodeJS.Timeout | undefined;
+  #forkBackoffUntil = 0;
+  #starting: GenerationStart | undefined;
+  #exitCode = 0;
+  #resolveExited: (code: number) => void = () => {};
+  readonly #exited = new Promise<number>((resolve) => {
+    this.#resolveExited = resolve;
+  });
+  readonly #onSignal = new Map<NodeJS.Signals, () => void>();
+  #control: Server | undefined;
+
+  private constructor(options: MasterOptions, config: ResolvedConfig, log: Logger) {
+    this.#options = options;
+    this.#config = config;
+    this.#log = log;
+    this.#files = runFiles(config.runDir);
+    this.#children = new ChildTable({
+      ready: (child) => this.#childReady(child),
+      exit: (exit) => this.#childExited(exit),
+    });
+  }
+
+  /**
+   * Reads and checks the config, binds the listeners, creates the scoreboard and starts the first
+   * generation; resolves once every child of it is ready. Throws (having left nothing behind) when the
+   * config is bad, a listener cannot be bound, or no child can initialise.
+   */
+  static async start(options: MasterOptions = {}): Promise<Master> {
+    const { config, warnings } = await resolveConfig({
+      cwd: options.cwd,
+      file: options.configFile,
+      flags: options.flags,
+    });
+    const log = options.log ?? createLogger(config.logLevel, { role: "master" });
+    for (const warning of warnings) log.warn(warning);
+    const master = new Master(options, config, log);
+    try {
+      await master.#boot();
+    } catch (error) {
+      await master.#shutDown({ graceful: false });
+      throw error;
+    }
+    return master;
+  }
+
+  /** Resolves with the master's exit code once it has stopped and cleaned up. */
+  get exited(): Promise<number> {
+    return this.#exited;
+  }
+
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get files(): RunFiles {
+    return this.#files;
+  }
+
+  /** The addresses listened on, with real ports. */
+  get addresses(): string[] {
+    return this.#listeners.map((listener) => listener.address);
+  }
+
+  get scoreboard(): Scoreboard {
+    if (!this.#scoreboard) throw new DroverError(ErrorCode.NOT_RUNNING, "the master is not running");
+    return this.#scoreboard;
+  }
+
+  async #boot(): Promise<void> {
+    const running = runningMasterPid(this.#files);
+    if (running !== undefined) {
+      throw new DroverError(
+        ErrorCode.ALREADY_RUNNING,
+        `a drover master (pid ${running}) already runs in ${this.#files.runDir}: stop it with \`drover stop\`, or use another --run-dir`,
+      );
+    }
+    makeRunDir(this.#files.runDir);
+    this.#listeners = await openListeners(this.#config.listen);
+    // A master that died without cleaning up left a scoreboard; no master runs here, so it is ours.
+    this.#scoreboard = Scoreboard.create({
+      path: this.#files.scoreboard,
+      serverLimit: this.#config.serverLimit,
+      workerLimit: this.#config.workerLimit,
+      replace: true,
+    });
+    this.#shareWithChildren(this.#scoreboard.path);
+    writePidFile(this.#files);
+    this.#control = await startControlServer(this.#files.controlSocket, (request) => this.#command(request));
+    this.#scoreboard.master.setGeneration(this.#generation, Date.now());
+    this.#installSignals();
+    await this.#startGeneration(this.#config.startServers);
+    this.#state = "running";
+    this.#timer = setInterval(() => this.#maintain(), MAINTENANCE_MS);
+    this.#log.info(
+      { generation: this.#generation, listen: this.addresses, children: this.#children.size },
+      "drover configured: resuming normal operations",
+    );
+  }
+
+  /**
+   * Graceful restart: re-reads the config and starts generation N+1; once all its children are ready,
+   * generation N stops accepting and finishes its requests. If the config is bad or the new children
+   * fail, generation N keeps serving and this rejects with the reason.
+   */
+  async reload(): Promise<{ generation: number; warnings: string[] }> {
+    this.#refuseUnlessRunning("reload");
+    this.#state = "restarting";
+    try {
+      const { config, warnings } = await resolveConfig({
+        cwd: this.#options.cwd,
+        file: this.#options.configFile,
+        flags: this.#options.flags,
+        previous: this.#config,
+      });
+      for (const warning of warnings) this.#log.warn(warning);
+      const listeners = await this.#listenersFor(config);
+      const old = this.#children.all().filter((child) => child.generation === this.#generation);
+      const previous = { config: this.#config, generation: this.#generation, listeners: this.#listeners };
+      this.#config = config;
+      this.#listeners = listeners;
+      this.#generation++;
+      this.#restartKind = "graceful";
+      this.scoreboard.master.setGeneration(this.#generation, Date.now());
+      this.#log.info({ generation: this.#generation }, "graceful restart: starting the new generation");
+      try {
+        await this.#startGeneration(Math.min(config.startServers, this.#freeSlots().length));
+      } catch (error) {
+        // The new generation failed: put the old one back in charge, untouched.
+        for (const child of this.#children.all()) {
+          if (child.generation === this.#generation) this.#kill(child);
+        }
+        this.#closeUnused(this.#listeners, previous.listeners);
+        this.#config = previous.config;
+        this.#listeners = previous.listeners;
+        this.#generation = previous.generation;
+        this.scoreboard.master.setGeneration(this.#generation, Date.now());
+        throw new DroverError(
+          ErrorCode.RELOAD_FAILED,
+          `graceful restart failed; generation ${previous.generation} keeps serving: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      for (const child of old) this.#children.quiesce(child);
+      this.#closeUnused(previous.listeners, this.#listeners);
+      this.#memory.holdOffOnExponentialSpawning = HOLD_OFF_AFTER_GRACEFUL;
+      this.#memory.maxRequestWorkersReported = false;
+      this.#memory.nearMaxRequestWorkersReported = false;
+      this.#log.info({ generation: this.#generation, draining: old.length }, "graceful restart done");
+      return { generation: this.#generation, warnings };
+    } finally {
+      if (this.#state === "restarting") this.#state = "running";
+    }
+  }
+
+  /** Hard restart: re-reads the config, kills every child, starts a new generation. */
+  async restart(): Promise<{ generation: number; warnings: string[] }> {
+    this.#refuseUnlessRunning("restart");
+    this.#state = "restarting";
+    try {
+      const { config, warnings } = await resolveConfig({
+        cwd: this.#options.cwd,
+        file: this.#options.configFile,
+        flags: this.#options.flags,
+        previous: this.#config,
+      });
+      for (const warning of warnings) this.#log.warn(warning);
+      const listeners = await this.#listenersFor(config);
+      this.#log.info("hard restart: stopping every child");
+      await this.#killAll();
+      this.#closeUnused(this.#listeners, listeners);
+      this.#config = config;
+      this.#listeners = listeners;
+      this.#generation++;
+      this.#restartKind = "hard";
+      Object.assign(this.#memory, freshMemory());
+      this.scoreboard.master.setGeneration(this.#generation, Date.now());
+      await this.#startGeneration(config.startServers);
+      return { generation: this.#generation, warnings };
+    } finally {
+      if (this.#state === "restarting") this.#state = "running";
+    }
+  }
+
+  /** Stops the master: gracefully (children drain first) or at once. Resolves with the exit code. */
+  async stop(options: StopOptions = {}): Promise<number> {
+    if (this.#state === "stopping" || this.#state === "stopped") return this.#exited;
+    await this.#shutDown(options);
+    return this.#exited;
+  }
+
+  async #shutDown(options: StopOptions): Promise<void> {
+    this.#state = "stopping";
+    clearInterval(this.#timer);
+    this.#starting?.fail("the master is stopping");
+    if (options.graceful && this.#children.size > 0) {
+      const timeoutMs = options.timeoutMs ?? this.#config.gracefulShutdownTimeout;
+      this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
+      for (const child of this.#children.all()) this.#children.quiesce(child);
+      if (!(await this.#waitForChildren(timeoutMs))) {
+        this.#log.warn("graceful stop: time is up, killing the children left");
+      }
+    }
+    await this.#killAll();
+    closeListeners(this.#listeners);
+    this.#listeners = [];
+    this.#scoreboard?.close();
+    this.#scoreboard = undefined;
+    await new Promise((resolve) => (this.#control ? this.#control.close(resolve) : resolve(undefined)));
+    for (const [signal, handler] of this.#onSignal) process.off(signal, handler);
+    removeRunFiles(this.#files);
+    this.#state = "stopped";
+    this.#log.info({ code: this.#exitCode }, "drover stopped");
+    this.#resolveExited(this.#exitCode);
+  }
+
+  /** Answers a request from the control socket. */
+  async #command(request: ControlRequest): Promise<Record<string, unknown>> {
+    switch (request.command) {
+      case "status":
+        return { status: statusReport(this.scoreboard.snapshot()) };
+      case "reload":
+        return await this.reload();
+      case "restart":
+        return await this.restart();
+      case "stop":
+        // Answer first: the reply would not survive the socket's closing.
+        setImmediate(() => void this.stop(request));
+        return { stopping: true, pid: process.pid };
+    }
+  }
+
+  // --- generations ------------------------------------------------------------------------------
+
+  /** Spawns `count` children of the current generation and waits for all of them to be ready. */
+  async #startGeneration(count: number): Promise<void> {
+    const slots = this.#freeSlots().slice(0, Math.max(1, count));
+    if (slots.length === 0) throw new Error("no free child slot for the new generation: raise serverLimit");
+    const start = new GenerationStart(this.#generation, slots.length, GENERATION_READY_MS);
+    this.#starting = start;
+    try {
+      for (const slot of slots) this.#spawn(slot);
+      await start.done;
+    } finally {
+      this.#starting = undefined;
+    }
+  }
+
+  #childReady(child: ChildRecord): void {
+    if (child.generation === this.#generation) this.#memory.hadHealthyChild = true;
+    if (this.#starting?.generation === child.generation) this.#starting.ready();
+    this.#log.debug({ slot: child.slot, pid: child.pid, generation: child.generation }, "child ready");
+  }
+
+  #childExited({ child, code, signal }: ChildExit): void {
+    if (this.#scoreboard && !this.#children.inSlot(child.slot))
+      this.#scoreboard.master.reclaimSlot(child.slot);
+    const where = { slot: child.slot, pid: child.pid, generation: child.generation, code, signal };
+    const current = child.generation === this.#generation;
+    if (code === EXIT_CHILD_FATAL) {
+      const reason = child.fatalReason ?? "it exited as unable to initialise";
+      if (this.#starting?.generation === child.generation) {
+        this.#starting.fail(`a child of generation ${child.generation} could not initialise: ${reason}`);
+      } else if (current && !this.#memory.hadHealthyChild) {
+        this.#log.fatal(
+          where,
+          `no child of generation ${child.generation} could initialise; stopping: ${reason}`,
+        );
+        this.#exitCode = 1;
+        void this.stop();
+      } else if (current) {
+        this.#log.error({ ...where, reason }, "a child could not initialise; spawning one at a time");
+        this.#memory.idleSpawnRate = 1;
+      } else {
+        this.#log.warn(where, "ignoring the fatal error of a child of a previous generation");
+      }
+      return;
+    }
+    if (code === EXIT_CHILD_SICK) {
+      this.#log.error(where, "a child was short of a resource; spawning one at a time");
+      if (current) this.#memory.idleSpawnRate = 1;
+    } else if (!child.quiescing && !child.killing && this.#state !== "stopping") {
+      this.#log.error(where, "a child exited unexpectedly");
+    } else {
+      this.#log.debug(where, "child exited");
+    }
+    if (this.#starting?.generation === child.generation && !child.ready) {
+      this.#starting.fail(
+        `a child of generation ${child.generation} exited before it was ready (code ${code}, signal ${signal})`,
+      );
+    }
+  }
+
+  // --- maintenance ------------------------------------------------------------------------------
+
+  #maintain(): void {
+    if (this.#state !== "running" || !this.#scoreboard) return;
+    const snapshot = this.#scoreboard.snapshot();
+    this.#checkHeartbeats(snapshot.processes);
+    const views: SlotView[] = [];
+    for (let slot = 0; slot < this.#config.daemonsLimit; slot++) {
+      const child = this.#children.inSlot(slot);
+      const record = snapshot.processes.find((p) => p.slot === slot);
+      views.push({
+        slot,
+        occupied: child !== undefined && !child.killing,
+        quiescing: child === undefined || child.quiescing || (record?.quiescing ?? false),
+        generation: child?.generation ?? -1,
+        workers: record?.workers.map((w) => w.state) ?? [],
+      });
+    }
+    const { decision, messages } = performIdleMaintenance(
+      views,
+      { ...this.#config, generation: this.#generation },
+      this.#memory,
+    );
+    for (const message of messages) this.#log[message.level](message.text);
+    if (decision.kind === "retire") {
+      const child = this.#children.inSlot(decision.slot);
+      if (child) {
+        this.#log.debug(
+          { slot: child.slot, pid: child.pid, idle: decision.idle },
+          "too many idle workers: retiring a child",
+        );
+        this.#children.quiesce(child);
+      }
+    } else if (decision.kind === "spawn" && Date.now() >= this.#forkBackoffUntil) {
+      // A slot whose child still drains is not taken: each scoreboard record keeps a single writer.
+      for (const slot of decision.slots) if (!this.#children.inSlot(slot)) this.#spawn(slot);
+    }
+  }
+
+  #checkHeartbeats(processes: readonly ProcessSnapshot[]): void {
+    const limit = this.#config.heartbeatTimeout;
+    if (limit <= 0) return;
+    const now = Date.now();
+    for (const record of processes) {
+      const child = this.#children.inSlot(record.slot);
+      if (!child || child.killing || !child.ready || record.pid !== child.pid) continue;
+      if (now - record.heartbeat > limit) void this.#diagnoseAndKill(child, now - record.heartbeat);
+    }
+  }
+
+  async #diagnoseAndKill(child: ChildRecord, ageMs: number): Promise<void> {
+    child.killing = true;
+    const where = { slot: child.slot, pid: child.pid, generation: child.generation, heartbeatAgeMs: ageMs };
+    this.#log.error(where, "a child's event loop is stuck: reading its JavaScript stack, then killing it");
+    const ports = new Set(this.#listeners.map((listener) => Number(listener.address.split(":").pop())));
+    const stack = await captureStack(child.pid, ports);
+    if (typeof stack === "string") this.#log.error(where, `hung child: no stack (${stack})`);
+    else {
+      const lines = stack.map(
+        (frame) => `    at ${frame.function} (${frame.url}:${frame.line}:${frame.column})`,
+      );
+      this.#log.error({ ...where, stack }, `hung child's JavaScript stack:\n${lines.join("\n")}`);
+    }
+    this.#children.signal(child, "SIGKILL");
+  }
+
+  // --- children ---------------------------------------------------------------------------------
+
+  #spawn(slot: number): void {
+    const scoreboard = this.scoreboard;
+    const config = this.#config;
+    scoreboard.master.prepareSlot(slot, this.#generation, config.workersPerChild, Date.now());
+    const spec: ChildSpec = {
+      slot,
+      generation: this.#generation,
+      restart: this.#restartKind,
+      scoreboard: scoreboard.path,
+      app: config.app,
+      workersPerChild: config.workersPerChild,
+      maxConnections: drawConnectionLimit(config.maxConnectionsPerChild, config.maxConnectionsPerChildJitter),
+      heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
+      listeners: this.#listeners.map((listener) => listener.address),
+      ...(config.user ? { uid: config.user.id } : {}),
+      ...(config.group ? { gid: config.group.id } : {}),
+    };
+    try {
+      this.#children.spawn(
+        spec,
+        this.#listeners.map((listener) => listener.fd),
+        { ...process.env, DROVER_LOG_LEVEL: config.logLevel },
+        // SIGUSR1 opens the inspector on a port the kernel picks: how a hung child's stack is read.
+        ["--inspect-port=0"],
+      );
+    } catch (error) {
+      this.#forkBackoffUntil = Date.now() + FORK_BACKOFF_MS;
+      this.#log.error(
+        { err: error, slot },
+        `could not fork a child; trying again in ${FORK_BACKOFF_MS / 1000} s`,
+      );
+      scoreboard.master.reclaimSlot(slot);
+    }
+  }
+
+  #freeSlots(): number[] {
+    const free: number[] = [];
+    for (let slot = 0; slot < this.#config.daemonsLimit; slot++)
+      if (!this.#children.inSlot(slot)) free.push(slot);
+    return free;
+  }
+
+  #kill(child: ChildRecord): void {
+    child.killing = true;
+    this.#children.signal(child, "SIGTERM");
+    setTimeout(() => this.#children.signal(child, "SIGKILL"), KILL_GRACE_MS).unref();
+  }
+
+  /** SIGTERM to every child, SIGKILL to those left after a grace period; resolves once all are gone. */
+  async #killAll(): Promise<void> {
+    for (const child of this.#children.all()) this.#kill(child);
+    await this.#waitForChildren(KILL_GRACE_MS * 2);
+  }
+
+  #waitForChildren(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = () => {
+        if (this.#children.size === 0) resolve(true);
+        else if (Date.now() > deadline) resolve(false);
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  }
+
+  // --- listeners, files, signals ----------------------------------------------------------------
+
+  /** The listeners a new config needs: those already open are kept, new ones are opened. */
+  async #listenersFor(config: ResolvedConfig): Promise<OpenListener[]> {
+    const kept: OpenListener[] = [];
+    const wanted = [];
+    for (const listener of config.listen) {
+      const open = this.#listeners.find((o) => sameListener(o.listener, listener));
+      if (open) kept.push(open);
+      else wanted.push(listener);
+    }
+    const opened = await openListeners(wanted);
+    return config.listen.map(
+      (listener) =>
+        (kept.find((o) => sameListener(o.listener, listener)) ??
+          opened.find((o) => sameListener(o.listener, listener))) as OpenListener,
+    );
+  }
+
+  /** Closes the listeners of `from` that `to` does not use. */
+  #closeUnused(from: readonly OpenListener[], to: readonly OpenListener[]): void {
+    closeListeners(from.filter((listener) => !to.includes(listener)));
+  }
+
+  /** Lets children that drop privileges still write their records. */
+  #shareWithChildren(path: string): void {
+    const { user, group } = this.#config;
+    if (user || group) chownSync(path, user?.id ?? -1, group?.id ?? -1);
+  }
+
+  #refuseUnlessRunning(command: string): void {
+    if (this.#state !== "running") {
+      throw new DroverError(
+        ErrorCode.STOPPING,
+        `cannot ${command} now: the master is ${this.#state}; try again when it is running`,
+      );
+    }
+  }
+
+  #installSignals(): void {
+    const on = (signal: NodeJS.Signals, handler: () => void) => {
+      this.#onSignal.set(signal, handler);
+      process.on(signal, handler);
+    };
+    // As Apache: TERM and INT stop, WINCH stops gracefully, USR1 restarts gracefully, HUP restarts.
+    on("SIGTERM", () => void this.stop());
+    on("SIGINT", () => void this.stop());
+    on("SIGWINCH", () => void this.stop({ graceful: true }));
+    on("SIGUSR1", () => void this.#fromSignal(() => this.reload()));
+    on("SIGHUP", () => void this.#fromSignal(() => this.restart()));
+  }
+
+  async #fromSignal(restart: () => Promise<unknown>): Promise<void> {
+    try {
+      await restart();
+    } catch (error) {
+      this.#log.error({ err: error }, (error as Error).message);
+    }
+  }
+}
+
+function sameListener(a: OpenListener["listener"], b: OpenListener["listener"]): boolean {
+  return a.kind === "unix"
+    ? b.kind === "unix" && a.path === b.path
+    : b.kind === "tcp" && a.host === b.host && a.port === b.port;
+}
+
+/** A few stamps per timeout, and at least one a second so `drover status` shows a live age. */
+function heartbeatInterval(timeoutMs: number): number {
+  return timeoutMs > 0 ? Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))) : 1_000;
+}

@@ -1,0 +1,68 @@
+// The files a master keeps while it runs: its run directory (owner-only), the pid file, the control
+// socket, and the scoreboard, whose name derives from the run directory so that `drover status`
+// finds it with nothing else to go on.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { shmPath } from "../shm/index.ts";
+
+export interface RunFiles {
+  readonly runDir: string;
+  readonly pidFile: string;
+  readonly controlSocket: string;
+  readonly scoreboard: string;
+}
+
+/** Where a master whose run directory is `runDir` keeps its files (the directory is not created). */
+export function runFiles(runDir: string): RunFiles {
+  let real = runDir;
+  try {
+    real = realpathSync(runDir);
+  } catch {
+    // Not created yet: the path as given is what the master will create.
+  }
+  const id = createHash("sha256").update(real).digest("hex").slice(0, 16);
+  return {
+    runDir,
+    pidFile: join(runDir, "drover.pid"),
+    controlSocket: join(runDir, "control.sock"),
+    scoreboard: shmPath(`drover-${id}.scoreboard`),
+  };
+}
+
+/** Creates the run directory, readable by its owner alone. */
+export function makeRunDir(runDir: string): void {
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+}
+
+export function writePidFile(files: RunFiles): void {
+  writeFileSync(files.pidFile, `${process.pid}\n`, { mode: 0o644 });
+}
+
+/** The pid in the pid file, if there is one and that process runs. */
+export function runningMasterPid(files: RunFiles): number | undefined {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(files.pidFile, "utf8"), 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
+  }
+}
+
+/** Removes the pid file and control socket; the run directory itself goes if it is left empty. */
+export function removeRunFiles(files: RunFiles): void {
+  rmSync(files.pidFile, { force: true });
+  rmSync(files.controlSocket, { force: true });
+  try {
+    rmdirSync(files.runDir);
+  } catch {
+    // Not empty (the operator keeps other files there) or already gone.
+  }
+}
