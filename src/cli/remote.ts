@@ -7,6 +7,7 @@ import { sendControl } from "../master/control-client.ts";
 import { runFiles, runningMasterPid } from "../master/run-files.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
+import { isRunning } from "../util/process-alive.ts";
 import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK } from "./exit-codes.ts";
 
 // Reload and restart wait for the new generation to be ready; a stop for the master to finish.
@@ -86,11 +87,7 @@ function stopped(pid: number): number {
 async function exited(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
+    if (!isRunning(pid)) return true;
     await delay(50);
   }
   return false;

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { shmPath } from "../shm/index.ts";
+import { isRunning } from "../util/process-alive.ts";
 
 export interface RunFiles {
   readonly runDir: string;
@@ -47,13 +48,7 @@ export function runningMasterPid(files: RunFiles): number | undefined {
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
-  }
+  return isRunning(pid) ? pid : undefined;
 }
 
 /** Removes the pid file and control socket; the run directory itself goes if it is left empty. */

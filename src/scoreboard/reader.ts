@@ -1,4 +1,6 @@
 // Reading the scoreboard: consistent copies of records, and a whole snapshot for status and metrics.
+
+import { isRunning } from "../util/process-alive.ts";
 import {
   HEADER_BYTES,
   Header,
@@ -89,7 +91,7 @@ const alwaysAlive = () => true;
 export function readProcess(view: ScoreboardView, slot: number): ProcessRecord {
   const base = view.processBase(slot);
   const { i32, f64 } = scratch;
-  const consistent = copyRecord(view.i32, base, i32, () => isAlive(view.i32[base + Proc.pid] ?? 0));
+  const consistent = copyRecord(view.i32, base, i32, () => isRunning(view.i32[base + Proc.pid] ?? 0));
   return {
     slot,
     pid: i32[Proc.pid] ?? 0,
@@ -110,7 +112,7 @@ export function readProcess(view: ScoreboardView, slot: number): ProcessRecord {
 export function readWorker(view: ScoreboardView, slot: number, worker: number, pid: number): WorkerSnapshot {
   const base = view.workerOffset(slot, worker) / 4;
   const { i32, f64, u8 } = scratch;
-  const consistent = copyRecord(view.i32, base, i32, () => isAlive(pid));
+  const consistent = copyRecord(view.i32, base, i32, () => isRunning(pid));
   const state = (i32[Work.state] ?? WorkerState.Dead) as WorkerState;
   const length = Math.min(i32[Work.requestLength] ?? 0, WORKER_RECORD_BYTES - WORKER_REQUEST_OFFSET);
   return {
@@ -172,14 +174,4 @@ export function snapshot(view: ScoreboardView): ScoreboardSnapshot {
     totals.connections += record.connections;
   }
   return { serverLimit: view.serverLimit, workerLimit: view.workerLimit, ...header, processes, totals };
-}
-
-function isAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
