@@ -24,6 +24,29 @@ export function markedProcesses(marker: string, value: string): number[] {
   return found;
 }
 
+/**
+ * The pid that created a drover shared-memory file (from its native header: magic "DROVERSM", the
+ * creator pid at byte 20), or undefined for a file that is not one.
+ */
+export function shmCreator(name: string): number | undefined {
+  try {
+    const header = readFileSync(join(SHM_DIR, name)).subarray(0, 24);
+    if (header.length < 24 || header.toString("latin1", 0, 8) !== "DROVERSM") return undefined;
+    return header.readUInt32LE(20);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` runs and carries `MARKER=value` in its environment. */
+export function isMarked(pid: number, marker: string, value: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`${marker}=${value}`);
+  } catch {
+    return false;
+  }
+}
+
 /** drover's files in /dev/shm. */
 export function droverShmFiles(): string[] {
   try {

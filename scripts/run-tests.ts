@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { droverShmFiles, markedProcesses, socketFiles, sweep } from "./leftovers.ts";
+import { isRunning } from "../src/util/process-alive.ts";
+import { droverShmFiles, isMarked, markedProcesses, shmCreator, socketFiles, sweep } from "./leftovers.ts";
 
 const MARKER = "DROVER_TEST_RUN";
 const runId = randomUUID();
@@ -45,12 +46,15 @@ while (processes.length > 0 && Date.now() < deadline) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   processes = markedProcesses(MARKER, runId);
 }
-// Another test run may be going on at the same time: its tagged files are its own business.
+// Another test run may be going on at the same time: its tagged files, and files whose creator still
+// runs outside this run, are its own business.
 const runTag = runId.slice(0, 8);
-const shmFiles = droverShmFiles().filter(
-  (name) =>
-    !shmBefore.has(name) && (!name.startsWith("drover-test-") || name.startsWith(`drover-test-${runTag}-`)),
-);
+const shmFiles = droverShmFiles().filter((name) => {
+  if (shmBefore.has(name)) return false;
+  if (name.startsWith("drover-test-")) return name.startsWith(`drover-test-${runTag}-`);
+  const creator = shmCreator(name);
+  return creator === undefined || !isRunning(creator) || isMarked(creator, MARKER, runId);
+});
 const sockets = socketFiles(root);
 const leftovers = [
   ...processes.map((pid) => `process ${pid}: ${readCommand(pid)}`),

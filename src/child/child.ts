@@ -2,11 +2,13 @@
 // accept on the inherited listeners while it has idle worker slots, stamp a heartbeat, and leave
 // gracefully: when recycled, when told by the pipe of death, or when the master is gone.
 import type { Logger } from "../log/logger.ts";
+import { HookRegistry } from "../modules/index.ts";
+import { hookLogger, loadModules } from "../modules/load.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
 import { type ChildMessage, isMasterMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
 import { ChildListeners } from "./listeners.ts";
-import { type LoadedApp, loadApp } from "./load-app.ts";
+import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
 import { dropPrivileges } from "./privileges.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
@@ -42,16 +44,24 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let app: LoadedApp | undefined;
   let draining = false;
   let exiting = false;
+  let initialised = false;
+  const hooks = new HookRegistry();
+  const hookInput = {
+    generation: spec.generation,
+    restart: spec.restart,
+    config: undefined,
+    log: hookLogger(log),
+    slot: spec.slot,
+    pid: process.pid,
+  };
 
   const exit = async (code: number, message?: ChildMessage) => {
     if (exiting) return;
     exiting = true;
     clearInterval(heartbeat);
-    if (code === EXIT_OK && app?.definition.childExit) {
-      try {
-        await app.definition.childExit(context);
-      } catch (error) {
-        log.error({ err: error }, "the app's childExit failed");
+    if (initialised) {
+      for (const failure of await hooks.runCollectingFailures("childExit", hookInput)) {
+        log.error({ err: failure }, failure.message);
       }
     }
     scoreboard.close();
@@ -80,7 +90,10 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   try {
     dropPrivileges(spec.uid, spec.gid);
     app = await loadApp(spec.app);
-    await app.definition.childInit?.(context);
+    for (const module of await loadModules(spec.modules)) hooks.register(module);
+    hooks.register(appModule(app.definition, context));
+    await hooks.run("childInit", hookInput);
+    initialised = true;
   } catch (error) {
     const code = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "")
       ? EXIT_CHILD_SICK

@@ -1,4 +1,6 @@
 // What the master tells a child at spawn, in the DROVER_CHILD environment variable (JSON).
+import type { ModuleSpec } from "../config/types.ts";
+
 export const CHILD_SPEC_ENV = "DROVER_CHILD";
 
 /** The first inherited descriptor: 0-2 are stdio and 3 is the IPC channel. */
@@ -18,6 +20,8 @@ export interface ChildSpec {
   readonly heartbeatIntervalMs: number;
   /** Listener addresses, in the order of the inherited descriptors from FIRST_LISTENER_FD on. */
   readonly listeners: readonly string[];
+  /** The config's modules (absolute paths and options): the child runs their childInit and childExit. */
+  readonly modules: readonly ModuleSpec[];
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -38,8 +42,13 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     if (!Number.isInteger(spec[key]) || (spec[key] as number) < 0)
       throw new Error(`${CHILD_SPEC_ENV}.${key} is not a whole number`);
   }
-  if (typeof spec.scoreboard !== "string" || typeof spec.app !== "string" || !Array.isArray(spec.listeners)) {
-    throw new Error(`${CHILD_SPEC_ENV} lacks scoreboard, app or listeners`);
+  if (
+    typeof spec.scoreboard !== "string" ||
+    typeof spec.app !== "string" ||
+    !Array.isArray(spec.listeners) ||
+    !Array.isArray(spec.modules)
+  ) {
+    throw new Error(`${CHILD_SPEC_ENV} lacks scoreboard, app, listeners or modules`);
   }
   return spec as ChildSpec;
 }

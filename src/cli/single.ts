@@ -33,6 +33,7 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
       maxConnections: 0,
       heartbeatIntervalMs: 1_000,
       listeners: listeners.map((listener) => listener.address),
+      modules: config.modules,
     },
     log,
     { fds: listeners.map((listener) => listener.fd), standalone: true },

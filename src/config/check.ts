@@ -42,7 +42,14 @@ export function checkConfig(input: unknown, options: CheckOptions): CheckResult 
     group: fields.group && Object.freeze(fields.group),
     runDir: fields.runDir,
     logLevel: fields.logLevel,
-    modules: Object.freeze(fields.modules),
+    // A module named by path is found from the config file's folder, like the app.
+    modules: Object.freeze(
+      fields.modules.map((spec) =>
+        /^\.{0,2}\//.test(spec.use)
+          ? Object.freeze({ ...spec, use: resolve(options.baseDir, spec.use) })
+          : spec,
+      ),
+    ),
   };
   return { config: Object.freeze(config), warnings };
 }

@@ -8,6 +8,8 @@ import { drawConnectionLimit, type ResolvedConfig, resolveConfig } from "../conf
 import type { DroverConfig } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
+import { HookRegistry, RetainedData } from "../modules/index.ts";
+import { hookLogger, loadModules } from "../modules/load.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "../protocol/exit-codes.ts";
 import { type ProcessSnapshot, Scoreboard } from "../scoreboard/index.ts";
 import { statusReport } from "../status/report.ts";
@@ -81,6 +83,10 @@ export class Master {
   });
   readonly #onSignal = new Map<NodeJS.Signals, () => void>();
   #control: Server | undefined;
+  // Module state that outlives generations, and the hooks of the generation in charge.
+  readonly #retained = new RetainedData();
+  #hooks: HookRegistry = new HookRegistry({ retained: this.#retained });
+  #monitoring = false;
 
   private constructor(options: MasterOptions, config: ResolvedConfig, log: Logger) {
     this.#options = options;
@@ -165,6 +171,7 @@ export class Master {
     this.#control = await startControlServer(this.#files.controlSocket, (request) => this.#command(request));
     this.#scoreboard.master.setGeneration(this.#generation, Date.now());
     this.#installSignals();
+    this.#hooks = await this.#runMasterPhases(this.#config, this.#generation, "first");
     await this.#startGeneration(this.#config.startServers);
     this.#state = "running";
     this.#timer = setInterval(() => this.#maintain(), MAINTENANCE_MS);
@@ -190,9 +197,16 @@ export class Master {
         previous: this.#config,
       });
       for (const warning of warnings) this.#log.warn(warning);
+      const hooks = await this.#runMasterPhases(config, this.#generation + 1, "graceful");
       const listeners = await this.#listenersFor(config);
       const old = this.#children.all().filter((child) => child.generation === this.#generation);
-      const previous = { config: this.#config, generation: this.#generation, listeners: this.#listeners };
+      const previous = {
+        config: this.#config,
+        generation: this.#generation,
+        listeners: this.#listeners,
+        hooks: this.#hooks,
+      };
+      this.#hooks = hooks;
       this.#config = config;
       this.#listeners = listeners;
       this.#generation++;
@@ -210,6 +224,7 @@ export class Master {
         this.#config = previous.config;
         this.#listeners = previous.listeners;
         this.#generation = previous.generation;
+        this.#hooks = previous.hooks;
         this.scoreboard.master.setGeneration(this.#generation, Date.now());
         throw new DroverError(
           ErrorCode.RELOAD_FAILED,
@@ -241,12 +256,14 @@ export class Master {
         previous: this.#config,
       });
       for (const warning of warnings) this.#log.warn(warning);
+      const hooks = await this.#runMasterPhases(config, this.#generation + 1, "hard");
       const listeners = await this.#listenersFor(config);
       this.#log.info("hard restart: stopping every child");
       await this.#killAll();
       this.#closeUnused(this.#listeners, listeners);
       this.#config = config;
       this.#listeners = listeners;
+      this.#hooks = hooks;
       this.#generation++;
       this.#restartKind = "hard";
       Object.assign(this.#memory, freshMemory());
@@ -326,6 +343,38 @@ export class Master {
     if (child.generation === this.#generation) this.#memory.hadHealthyChild = true;
     if (this.#starting?.generation === child.generation) this.#starting.ready();
     this.#log.debug({ slot: child.slot, pid: child.pid, generation: child.generation }, "child ready");
+    void this.#childStatus(child, "started");
+  }
+
+  async #childStatus(child: ChildRecord, status: "started" | "exited"): Promise<void> {
+    const failures = await this.#hooks.runCollectingFailures("childStatus", {
+      ...this.#hookInput(this.#config, this.#generation, this.#restartKind),
+      slot: child.slot,
+      pid: child.pid,
+      status,
+    });
+    for (const failure of failures) this.#log.error({ err: failure }, failure.message);
+  }
+
+  /**
+   * Loads the config's modules and runs the master's start-up phases for a generation. Throws on a
+   * failing hook (naming the module and hook), before anything of the running generation is touched.
+   */
+  async #runMasterPhases(
+    config: ResolvedConfig,
+    generation: number,
+    restart: "first" | "graceful" | "hard",
+  ): Promise<HookRegistry> {
+    const hooks = new HookRegistry({ retained: this.#retained });
+    for (const module of await loadModules(config.modules)) hooks.register(module);
+    const input = this.#hookInput(config, generation, restart);
+    for (const phase of ["preConfig", "checkConfig", "openLogs", "postConfig"] as const)
+      await hooks.run(phase, input);
+    return hooks;
+  }
+
+  #hookInput(config: ResolvedConfig, generation: number, restart: "first" | "graceful" | "hard") {
+    return { generation, restart, config, log: hookLogger(this.#log) };
   }
 
   #childExited({ child, code, signal }: ChildExit): void {
@@ -371,6 +420,7 @@ export class Master {
 
   #maintain(): void {
     if (this.#state !== "running" || !this.#scoreboard) return;
+    void this.#monitor();
     const snapshot = this.#scoreboard.snapshot();
     this.#checkHeartbeats(snapshot.processes);
     const views: SlotView[] = [];
@@ -403,6 +453,21 @@ export class Master {
     } else if (decision.kind === "spawn" && Date.now() >= this.#forkBackoffUntil) {
       // A slot whose child still drains is not taken: each scoreboard record keeps a single writer.
       for (const slot of decision.slots) if (!this.#children.inSlot(slot)) this.#spawn(slot);
+    }
+  }
+
+  /** The monitor hooks, once a maintenance pass; a slow one makes the next pass skip them. */
+  async #monitor(): Promise<void> {
+    if (this.#monitoring) return;
+    this.#monitoring = true;
+    try {
+      const failures = await this.#hooks.runCollectingFailures(
+        "monitor",
+        this.#hookInput(this.#config, this.#generation, this.#restartKind),
+      );
+      for (const failure of failures) this.#log.error({ err: failure }, failure.message);
+    } finally {
+      this.#monitoring = false;
     }
   }
 
@@ -449,6 +514,7 @@ export class Master {
       maxConnections: drawConnectionLimit(config.maxConnectionsPerChild, config.maxConnectionsPerChildJitter),
       heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
       listeners: this.#listeners.map((listener) => listener.address),
+      modules: config.modules,
       ...(config.user ? { uid: config.user.id } : {}),
       ...(config.group ? { gid: config.group.id } : {}),
     };

@@ -1,0 +1,59 @@
+// Loading the modules a config names: `{ use: "./my-module.ts", ...options }`. The file's default export
+// is a module (defineModule) or a function that takes the options and returns one.
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ModuleSpec } from "../config/types.ts";
+import { DroverError, ErrorCode } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import type { HookLogger } from "./context.ts";
+import { type DroverModule, defineModule, isDefinedModule, type ModuleDefinition } from "./define.ts";
+
+/** A module factory: gets the options written beside `use` in the config. */
+export type ModuleFactory = (options: Readonly<Record<string, unknown>>) => DroverModule | ModuleDefinition;
+
+/** Imports each module of the config, in order. Throws DROVER_ERR_MODULE_INVALID naming the one that fails. */
+export async function loadModules(specs: readonly ModuleSpec[]): Promise<DroverModule[]> {
+  const modules: DroverModule[] = [];
+  for (const [index, { use, ...options }] of specs.entries()) {
+    const where = `modules[${index}] ("${use}")`;
+    if (!isAbsolute(use)) {
+      throw new DroverError(
+        ErrorCode.MODULE_INVALID,
+        `${where} is not a module drover knows: name a module file by its path, such as "./my-module.ts"`,
+      );
+    }
+    let exported: unknown;
+    try {
+      exported = ((await import(pathToFileURL(use).href)) as { default?: unknown }).default;
+    } catch (cause) {
+      throw new DroverError(
+        ErrorCode.MODULE_INVALID,
+        `${where} could not be loaded: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    const made =
+      typeof exported === "function" ? (exported as ModuleFactory)(Object.freeze(options)) : exported;
+    if (isDefinedModule(made)) modules.push(made);
+    else if (typeof made === "object" && made !== null) modules.push(defineModule(made as ModuleDefinition));
+    else {
+      throw new DroverError(
+        ErrorCode.MODULE_INVALID,
+        `${where} must default-export defineModule({ name, hooks }) or a function of its options returning one`,
+      );
+    }
+  }
+  return modules;
+}
+
+/** The hook logger over drover's logger (pino takes the fields first). */
+export function hookLogger(log: Logger): HookLogger {
+  return {
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+  };
+}
