@@ -2,6 +2,7 @@
 // is one file in this folder exporting a Target, plus one line here.
 import { clusterNone } from "./cluster-none.ts";
 import { clusterRoundRobin } from "./cluster-rr.ts";
+import { droverNoExtendedStatus, droverPool } from "./drover.ts";
 import { pm2Cluster } from "./pm2.ts";
 import { reusePort } from "./reuseport.ts";
 import { single } from "./single.ts";
@@ -13,7 +14,8 @@ export const targets: readonly Target[] = [
   reusePort,
   pm2Cluster,
   single,
-  // drover: add `droverListenerPool` (bench/targets/drover.ts) here once `drover start` serves an app.
+  droverPool,
+  droverNoExtendedStatus,
 ];
 
 /** The default baseline: what most Node services run today. */

@@ -110,7 +110,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   const fds = options.fds ?? spec.listeners.map((_, index) => FIRST_LISTENER_FD + index);
   const listeners = new ChildListeners(fds, app.server);
   let connections = 0;
-  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, {
+  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, spec.extendedStatus, {
     connected: () => {
       record.countConnection();
       if (spec.maxConnections > 0 && ++connections >= spec.maxConnections) {

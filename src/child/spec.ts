@@ -18,6 +18,8 @@ export interface ChildSpec {
   /** Connections this child serves before it retires; 0 = never. Already jittered by the master. */
   readonly maxConnections: number;
   readonly heartbeatIntervalMs: number;
+  /** Per-request scoreboard updates (extendedStatus). */
+  readonly extendedStatus: boolean;
   /** Listener addresses, in the order of the inherited descriptors from FIRST_LISTENER_FD on. */
   readonly listeners: readonly string[];
   /** The config's modules (absolute paths and options): the child runs their childInit and childExit. */

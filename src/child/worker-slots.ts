@@ -32,10 +32,19 @@ export class WorkerSlots {
   readonly #free: Worker[] = [];
   readonly #busy = new Set<Worker>();
   readonly #events: WorkerSlotEvents;
+  readonly #extended: boolean;
   #draining = false;
 
-  constructor(scoreboard: Scoreboard, slot: number, workers: number, events: WorkerSlotEvents = {}) {
+  /** With `extended` false (extendedStatus off) requests are not recorded, only connection states. */
+  constructor(
+    scoreboard: Scoreboard,
+    slot: number,
+    workers: number,
+    extended: boolean,
+    events: WorkerSlotEvents = {},
+  ) {
     this.#events = events;
+    this.#extended = extended;
     for (let index = workers - 1; index >= 0; index--) {
       const record = scoreboard.workerWriter(slot, index);
       record.setState(WorkerState.Ready);
@@ -103,9 +112,15 @@ export class WorkerSlots {
     const worker = (request.socket as TrackedSocket)[workerOf];
     if (this.#draining) response.shouldKeepAlive = false;
     if (!worker) return;
+    worker.response = response;
+    if (!this.#extended) {
+      response.once("finish", () => {
+        worker.response = undefined;
+      });
+      return;
+    }
     const socket = request.socket;
     const bytesBefore = socket.bytesWritten;
-    worker.response = response;
     worker.record.requestStarted(`${request.method} ${request.url}`, Date.now());
     response.once("finish", () => {
       worker.response = undefined;

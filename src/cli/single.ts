@@ -32,6 +32,7 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
       workersPerChild: config.workersPerChild,
       maxConnections: 0,
       heartbeatIntervalMs: 1_000,
+      extendedStatus: config.extendedStatus,
       listeners: listeners.map((listener) => listener.address),
       modules: config.modules,
     },

@@ -42,6 +42,7 @@ export function checkConfig(input: unknown, options: CheckOptions): CheckResult 
     group: fields.group && Object.freeze(fields.group),
     runDir: fields.runDir,
     logLevel: fields.logLevel,
+    extendedStatus: fields.extendedStatus,
     // A module named by path is found from the config file's folder, like the app.
     modules: Object.freeze(
       fields.modules.map((spec) =>

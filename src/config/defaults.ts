@@ -15,6 +15,7 @@ export const DEFAULTS = {
   heartbeatTimeout: "30s",
   runDir: ".drover",
   logLevel: "info",
+  extendedStatus: true,
   modules: [],
 } as const satisfies DroverConfig;
 

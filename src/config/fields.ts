@@ -39,6 +39,7 @@ export interface Fields {
   readonly group: Identity | undefined;
   readonly runDir: string;
   readonly logLevel: LogLevel;
+  readonly extendedStatus: boolean;
   readonly modules: ModuleSpec[];
 }
 
@@ -61,6 +62,7 @@ const KNOWN: Record<keyof DroverConfig, true> = {
   group: true,
   runDir: true,
   logLevel: true,
+  extendedStatus: true,
   modules: true,
 };
 export const CONFIG_FIELDS = Object.freeze(Object.keys(KNOWN)) as readonly (keyof DroverConfig)[];
@@ -120,9 +122,20 @@ export function readFields(
     ...readUserAndGroup(given("user"), given("group"), problems),
     runDir: readPath("runDir", given("runDir") ?? DEFAULTS.runDir, baseDir, problems),
     logLevel: readLogLevel(given("logLevel"), problems),
+    extendedStatus: readBoolean(
+      "extendedStatus",
+      given("extendedStatus") ?? DEFAULTS.extendedStatus,
+      problems,
+    ),
     modules: readModules(given("modules"), problems),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, fields };
+}
+
+function readBoolean(field: string, value: unknown, problems: ConfigProblem[]): boolean {
+  if (typeof value === "boolean") return value;
+  problems.push({ field, reason: `must be true or false, got ${describeValue(value)}` });
+  return true;
 }
 
 function readInteger(

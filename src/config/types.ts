@@ -67,6 +67,11 @@ export interface DroverConfig {
   runDir?: string;
   /** Default "info". */
   logLevel?: LogLevel;
+  /**
+   * Per-request scoreboard updates (Apache's ExtendedStatus): request counts, bytes and the current
+   * request of every worker. Off, the scoreboard still shows each worker's connection state. Default true.
+   */
+  extendedStatus?: boolean;
   /** Modules to load, in order. */
   modules?: ModuleSpec[];
 }
@@ -108,6 +113,7 @@ export interface ResolvedConfig {
   /** Absolute path. */
   readonly runDir: string;
   readonly logLevel: LogLevel;
+  readonly extendedStatus: boolean;
   readonly modules: readonly ModuleSpec[];
 }
 

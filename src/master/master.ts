@@ -513,6 +513,7 @@ export class Master {
       workersPerChild: config.workersPerChild,
       maxConnections: drawConnectionLimit(config.maxConnectionsPerChild, config.maxConnectionsPerChildJitter),
       heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
+      extendedStatus: config.extendedStatus,
       listeners: this.#listeners.map((listener) => listener.address),
       modules: config.modules,
       ...(config.user ? { uid: config.user.id } : {}),

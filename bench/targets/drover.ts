@@ -1,0 +1,62 @@
+// drover's listener pool: `drover start` with one child per worker, sized so the pool neither grows nor
+// shrinks during a run (the spare-worker band is wide), from a config in a temp folder of its own.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startNodeCommand } from "./command.ts";
+import type { RunningTarget, StartSpec, Target } from "./target.ts";
+
+const CLI = new URL("../../src/cli/main.ts", import.meta.url);
+const APP = new URL("../apps/drover-app.ts", import.meta.url).pathname;
+const WORKERS_PER_CHILD = 256;
+
+function droverTarget(id: string, label: string, description: string, extendedStatus: boolean): Target {
+  return {
+    id,
+    label,
+    description,
+    async start(spec: StartSpec): Promise<RunningTarget> {
+      const folder = mkdtempSync(join(tmpdir(), "drover-bench-"));
+      const configFile = join(folder, "drover.config.json");
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          app: APP,
+          listen: [`127.0.0.1:${spec.port}`],
+          startServers: spec.workers,
+          workersPerChild: WORKERS_PER_CHILD,
+          minSpareWorkers: 1,
+          maxSpareWorkers: WORKERS_PER_CHILD * (spec.workers + 1),
+          runDir: join(folder, "run"),
+          logLevel: "warn",
+          extendedStatus,
+        }),
+      );
+      const running = await startNodeCommand(spec, CLI, ["start", `--config=${configFile}`], spec.workers);
+      return {
+        ...running,
+        stop: async () => {
+          try {
+            await running.stop();
+          } finally {
+            rmSync(folder, { recursive: true, force: true });
+          }
+        },
+      };
+    },
+  };
+}
+
+export const droverPool = droverTarget(
+  "drover",
+  "drover",
+  "`drover start`: the master holds the listener, one child per worker accepts on it; full scoreboard",
+  true,
+);
+
+export const droverNoExtendedStatus = droverTarget(
+  "drover-basic-status",
+  "drover (extendedStatus off)",
+  "`drover start` with per-request scoreboard updates off (connection states only)",
+  false,
+);
