@@ -138,7 +138,12 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   }
 
   process.on("message", (message: unknown) => {
-    if (isMasterMessage(message) && message.drover === "quiesce") drain();
+    if (!isMasterMessage(message)) return;
+    if (message.drover === "quiesce") drain();
+    else if (message.drover === "detach") {
+      scoreboard.detach();
+      process.send?.({ drover: "detached" } satisfies ChildMessage);
+    }
   });
 
   await listeners.resume();

@@ -25,6 +25,8 @@ export interface ChildRecord {
   quiescing: boolean;
   /** The master is killing it (hung, or a hard stop): do not count on it any more. */
   killing: boolean;
+  /** Asked to leave the shared scoreboard so that its slot can go to a new child. */
+  detaching: boolean;
   /** Why it could not initialise, if it said so before exiting. */
   fatalReason: string | undefined;
 }
@@ -37,6 +39,8 @@ export interface ChildExit {
 
 export interface ChildTableEvents {
   readonly ready: (child: ChildRecord) => void;
+  /** A draining child left the shared scoreboard; its slot is free for a new child. */
+  readonly detached: (child: ChildRecord) => void;
   readonly exit: (exit: ChildExit) => void;
 }
 
@@ -91,6 +95,7 @@ export class ChildTable {
       ready: false,
       quiescing: false,
       killing: false,
+      detaching: false,
       fatalReason: undefined,
     };
     this.#bySlot.set(spec.slot, record);
@@ -121,6 +126,14 @@ export class ChildTable {
     this.send(child, { drover: "quiesce" });
   }
 
+  /**
+   * Gives a draining child's slot up (the seed's "lost slot"): it goes on draining as a child the table
+   * still tracks, but no longer in that slot.
+   */
+  releaseSlot(child: ChildRecord): void {
+    if (this.#bySlot.get(child.slot) === child) this.#bySlot.delete(child.slot);
+  }
+
   signal(child: ChildRecord, signal: NodeJS.Signals): void {
     try {
       process.kill(child.pid, signal);
@@ -145,7 +158,8 @@ function handleChildMessage(child: ChildRecord, message: ChildMessage, events: C
     case "fatal":
       child.fatalReason = message.reason;
       return;
-    case "pong":
+    case "detached":
+      events.detached(child);
       return;
   }
 }

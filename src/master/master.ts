@@ -87,6 +87,8 @@ export class Master {
   readonly #retained = new RetainedData();
   #hooks: HookRegistry = new HookRegistry({ retained: this.#retained });
   #monitoring = false;
+  // Generation starts waiting for a draining child to give its slot up.
+  readonly #slotWaiters = new Map<ChildRecord, () => void>();
 
   private constructor(options: MasterOptions, config: ResolvedConfig, log: Logger) {
     this.#options = options;
@@ -95,6 +97,7 @@ export class Master {
     this.#files = runFiles(config.runDir);
     this.#children = new ChildTable({
       ready: (child) => this.#childReady(child),
+      detached: (child) => this.#slotLost(child),
       exit: (exit) => this.#childExited(exit),
     });
   }
@@ -214,7 +217,7 @@ export class Master {
       this.scoreboard.master.setGeneration(this.#generation, Date.now());
       this.#log.info({ generation: this.#generation }, "graceful restart: starting the new generation");
       try {
-        await this.#startGeneration(Math.min(config.startServers, this.#freeSlots().length));
+        await this.#startGeneration(config.startServers);
       } catch (error) {
         // The new generation failed: put the old one back in charge, untouched.
         for (const child of this.#children.all()) {
@@ -327,8 +330,8 @@ export class Master {
 
   /** Spawns `count` children of the current generation and waits for all of them to be ready. */
   async #startGeneration(count: number): Promise<void> {
-    const slots = this.#freeSlots().slice(0, Math.max(1, count));
-    if (slots.length === 0) throw new Error("no free child slot for the new generation: raise serverLimit");
+    const slots = await this.#claimSlots(Math.max(1, count));
+    if (slots.length === 0) throw new Error("no child slot for the new generation: raise serverLimit");
     const start = new GenerationStart(this.#generation, slots.length, GENERATION_READY_MS);
     this.#starting = start;
     try {
@@ -346,7 +349,7 @@ export class Master {
     void this.#childStatus(child, "started");
   }
 
-  async #childStatus(child: ChildRecord, status: "started" | "exited"): Promise<void> {
+  async #childStatus(child: ChildRecord, status: "started" | "exited" | "lost"): Promise<void> {
     const failures = await this.#hooks.runCollectingFailures("childStatus", {
       ...this.#hookInput(this.#config, this.#generation, this.#restartKind),
       slot: child.slot,
@@ -380,6 +383,8 @@ export class Master {
   #childExited({ child, code, signal }: ChildExit): void {
     if (this.#scoreboard && !this.#children.inSlot(child.slot))
       this.#scoreboard.master.reclaimSlot(child.slot);
+    this.#slotFreed(child);
+    void this.#childStatus(child, "exited");
     const where = { slot: child.slot, pid: child.pid, generation: child.generation, code, signal };
     const current = child.generation === this.#generation;
     if (code === EXIT_CHILD_FATAL) {
@@ -414,6 +419,68 @@ export class Master {
         `a child of generation ${child.generation} exited before it was ready (code ${code}, signal ${signal})`,
       );
     }
+  }
+
+  /**
+   * Slots for `count` new children: free ones first; then, when serverLimit leaves too few, slots of
+   * older generations' children, which drain and leave the scoreboard first (the seed's lost slots).
+   */
+  async #claimSlots(count: number): Promise<number[]> {
+    const free = this.#freeSlots().slice(0, count);
+    const takeovers = this.#children
+      .all()
+      .filter((c) => c.generation < this.#generation && !c.killing && this.#children.inSlot(c.slot) === c)
+      .slice(0, count - free.length);
+    if (takeovers.length > 0) {
+      this.#log.warn(
+        { children: takeovers.length },
+        "no free scoreboard slot for the new generation: old children drain and give theirs up; " +
+          "raise serverLimit to start a new generation beside the old one",
+      );
+    }
+    await Promise.all(
+      takeovers.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            this.#slotWaiters.set(child, resolve);
+            this.#children.quiesce(child);
+            this.#detach(child);
+          }),
+      ),
+    );
+    return [...free, ...takeovers.map((child) => child.slot)];
+  }
+
+  /** Asks a draining child to leave the shared scoreboard; one that does not answer is killed. */
+  #detach(child: ChildRecord): void {
+    if (child.detaching) return;
+    child.detaching = true;
+    this.#children.send(child, { drover: "detach" });
+    setTimeout(() => {
+      if (this.#children.inSlot(child.slot) === child) this.#kill(child);
+    }, KILL_GRACE_MS).unref();
+  }
+
+  /** A draining child left its slot (the seed's "lost slot"): a new child takes it. */
+  #slotLost(child: ChildRecord): void {
+    if (this.#children.inSlot(child.slot) !== child) return;
+    this.#log.info(
+      { slot: child.slot, pid: child.pid, generation: child.generation },
+      "a child still draining gives its scoreboard slot to a new child",
+    );
+    this.#children.releaseSlot(child);
+    this.scoreboard.master.reclaimSlot(child.slot);
+    void this.#childStatus(child, "lost");
+    if (!this.#slotFreed(child) && this.#state === "running") this.#spawn(child.slot);
+  }
+
+  /** Wakes a generation start waiting for this child's slot; false when none waits. */
+  #slotFreed(child: ChildRecord): boolean {
+    const waiter = this.#slotWaiters.get(child);
+    if (!waiter) return false;
+    this.#slotWaiters.delete(child);
+    waiter();
+    return true;
   }
 
   // --- maintenance ------------------------------------------------------------------------------
@@ -451,8 +518,12 @@ export class Master {
         this.#children.quiesce(child);
       }
     } else if (decision.kind === "spawn" && Date.now() >= this.#forkBackoffUntil) {
-      // A slot whose child still drains is not taken: each scoreboard record keeps a single writer.
-      for (const slot of decision.slots) if (!this.#children.inSlot(slot)) this.#spawn(slot);
+      for (const slot of decision.slots) {
+        const draining = this.#children.inSlot(slot);
+        if (!draining) this.#spawn(slot);
+        // Each record keeps a single writer: the draining child leaves the scoreboard first.
+        else this.#detach(draining);
+      }
     }
   }
 

@@ -94,6 +94,18 @@ export class Scoreboard {
     return snapshot(this.#view);
   }
 
+  /**
+   * Stops writing the shared scoreboard: this process's writers go on writing a private copy, and the
+   * mapping is released. A draining child does this before the master gives its slot to a new child,
+   * so that every record keeps a single writer.
+   */
+  detach(): void {
+    const copy = new ArrayBuffer(this.#segment.size);
+    new Uint8Array(copy).set(new Uint8Array(this.#segment.buffer));
+    this.#view.rebind(copy);
+    this.#segment.close();
+  }
+
   /** Unmaps the scoreboard; the creator also removes the file. Idempotent. */
   close(): void {
     this.#segment.close();

@@ -3,9 +3,11 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import { Header, processRecordOffset, type ScoreboardLimits, workerRecordOffset } from "./layout.ts";
 
 export class ScoreboardView implements ScoreboardLimits {
-  readonly i32: Int32Array;
-  readonly f64: Float64Array;
-  readonly u8: Uint8Array;
+  i32: Int32Array;
+  f64: Float64Array;
+  u8: Uint8Array;
+  /** Bumped by rebind(): writers that cached the arrays take the new ones. */
+  epoch = 0;
   readonly serverLimit: number;
   readonly workerLimit: number;
 
@@ -15,6 +17,14 @@ export class ScoreboardView implements ScoreboardLimits {
     this.u8 = new Uint8Array(buffer);
     this.serverLimit = Atomics.load(this.i32, Header.serverLimit);
     this.workerLimit = Atomics.load(this.i32, Header.workerLimit);
+  }
+
+  /** Points every view (and, through the epoch, every writer) at other memory of the same layout. */
+  rebind(buffer: ArrayBuffer): void {
+    this.i32 = new Int32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+    this.epoch++;
   }
 
   /** Int32 index of the first field of a child slot's process record. */

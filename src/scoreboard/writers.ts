@@ -1,7 +1,8 @@
 // The writers of a child's records. Each record has exactly one writer: a child writes its own process
 // record and worker records while it lives; the master writes a slot only while no child owns it
 // (before the fork and after the reap, see master-records.ts). Updates cost no system call and
-// allocate nothing, so they can run on every request.
+// allocate nothing, so they can run on every request. Writers cache the view's arrays and take new
+// ones when the view is rebound (a draining child detached from the shared scoreboard).
 import { Proc, ProcF64, WORKER_REQUEST_BYTES, WORKER_REQUEST_OFFSET, Work, WorkF64 } from "./layout.ts";
 import { beginWrite, endWrite } from "./seqlock.ts";
 import { type ProcessState, WorkerState } from "./states.ts";
@@ -11,14 +12,25 @@ const encoder = new TextEncoder();
 
 /** Writes the process record of the child that owns `slot`. */
 export class ProcessRecordWriter {
-  readonly #i32: Int32Array;
-  readonly #f64: Float64Array;
+  readonly #view: ScoreboardView;
+  #epoch: number;
+  #i32: Int32Array;
+  #f64: Float64Array;
   readonly #base: number;
 
   constructor(view: ScoreboardView, slot: number) {
+    this.#view = view;
+    this.#epoch = view.epoch;
     this.#i32 = view.i32;
     this.#f64 = view.f64;
     this.#base = view.processBase(slot);
+  }
+
+  #sync(): void {
+    if (this.#epoch === this.#view.epoch) return;
+    this.#epoch = this.#view.epoch;
+    this.#i32 = this.#view.i32;
+    this.#f64 = this.#view.f64;
   }
 
   /** Claims the record for this process: first thing a child does. */
@@ -54,6 +66,7 @@ export class ProcessRecordWriter {
 
   /** Runs once per accepted connection, so it is written out rather than through #update. */
   countConnection(): void {
+    this.#sync();
     const seq = this.#base + Proc.seq;
     beginWrite(this.#i32, seq);
     this.#f64[this.#base / 2 + ProcF64.connections] =
@@ -62,6 +75,7 @@ export class ProcessRecordWriter {
   }
 
   #update(write: () => void): void {
+    this.#sync();
     const seq = this.#base + Proc.seq;
     beginWrite(this.#i32, seq);
     write();
@@ -71,23 +85,39 @@ export class ProcessRecordWriter {
 
 /** Writes one worker record of the child that owns it. */
 export class WorkerRecordWriter {
-  readonly #i32: Int32Array;
-  readonly #f64: Float64Array;
-  readonly #request: Uint8Array;
+  readonly #view: ScoreboardView;
+  readonly #offset: number;
   readonly #base: number;
+  #epoch: number;
+  #i32: Int32Array;
+  #f64: Float64Array;
+  #request: Uint8Array;
 
   constructor(view: ScoreboardView, slot: number, worker: number) {
-    const offset = view.workerOffset(slot, worker);
+    this.#view = view;
+    this.#offset = view.workerOffset(slot, worker);
+    this.#base = this.#offset / 4;
+    this.#epoch = view.epoch;
     this.#i32 = view.i32;
     this.#f64 = view.f64;
-    this.#request = view.u8.subarray(
-      offset + WORKER_REQUEST_OFFSET,
-      offset + WORKER_REQUEST_OFFSET + WORKER_REQUEST_BYTES,
-    );
-    this.#base = offset / 4;
+    this.#request = this.#requestBytes();
+  }
+
+  #requestBytes(): Uint8Array {
+    const start = this.#offset + WORKER_REQUEST_OFFSET;
+    return this.#view.u8.subarray(start, start + WORKER_REQUEST_BYTES);
+  }
+
+  #sync(): void {
+    if (this.#epoch === this.#view.epoch) return;
+    this.#epoch = this.#view.epoch;
+    this.#i32 = this.#view.i32;
+    this.#f64 = this.#view.f64;
+    this.#request = this.#requestBytes();
   }
 
   setState(state: WorkerState): void {
+    this.#sync();
     const seq = this.#base + Work.seq;
     beginWrite(this.#i32, seq);
     this.#i32[this.#base + Work.state] = state;
@@ -96,6 +126,7 @@ export class WorkerRecordWriter {
 
   /** A request arrived: `request` is what the status page shows ("GET /path"), cut to fit. */
   requestStarted(request: string, now: number): void {
+    this.#sync();
     const seq = this.#base + Work.seq;
     beginWrite(this.#i32, seq);
     this.#i32[this.#base + Work.state] = WorkerState.Writing;
@@ -106,6 +137,7 @@ export class WorkerRecordWriter {
 
   /** The reply is sent; the worker now waits on its keep-alive connection, or for a new one. */
   requestFinished(bytes: number, now: number, next: WorkerState = WorkerState.Ready): void {
+    this.#sync();
     const seq = this.#base + Work.seq;
     const f = this.#base / 2;
     beginWrite(this.#i32, seq);
