@@ -8,7 +8,7 @@ const slot = Number(slotText);
 const scoreboard = Scoreboard.open(path as string);
 const record = scoreboard.processWriter(slot);
 record.claim(process.pid, Date.now());
-const slots = new WorkerSlots(scoreboard, slot, Number(workersText), {
+const slots = new WorkerSlots(scoreboard, slot, Number(workersText), true, {
   connected: () => record.countConnection(),
 });
 
