@@ -59,6 +59,14 @@ const GENERATION_READY_MS = 60_000;
 // Escalation of a hard stop: SIGTERM, then SIGKILL for those still alive after this.
 const KILL_GRACE_MS = 3_000;
 
+/** What belongs to one generation: its config, modules and listeners. */
+interface GenerationState {
+  readonly config: ResolvedConfig;
+  readonly generation: number;
+  readonly listeners: OpenListener[];
+  readonly hooks: HookRegistry;
+}
+
 type MasterState = "starting" | "running" | "restarting" | "stopping" | "stopped";
 
 export class Master {
@@ -189,46 +197,22 @@ export class Master {
    * generation N stops accepting and finishes its requests. If the config is bad or the new children
    * fail, generation N keeps serving and this rejects with the reason.
    */
-  async reload(): Promise<{ generation: number; warnings: string[] }> {
-    this.#refuseUnlessRunning("reload");
-    this.#state = "restarting";
-    try {
-      const { config, warnings } = await resolveConfig({
-        cwd: this.#options.cwd,
-        file: this.#options.configFile,
-        flags: this.#options.flags,
-        previous: this.#config,
-      });
-      for (const warning of warnings) this.#log.warn(warning);
-      const hooks = await this.#runMasterPhases(config, this.#generation + 1, "graceful");
-      const listeners = await this.#listenersFor(config);
+  reload(): Promise<{ generation: number; warnings: string[] }> {
+    return this.#restarting("reload", async () => {
+      const next = await this.#prepareGeneration("graceful");
       const old = this.#children.all().filter((child) => child.generation === this.#generation);
-      const previous = {
-        config: this.#config,
-        generation: this.#generation,
-        listeners: this.#listeners,
-        hooks: this.#hooks,
-      };
-      this.#hooks = hooks;
-      this.#config = config;
-      this.#listeners = listeners;
-      this.#generation++;
-      this.#restartKind = "graceful";
-      this.scoreboard.master.setGeneration(this.#generation, Date.now());
+      const previous = this.#current();
+      this.#advance(next, "graceful");
       this.#log.info({ generation: this.#generation }, "graceful restart: starting the new generation");
       try {
-        await this.#startGeneration(config.startServers);
+        await this.#startGeneration(next.config.startServers);
       } catch (error) {
         // The new generation failed: put the old one back in charge, untouched.
         for (const child of this.#children.all()) {
           if (child.generation === this.#generation) this.#kill(child);
         }
         this.#closeUnused(this.#listeners, previous.listeners);
-        this.#config = previous.config;
-        this.#listeners = previous.listeners;
-        this.#generation = previous.generation;
-        this.#hooks = previous.hooks;
-        this.scoreboard.master.setGeneration(this.#generation, Date.now());
+        this.#restore(previous);
         throw new DroverError(
           ErrorCode.RELOAD_FAILED,
           `graceful restart failed; generation ${previous.generation} keeps serving: ${(error as Error).message}`,
@@ -241,41 +225,74 @@ export class Master {
       this.#memory.maxRequestWorkersReported = false;
       this.#memory.nearMaxRequestWorkersReported = false;
       this.#log.info({ generation: this.#generation, draining: old.length }, "graceful restart done");
-      return { generation: this.#generation, warnings };
+      return { generation: this.#generation, warnings: next.warnings };
+    });
+  }
+
+  /** Hard restart: re-reads the config, kills every child, starts a new generation. */
+  restart(): Promise<{ generation: number; warnings: string[] }> {
+    return this.#restarting("restart", async () => {
+      const next = await this.#prepareGeneration("hard");
+      this.#log.info("hard restart: stopping every child");
+      await this.#killAll();
+      this.#closeUnused(this.#listeners, next.listeners);
+      this.#advance(next, "hard");
+      Object.assign(this.#memory, freshMemory());
+      await this.#startGeneration(next.config.startServers);
+      return { generation: this.#generation, warnings: next.warnings };
+    });
+  }
+
+  async #restarting<T>(command: string, restart: () => Promise<T>): Promise<T> {
+    this.#refuseUnlessRunning(command);
+    this.#state = "restarting";
+    try {
+      return await restart();
     } finally {
       if (this.#state === "restarting") this.#state = "running";
     }
   }
 
-  /** Hard restart: re-reads the config, kills every child, starts a new generation. */
-  async restart(): Promise<{ generation: number; warnings: string[] }> {
-    this.#refuseUnlessRunning("restart");
-    this.#state = "restarting";
-    try {
-      const { config, warnings } = await resolveConfig({
-        cwd: this.#options.cwd,
-        file: this.#options.configFile,
-        flags: this.#options.flags,
-        previous: this.#config,
-      });
-      for (const warning of warnings) this.#log.warn(warning);
-      const hooks = await this.#runMasterPhases(config, this.#generation + 1, "hard");
-      const listeners = await this.#listenersFor(config);
-      this.#log.info("hard restart: stopping every child");
-      await this.#killAll();
-      this.#closeUnused(this.#listeners, listeners);
-      this.#config = config;
-      this.#listeners = listeners;
-      this.#hooks = hooks;
-      this.#generation++;
-      this.#restartKind = "hard";
-      Object.assign(this.#memory, freshMemory());
-      this.scoreboard.master.setGeneration(this.#generation, Date.now());
-      await this.#startGeneration(config.startServers);
-      return { generation: this.#generation, warnings };
-    } finally {
-      if (this.#state === "restarting") this.#state = "running";
-    }
+  /**
+   * What the next generation needs, made without touching the running one: the config read and
+   * checked again, its modules' master phases run, its listeners open.
+   */
+  async #prepareGeneration(
+    restart: "graceful" | "hard",
+  ): Promise<Omit<GenerationState, "generation"> & { warnings: string[] }> {
+    const { config, warnings } = await resolveConfig({
+      cwd: this.#options.cwd,
+      file: this.#options.configFile,
+      flags: this.#options.flags,
+      previous: this.#config,
+    });
+    for (const warning of warnings) this.#log.warn(warning);
+    const hooks = await this.#runMasterPhases(config, this.#generation + 1, restart);
+    const listeners = await this.#listenersFor(config);
+    return { config, warnings, hooks, listeners };
+  }
+
+  #current(): GenerationState {
+    return {
+      config: this.#config,
+      generation: this.#generation,
+      listeners: this.#listeners,
+      hooks: this.#hooks,
+    };
+  }
+
+  /** Makes a prepared generation the current one. */
+  #advance(next: Omit<GenerationState, "generation">, restart: "graceful" | "hard"): void {
+    this.#restore({ ...next, generation: this.#generation + 1 });
+    this.#restartKind = restart;
+  }
+
+  #restore(state: GenerationState): void {
+    this.#config = state.config;
+    this.#listeners = state.listeners;
+    this.#hooks = state.hooks;
+    this.#generation = state.generation;
+    this.scoreboard.master.setGeneration(this.#generation, Date.now());
   }
 
   /** Stops the master: gracefully (children drain first) or at once. Resolves with the exit code. */
