@@ -4,6 +4,8 @@
 // while JavaScript spins, and asking it to pause yields the stack. It listens on loopback only, on a
 // port the kernel picks, for the second or so before the child is killed.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import type { Logger } from "../log/logger.ts";
+import type { OpenListener } from "./listeners.ts";
 
 const FIND_PORT_MS = 1_500;
 const PAUSE_MS = 1_500;
@@ -123,4 +125,21 @@ async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promis
     if (value !== undefined || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Logs a hung child's stuck stack (or why it could not be read), before the master kills it. */
+export async function logHungStack(
+  pid: number,
+  listeners: readonly OpenListener[],
+  log: Logger,
+): Promise<void> {
+  log.error("a child's event loop is stuck: reading its JavaScript stack, then killing it");
+  const ports = new Set(listeners.map((listener) => Number(listener.address.split(":").pop())));
+  const stack = await captureStack(pid, ports);
+  if (typeof stack === "string") {
+    log.error(`hung child: no stack (${stack})`);
+    return;
+  }
+  const lines = stack.map((frame) => `    at ${frame.function} (${frame.url}:${frame.line}:${frame.column})`);
+  log.error({ stack }, `hung child's JavaScript stack:\n${lines.join("\n")}`);
 }

@@ -120,3 +120,25 @@ function guard(where: string, open: () => number): number {
     );
   }
 }
+
+/** The listeners `wanted` needs: those already in `open` are kept, the others are opened. */
+export async function reuseListeners(
+  open: readonly OpenListener[],
+  wanted: readonly Listener[],
+): Promise<OpenListener[]> {
+  const find = (pool: readonly OpenListener[], listener: Listener) =>
+    pool.find((o) => sameListener(o.listener, listener));
+  const opened = await openListeners(wanted.filter((listener) => !find(open, listener)));
+  return wanted.map((listener) => (find(open, listener) ?? find(opened, listener)) as OpenListener);
+}
+
+/** Closes the listeners of `from` that `to` does not use. */
+export function closeUnused(from: readonly OpenListener[], to: readonly OpenListener[]): void {
+  closeListeners(from.filter((listener) => !to.includes(listener)));
+}
+
+function sameListener(a: Listener, b: Listener): boolean {
+  return a.kind === "unix"
+    ? b.kind === "unix" && a.path === b.path
+    : b.kind === "tcp" && a.host === b.host && a.port === b.port;
+}

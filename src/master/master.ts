@@ -3,21 +3,26 @@
 // hard stops, hung-child detection. It never accepts a connection itself.
 import { chownSync } from "node:fs";
 import type { Server } from "node:net";
-import type { ChildSpec } from "../child/spec.ts";
-import { drawConnectionLimit, type ResolvedConfig, resolveConfig } from "../config/index.ts";
+import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
-import { HookRegistry, RetainedData } from "../modules/index.ts";
-import { hookLogger, loadModules } from "../modules/load.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "../protocol/exit-codes.ts";
 import { type ProcessSnapshot, Scoreboard } from "../scoreboard/index.ts";
 import { statusReport } from "../status/report.ts";
+import { childSpec } from "./child-spec.ts";
 import { type ChildExit, type ChildRecord, ChildTable } from "./children.ts";
 import { type ControlRequest, startControlServer } from "./control-server.ts";
+import { type GenerationHooks, MasterHooks } from "./generation-hooks.ts";
 import { GenerationStart } from "./generation-start.ts";
-import { captureStack } from "./hung-child.ts";
-import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
+import { logHungStack } from "./hung-child.ts";
+import {
+  closeListeners,
+  closeUnused,
+  type OpenListener,
+  openListeners,
+  reuseListeners,
+} from "./listeners.ts";
 import {
   freshMemory,
   HOLD_OFF_AFTER_GRACEFUL,
@@ -33,6 +38,7 @@ import {
   runningMasterPid,
   writePidFile,
 } from "./run-files.ts";
+import { installSignals } from "./signals.ts";
 
 export interface MasterOptions {
   /** Where relative paths and the config file search start. Default process.cwd(). */
@@ -64,7 +70,7 @@ interface GenerationState {
   readonly config: ResolvedConfig;
   readonly generation: number;
   readonly listeners: OpenListener[];
-  readonly hooks: HookRegistry;
+  readonly hooks: GenerationHooks | undefined;
 }
 
 type MasterState = "starting" | "running" | "restarting" | "stopping" | "stopped";
@@ -89,12 +95,11 @@ export class Master {
   readonly #exited = new Promise<number>((resolve) => {
     this.#resolveExited = resolve;
   });
-  readonly #onSignal = new Map<NodeJS.Signals, () => void>();
+  #uninstallSignals: () => void = () => {};
   #control: Server | undefined;
   // Module state that outlives generations, and the hooks of the generation in charge.
-  readonly #retained = new RetainedData();
-  #hooks: HookRegistry = new HookRegistry({ retained: this.#retained });
-  #monitoring = false;
+  readonly #modules: MasterHooks;
+  #hooks: GenerationHooks | undefined;
   // Generation starts waiting for a draining child to give its slot up.
   readonly #slotWaiters = new Map<ChildRecord, () => void>();
 
@@ -102,6 +107,7 @@ export class Master {
     this.#options = options;
     this.#config = config;
     this.#log = log;
+    this.#modules = new MasterHooks(log);
     this.#files = runFiles(config.runDir);
     this.#children = new ChildTable({
       ready: (child) => this.#childReady(child),
@@ -181,8 +187,13 @@ export class Master {
     writePidFile(this.#files);
     this.#control = await startControlServer(this.#files.controlSocket, (request) => this.#command(request));
     this.#scoreboard.master.setGeneration(this.#generation, Date.now());
-    this.#installSignals();
-    this.#hooks = await this.#runMasterPhases(this.#config, this.#generation, "first");
+    this.#uninstallSignals = installSignals({
+      stop: () => void this.stop(),
+      gracefulStop: () => void this.stop({ graceful: true }),
+      reload: () => void this.#fromSignal(() => this.reload()),
+      restart: () => void this.#fromSignal(() => this.restart()),
+    });
+    this.#hooks = await this.#modules.prepare(this.#config, this.#generation, "first");
     await this.#startGeneration(this.#config.startServers);
     this.#state = "running";
     this.#timer = setInterval(() => this.#maintain(), MAINTENANCE_MS);
@@ -211,7 +222,7 @@ export class Master {
         for (const child of this.#children.all()) {
           if (child.generation === this.#generation) this.#kill(child);
         }
-        this.#closeUnused(this.#listeners, previous.listeners);
+        closeUnused(this.#listeners, previous.listeners);
         this.#restore(previous);
         throw new DroverError(
           ErrorCode.RELOAD_FAILED,
@@ -220,7 +231,7 @@ export class Master {
         );
       }
       for (const child of old) this.#children.quiesce(child);
-      this.#closeUnused(previous.listeners, this.#listeners);
+      closeUnused(previous.listeners, this.#listeners);
       this.#memory.holdOffOnExponentialSpawning = HOLD_OFF_AFTER_GRACEFUL;
       this.#memory.maxRequestWorkersReported = false;
       this.#memory.nearMaxRequestWorkersReported = false;
@@ -235,7 +246,7 @@ export class Master {
       const next = await this.#prepareGeneration("hard");
       this.#log.info("hard restart: stopping every child");
       await this.#killAll();
-      this.#closeUnused(this.#listeners, next.listeners);
+      closeUnused(this.#listeners, next.listeners);
       this.#advance(next, "hard");
       Object.assign(this.#memory, freshMemory());
       await this.#startGeneration(next.config.startServers);
@@ -267,8 +278,8 @@ export class Master {
       previous: this.#config,
     });
     for (const warning of warnings) this.#log.warn(warning);
-    const hooks = await this.#runMasterPhases(config, this.#generation + 1, restart);
-    const listeners = await this.#listenersFor(config);
+    const hooks = await this.#modules.prepare(config, this.#generation + 1, restart);
+    const listeners = await reuseListeners(this.#listeners, config.listen);
     return { config, warnings, hooks, listeners };
   }
 
@@ -320,7 +331,7 @@ export class Master {
     this.#scoreboard?.close();
     this.#scoreboard = undefined;
     await new Promise((resolve) => (this.#control ? this.#control.close(resolve) : resolve(undefined)));
-    for (const [signal, handler] of this.#onSignal) process.off(signal, handler);
+    this.#uninstallSignals();
     removeRunFiles(this.#files);
     this.#state = "stopped";
     this.#log.info({ code: this.#exitCode }, "drover stopped");
@@ -363,45 +374,18 @@ export class Master {
     if (child.generation === this.#generation) this.#memory.hadHealthyChild = true;
     if (this.#starting?.generation === child.generation) this.#starting.ready();
     this.#log.debug({ slot: child.slot, pid: child.pid, generation: child.generation }, "child ready");
-    void this.#childStatus(child, "started");
+    this.#childStatus(child, "started");
   }
 
-  async #childStatus(child: ChildRecord, status: "started" | "exited" | "lost"): Promise<void> {
-    const failures = await this.#hooks.runCollectingFailures("childStatus", {
-      ...this.#hookInput(this.#config, this.#generation, this.#restartKind),
-      slot: child.slot,
-      pid: child.pid,
-      status,
-    });
-    for (const failure of failures) this.#log.error({ err: failure }, failure.message);
-  }
-
-  /**
-   * Loads the config's modules and runs the master's start-up phases for a generation. Throws on a
-   * failing hook (naming the module and hook), before anything of the running generation is touched.
-   */
-  async #runMasterPhases(
-    config: ResolvedConfig,
-    generation: number,
-    restart: "first" | "graceful" | "hard",
-  ): Promise<HookRegistry> {
-    const hooks = new HookRegistry({ retained: this.#retained });
-    for (const module of await loadModules(config.modules)) hooks.register(module);
-    const input = this.#hookInput(config, generation, restart);
-    for (const phase of ["preConfig", "checkConfig", "openLogs", "postConfig"] as const)
-      await hooks.run(phase, input);
-    return hooks;
-  }
-
-  #hookInput(config: ResolvedConfig, generation: number, restart: "first" | "graceful" | "hard") {
-    return { generation, restart, config, log: hookLogger(this.#log) };
+  #childStatus(child: ChildRecord, status: "started" | "exited" | "lost"): void {
+    if (this.#hooks) void this.#modules.childStatus(this.#hooks, child, status);
   }
 
   #childExited({ child, code, signal }: ChildExit): void {
     if (this.#scoreboard && !this.#children.inSlot(child.slot))
       this.#scoreboard.master.reclaimSlot(child.slot);
     this.#slotFreed(child);
-    void this.#childStatus(child, "exited");
+    this.#childStatus(child, "exited");
     const where = { slot: child.slot, pid: child.pid, generation: child.generation, code, signal };
     const current = child.generation === this.#generation;
     if (code === EXIT_CHILD_FATAL) {
@@ -487,7 +471,7 @@ export class Master {
     );
     this.#children.releaseSlot(child);
     this.scoreboard.master.reclaimSlot(child.slot);
-    void this.#childStatus(child, "lost");
+    this.#childStatus(child, "lost");
     if (!this.#slotFreed(child) && this.#state === "running") this.#spawn(child.slot);
   }
 
@@ -504,7 +488,7 @@ export class Master {
 
   #maintain(): void {
     if (this.#state !== "running" || !this.#scoreboard) return;
-    void this.#monitor();
+    if (this.#hooks) void this.#modules.monitor(this.#hooks);
     const snapshot = this.#scoreboard.snapshot();
     this.#checkHeartbeats(snapshot.processes);
     const views: SlotView[] = [];
@@ -544,21 +528,6 @@ export class Master {
     }
   }
 
-  /** The monitor hooks, once a maintenance pass; a slow one makes the next pass skip them. */
-  async #monitor(): Promise<void> {
-    if (this.#monitoring) return;
-    this.#monitoring = true;
-    try {
-      const failures = await this.#hooks.runCollectingFailures(
-        "monitor",
-        this.#hookInput(this.#config, this.#generation, this.#restartKind),
-      );
-      for (const failure of failures) this.#log.error({ err: failure }, failure.message);
-    } finally {
-      this.#monitoring = false;
-    }
-  }
-
   #checkHeartbeats(processes: readonly ProcessSnapshot[]): void {
     const limit = this.#config.heartbeatTimeout;
     if (limit <= 0) return;
@@ -573,16 +542,7 @@ export class Master {
   async #diagnoseAndKill(child: ChildRecord, ageMs: number): Promise<void> {
     child.killing = true;
     const where = { slot: child.slot, pid: child.pid, generation: child.generation, heartbeatAgeMs: ageMs };
-    this.#log.error(where, "a child's event loop is stuck: reading its JavaScript stack, then killing it");
-    const ports = new Set(this.#listeners.map((listener) => Number(listener.address.split(":").pop())));
-    const stack = await captureStack(child.pid, ports);
-    if (typeof stack === "string") this.#log.error(where, `hung child: no stack (${stack})`);
-    else {
-      const lines = stack.map(
-        (frame) => `    at ${frame.function} (${frame.url}:${frame.line}:${frame.column})`,
-      );
-      this.#log.error({ ...where, stack }, `hung child's JavaScript stack:\n${lines.join("\n")}`);
-    }
+    await logHungStack(child.pid, this.#listeners, this.#log.child(where));
     this.#children.signal(child, "SIGKILL");
   }
 
@@ -592,21 +552,13 @@ export class Master {
     const scoreboard = this.scoreboard;
     const config = this.#config;
     scoreboard.master.prepareSlot(slot, this.#generation, config.workersPerChild, Date.now());
-    const spec: ChildSpec = {
+    const spec = childSpec(config, {
       slot,
       generation: this.#generation,
       restart: this.#restartKind,
       scoreboard: scoreboard.path,
-      app: config.app,
-      workersPerChild: config.workersPerChild,
-      maxConnections: drawConnectionLimit(config.maxConnectionsPerChild, config.maxConnectionsPerChildJitter),
-      heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
-      extendedStatus: config.extendedStatus,
-      listeners: this.#listeners.map((listener) => listener.address),
-      modules: config.modules,
-      ...(config.user ? { uid: config.user.id } : {}),
-      ...(config.group ? { gid: config.group.id } : {}),
-    };
+      listeners: this.#listeners,
+    });
     try {
       this.#children.spawn(
         spec,
@@ -658,32 +610,18 @@ export class Master {
 
   // --- listeners, files, signals ----------------------------------------------------------------
 
-  /** The listeners a new config needs: those already open are kept, new ones are opened. */
-  async #listenersFor(config: ResolvedConfig): Promise<OpenListener[]> {
-    const kept: OpenListener[] = [];
-    const wanted = [];
-    for (const listener of config.listen) {
-      const open = this.#listeners.find((o) => sameListener(o.listener, listener));
-      if (open) kept.push(open);
-      else wanted.push(listener);
-    }
-    const opened = await openListeners(wanted);
-    return config.listen.map(
-      (listener) =>
-        (kept.find((o) => sameListener(o.listener, listener)) ??
-          opened.find((o) => sameListener(o.listener, listener))) as OpenListener,
-    );
-  }
-
-  /** Closes the listeners of `from` that `to` does not use. */
-  #closeUnused(from: readonly OpenListener[], to: readonly OpenListener[]): void {
-    closeListeners(from.filter((listener) => !to.includes(listener)));
-  }
-
   /** Lets children that drop privileges still write their records. */
   #shareWithChildren(path: string): void {
     const { user, group } = this.#config;
     if (user || group) chownSync(path, user?.id ?? -1, group?.id ?? -1);
+  }
+
+  async #fromSignal(restart: () => Promise<unknown>): Promise<void> {
+    try {
+      await restart();
+    } catch (error) {
+      this.#log.error({ err: error }, (error as Error).message);
+    }
   }
 
   #refuseUnlessRunning(command: string): void {
@@ -694,36 +632,4 @@ export class Master {
       );
     }
   }
-
-  #installSignals(): void {
-    const on = (signal: NodeJS.Signals, handler: () => void) => {
-      this.#onSignal.set(signal, handler);
-      process.on(signal, handler);
-    };
-    // As Apache: TERM and INT stop, WINCH stops gracefully, USR1 restarts gracefully, HUP restarts.
-    on("SIGTERM", () => void this.stop());
-    on("SIGINT", () => void this.stop());
-    on("SIGWINCH", () => void this.stop({ graceful: true }));
-    on("SIGUSR1", () => void this.#fromSignal(() => this.reload()));
-    on("SIGHUP", () => void this.#fromSignal(() => this.restart()));
-  }
-
-  async #fromSignal(restart: () => Promise<unknown>): Promise<void> {
-    try {
-      await restart();
-    } catch (error) {
-      this.#log.error({ err: error }, (error as Error).message);
-    }
-  }
-}
-
-function sameListener(a: OpenListener["listener"], b: OpenListener["listener"]): boolean {
-  return a.kind === "unix"
-    ? b.kind === "unix" && a.path === b.path
-    : b.kind === "tcp" && a.host === b.host && a.port === b.port;
-}
-
-/** A few stamps per timeout, and at least one a second so `drover status` shows a live age. */
-function heartbeatInterval(timeoutMs: number): number {
-  return timeoutMs > 0 ? Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))) : 1_000;
 }
