@@ -52,6 +52,18 @@ export function toAppDefinition(exported: unknown, where: string): AppDefinition
     return exported as AppDefinition;
   throw new TypeError(
     `${where} must default-export a request handler \`(req, res) => void\` or \`defineApp({ ... })\`, ` +
-      `got ${exported === undefined ? "no default export" : typeof exported}`,
+      `got ${exported === undefined ? "no default export" : typeof exported}${frameworkHint(exported)}`,
   );
+}
+
+// The usual mistake: exporting a framework's app object as it is.
+function frameworkHint(exported: unknown): string {
+  if (typeof exported !== "object" || exported === null) return "";
+  if ("fetch" in exported) {
+    return "; this looks like a fetch-style app (Hono): export `getRequestListener(app.fetch)` from @hono/node-server";
+  }
+  if ("server" in exported && "ready" in exported) {
+    return "; this looks like a Fastify instance: export `defineApp({ createServer: async () => { await app.ready(); return app.server; } })`";
+  }
+  return "";
 }

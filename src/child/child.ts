@@ -16,6 +16,8 @@ import { WorkerSlots } from "./worker-slots.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
 const ORPHAN_GRACE_MS = 800;
+// While draining, a connection silent for this long is closed rather than left to the keep-alive timeout.
+const DRAIN_IDLE_GRACE_MS = 1_000;
 // errno codes that mean "short of a resource": the master then slows spawning down to one at a time.
 const SICK_CODES = new Set(["EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "ENOSPC"]);
 
@@ -135,6 +137,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     record.setState(ProcessState.Stopping);
     listeners.close();
     slots.drain();
+    setInterval(() => slots.closeIdle(Date.now(), DRAIN_IDLE_GRACE_MS), DRAIN_IDLE_GRACE_MS / 4).unref();
   }
 
   process.on("message", (message: unknown) => {

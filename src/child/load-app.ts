@@ -16,6 +16,9 @@ export async function loadApp(path: string): Promise<LoadedApp> {
   if (!server || typeof server.emit !== "function") {
     throw new TypeError(`${path}: createServer() must return a Node http.Server (or one of its kind)`);
   }
+  // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
+  // connections on 'listening'; drover never calls listen(), so it says so itself.
+  server.emit("listening");
   return { definition, server };
 }
 

@@ -9,8 +9,12 @@ import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
 
 interface Worker {
   readonly record: WorkerRecordWriter;
+  /** Its connection, while it has one. */
+  socket: Socket | undefined;
   /** The response being written on this worker's connection, while there is one. */
   response: ServerResponse | undefined;
+  /** Since when its connection has waited for a request (0 while one runs). */
+  idleSince: number;
 }
 
 export interface WorkerSlotEvents {
@@ -48,7 +52,7 @@ export class WorkerSlots {
     for (let index = workers - 1; index >= 0; index--) {
       const record = scoreboard.workerWriter(slot, index);
       record.setState(WorkerState.Ready);
-      this.#free.push({ record, response: undefined });
+      this.#free.push({ record, socket: undefined, response: undefined, idleSince: 0 });
     }
   }
 
@@ -86,6 +90,18 @@ export class WorkerSlots {
     if (this.#busy.size === 0) this.#events.empty?.();
   }
 
+  /**
+   * Closes the connections that have waited longer than `graceMs` for a request. A draining child
+   * calls it: a client that uses its connection gets `Connection: close` on its next request and
+   * leaves cleanly, so only connections that stay silent are cut, and the drain does not wait for the
+   * server's keep-alive timeout (72 s in Fastify).
+   */
+  closeIdle(now: number, graceMs: number): void {
+    for (const worker of this.#busy) {
+      if (worker.idleSince > 0 && now - worker.idleSince >= graceMs) worker.socket?.destroy();
+    }
+  }
+
   #connected(socket: TrackedSocket): void {
     this.#events.connected?.();
     const worker = this.#free.pop();
@@ -94,6 +110,8 @@ export class WorkerSlots {
     if (!worker) return;
     this.#busy.add(worker);
     socket[workerOf] = worker;
+    worker.socket = socket;
+    worker.idleSince = Date.now();
     worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
     if (this.#free.length === 0) this.#events.saturated?.();
     socket.once("close", () => this.#released(worker));
@@ -101,6 +119,8 @@ export class WorkerSlots {
 
   #released(worker: Worker): void {
     worker.response = undefined;
+    worker.socket = undefined;
+    worker.idleSince = 0;
     worker.record.setState(WorkerState.Ready);
     this.#busy.delete(worker);
     this.#free.push(worker);
@@ -113,9 +133,11 @@ export class WorkerSlots {
     if (this.#draining) response.shouldKeepAlive = false;
     if (!worker) return;
     worker.response = response;
+    worker.idleSince = 0;
     if (!this.#extended) {
       response.once("finish", () => {
         worker.response = undefined;
+        worker.idleSince = Date.now();
       });
       return;
     }
@@ -124,6 +146,7 @@ export class WorkerSlots {
     worker.record.requestStarted(`${request.method} ${request.url}`, Date.now());
     response.once("finish", () => {
       worker.response = undefined;
+      worker.idleSince = Date.now();
       const next = this.#draining || !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
       worker.record.requestFinished(socket.bytesWritten - bytesBefore, Date.now(), next);
     });

@@ -32,7 +32,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
   });
   console.log(
     `drover: ${master.config.app} is served on ${master.addresses.map(url).join(", ")} ` +
-      `by ${master.config.startServers} children (master pid ${process.pid}, run directory ${master.files.runDir})`,
+      `by ${master.config.startServers} ${master.config.startServers === 1 ? "child" : "children"} (master pid ${process.pid}, run directory ${master.files.runDir})`,
   );
   const code = await master.exited;
   return code === 0 ? EXIT_OK : EXIT_FAILED;

@@ -1,5 +1,7 @@
 // Waiting for a new generation to come up: done once each of its children said it is ready, failed
 // as soon as one cannot initialise or exits first, or when it takes too long.
+import { DroverError, ErrorCode } from "../errors.ts";
+
 export class GenerationStart {
   readonly generation: number;
   readonly done: Promise<void>;
@@ -28,6 +30,6 @@ export class GenerationStart {
   }
 
   fail(reason: string): void {
-    this.#settle(new Error(reason));
+    this.#settle(new DroverError(ErrorCode.CHILD_FATAL, reason));
   }
 }

@@ -133,6 +133,7 @@ export class Master {
     try {
       await master.#boot();
     } catch (error) {
+      master.#exitCode = 1;
       await master.#shutDown({ graceful: false });
       throw error;
     }
