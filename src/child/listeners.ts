@@ -4,7 +4,7 @@
 // children, which keep accepting meanwhile.
 import type { Server as HttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
-import { sockets } from "../net/sockets.ts";
+import { LISTEN_BACKLOG, sockets } from "../net/sockets.ts";
 
 export class ChildListeners {
   readonly #fds: readonly number[];
@@ -32,7 +32,8 @@ export class ChildListeners {
         (server, index) =>
           new Promise<void>((resolve, reject) => {
             server.once("error", reject);
-            server.listen({ fd: sockets().dupFd(this.#fds[index] as number) }, () => {
+            // With a descriptor, Node ignores options.backlog: only this form keeps the master's.
+            server.listen({ fd: sockets().dupFd(this.#fds[index] as number) }, LISTEN_BACKLOG, () => {
               server.off("error", reject);
               resolve();
             });

@@ -52,11 +52,19 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(`${file ?? "flags and defaults"}: the config is valid; the app is ${config.app}`);
       return EXIT_OK;
     }
-    case "stop":
+    case "stop": {
+      const timeoutMs = values.timeout === undefined ? undefined : seconds(values.timeout);
+      if (Number.isNaN(timeoutMs)) {
+        console.error(
+          `drover stop: --timeout takes a number of seconds, got "${values.timeout}"\n\n${USAGE}`,
+        );
+        return EXIT_USAGE;
+      }
       return stopCommand(await runDir(cwd, configFile, values["run-dir"]), {
         graceful: values.graceful ?? false,
-        ...(values.timeout === undefined ? {} : { timeoutMs: seconds(values.timeout) }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
+    }
     case "reload":
     case "restart":
       return controlCommand(
@@ -102,10 +110,10 @@ async function runDir(
   }
 }
 
+/** Milliseconds from a number of seconds; NaN for anything else. */
 function seconds(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`--timeout takes seconds, got "${text}"`);
-  return Math.round(value * 1000);
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : Number.NaN;
 }
 
 function version(): string {

@@ -10,6 +10,8 @@ import { formatStatus, statusReport } from "../status/report.ts";
 import { isRunning } from "../util/process-alive.ts";
 import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK } from "./exit-codes.ts";
 
+const HOW_TO_START = "start one with `drover start`, or pass the --run-dir of the one you mean";
+
 // Reload and restart wait for the new generation to be ready; a stop for the master to finish.
 const COMMAND_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
@@ -36,7 +38,7 @@ export async function stopCommand(
   const files = runFiles(runDir);
   const pid = runningMasterPid(files);
   if (pid === undefined) {
-    console.error(`drover stop: no master runs in ${runDir}`);
+    console.error(`drover stop: no master runs in ${runDir}: ${HOW_TO_START}`);
     return EXIT_NOT_RUNNING;
   }
   let patience = STOP_GRACE_MS;
@@ -66,12 +68,19 @@ export function statusCommand(runDir: string, json: boolean): number {
   if (!existsSync(path)) {
     throw new DroverError(
       ErrorCode.NOT_RUNNING,
-      `no drover master runs with run directory ${runDir} (no scoreboard at ${path})`,
+      `no drover master runs with run directory ${runDir} (no scoreboard at ${path}): ${HOW_TO_START}`,
     );
   }
   const scoreboard = Scoreboard.open(path);
   try {
-    const report = statusReport(scoreboard.snapshot());
+    const snapshot = scoreboard.snapshot();
+    if (!isRunning(snapshot.masterPid)) {
+      throw new DroverError(
+        ErrorCode.NOT_RUNNING,
+        `the master (pid ${snapshot.masterPid}) that ran with ${runDir} is gone; its scoreboard is stale: ${HOW_TO_START}`,
+      );
+    }
+    const report = statusReport(snapshot);
     console.log(json ? JSON.stringify(report, null, 2) : formatStatus(report));
   } finally {
     scoreboard.close();

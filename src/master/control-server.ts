@@ -38,20 +38,22 @@ function serve(socket: Socket, handle: ControlHandler): void {
   let buffered = "";
   socket.setEncoding("utf8");
   socket.on("error", () => {});
+  const tooLong = () => {
+    reply(socket, refusal("a control request must be one JSON line of at most 64 KiB"));
+    socket.end();
+    buffered = "";
+  };
   socket.on("data", (chunk: string) => {
     buffered += chunk;
-    if (buffered.length > MAX_LINE && !buffered.includes("\n")) {
-      reply(socket, refusal("a control request must be one JSON line of at most 64 KiB"));
-      socket.end();
-      return;
-    }
     let newline = buffered.indexOf("\n");
     while (newline >= 0) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
+      if (line.length > MAX_LINE) return tooLong();
       void answer(socket, line, handle);
       newline = buffered.indexOf("\n");
     }
+    if (buffered.length > MAX_LINE) tooLong();
   });
 }
 

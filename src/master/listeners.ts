@@ -5,7 +5,7 @@ import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
 import type { Listener } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
-import { sockets } from "../net/sockets.ts";
+import { LISTEN_BACKLOG, sockets } from "../net/sockets.ts";
 
 /** A listening socket the master holds. */
 export interface OpenListener {
@@ -14,10 +14,6 @@ export interface OpenListener {
   /** "127.0.0.1:8080" or the socket path, with the real port when 0 was asked for. */
   readonly address: string;
 }
-
-// As large as the kernel allows (it caps at net.core.somaxconn): connections wait here while the
-// children are busy or being replaced.
-const BACKLOG = 4096;
 
 /** Opens every listener, or none: on a failure the ones already open are closed again. */
 export async function openListeners(listeners: readonly Listener[]): Promise<OpenListener[]> {
@@ -42,14 +38,14 @@ export function closeListeners(listeners: readonly OpenListener[]): void {
 async function openListener(listener: Listener): Promise<OpenListener> {
   if (listener.kind === "unix") {
     await removeStaleSocket(listener.path);
-    const fd = guard(listener.path, () => sockets().listenUnix(listener.path, BACKLOG));
+    const fd = guard(listener.path, () => sockets().listenUnix(listener.path, LISTEN_BACKLOG));
     // Reachable by the children after they drop privileges, and by no one else's processes.
     chmodSync(listener.path, 0o660);
     return { listener, fd, address: listener.path };
   }
   const host = await numericHost(listener.host);
   const fd = guard(`${listener.host}:${listener.port}`, () =>
-    sockets().listenTcp(host, listener.port, BACKLOG, false),
+    sockets().listenTcp(host, listener.port, LISTEN_BACKLOG, false),
   );
   const port = sockets().localPort(fd);
   return { listener, fd, address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}` };

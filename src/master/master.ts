@@ -96,6 +96,10 @@ export class Master {
     this.#resolveExited = resolve;
   });
   #uninstallSignals: () => void = () => {};
+  // Set once this master wrote its pid file: a master refused at start-up must not remove another's files.
+  #ownsRunFiles = false;
+  // Cuts a graceful stop's drain short when a hard stop arrives meanwhile.
+  #hurry: () => void = () => {};
   #control: Server | undefined;
   // Module state that outlives generations, and the hooks of the generation in charge.
   readonly #modules: MasterHooks;
@@ -186,6 +190,7 @@ export class Master {
     });
     this.#shareWithChildren(this.#scoreboard.path);
     writePidFile(this.#files);
+    this.#ownsRunFiles = true;
     this.#control = await startControlServer(this.#files.controlSocket, (request) => this.#command(request));
     this.#scoreboard.master.setGeneration(this.#generation, Date.now());
     this.#uninstallSignals = installSignals({
@@ -309,7 +314,11 @@ export class Master {
 
   /** Stops the master: gracefully (children drain first) or at once. Resolves with the exit code. */
   async stop(options: StopOptions = {}): Promise<number> {
-    if (this.#state === "stopping" || this.#state === "stopped") return this.#exited;
+    if (this.#state === "stopping" || this.#state === "stopped") {
+      // A hard stop during a graceful one: the children left are killed now.
+      if (!options.graceful) this.#hurry();
+      return this.#exited;
+    }
     await this.#shutDown(options);
     return this.#exited;
   }
@@ -318,6 +327,9 @@ export class Master {
     this.#state = "stopping";
     clearInterval(this.#timer);
     this.#starting?.fail("the master is stopping");
+    // Stop accepting first, as Apache does: no connection waits in a backlog that no child will drain.
+    closeListeners(this.#listeners);
+    this.#listeners = [];
     if (options.graceful && this.#children.size > 0) {
       const timeoutMs = options.timeoutMs ?? this.#config.gracefulShutdownTimeout;
       this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
@@ -327,13 +339,11 @@ export class Master {
       }
     }
     await this.#killAll();
-    closeListeners(this.#listeners);
-    this.#listeners = [];
     this.#scoreboard?.close();
     this.#scoreboard = undefined;
     await new Promise((resolve) => (this.#control ? this.#control.close(resolve) : resolve(undefined)));
     this.#uninstallSignals();
-    removeRunFiles(this.#files);
+    if (this.#ownsRunFiles) removeRunFiles(this.#files);
     this.#state = "stopped";
     this.#log.info({ code: this.#exitCode }, "drover stopped");
     this.#resolveExited(this.#exitCode);
@@ -597,12 +607,17 @@ export class Master {
     await this.#waitForChildren(KILL_GRACE_MS * 2);
   }
 
+  /** Resolves true once every child is gone, false after `timeoutMs` or when a hard stop hurries it. */
   #waitForChildren(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const deadline = Date.now() + timeoutMs;
+      let hurried = false;
+      this.#hurry = () => {
+        hurried = true;
+      };
       const check = () => {
         if (this.#children.size === 0) resolve(true);
-        else if (Date.now() > deadline) resolve(false);
+        else if (hurried || Date.now() > deadline) resolve(false);
         else setTimeout(check, 20);
       };
       check();

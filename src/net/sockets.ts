@@ -10,6 +10,12 @@ interface NativeSockets {
   closeFd(fd: number): void;
 }
 
+/**
+ * The listen backlog, for the master and for every child that re-listens the socket: as large as the
+ * kernel allows (it caps at net.core.somaxconn), so connections wait while children are busy or replaced.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export function sockets(): NativeSockets {
   return loadAddon() as NativeSockets;
 }

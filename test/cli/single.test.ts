@@ -1,0 +1,45 @@
+// `drover start --single`: one child's work in the foreground process, no master. It serves from its
+// own pid, Ctrl-C (SIGINT) drains an in-flight request and exits 0, and its scoreboard file goes with it.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { it } from "node:test";
+import { Scoreboard } from "../../src/scoreboard/index.ts";
+import { shmPath } from "../../src/shm/index.ts";
+import { startDrover } from "../support/drover.ts";
+import { childrenOf, request, SLEEPY_APP, waitFor } from "../support/lifecycle.ts";
+
+it("start --single serves from its own pid; SIGINT drains and exits 0, leaving no scoreboard", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, args: ["--single"], config: { workersPerChild: 4 } });
+  t.after(() => drover.stop());
+  const pid = drover.proc.pid;
+  const scoreboard = shmPath(`drover-single-${pid}.scoreboard`);
+  assert.ok(existsSync(scoreboard), `the one-slot scoreboard is at ${scoreboard}`);
+  assert.deepEqual(childrenOf(pid), [], "no child process: the work is done in the foreground");
+
+  for (let i = 0; i < 3; i++) {
+    const reply = await drover.request();
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body, `pid ${pid}`, "the foreground process answers itself");
+  }
+  // No master, so no control socket and no pid file.
+  assert.equal(existsSync(drover.runDir), false);
+
+  const slow = request({ port: drover.port }, "/?sleep=1500");
+  // The request is in flight once the single process's board shows it.
+  await waitFor("the request on the board", () => {
+    const board = Scoreboard.open(scoreboard);
+    try {
+      return board.snapshot().totals.busyWorkers >= 1;
+    } finally {
+      board.close();
+    }
+  });
+  process.kill(pid, "SIGINT");
+  const reply = await slow;
+  assert.equal(reply.status, 200, "the in-flight request finishes");
+  assert.equal(reply.body, `pid ${pid}`);
+  assert.deepEqual(await drover.proc.waitForExit(10_000), { code: 0, signal: null });
+  assert.equal(existsSync(scoreboard), false, "the scoreboard file is removed");
+});

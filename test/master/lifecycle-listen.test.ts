@@ -1,0 +1,97 @@
+// The master's listeners across its life: a unix socket served and removed on stop, and the listen
+// backlog the master asks for kept while children accept.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { type SpawnedProcess, waitForPidsGone } from "../harness/process.ts";
+import { startDrover } from "../support/drover.ts";
+import {
+  assertStoppedClean,
+  request,
+  SLEEPY_APP,
+  scoreboardFile,
+  startMasterIn,
+  statusPids,
+} from "../support/lifecycle.ts";
+
+it("listens on a unix socket, serves over it, and removes the socket file on stop", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    config: { listen: ["./app.sock"], startServers: 2, workersPerChild: 2 },
+  });
+  t.after(() => drover.stop());
+  const socketPath = join(drover.dir.path, "app.sock");
+  const scoreboard = scoreboardFile(drover.runDir);
+  const pids = await statusPids(drover);
+  assert.ok(statSync(socketPath).isSocket());
+  assert.match(drover.proc.output(), new RegExp(`is served on unix:${socketPath}`));
+
+  for (let i = 0; i < 3; i++) {
+    const reply = await request({ socketPath });
+    assert.equal(reply.status, 200);
+    assert.ok(pids.includes(Number(reply.body.split(" ")[1])), "a child of the master answers");
+  }
+  assert.equal((await drover.status()).totals.requests, 3);
+
+  const stop = await drover.cli("stop");
+  assert.equal(stop.status, 0, stop.stderr);
+  await assertStoppedClean(drover, { scoreboard, pids });
+  assert.equal(existsSync(socketPath), false, "the socket file is removed");
+});
+
+/** The backlog of the TCP socket listening on 127.0.0.1:`port`, as `ss` shows it (Send-Q), if ss exists. */
+function listenBacklog(port: number): number | undefined {
+  let out: string;
+  try {
+    out = execFileSync("ss", ["-ltnH", `sport = :${port}`], { encoding: "utf8", timeout: 5_000 });
+  } catch {
+    return undefined;
+  }
+  const fields = out.trim().split(/\s+/);
+  return fields[2] === undefined ? undefined : Number(fields[2]);
+}
+
+it("the listen backlog stays what the master asked for while children accept", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: { startServers: 1, workersPerChild: 2 } });
+  t.after(() => drover.stop());
+  const backlog = listenBacklog(drover.port);
+  if (backlog === undefined) return t.skip("ss is not installed");
+  // listeners.ts asks for 4096; the kernel caps it at net.core.somaxconn.
+  const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
+  assert.equal(backlog, Math.min(4096, somaxconn));
+});
+
+it("a unix socket left by a master killed outright is taken over by the next master", {
+  timeout: 90_000,
+}, async (t) => {
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    config: { listen: ["./app.sock"], startServers: 1, workersPerChild: 2 },
+  });
+  let second: SpawnedProcess | undefined;
+  t.after(async () => {
+    await second?.stop();
+    await drover.stop();
+  });
+  const socketPath = join(drover.dir.path, "app.sock");
+  const pids = await statusPids(drover);
+  process.kill(drover.proc.pid, "SIGKILL");
+  await drover.proc.waitForExit();
+  await waitForPidsGone(pids, 2_000);
+  assert.ok(statSync(socketPath).isSocket(), "the dead master's socket file is still there");
+  await assert.rejects(request({ socketPath }), "nothing answers on it");
+
+  second = await startMasterIn(drover.dir.path);
+  const reply = await request({ socketPath });
+  assert.equal(reply.status, 200);
+  const stop = await drover.cli("stop");
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.deepEqual(await second.waitForExit(20_000), { code: 0, signal: null });
+  assert.equal(existsSync(socketPath), false);
+});

@@ -1,0 +1,119 @@
+// `drover status`: the JSON report's fields, the text form's mod_status grid and key, and an answer read
+// from shared memory even while the master itself is stopped (SIGSTOP).
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { WORKER_STATE_KEY } from "../../src/scoreboard/index.ts";
+import { isAlive, processStat } from "../harness/process.ts";
+import { startDrover } from "../support/drover.ts";
+import { board, request, SLEEPY_APP, waitFor, waitForBusy } from "../support/lifecycle.ts";
+
+const CONFIG = { startServers: 2, workersPerChild: 3 };
+
+it("status --json reports generation, uptime, totals and every child's record", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+
+  for (let i = 0; i < 3; i++) assert.equal((await drover.request()).status, 200);
+  // The server side of each connection closes a moment after the client has its answer.
+  await waitFor("every worker idle again", () => board(drover.runDir).totals.busyWorkers === 0);
+  const status = await drover.status();
+  assert.equal(status.generation, 0);
+  assert.equal(typeof status.uptimeSeconds, "number");
+  assert.ok(status.uptimeSeconds >= 0);
+  assert.equal(status.masterPid, drover.proc.pid);
+  assert.equal(status.totals.children, 2);
+  assert.equal(status.totals.busyWorkers, 0);
+  assert.equal(status.totals.idleWorkers, 6);
+  assert.equal(status.totals.requests, 3);
+  assert.equal(status.children.length, 2);
+  for (const child of status.children) {
+    for (const field of [
+      "slot",
+      "pid",
+      "generation",
+      "requests",
+      "busyWorkers",
+      "idleWorkers",
+      "heartbeatAgeMs",
+    ])
+      assert.equal(typeof child[field as keyof typeof child], "number", `children[].${field}`);
+    assert.equal(typeof child.quiescing, "boolean");
+    assert.equal(typeof child.state, "string");
+    assert.equal(child.generation, 0);
+    assert.equal(child.quiescing, false);
+    assert.equal(child.idleWorkers + child.busyWorkers, 3);
+    assert.ok(isAlive(child.pid), `child ${child.pid} runs`);
+    assert.equal(processStat(child.pid)?.parent, drover.proc.pid, "the master is each child's parent");
+  }
+  assert.deepEqual(status.children.map((c) => c.slot).sort(), [0, 1]);
+  assert.equal(
+    status.children.reduce((sum, c) => sum + c.requests, 0),
+    3,
+  );
+});
+
+it("status (text) shows the summary, one line per child, the scoreboard grid and its key", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+
+  const json = await drover.status();
+  const text = await drover.cli("status");
+  assert.equal(text.status, 0, text.stderr);
+  const out = text.stdout;
+  assert.match(out, new RegExp(`drover master ${drover.proc.pid}, generation 0, up \\d`));
+  assert.match(out, /2 children, 0 busy and 6 idle workers/);
+  for (const child of json.children) {
+    assert.match(
+      out,
+      new RegExp(`^${child.slot}\\s+${child.pid}\\s+0\\s`, "m"),
+      `a line for child ${child.pid}`,
+    );
+    // Its row of the grid: one letter per worker slot, all idle.
+    assert.match(out, new RegExp(`^\\s+${child.slot}\\s+___$`, "m"));
+  }
+  assert.match(out, /^Scoreboard:$/m);
+  assert.match(out, /^Key:$/m);
+  for (const [letter, meaning] of WORKER_STATE_KEY) assert.ok(out.includes(`"${letter}" ${meaning}`), letter);
+});
+
+it("status answers from shared memory while the master is stopped by SIGSTOP", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  const master = drover.proc.pid;
+  t.after(async () => {
+    if (isAlive(master)) process.kill(master, "SIGCONT");
+    await drover.stop();
+  });
+
+  const before = await drover.status();
+  process.kill(master, "SIGSTOP");
+  await waitFor("the master to be stopped", () => processStat(master)?.state === "T", 5_000);
+
+  // A request in flight shows on the board: the children serve and write it while the master sleeps.
+  // It lasts long enough for the command (a second or so to start under load) to see it.
+  const slow = request({ port: drover.port }, "/?sleep=6000");
+  await waitForBusy(drover);
+  const during = await drover.status();
+  assert.equal(processStat(master)?.state, "T", "the master was stopped while status answered");
+  assert.equal(during.masterPid, master);
+  assert.ok(during.totals.busyWorkers >= 1, "status shows the request in flight");
+  assert.deepEqual(during.children.map((c) => c.pid).sort(), before.children.map((c) => c.pid).sort());
+  const text = await drover.cli("status");
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, new RegExp(`drover master ${master}, generation 0`));
+  assert.match(text.stdout, /Scoreboard:/);
+  assert.equal(processStat(master)?.state, "T", "the master is still stopped");
+  assert.equal((await slow).status, 200);
+
+  process.kill(master, "SIGCONT");
+  await waitFor("the master to run again", () => processStat(master)?.state !== "T", 5_000);
+  assert.equal((await drover.request()).status, 200);
+  const stop = await drover.cli("stop");
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.deepEqual(await drover.proc.waitForExit(), { code: 0, signal: null });
+});

@@ -1,0 +1,123 @@
+// Stopping the master with the `drover stop` command: at once, gracefully (an in-flight request
+// finishes), and gracefully with a timeout (a request that takes too long is cut off). Each time the
+// master exits 0 and leaves no run directory, pid file, control socket, scoreboard or child behind.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { startDrover } from "../support/drover.ts";
+import {
+  assertStoppedClean,
+  board,
+  connectionRefused,
+  request,
+  SLEEPY_APP,
+  scoreboardFile,
+  statusPids,
+  waitFor,
+  waitForBusy,
+} from "../support/lifecycle.ts";
+
+const CONFIG = { startServers: 2, workersPerChild: 2 };
+
+it("drover stop: exit 0, and no socket, pid file, scoreboard or child is left", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+  const scoreboard = scoreboardFile(drover.runDir);
+  const pids = await statusPids(drover);
+  assert.equal(pids.length, 2);
+  assert.ok(existsSync(scoreboard), `the scoreboard is at ${scoreboard} while the master runs`);
+  assert.ok(existsSync(join(drover.runDir, "drover.pid")));
+  assert.ok(existsSync(join(drover.runDir, "control.sock")));
+  assert.equal((await drover.request()).status, 200);
+
+  const stop = await drover.cli("stop");
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`master ${drover.proc.pid} stopped`));
+  await assertStoppedClean(drover, { scoreboard, pids });
+});
+
+it("drover stop --graceful lets an in-flight request finish with 200, then exits 0", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+  const scoreboard = scoreboardFile(drover.runDir);
+  const pids = await statusPids(drover);
+
+  const slow = request({ port: drover.port }, "/?sleep=1500");
+  await waitForBusy(drover);
+  const stop = drover.cli("stop", "--graceful");
+  const reply = await slow;
+  assert.equal(reply.status, 200);
+  assert.match(reply.body, /^pid \d+$/);
+  const stopped = await stop;
+  assert.equal(stopped.status, 0, stopped.stderr);
+  await assertStoppedClean(drover, { scoreboard, pids });
+});
+
+it("drover stop --graceful --timeout 1 cuts off a request that would take 10 s", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+  const scoreboard = scoreboardFile(drover.runDir);
+  const pids = await statusPids(drover);
+
+  const slow = request({ port: drover.port }, "/?sleep=10000").then(
+    (reply) => ({ reply }),
+    (error: Error) => ({ error }),
+  );
+  await waitForBusy(drover);
+  const stop = await drover.cli("stop", "--graceful", "--timeout", "1");
+  assert.equal(stop.status, 0, stop.stderr);
+  await assertStoppedClean(drover, { scoreboard, pids });
+  // The master is gone with its children, so the request cannot have been answered.
+  const outcome = await slow;
+  assert.ok("error" in outcome, `the request was cut off, not answered: ${JSON.stringify(outcome)}`);
+});
+
+it("a hard stop (SIGTERM) during a graceful stop cuts the drain short", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    config: { ...CONFIG, gracefulShutdownTimeout: "30s" },
+  });
+  t.after(() => drover.stop());
+  const scoreboard = scoreboardFile(drover.runDir);
+  const pids = await statusPids(drover);
+
+  const slow = request({ port: drover.port }, "/?sleep=20000").then(
+    (reply) => ({ reply }),
+    (error: Error) => ({ error }),
+  );
+  await waitForBusy(drover);
+  process.kill(drover.proc.pid, "SIGWINCH");
+  await waitFor("the children to drain", () => board(drover.runDir).children.every((c) => c.quiescing));
+  process.kill(drover.proc.pid, "SIGTERM");
+  // Well before the request (20 s) or the graceful timeout (30 s) would end the drain.
+  await assertStoppedClean(drover, { scoreboard, pids }, 10_000);
+  assert.ok("error" in (await slow), "the request was cut off");
+});
+
+it("a graceful stop stops accepting at once: new connections are refused while in-flight requests drain", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+  const scoreboard = scoreboardFile(drover.runDir);
+  const pids = await statusPids(drover);
+
+  const slow = request({ port: drover.port }, "/?sleep=3000");
+  await waitForBusy(drover);
+  process.kill(drover.proc.pid, "SIGWINCH");
+  await waitFor("the children to drain", () => board(drover.runDir).children.every((c) => c.quiescing));
+  // The in-flight request is still running: a connection now must not be queued for a child that
+  // will never accept it.
+  assert.equal(await connectionRefused(drover.port), true, "a new connection is refused during the drain");
+  assert.equal((await slow).status, 200);
+  await assertStoppedClean(drover, { scoreboard, pids });
+});

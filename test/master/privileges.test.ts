@@ -1,0 +1,145 @@
+// Started as root with `user`, the master keeps root and the listeners (a privileged port works) while
+// every child drops to that user, and its groups, before its childInit runs.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { makeTempDir, type TempDir, testRoot } from "../harness/temp.ts";
+import { startDrover } from "../support/drover.ts";
+import { request, statusPids, uidOf } from "../support/lifecycle.ts";
+
+const INDEX = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
+
+/** uid and gid of an account, or undefined when there is none. */
+function account(name: string): { uid: number; gid: number } | undefined {
+  try {
+    const id = (flag: string) => Number(execFileSync("id", [flag, name], { encoding: "utf8" }).trim());
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    return undefined;
+  }
+}
+
+const nobody = account("nobody");
+const skip =
+  process.getuid?.() !== 0 ? "needs root" : nobody === undefined ? "no user named nobody" : undefined;
+
+// childInit writes the ids it runs with; the handler answers with its pid and uid.
+const APP = `import { writeFileSync } from "node:fs";
+import { defineApp } from ${JSON.stringify(INDEX)};
+export default defineApp({
+  childInit: () => {
+    writeFileSync(${JSON.stringify("RECORDS")} + "/init-" + process.pid, JSON.stringify({ uid: process.getuid(), gid: process.getgid() }));
+  },
+  handler: (_req, res) => res.end(process.pid + " " + process.getuid()),
+});
+`;
+
+/**
+ * A folder the dropped children can read (the app) and write (childInit's records): owned by the user,
+ * below a test root that others may cross (the run's root is owner-only).
+ */
+function sharedFolder(uid: number, gid: number): TempDir {
+  if (process.env.DROVER_TEST_ROOT) chmodSync(testRoot, statSync(testRoot).mode | 0o011);
+  const dir = makeTempDir("drover-test-privileges-");
+  chownSync(dir.path, uid, gid);
+  writeFileSync(join(dir.path, "app.ts"), APP.replace("RECORDS", dir.path), { mode: 0o644 });
+  return dir;
+}
+
+function idsOf(pid: number): { gid: number; groups: number[] } {
+  const lines = readFileSync(`/proc/${pid}/status`, "utf8").split("\n");
+  const field = (name: string) =>
+    (lines.find((l) => l.startsWith(`${name}:`)) ?? "")
+      .slice(name.length + 1)
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  return { gid: field("Gid")[0] ?? -1, groups: field("Groups") };
+}
+
+/** A port below 1024 on loopback that nothing listens on (we are root, so we may bind it). */
+async function freePrivilegedPort(): Promise<number> {
+  for (let port = 81; port < 100; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port from 81 to 99 on 127.0.0.1");
+}
+
+it("children run as `user` (uid, gid and groups) from childInit on; the master stays root", {
+  timeout: 60_000,
+  skip,
+}, async (t) => {
+  const { uid, gid } = nobody as { uid: number; gid: number };
+  const shared = sharedFolder(uid, gid);
+  t.after(() => shared.remove());
+  const drover = await startDrover({
+    app: "export default () => {};\n",
+    config: { app: join(shared.path, "app.ts"), user: "nobody", startServers: 2, workersPerChild: 2 },
+  });
+  t.after(() => drover.stop());
+
+  assert.equal(uidOf(drover.proc.pid), 0, "the master keeps root");
+  const pids = await statusPids(drover);
+  assert.equal(pids.length, 2);
+  for (const pid of pids) {
+    assert.equal(uidOf(pid), uid, `child ${pid} runs as nobody`);
+    assert.deepEqual(idsOf(pid), { gid, groups: [gid] }, `child ${pid} has nobody's group and no other`);
+  }
+  // childInit ran after the drop, in every child.
+  const records = readdirSync(shared.path).filter((name) => name.startsWith("init-"));
+  assert.deepEqual(records.map((name) => Number(name.slice(5))).sort(), [...pids].sort());
+  for (const name of records)
+    assert.deepEqual(JSON.parse(readFileSync(join(shared.path, name), "utf8")), { uid, gid });
+
+  const reply = await drover.request();
+  assert.equal(reply.status, 200);
+  const [servedBy, servedAs] = reply.body.split(" ").map(Number);
+  assert.ok(pids.includes(servedBy as number));
+  assert.equal(servedAs, uid);
+});
+
+it("a privileged port works: the master binds it as root, children serve it as nobody", {
+  timeout: 60_000,
+  skip,
+}, async (t) => {
+  const { uid, gid } = nobody as { uid: number; gid: number };
+  const shared = sharedFolder(uid, gid);
+  t.after(() => shared.remove());
+  const port = await freePrivilegedPort();
+  const drover = await startDrover({
+    app: "export default () => {};\n",
+    config: {
+      app: join(shared.path, "app.ts"),
+      user: "nobody",
+      listen: [`127.0.0.1:${port}`],
+      startServers: 1,
+      workersPerChild: 2,
+    },
+  });
+  t.after(() => drover.stop());
+
+  const [child] = await statusPids(drover);
+  assert.ok(child !== undefined);
+  assert.equal(uidOf(child), uid);
+  for (let i = 0; i < 2; i++) {
+    const reply = await request({ port });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body, `${child} ${uid}`);
+  }
+  // It keeps working across a graceful restart: the new children get the listener the master kept.
+  const reload = await drover.cli("reload");
+  assert.equal(reload.status, 0, reload.stderr);
+  const reply = await request({ port });
+  assert.equal(reply.status, 200);
+  assert.match(reply.body, new RegExp(` ${uid}$`));
+});

@@ -1,0 +1,227 @@
+// Helpers for the tests of the master's life: reading processes from /proc, bounded polls, requests that
+// take a while (or go over a unix socket), raw lines on the control socket, and a second master started
+// in a folder that already exists. Everything here is bounded in time and touches loopback only.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { get, type IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { runFiles } from "../../src/master/run-files.ts";
+import { Scoreboard } from "../../src/scoreboard/index.ts";
+import { type StatusReport, statusReport } from "../../src/status/report.ts";
+import { isAlive, processStat, type SpawnedProcess, spawnNode } from "../harness/process.ts";
+import { CLI, type RunningDrover } from "./drover.ts";
+
+export interface HttpReply {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** The scoreboard file of the master whose run directory is `runDir` (read it while the directory exists). */
+export function scoreboardFile(runDir: string): string {
+  return runFiles(runDir).scoreboard;
+}
+
+/** A GET on a fresh connection, over TCP on loopback or over a unix socket, that may take `timeoutMs`. */
+export function request(
+  target: { readonly port: number } | { readonly socketPath: string },
+  path = "/",
+  timeoutMs = 30_000,
+): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const where = "port" in target ? { host: "127.0.0.1", port: target.port } : target;
+    const req = get({ ...where, path, agent: false, timeout: timeoutMs }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body, headers: response.headers }),
+      );
+      response.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out after ${timeoutMs} ms`)));
+    req.on("error", reject);
+  });
+}
+
+/** Polls `check` every 50 ms until it returns something other than undefined/false; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError === undefined ? "" : ` (last error: ${(lastError as Error).message})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await delay(50);
+  }
+}
+
+/** Waits until the scoreboard shows at least `count` busy workers (a request is in flight). */
+export function waitForBusy(drover: RunningDrover, count = 1): Promise<true> {
+  return waitFor(`${count} busy worker(s)`, () => board(drover.runDir).totals.busyWorkers >= count);
+}
+
+/**
+ * What `drover status --json` would print, read in this process straight from the scoreboard: quick
+ * enough to poll for a state that lasts a moment (spawning the command can take a second under load).
+ */
+export function board(runDir: string): StatusReport {
+  const scoreboard = Scoreboard.open(scoreboardFile(runDir));
+  try {
+    return statusReport(scoreboard.snapshot());
+  } finally {
+    scoreboard.close();
+  }
+}
+
+/** Every pid on the system, with its /proc/<pid>/stat fields. */
+function allProcesses(): { pid: number; state: string; parent: number }[] {
+  const found = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const stat = processStat(pid);
+    if (stat) found.push({ pid, state: stat.state, parent: stat.parent });
+  }
+  return found;
+}
+
+/** Pids of the running (not zombie) children of `parent`. */
+export function childrenOf(parent: number): number[] {
+  return allProcesses()
+    .filter((p) => p.parent === parent && p.state !== "Z" && p.state !== "X")
+    .map((p) => p.pid);
+}
+
+/** Pids of the zombies whose parent is `parent`: children it has not reaped. */
+export function zombiesOf(parent: number): number[] {
+  return allProcesses()
+    .filter((p) => p.parent === parent && p.state === "Z")
+    .map((p) => p.pid);
+}
+
+/** The real uid of `pid`, from the Uid line of /proc/<pid>/status. */
+export function uidOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Uid:"));
+  if (!line) throw new Error(`no Uid line in /proc/${pid}/status`);
+  return Number(line.split(/\s+/)[1]);
+}
+
+/** Whether a TCP connection to 127.0.0.1:`port` is refused (nothing listens). */
+export function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
+}
+
+/**
+ * Writes `data` to the unix socket at `path` and resolves with the first line the other side answers
+ * (parsed as JSON), or rejects after `timeoutMs`.
+ */
+export function controlExchange(path: string, data: string, timeoutMs = 10_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let buffered = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no reply on ${path} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.setEncoding("utf8");
+    socket.on("error", (error) => {
+      clearTimeout(timer);
+      // The server may close after refusing a huge line while we still write: keep what it said.
+      const newline = buffered.indexOf("\n");
+      if (newline >= 0) resolve(JSON.parse(buffered.slice(0, newline)));
+      else reject(error);
+    });
+    socket.once("connect", () => socket.write(data));
+    socket.on("data", (chunk: string) => {
+      buffered += chunk;
+      const newline = buffered.indexOf("\n");
+      if (newline < 0) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(JSON.parse(buffered.slice(0, newline)));
+    });
+  });
+}
+
+/** Runs `drover start` (with `args`) in a folder that already holds a config; waits for it to serve. */
+export function startMasterIn(cwd: string, args: readonly string[] = []): Promise<SpawnedProcess> {
+  return spawnNode(CLI, ["start", ...args], { cwd, ready: /is served on/, readyTimeoutMs: 30_000 });
+}
+
+/**
+ * Waits until the board shows exactly `children` children, every one of them of `generation`, ready (it
+ * claimed its slot and accepts) and not draining; resolves with that status.
+ */
+export function waitForGeneration(
+  drover: RunningDrover,
+  generation: number,
+  children: number,
+  timeoutMs = 20_000,
+): Promise<StatusReport> {
+  return waitFor(
+    `generation ${generation} with ${children} ready children`,
+    () => {
+      const status = board(drover.runDir);
+      const settled =
+        status.generation === generation &&
+        status.children.length === children &&
+        status.children.every(
+          (c) => c.generation === generation && c.pid > 0 && c.state === "ready" && !c.quiescing,
+        );
+      return settled && status;
+    },
+    timeoutMs,
+  );
+}
+
+/** The child pids the master's status shows (from shared memory). */
+export async function statusPids(drover: RunningDrover): Promise<number[]> {
+  return (await drover.status()).children.map((child) => child.pid);
+}
+
+/**
+ * An app that answers "pid <its pid>", after `?sleep=<ms>` milliseconds when asked: a slow request to
+ * have in flight while the master stops or restarts.
+ */
+export const SLEEPY_APP = `export default (req: any, res: any) => {
+  const ms = Number(new URL(req.url, "http://localhost").searchParams.get("sleep") ?? 0);
+  setTimeout(() => res.end("pid " + process.pid), ms);
+};
+`;
+
+/**
+ * Asserts that the master exited 0 and left nothing: no run directory (pid file, control socket), no
+ * scoreboard file, none of `pids` (its children) still running.
+ */
+export async function assertStoppedClean(
+  drover: RunningDrover,
+  leftovers: { readonly scoreboard: string; readonly pids: readonly number[] },
+  timeoutMs = 20_000,
+): Promise<void> {
+  assert.deepEqual(await drover.proc.waitForExit(timeoutMs), { code: 0, signal: null }, drover.proc.output());
+  assert.equal(existsSync(drover.runDir), false, `${drover.runDir} (pid file, control socket) is removed`);
+  assert.equal(existsSync(leftovers.scoreboard), false, `${leftovers.scoreboard} is removed`);
+  for (const pid of leftovers.pids) assert.equal(isAlive(pid), false, `child ${pid} is gone`);
+}
