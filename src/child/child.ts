@@ -137,7 +137,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     record.setState(ProcessState.Stopping);
     listeners.close();
     slots.drain();
-    setInterval(() => slots.closeIdle(Date.now(), DRAIN_IDLE_GRACE_MS), DRAIN_IDLE_GRACE_MS / 4).unref();
+    setInterval(() => slots.closeIdle(DRAIN_IDLE_GRACE_MS), DRAIN_IDLE_GRACE_MS / 4).unref();
   }
 
   process.on("message", (message: unknown) => {

@@ -38,6 +38,7 @@ export class WorkerSlots {
   readonly #events: WorkerSlotEvents;
   readonly #extended: boolean;
   #draining = false;
+  #drainStart = 0;
 
   /** With `extended` false (extendedStatus off) requests are not recorded, only connection states. */
   constructor(
@@ -78,11 +79,12 @@ export class WorkerSlots {
   /**
    * From now on every response closes its connection: those not started yet say `Connection: close`,
    * so keep-alive clients reconnect (to another child) instead of losing a request. Idle keep-alive
-   * connections are left to the server's keep-alive timeout, because closing one could cross a request
-   * that the client is sending at that moment.
+   * connections are not cut now, since one could cross a request the client is sending: closeIdle()
+   * closes those that then stay silent.
    */
   drain(): void {
     this.#draining = true;
+    this.#drainStart = Date.now();
     for (const worker of this.#busy) {
       worker.record.setState(WorkerState.Graceful);
       if (worker.response && !worker.response.headersSent) worker.response.shouldKeepAlive = false;
@@ -91,30 +93,38 @@ export class WorkerSlots {
   }
 
   /**
-   * Closes the connections that have waited longer than `graceMs` for a request. A draining child
-   * calls it: a client that uses its connection gets `Connection: close` on its next request and
-   * leaves cleanly, so only connections that stay silent are cut, and the drain does not wait for the
-   * server's keep-alive timeout (72 s in Fastify).
+   * Closes the connections silent for longer than `graceMs` since their last reply and since the drain
+   * began. A draining child calls it: a client that uses its connection gets `Connection: close` on its
+   * next request and leaves cleanly, so only connections that stay silent are cut, and the drain does
+   * not wait for the server's keep-alive timeout (72 s in Fastify).
    */
-  closeIdle(now: number, graceMs: number): void {
-    for (const worker of this.#busy) {
-      if (worker.idleSince > 0 && now - worker.idleSince >= graceMs) worker.socket?.destroy();
-    }
+  closeIdle(graceMs: number): void {
+    // Deferred past the poll phase: a request that arrived while the event loop was busy is read
+    // (and its connection is no longer idle) before anything is closed.
+    setImmediate(() => {
+      const now = Date.now();
+      for (const worker of this.#busy) {
+        const silentSince = Math.max(worker.idleSince, this.#drainStart);
+        if (worker.idleSince > 0 && now - silentSince >= graceMs) worker.socket?.destroy();
+      }
+    });
   }
 
   #connected(socket: TrackedSocket): void {
-    this.#events.connected?.();
     const worker = this.#free.pop();
     // Connections beyond the slots arrive only in the moment between saturation and the listeners
     // closing; they are served all the same, just not shown on the scoreboard.
-    if (!worker) return;
-    this.#busy.add(worker);
-    socket[workerOf] = worker;
-    worker.socket = socket;
-    worker.idleSince = Date.now();
-    worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
-    if (this.#free.length === 0) this.#events.saturated?.();
-    socket.once("close", () => this.#released(worker));
+    if (worker) {
+      this.#busy.add(worker);
+      socket[workerOf] = worker;
+      worker.socket = socket;
+      worker.idleSince = Date.now();
+      worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
+      socket.once("close", () => this.#released(worker));
+      if (this.#free.length === 0) this.#events.saturated?.();
+    }
+    // Last: the child may retire on this connection, and its drain must find it holding a slot.
+    this.#events.connected?.();
   }
 
   #released(worker: Worker): void {

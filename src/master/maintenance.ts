@@ -103,8 +103,10 @@ export function performIdleMaintenance(
       active += childActive;
     }
     if (!view.occupied) emptySlots.push(view.slot);
-    else if (view.quiescing) drainingSlots.push(view.slot);
-    else if (childActive === limits.workersPerChild && view.generation === limits.generation) {
+    else if (view.quiescing) {
+      // As the seed: a draining child's slot is offered only once one of its workers is done.
+      if (childIdle > 0) drainingSlots.push(view.slot);
+    } else if (childActive === limits.workersPerChild && view.generation === limits.generation) {
       memory.hadHealthyChild = true;
     }
     if (view.occupied && !anyGraceful) totalNonDead++;

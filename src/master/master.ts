@@ -85,6 +85,8 @@ export class Master {
   #scoreboard: Scoreboard | undefined;
   #listeners: OpenListener[] = [];
   #generation = 0;
+  // The highest generation number handed out: numbers are never reused, even after a failed reload.
+  #lastGeneration = 0;
   #restartKind: "first" | "graceful" | "hard" = "first";
   #state: MasterState = "starting";
   #timer: NodeJS.Timeout | undefined;
@@ -284,7 +286,7 @@ export class Master {
       previous: this.#config,
     });
     for (const warning of warnings) this.#log.warn(warning);
-    const hooks = await this.#modules.prepare(config, this.#generation + 1, restart);
+    const hooks = await this.#modules.prepare(config, this.#lastGeneration + 1, restart);
     const listeners = await reuseListeners(this.#listeners, config.listen);
     return { config, warnings, hooks, listeners };
   }
@@ -300,7 +302,7 @@ export class Master {
 
   /** Makes a prepared generation the current one. */
   #advance(next: Omit<GenerationState, "generation">, restart: "graceful" | "hard"): void {
-    this.#restore({ ...next, generation: this.#generation + 1 });
+    this.#restore({ ...next, generation: ++this.#lastGeneration });
     this.#restartKind = restart;
   }
 
@@ -384,7 +386,7 @@ export class Master {
   #childReady(child: ChildRecord): void {
     if (child.generation === this.#generation) this.#memory.hadHealthyChild = true;
     if (this.#starting?.generation === child.generation) this.#starting.ready();
-    this.#log.debug({ slot: child.slot, pid: child.pid, generation: child.generation }, "child ready");
+    this.#log.debug({ slot: child.slot, childPid: child.pid, generation: child.generation }, "child ready");
     this.#childStatus(child, "started");
   }
 
@@ -397,7 +399,7 @@ export class Master {
       this.#scoreboard.master.reclaimSlot(child.slot);
     this.#slotFreed(child);
     this.#childStatus(child, "exited");
-    const where = { slot: child.slot, pid: child.pid, generation: child.generation, code, signal };
+    const where = { slot: child.slot, childPid: child.pid, generation: child.generation, code, signal };
     const current = child.generation === this.#generation;
     if (code === EXIT_CHILD_FATAL) {
       const reason = child.fatalReason ?? "it exited as unable to initialise";
@@ -477,7 +479,7 @@ export class Master {
   #slotLost(child: ChildRecord): void {
     if (this.#children.inSlot(child.slot) !== child) return;
     this.#log.info(
-      { slot: child.slot, pid: child.pid, generation: child.generation },
+      { slot: child.slot, childPid: child.pid, generation: child.generation },
       "a child still draining gives its scoreboard slot to a new child",
     );
     this.#children.releaseSlot(child);
@@ -524,7 +526,7 @@ export class Master {
       const child = this.#children.inSlot(decision.slot);
       if (child) {
         this.#log.debug(
-          { slot: child.slot, pid: child.pid, idle: decision.idle },
+          { slot: child.slot, childPid: child.pid, idle: decision.idle },
           "too many idle workers: retiring a child",
         );
         this.#children.quiesce(child);
@@ -533,6 +535,8 @@ export class Master {
       for (const slot of decision.slots) {
         const draining = this.#children.inSlot(slot);
         if (!draining) this.#spawn(slot);
+        // A child being killed frees its slot when it exits.
+        else if (draining.killing) continue;
         // Each record keeps a single writer: the draining child leaves the scoreboard first.
         else this.#detach(draining);
       }
@@ -552,7 +556,12 @@ export class Master {
 
   async #diagnoseAndKill(child: ChildRecord, ageMs: number): Promise<void> {
     child.killing = true;
-    const where = { slot: child.slot, pid: child.pid, generation: child.generation, heartbeatAgeMs: ageMs };
+    const where = {
+      slot: child.slot,
+      childPid: child.pid,
+      generation: child.generation,
+      heartbeatAgeMs: ageMs,
+    };
     await logHungStack(child.pid, this.#listeners, this.#log.child(where));
     this.#children.signal(child, "SIGKILL");
   }

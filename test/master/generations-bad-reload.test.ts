@@ -1,0 +1,73 @@
+// A reload that cannot work leaves generation N serving, untouched: a bad field in the config is
+// refused before anything starts; an app that fails in the new generation is rolled back.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { waitFor } from "../support/load.ts";
+import { FIXTURE_APP, pids, servedBy, serving, startFixture } from "../support/pool.ts";
+
+const SIZES = { startServers: 2, workersPerChild: 2, minSpareWorkers: 2 };
+
+it("refuses a reload whose config has a bad field, naming it, and keeps generation N", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startFixture(SIZES);
+  t.after(() => drover.stop());
+  const before = pids(serving(await drover.status()));
+
+  drover.writeConfig({ app: FIXTURE_APP, ...SIZES, workersPerChild: "four" });
+  const reload = await drover.cli("reload");
+  assert.notEqual(reload.status, 0);
+  assert.match(reload.stderr, /workersPerChild/);
+
+  const after = await drover.status();
+  assert.equal(after.generation, 0);
+  assert.deepEqual(pids(serving(after)), before);
+  assert.deepEqual(pids(after.children), before, "no child of a new generation was started");
+  const reply = await drover.request("/");
+  assert.equal(reply.status, 200);
+  assert.deepEqual(servedBy(reply.body).generation, 0);
+});
+
+it("rolls back a reload whose app fails at import, then takes a good one", { timeout: 90_000 }, async (t) => {
+  const drover = await startFixture(SIZES);
+  t.after(() => drover.stop());
+  const before = pids(serving(await drover.status()));
+
+  writeFileSync(
+    join(drover.dir.path, "broken-app.ts"),
+    `throw new Error("the database is unreachable (broken on purpose)");\n`,
+  );
+  drover.writeConfig({ app: "./broken-app.ts", ...SIZES });
+  const bad = await drover.cli("reload");
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /the database is unreachable \(broken on purpose\)/);
+  assert.match(bad.stderr, /generation 0 keeps serving/);
+
+  // The failed generation's children go; generation 0 keeps its children and serves.
+  const kept = await waitFor("only generation 0 left", async () => {
+    const status = await drover.status();
+    return status.children.every((child) => before.includes(child.pid)) && status;
+  });
+  assert.equal(kept.generation, 0);
+  assert.deepEqual(pids(serving(kept)), before);
+  for (let i = 0; i < 5; i++) {
+    const reply = await drover.request("/");
+    assert.equal(reply.status, 200);
+    assert.ok(before.includes(servedBy(reply.body).pid));
+  }
+
+  drover.writeConfig({ app: FIXTURE_APP, ...SIZES });
+  const good = await drover.cli("reload");
+  assert.equal(good.status, 0, good.stderr);
+  const reply = await drover.request("/");
+  assert.equal(reply.status, 200);
+  const after = await drover.status();
+  assert.ok(after.generation > 0);
+  assert.equal(servedBy(reply.body).generation, after.generation);
+  assert.deepEqual(
+    pids(serving(after)).filter((pid) => before.includes(pid)),
+    [],
+  );
+});

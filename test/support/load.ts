@@ -1,0 +1,254 @@
+// Load for tests that run a real master, all on loopback and all bounded: polling with a deadline, raw
+// keep-alive connections that hold a worker slot, and a loop of keep-alive clients that records every
+// failed request with what the test was doing at the time.
+import { Agent, request } from "node:http";
+import { connect, type Socket } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+
+/** Polls `probe` until it returns something other than undefined, null or false; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
+    }
+    await delay(intervalMs);
+  }
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * One HTTP/1.1 connection written by hand, so the test decides when it sends and when it closes: it
+ * keeps its worker slot busy (K) between requests. Replies must carry Content-Length.
+ */
+export class RawConnection {
+  readonly socket: Socket;
+  #buffer = Buffer.alloc(0);
+  #closed = false;
+  #wake: () => void = () => {};
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on("data", (chunk: Buffer) => {
+      this.#buffer = Buffer.concat([this.#buffer, chunk]);
+      this.#wake();
+    });
+    socket.on("close", () => {
+      this.#closed = true;
+      this.#wake();
+    });
+    socket.on("error", () => {});
+  }
+
+  static open(port: number, timeoutMs = 10_000): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: "127.0.0.1" });
+      const timer = setTimeout(() => socket.destroy(new Error("connect timed out")), timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve(new RawConnection(socket));
+      });
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  /** True once the server closed the connection (or it was destroyed). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Sends `GET path` asking to keep the connection, and reads the whole reply. */
+  async get(path = "/", timeoutMs = 15_000): Promise<RawResponse> {
+    this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = this.#parse();
+      if (response) return response;
+      if (this.#closed) throw new Error(`the connection closed before a reply to GET ${path}`);
+      if (Date.now() > deadline) throw new Error(`no reply to GET ${path} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** True once the head of a reply (status line and headers) is in, though its body may not be. */
+  get headReceived(): boolean {
+    return this.#buffer.includes("\r\n\r\n");
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  #parse(): RawResponse | undefined {
+    const end = this.#buffer.indexOf("\r\n\r\n");
+    if (end < 0) return undefined;
+    const [statusLine = "", ...lines] = this.#buffer.subarray(0, end).toString("latin1").split("\r\n");
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(":");
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers["content-length"]);
+    if (!Number.isInteger(length)) throw new Error(`a reply without Content-Length: ${statusLine}`);
+    if (this.#buffer.length < end + 4 + length) return undefined;
+    const body = this.#buffer.subarray(end + 4, end + 4 + length).toString("utf8");
+    this.#buffer = this.#buffer.subarray(end + 4 + length);
+    return { status: Number(statusLine.split(" ")[1]), headers, body };
+  }
+}
+
+/** Opens `count` connections and sends one request on each; resolves once every one has its reply. */
+export async function holdConnections(port: number, count: number, timeoutMs = 30_000) {
+  const connections = await Promise.all(Array.from({ length: count }, () => RawConnection.open(port)));
+  try {
+    const replies = await Promise.all(connections.map((connection) => connection.get("/", timeoutMs)));
+    const close = () => {
+      for (const connection of connections) connection.close();
+    };
+    return { connections, replies, close };
+  } catch (error) {
+    for (const connection of connections) connection.close();
+    throw error;
+  }
+}
+
+export interface LoadFailure {
+  /** What the test said it was doing when the request started (see `setPhase`). */
+  readonly phase: string;
+  readonly code: string | undefined;
+  readonly message: string;
+  /** The request went out on a keep-alive connection that had served before. */
+  readonly reusedSocket: boolean;
+  /** The reply's status line had arrived when it failed (the body was cut), or a non-200 status. */
+  readonly gotResponse: boolean;
+  readonly status: number | undefined;
+}
+
+export interface LoadReport {
+  readonly ok: number;
+  readonly failures: readonly LoadFailure[];
+  /** How many replies each distinct body prefix (up to the first space) got: "gen=3" → 41. */
+  readonly byPrefix: ReadonlyMap<string, number>;
+}
+
+export interface Load {
+  /** Names what the test is doing now; every failure records it. */
+  setPhase(phase: string): void;
+  /** Replies so far. */
+  readonly ok: number;
+  /** Stops the clients, waits for their last requests, and closes every connection. */
+  stop(): Promise<LoadReport>;
+}
+
+/**
+ * `clients` loops, each sending GET `path` one after another through one shared keep-alive agent, until
+ * stopped. Each request has its own deadline, so a stop always comes.
+ */
+export function startLoad(port: number, options: { clients?: number; path?: string } = {}): Load {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const failures: LoadFailure[] = [];
+  const byPrefix = new Map<string, number>();
+  let ok = 0;
+  let phase = "starting";
+  let stopped = false;
+
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const startedIn = phase;
+      let gotResponse = false;
+      let status: number | undefined;
+      let settled = false;
+      const fail = (error: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settled = true;
+        failures.push({
+          phase: startedIn,
+          code: error.code,
+          message: error.message,
+          reusedSocket: req.reusedSocket,
+          gotResponse,
+          status,
+        });
+        resolve();
+      };
+      const req = request({ host: "127.0.0.1", port, path: options.path ?? "/", agent, timeout: 10_000 });
+      req.on("timeout", () =>
+        req.destroy(Object.assign(new Error("request timed out"), { code: "TIMEOUT" })),
+      );
+      req.on("error", fail);
+      req.on("response", (response) => {
+        gotResponse = true;
+        status = response.statusCode;
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("error", fail);
+        response.on("end", () => {
+          if (status !== 200) return fail(new Error(`status ${status}: ${body}`));
+          if (settled) return;
+          settled = true;
+          ok++;
+          const prefix = body.split(" ")[0] ?? "";
+          byPrefix.set(prefix, (byPrefix.get(prefix) ?? 0) + 1);
+          resolve();
+        });
+      });
+      req.end();
+    });
+
+  const loops = Array.from({ length: options.clients ?? 4 }, async () => {
+    while (!stopped) await once();
+  });
+
+  return {
+    setPhase: (next) => {
+      phase = next;
+    },
+    get ok() {
+      return ok;
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+      agent.destroy();
+      return { ok, failures, byPrefix };
+    },
+  };
+}
+
+/** One line per failure, for an assertion message. */
+export function describeFailures(failures: readonly LoadFailure[]): string {
+  return failures
+    .map(
+      (f) =>
+        `[${f.phase}] ${f.code ?? "-"} ${f.message} (reused socket: ${f.reusedSocket}, ` +
+        `reply started: ${f.gotResponse}${f.status === undefined ? "" : `, status ${f.status}`})`,
+    )
+    .join("\n");
+}
