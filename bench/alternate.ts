@@ -17,6 +17,7 @@ export async function alternate(
   for (let round = 1; round <= rounds; round++) {
     for (const workload of workloads) {
       for (const target of targets) {
+        if (workload.needsReload && !target.reloadable) continue;
         settings.signal.throwIfAborted();
         const record = await measure(target, workload, round, settings);
         records.push(record);

@@ -69,6 +69,7 @@ export async function measure(
         timeoutSeconds: settings.timeoutSeconds,
         generator: settings.generator,
         signal: settings.signal,
+        ...(alive.reload ? { reload: () => alive.reload?.() ?? Promise.resolve() } : {}),
       });
     if (settings.warmupSeconds > 0) await load(settings.warmupSeconds);
     const result = await load(settings.durationSeconds);

@@ -1,11 +1,15 @@
 // drover's listener pool: `drover start` with one child per worker, sized so the pool neither grows nor
 // shrinks during a run (the spare-worker band is wide), from a config in a temp folder of its own.
+
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { startNodeCommand } from "./command.ts";
 import type { RunningTarget, StartSpec, Target } from "./target.ts";
 
+const run = promisify(execFile);
 const CLI = new URL("../../src/cli/main.ts", import.meta.url);
 const APP = new URL("../apps/drover-app.ts", import.meta.url).pathname;
 const WORKERS_PER_CHILD = 256;
@@ -15,6 +19,7 @@ function droverTarget(id: string, label: string, description: string, extendedSt
     id,
     label,
     description,
+    reloadable: true,
     async start(spec: StartSpec): Promise<RunningTarget> {
       const folder = mkdtempSync(join(tmpdir(), "drover-bench-"));
       const configFile = join(folder, "drover.config.json");
@@ -35,6 +40,17 @@ function droverTarget(id: string, label: string, description: string, extendedSt
       const running = await startNodeCommand(spec, CLI, ["start", `--config=${configFile}`], spec.workers);
       return {
         ...running,
+        reload: async () => {
+          const { stderr } = await run(
+            process.execPath,
+            [CLI.pathname, "reload", `--run-dir=${join(folder, "run")}`],
+            {
+              env: spec.env,
+              timeout: 60_000,
+            },
+          );
+          if (stderr.trim()) console.warn(`  drover reload: ${stderr.trim()}`);
+        },
         stop: async () => {
           try {
             await running.stop();

@@ -58,7 +58,11 @@ async function start(spec: StartSpec): Promise<RunningTarget> {
     throw new Error(`pm2 start failed: ${(error as Error).message}\n${log}`);
   }
   const pid = daemon;
-  return { workers: spec.workers, isDead: () => !isRunning(pid), output: () => log, stop };
+  // PM2's zero-downtime reload, as its docs promise it: `pm2 reload <app>`.
+  const reload = async () => {
+    log += await pm2(env, ["reload", APP_NAME]);
+  };
+  return { workers: spec.workers, isDead: () => !isRunning(pid), output: () => log, stop, reload };
 }
 
 function readDaemonPid(home: string): number | undefined {
@@ -74,5 +78,6 @@ export const pm2Cluster: Target = {
   id: "pm2",
   label: "PM2 cluster mode",
   description: "PM2 (npm) `pm2 start app -i N`: its daemon runs `node:cluster` (round-robin) workers",
+  reloadable: true,
   start,
 };

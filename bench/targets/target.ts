@@ -23,6 +23,8 @@ export interface RunningTarget {
   output(): string;
   /** Stops every process the target started and proves they are gone; idempotent. */
   stop(): Promise<void>;
+  /** A graceful restart (new workers replace the old), for targets that have one. */
+  reload?(): Promise<void>;
 }
 
 export interface Target {
@@ -32,5 +34,7 @@ export interface Target {
   readonly label: string;
   /** One sentence for docs/benchmarks.md. */
   readonly description: string;
+  /** Its running instances have reload(): the reload workload runs against it. */
+  readonly reloadable?: boolean;
   start(spec: StartSpec): Promise<RunningTarget>;
 }

@@ -2,9 +2,10 @@
 import { helloKeepAlive } from "./hello.ts";
 import { helloClose } from "./hello-close.ts";
 import { mixed } from "./mixed.ts";
+import { helloReload } from "./reload.ts";
 import type { Workload } from "./workload.ts";
 
-export const workloads: readonly Workload[] = [helloKeepAlive, helloClose, mixed];
+export const workloads: readonly Workload[] = [helloKeepAlive, helloClose, mixed, helloReload];
 
 /** Looks a workload up by id; throws naming the known ids. */
 export function workloadById(id: string): Workload {

@@ -11,6 +11,8 @@ export interface LoadContext {
   /** The HTTP generator chosen for this bench run (wrk or autocannon). */
   readonly generator: Generator;
   readonly signal: AbortSignal;
+  /** The target's graceful restart, when it has one. */
+  readonly reload?: () => Promise<void>;
 }
 
 export interface Workload {
@@ -21,6 +23,8 @@ export interface Workload {
   readonly app: AppName;
   /** True when `latency` holds the fast requests only and `heavy` is filled. */
   readonly mixed: boolean;
+  /** Runs only against reloadable targets. */
+  readonly needsReload?: boolean;
   /** Which program drives this workload with the given HTTP generator (for the report). */
   generatorName(generator: Generator): string;
   run(context: LoadContext): Promise<LoadResult>;

@@ -43,10 +43,11 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     process.on("SIGHUP", () => {});
   }
 
-  let app: LoadedApp | undefined;
   let draining = false;
   let exiting = false;
   let initialised = false;
+  let connections = 0;
+  let listeners: ChildListeners | undefined;
   const hooks = new HookRegistry();
   const hookInput = {
     generation: spec.generation,
@@ -57,7 +58,29 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     pid: process.pid,
   };
 
-  const exit = async (code: number, message?: ChildMessage) => {
+  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, spec.extendedStatus, {
+    connected: () => {
+      record.countConnection();
+      if (spec.maxConnections > 0 && ++connections >= spec.maxConnections) {
+        log.info({ connections }, "served maxConnectionsPerChild connections: retiring");
+        drain();
+      }
+    },
+    saturated: () => listeners?.pause(),
+    available: () => {
+      if (!draining) void listeners?.resume();
+    },
+    empty: () => {
+      if (draining) void exit(EXIT_OK);
+    },
+  });
+
+  const heartbeat = setInterval(() => {
+    const memory = process.memoryUsage();
+    record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
+  }, spec.heartbeatIntervalMs);
+
+  async function exit(code: number, message?: ChildMessage): Promise<void> {
     if (exiting) return;
     exiting = true;
     clearInterval(heartbeat);
@@ -71,12 +94,17 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     else process.exit(code);
     // If the channel cannot take the message, leave anyway.
     setTimeout(() => process.exit(code), 1_000).unref();
-  };
+  }
 
-  const heartbeat = setInterval(() => {
-    const memory = process.memoryUsage();
-    record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
-  }, spec.heartbeatIntervalMs);
+  function drain(): void {
+    if (draining) return;
+    draining = true;
+    record.setQuiescing();
+    record.setState(ProcessState.Stopping);
+    listeners?.close();
+    slots.drain();
+    setInterval(() => slots.closeIdle(DRAIN_IDLE_GRACE_MS), DRAIN_IDLE_GRACE_MS / 4).unref();
+  }
 
   if (standalone) {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => drain());
@@ -87,11 +115,20 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       setTimeout(() => void exit(EXIT_OK), ORPHAN_GRACE_MS).unref();
     });
     process.on("SIGTERM", () => void exit(EXIT_OK));
+    process.on("message", (message: unknown) => {
+      if (!isMasterMessage(message)) return;
+      if (message.drover === "quiesce") drain();
+      else if (message.drover === "detach") {
+        scoreboard.detach();
+        process.send?.({ drover: "detached" } satisfies ChildMessage);
+      }
+    });
   }
 
+  let app: LoadedApp;
   try {
     dropPrivileges(spec.uid, spec.gid);
-    app = await loadApp(spec.app);
+    app = await loadApp(spec.app, slots);
     for (const module of await loadModules(spec.modules)) hooks.register(module);
     hooks.register(appModule(app.definition, context));
     await hooks.run("childInit", hookInput);
@@ -108,47 +145,11 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     await exit(code, { drover: "fatal", reason });
     return;
   }
+  if (draining) return;
 
   const fds = options.fds ?? spec.listeners.map((_, index) => FIRST_LISTENER_FD + index);
-  const listeners = new ChildListeners(fds, app.server);
-  let connections = 0;
-  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, spec.extendedStatus, {
-    connected: () => {
-      record.countConnection();
-      if (spec.maxConnections > 0 && ++connections >= spec.maxConnections) {
-        log.info({ connections }, "served maxConnectionsPerChild connections: retiring");
-        drain();
-      }
-    },
-    saturated: () => listeners.pause(),
-    available: () => {
-      if (!draining) void listeners.resume();
-    },
-    empty: () => {
-      if (draining) void exit(EXIT_OK);
-    },
-  });
-  slots.attach(app.server);
-
-  function drain(): void {
-    if (draining) return;
-    draining = true;
-    record.setQuiescing();
-    record.setState(ProcessState.Stopping);
-    listeners.close();
-    slots.drain();
-    setInterval(() => slots.closeIdle(DRAIN_IDLE_GRACE_MS), DRAIN_IDLE_GRACE_MS / 4).unref();
-  }
-
-  process.on("message", (message: unknown) => {
-    if (!isMasterMessage(message)) return;
-    if (message.drover === "quiesce") drain();
-    else if (message.drover === "detach") {
-      scoreboard.detach();
-      process.send?.({ drover: "detached" } satisfies ChildMessage);
-    }
-  });
-
+  listeners = new ChildListeners(fds, app.server, (socket) => slots.connected(socket));
+  slots.ready();
   await listeners.resume();
   record.setState(ProcessState.Ready);
   process.send?.({ drover: "ready" } satisfies ChildMessage);

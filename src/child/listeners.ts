@@ -9,13 +9,15 @@ import { LISTEN_BACKLOG, sockets } from "../net/sockets.ts";
 export class ChildListeners {
   readonly #fds: readonly number[];
   readonly #target: HttpServer;
+  readonly #accepted: (socket: Socket) => void;
   #servers: Server[] = [];
   #closed = false;
 
-  /** `fds` are the inherited descriptors; accepted connections are handed to `target`. */
-  constructor(fds: readonly number[], target: HttpServer) {
+  /** `fds` are the inherited descriptors; each accepted connection goes to `accepted`, then to `target`. */
+  constructor(fds: readonly number[], target: HttpServer, accepted: (socket: Socket) => void) {
     this.#fds = fds;
     this.#target = target;
+    this.#accepted = accepted;
   }
 
   get accepting(): boolean {
@@ -25,7 +27,10 @@ export class ChildListeners {
   /** Starts accepting on every listener; resolves once all of them are. */
   async resume(): Promise<void> {
     if (this.#closed || this.accepting) return;
-    const hand = (socket: Socket) => this.#target.emit("connection", socket);
+    const hand = (socket: Socket) => {
+      this.#accepted(socket);
+      this.#target.emit("connection", socket);
+    };
     this.#servers = this.#fds.map(() => createServer(hand));
     await Promise.all(
       this.#servers.map(

@@ -1,25 +1,63 @@
-// Loads the user's app module in a child and builds the server it serves with.
-import { createServer, type Server } from "node:http";
+// Loads the user's app module in a child and builds the server it serves with, wired to the child's
+// request accounting.
+import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
 import { type DroverModule, defineModule } from "../modules/index.ts";
+
+/** What the server tells the child's worker slots about each request. */
+export interface RequestAccounting {
+  requestStarted(request: IncomingMessage, response: ServerResponse): void;
+  requestFinished(response: ServerResponse, socket: Socket): void;
+}
 
 export interface LoadedApp {
   readonly definition: AppDefinition;
   readonly server: Server;
 }
 
-export async function loadApp(path: string): Promise<LoadedApp> {
+export async function loadApp(path: string, accounting: RequestAccounting): Promise<LoadedApp> {
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const definition = toAppDefinition(module.default, path);
-  const server = definition.handler ? createServer(definition.handler) : await definition.createServer?.();
-  if (!server || typeof server.emit !== "function") {
-    throw new TypeError(`${path}: createServer() must return a Node http.Server (or one of its kind)`);
-  }
+  const server = await buildServer(definition, accounting, path);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
   // connections on 'listening'; drover never calls listen(), so it says so itself.
   server.emit("listening");
   return { definition, server };
+}
+
+async function buildServer(
+  definition: AppDefinition,
+  accounting: RequestAccounting,
+  path: string,
+): Promise<Server> {
+  const handler = definition.handler;
+  if (handler) {
+    // drover makes this server, so it accounts with plain calls: the wrapped handler, and the
+    // response's detachSocket, which Node calls as each response finishes. It is set on the response
+    // itself, not through a subclass: Express swaps every response's prototype for its own.
+    const detachSocket = ServerResponse.prototype.detachSocket;
+    function accountedDetach(this: ServerResponse, socket: Socket): void {
+      accounting.requestFinished(this, socket);
+      detachSocket.call(this, socket);
+    }
+    return createServer((request, response) => {
+      response.detachSocket = accountedDetach;
+      accounting.requestStarted(request, response);
+      handler(request, response);
+    });
+  }
+  const server = await definition.createServer?.();
+  if (!server || typeof server.prependListener !== "function") {
+    throw new TypeError(`${path}: createServer() must return a Node http.Server (or one of its kind)`);
+  }
+  // A framework's own server: accounted through its events, ahead of the framework's handler.
+  server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
+    accounting.requestStarted(request, response);
+    response.once("finish", () => accounting.requestFinished(response, request.socket));
+  });
+  return server;
 }
 
 /**

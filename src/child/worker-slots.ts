@@ -1,7 +1,11 @@
 // A child's worker slots: one per connection served at once. Each connection holds a slot for its life,
 // and the slot's scoreboard record follows it: R until the first request, W while a request runs, K
 // between requests on a keep-alive connection, G while draining, _ once the slot is free again.
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+//
+// This runs on every connection and request, so it is called directly (by the child's listeners, the
+// wrapped handler and the response class in request-accounting.ts) rather than through event listeners:
+// a second listener on an event makes every emit copy its listener array, and `once` allocates.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import { WorkerState } from "../scoreboard/index.ts";
@@ -15,10 +19,14 @@ interface Worker {
   response: ServerResponse | undefined;
   /** Since when its connection has waited for a request (0 while one runs). */
   idleSince: number;
+  /** The connection's bytesWritten when the current request began. */
+  bytesBefore: number;
+  /** Frees the slot when the connection closes (one function per worker, made once). */
+  readonly release: () => void;
 }
 
 export interface WorkerSlotEvents {
-  /** A connection took a slot. */
+  /** A connection arrived (it holds a slot if one was free). */
   readonly connected?: () => void;
   /** The last idle slot was taken: stop accepting. */
   readonly saturated?: () => void;
@@ -51,9 +59,15 @@ export class WorkerSlots {
     this.#events = events;
     this.#extended = extended;
     for (let index = workers - 1; index >= 0; index--) {
-      const record = scoreboard.workerWriter(slot, index);
-      record.setState(WorkerState.Ready);
-      this.#free.push({ record, socket: undefined, response: undefined, idleSince: 0 });
+      const worker: Worker = {
+        record: scoreboard.workerWriter(slot, index),
+        socket: undefined,
+        response: undefined,
+        idleSince: 0,
+        bytesBefore: 0,
+        release: () => this.#released(worker),
+      };
+      this.#free.push(worker);
     }
   }
 
@@ -65,15 +79,51 @@ export class WorkerSlots {
     return this.#busy.size;
   }
 
-  /**
-   * Accounts every connection and request of `server` in the scoreboard. The listeners go first, ahead
-   * of the app's handler, so a request is on the board before the app answers it.
-   */
-  attach(server: Server): void {
-    server.prependListener("connection", (socket: TrackedSocket) => this.#connected(socket));
-    server.prependListener("request", (request: IncomingMessage, response: ServerResponse) =>
-      this.#request(request, response),
-    );
+  /** Every worker slot is up and waiting: called once, when the child starts accepting. */
+  ready(): void {
+    for (const worker of this.#free) worker.record.setState(WorkerState.Ready);
+  }
+
+  /** A connection was accepted: it takes a slot. Called before the server sees it. */
+  connected(socket: TrackedSocket): void {
+    const worker = this.#free.pop();
+    // Connections beyond the slots arrive only in the moment between saturation and the listeners
+    // closing; they are served all the same, just not shown on the scoreboard.
+    if (worker) {
+      this.#busy.add(worker);
+      socket[workerOf] = worker;
+      worker.socket = socket;
+      worker.idleSince = Date.now();
+      worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
+      socket.on("close", worker.release);
+      if (this.#free.length === 0) this.#events.saturated?.();
+    }
+    // Last: the child may retire on this connection, and its drain must find it holding a slot.
+    this.#events.connected?.();
+  }
+
+  /** A request arrived, before the app sees it. */
+  requestStarted(request: IncomingMessage, response: ServerResponse): void {
+    if (this.#draining) response.shouldKeepAlive = false;
+    const worker = (request.socket as TrackedSocket)[workerOf];
+    if (!worker) return;
+    worker.response = response;
+    worker.idleSince = 0;
+    if (!this.#extended) return;
+    worker.bytesBefore = request.socket.bytesWritten;
+    worker.record.requestStarted(`${request.method} ${request.url}`, Date.now());
+  }
+
+  /** Its response is sent; the worker waits on its keep-alive connection, or the connection closes. */
+  requestFinished(response: ServerResponse, socket: Socket): void {
+    const worker = (socket as TrackedSocket)[workerOf];
+    if (!worker || worker.response !== response) return;
+    worker.response = undefined;
+    const now = Date.now();
+    worker.idleSince = now;
+    if (!this.#extended) return;
+    const next = this.#draining || !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
+    worker.record.requestFinished(socket.bytesWritten - worker.bytesBefore, now, next);
   }
 
   /**
@@ -110,24 +160,8 @@ export class WorkerSlots {
     });
   }
 
-  #connected(socket: TrackedSocket): void {
-    const worker = this.#free.pop();
-    // Connections beyond the slots arrive only in the moment between saturation and the listeners
-    // closing; they are served all the same, just not shown on the scoreboard.
-    if (worker) {
-      this.#busy.add(worker);
-      socket[workerOf] = worker;
-      worker.socket = socket;
-      worker.idleSince = Date.now();
-      worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
-      socket.once("close", () => this.#released(worker));
-      if (this.#free.length === 0) this.#events.saturated?.();
-    }
-    // Last: the child may retire on this connection, and its drain must find it holding a slot.
-    this.#events.connected?.();
-  }
-
   #released(worker: Worker): void {
+    worker.socket?.off("close", worker.release);
     worker.response = undefined;
     worker.socket = undefined;
     worker.idleSince = 0;
@@ -136,29 +170,5 @@ export class WorkerSlots {
     this.#free.push(worker);
     if (this.#free.length === 1) this.#events.available?.();
     if (this.#busy.size === 0) this.#events.empty?.();
-  }
-
-  #request(request: IncomingMessage, response: ServerResponse): void {
-    const worker = (request.socket as TrackedSocket)[workerOf];
-    if (this.#draining) response.shouldKeepAlive = false;
-    if (!worker) return;
-    worker.response = response;
-    worker.idleSince = 0;
-    if (!this.#extended) {
-      response.once("finish", () => {
-        worker.response = undefined;
-        worker.idleSince = Date.now();
-      });
-      return;
-    }
-    const socket = request.socket;
-    const bytesBefore = socket.bytesWritten;
-    worker.record.requestStarted(`${request.method} ${request.url}`, Date.now());
-    response.once("finish", () => {
-      worker.response = undefined;
-      worker.idleSince = Date.now();
-      const next = this.#draining || !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
-      worker.record.requestFinished(socket.bytesWritten - bytesBefore, Date.now(), next);
-    });
   }
 }

@@ -583,7 +583,14 @@ export class Master {
       this.#children.spawn(
         spec,
         this.#listeners.map((listener) => listener.fd),
-        { ...process.env, DROVER_LOG_LEVEL: config.logLevel },
+        {
+          // One accept per wake-up, then yield: every child sharing the listener gets its share of a
+          // burst of connections, instead of the first to wake taking them all (measured in
+          // docs/benchmarks.md). An operator's own setting wins.
+          UV_TCP_SINGLE_ACCEPT: "1",
+          ...process.env,
+          DROVER_LOG_LEVEL: config.logLevel,
+        },
         // SIGUSR1 opens the inspector on a port the kernel picks: how a hung child's stack is read.
         ["--inspect-port=0"],
       );
