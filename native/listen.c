@@ -30,6 +30,17 @@ static bool get_int(napi_env env, napi_value value, int32_t *out) {
   return napi_get_value_int32(env, value, out) == napi_ok;
 }
 
+// Reads the single descriptor argument of localPort, dupFd and closeFd; throws EINVAL naming `call`.
+static bool get_fd_arg(napi_env env, napi_callback_info info, const char *call, int32_t *fd) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !get_int(env, argv[0], fd)) {
+    throw_errno(env, EINVAL, call, NULL);
+    return false;
+  }
+  return true;
+}
+
 // Closes `fd` without losing the errno that made us give up on it.
 static void close_keeping_errno(int fd) {
   int saved = errno;
@@ -136,14 +147,8 @@ static napi_value js_listen_unix(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd = -1;
-  if (argc < 1 || !get_int(env, argv[0], &fd)) {
-    throw_errno(env, EINVAL, "localPort", NULL);
-    return NULL;
-  }
+  if (!get_fd_arg(env, info, "localPort", &fd)) return NULL;
   struct sockaddr_storage storage;
   socklen_t length = sizeof storage;
   if (getsockname(fd, (struct sockaddr *)&storage, &length) != 0) {
@@ -159,14 +164,8 @@ static napi_value js_local_port(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_dup_fd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd = -1;
-  if (argc < 1 || !get_int(env, argv[0], &fd)) {
-    throw_errno(env, EINVAL, "dupFd", NULL);
-    return NULL;
-  }
+  if (!get_fd_arg(env, info, "dupFd", &fd)) return NULL;
   int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) {
     throw_errno(env, errno, "fcntl", NULL);
@@ -178,14 +177,8 @@ static napi_value js_dup_fd(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close_fd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd = -1;
-  if (argc < 1 || !get_int(env, argv[0], &fd)) {
-    throw_errno(env, EINVAL, "closeFd", NULL);
-    return NULL;
-  }
+  if (!get_fd_arg(env, info, "closeFd", &fd)) return NULL;
   // After close() the descriptor is gone even when it reports an error (Linux), so only EBADF matters.
   if (close(fd) != 0 && errno == EBADF) {
     throw_errno(env, errno, "close", NULL);
