@@ -8,7 +8,7 @@ import {
   assertStoppedClean,
   request,
   SLEEPY_APP,
-  scoreboardFile,
+  startSleepy,
   statusPids,
   waitFor,
   waitForBusy,
@@ -19,10 +19,7 @@ const CONFIG = { startServers: 2, workersPerChild: 2 };
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   it(`${signal} stops the master: exit 0, nothing left`, { timeout: 60_000 }, async (t) => {
-    const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-    t.after(() => drover.stop());
-    const scoreboard = scoreboardFile(drover.runDir);
-    const pids = await statusPids(drover);
+    const { drover, scoreboard, pids } = await startSleepy(t);
     assert.equal((await drover.request()).status, 200);
 
     process.kill(drover.proc.pid, signal);
@@ -33,10 +30,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 it("Ctrl-C at a terminal (SIGINT to the whole process group) stops cleanly: the children leave it to the master", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
+  const { drover, scoreboard, pids } = await startSleepy(t);
 
   process.kill(-drover.proc.pid, "SIGINT");
   await assertStoppedClean(drover, { scoreboard, pids });
@@ -46,10 +40,7 @@ it("Ctrl-C at a terminal (SIGINT to the whole process group) stops cleanly: the 
 it("SIGWINCH stops gracefully: an in-flight request finishes with 200, then exit 0", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
+  const { drover, scoreboard, pids } = await startSleepy(t);
 
   const slow = request({ port: drover.port }, "/?sleep=1500");
   await waitForBusy(drover);

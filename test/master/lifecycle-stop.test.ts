@@ -13,6 +13,7 @@ import {
   request,
   SLEEPY_APP,
   scoreboardFile,
+  startSleepy,
   statusPids,
   waitFor,
   waitForBusy,
@@ -23,10 +24,7 @@ const CONFIG = { startServers: 2, workersPerChild: 2 };
 it("drover stop: exit 0, and no socket, pid file, scoreboard or child is left", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
+  const { drover, scoreboard, pids } = await startSleepy(t);
   assert.equal(pids.length, 2);
   assert.ok(existsSync(scoreboard), `the scoreboard is at ${scoreboard} while the master runs`);
   assert.ok(existsSync(join(drover.runDir, "drover.pid")));
@@ -42,10 +40,7 @@ it("drover stop: exit 0, and no socket, pid file, scoreboard or child is left", 
 it("drover stop --graceful lets an in-flight request finish with 200, then exits 0", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
+  const { drover, scoreboard, pids } = await startSleepy(t);
 
   const slow = request({ port: drover.port }, "/?sleep=1500");
   await waitForBusy(drover);
@@ -61,10 +56,7 @@ it("drover stop --graceful lets an in-flight request finish with 200, then exits
 it("drover stop --graceful --timeout 1 cuts off a request that would take 10 s", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
+  const { drover, scoreboard, pids } = await startSleepy(t);
 
   const slow = request({ port: drover.port }, "/?sleep=10000").then(
     (reply) => ({ reply }),
@@ -106,10 +98,7 @@ it("a hard stop (SIGTERM) during a graceful stop cuts the drain short", {
 it("a graceful stop stops accepting at once: new connections are refused while in-flight requests drain", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
+  const { drover, scoreboard, pids } = await startSleepy(t);
 
   const slow = request({ port: drover.port }, "/?sleep=3000");
   await waitForBusy(drover);

@@ -10,7 +10,7 @@ import { runFiles } from "../../src/master/run-files.ts";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { type StatusReport, statusReport } from "../../src/status/report.ts";
 import { isAlive, processStat, type SpawnedProcess, spawnNode } from "../harness/process.ts";
-import { CLI, type RunningDrover } from "./drover.ts";
+import { CLI, type RunningDrover, startDrover } from "./drover.ts";
 
 export interface HttpReply {
   readonly status: number;
@@ -224,4 +224,14 @@ export async function assertStoppedClean(
   assert.equal(existsSync(drover.runDir), false, `${drover.runDir} (pid file, control socket) is removed`);
   assert.equal(existsSync(leftovers.scoreboard), false, `${leftovers.scoreboard} is removed`);
   for (const pid of leftovers.pids) assert.equal(isAlive(pid), false, `child ${pid} is gone`);
+}
+
+/**
+ * A master serving SLEEPY_APP with two children of two worker slots each, stopped after the test, with
+ * its scoreboard path and its children's pids as it started: how most lifecycle tests begin.
+ */
+export async function startSleepy(t: { after(fn: () => Promise<void>): void }) {
+  const drover = await startDrover({ app: SLEEPY_APP, config: { startServers: 2, workersPerChild: 2 } });
+  t.after(() => drover.stop());
+  return { drover, scoreboard: scoreboardFile(drover.runDir), pids: await statusPids(drover) };
 }
