@@ -1,9 +1,10 @@
 // One measured run: start a target serving the workload's app, wait until every worker answers, warm up
 // with un-measured load, measure, and stop the target in `finally`, whatever happened.
+
+import { freePort } from "../test/harness/ports.ts";
 import type { Calibration } from "./calibrate.ts";
 import type { Generator } from "./load/generator.ts";
 import type { LoadResult } from "./load/result.ts";
-import { freePort } from "./process/port.ts";
 import { waitForWorkers } from "./process/ready.ts";
 import type { Target } from "./targets/target.ts";
 import type { Workload } from "./workloads/workload.ts";

@@ -2,7 +2,7 @@
 // SIGKILL, then a bounded wait that proves every member is gone.
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
-import { groupMembers, isRunning } from "./alive.ts";
+import { groupMembers, isRunning } from "../../src/util/process-alive.ts";
 
 export interface ProcessGroup {
   readonly pid: number;

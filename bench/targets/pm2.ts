@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { isRunning } from "../process/alive.ts";
+import { isRunning } from "../../src/util/process-alive.ts";
 import { stopGroup } from "../process/group.ts";
 import type { RunningTarget, StartSpec, Target } from "./target.ts";
 

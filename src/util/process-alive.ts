@@ -1,6 +1,19 @@
-// Whether a process still runs. A zombie does not: it has exited and only waits for its parent to
-// collect its status (a parent that is busy, or init, may take a while).
-import { readFileSync } from "node:fs";
+// Whether processes still run, from /proc. A zombie does not: it has exited and only waits for its
+// parent (a busy one, or init, which may take a while) to collect its status.
+import { readdirSync, readFileSync } from "node:fs";
+
+/** State letter, parent and process group from /proc/<pid>/stat; undefined when there is no such process. */
+export function processStat(pid: number): { state: string; parent: number; group: number } | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name may hold spaces and parentheses: the fields start after the last ")".
+    const [state = "", parent = "0", group = "0"] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, parent: Number(parent), group: Number(group) };
+  } catch {
+    return undefined;
+  }
+}
 
 export function isRunning(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -9,12 +22,14 @@ export function isRunning(pid: number): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    // No /proc (not Linux): kill(0) is all there is.
-    return true;
-  }
+  const stat = processStat(pid);
+  // Without a stat (no /proc, or it exited just now) kill(0)'s answer stands.
+  return stat === undefined || (stat.state !== "Z" && stat.state !== "X");
+}
+
+/** The running (non-zombie) members of process group `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  return readdirSync("/proc")
+    .map(Number)
+    .filter((pid) => processStat(pid)?.group === pgid && isRunning(pid));
 }

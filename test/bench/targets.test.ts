@@ -4,11 +4,11 @@ import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, it } from "node:test";
 import { runNodeClient } from "../../bench/load/node.ts";
-import { isRunning } from "../../bench/process/alive.ts";
-import { freePort } from "../../bench/process/port.ts";
 import { waitForWorkers } from "../../bench/process/ready.ts";
 import { targets } from "../../bench/targets/index.ts";
 import { markedProcesses } from "../../scripts/leftovers.ts";
+import { isRunning } from "../../src/util/process-alive.ts";
+import { freePort } from "../harness/ports.ts";
 
 const benchTempDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("drover-bench-"));
 

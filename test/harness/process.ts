@@ -1,8 +1,8 @@
 // Spawning real processes in tests: readiness by a line or a port, and a stop that proves the pid gone.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import { groupMembers, isRunning, processStat } from "../../src/util/process-alive.ts";
 
 export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -143,30 +143,10 @@ export async function spawnProcess(
  * collected its status yet.
  */
 export function isAlive(pid: number): boolean {
-  if (pid < 0)
-    return readdirSync("/proc").some(
-      (entry) => processStat(Number(entry))?.group === -pid && isRunning(Number(entry)),
-    );
-  return isRunning(pid);
+  return pid < 0 ? groupMembers(-pid).length > 0 : isRunning(pid);
 }
 
-function isRunning(pid: number): boolean {
-  const stat = processStat(pid);
-  return stat !== undefined && stat.state !== "Z" && stat.state !== "X";
-}
-
-/** State letter, parent and process group from /proc/<pid>/stat, or undefined when there is no such process. */
-export function processStat(pid: number): { state: string; parent: number; group: number } | undefined {
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name may hold spaces and parentheses: the fields start after the last ")".
-    const [state = "", parent = "0", group = "0"] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state, parent: Number(parent), group: Number(group) };
-  } catch {
-    return undefined;
-  }
-}
+export { processStat };
 
 /** Polls until none of `pids` exists; throws naming the survivors after `timeoutMs`. */
 export async function waitForPidsGone(
