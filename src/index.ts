@@ -4,7 +4,19 @@ export { defineConfig } from "./config/index.ts";
 export type { DroverConfig, Duration, ListenSpec, LogLevel, ResolvedConfig } from "./config/types.ts";
 export { DroverError, ErrorCode, isDroverError } from "./errors.ts";
 export { Master, type MasterOptions, type StopOptions } from "./master/master.ts";
-export { type DroverModule, defineModule, type HookContext, type Phase } from "./modules/index.ts";
+export {
+  type CreatedMemory,
+  type DroverModule,
+  defineModule,
+  type GlobalLock,
+  type HookContext,
+  type LockOptions,
+  type LockResult,
+  type ModuleMemory,
+  type ModuleRequestHandler,
+  type Phase,
+  type ScoreboardReader,
+} from "./modules/index.ts";
 export { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "./protocol/exit-codes.ts";
 export {
   type ProcessSnapshot,

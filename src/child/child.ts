@@ -4,6 +4,8 @@
 import type { Logger } from "../log/logger.ts";
 import { HookRegistry } from "../modules/index.ts";
 import { hookLogger, loadModules } from "../modules/load.ts";
+import { ModuleRequestHandlers } from "../modules/requests.ts";
+import { ChildResources } from "../modules/resources/child-resources.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
 import { type ChildMessage, isMasterMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
@@ -49,13 +51,30 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let connections = 0;
   let listeners: ChildListeners | undefined;
   const hooks = new HookRegistry();
-  const hookInput = {
+  const exitInput = {
     generation: spec.generation,
     restart: spec.restart,
     config: undefined,
     log: hookLogger(log),
     slot: spec.slot,
     pid: process.pid,
+  };
+  const resources = new ChildResources(spec.resources);
+  const requestHandlers = new ModuleRequestHandlers(exitInput.log);
+  // Read through a mapping of its own, which outlives the writers' (see Scoreboard.detach).
+  let reader: Scoreboard | undefined;
+  const initInput = {
+    ...exitInput,
+    scoreboard: {
+      snapshot: () => {
+        reader ??= Scoreboard.open(spec.scoreboard);
+        return reader.snapshot();
+      },
+    },
+    forModule: (module: string) => ({
+      ...resources.forModule(module),
+      requests: requestHandlers.forModule(module),
+    }),
   };
 
   const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, spec.extendedStatus, {
@@ -85,7 +104,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     exiting = true;
     clearInterval(heartbeat);
     if (initialised) {
-      for (const failure of await hooks.runCollectingFailures("childExit", hookInput)) {
+      for (const failure of await hooks.runCollectingFailures("childExit", exitInput)) {
         log.error({ err: failure }, failure.message);
       }
     }
@@ -128,10 +147,10 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let app: LoadedApp;
   try {
     dropPrivileges(spec.uid, spec.gid);
-    app = await loadApp(spec.app, slots);
+    app = await loadApp(spec.app, slots, requestHandlers);
     for (const module of await loadModules(spec.modules)) hooks.register(module);
     hooks.register(appModule(app.definition, context));
-    await hooks.run("childInit", hookInput);
+    await hooks.run("childInit", initInput);
     initialised = true;
   } catch (error) {
     const code = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "")

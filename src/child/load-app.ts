@@ -12,15 +12,25 @@ export interface RequestAccounting {
   requestFinished(response: ServerResponse, socket: Socket): void;
 }
 
+/** Whatever answers a request before the app does: the modules' request handlers. */
+export interface RequestInterceptor {
+  /** True when it answered the request (the app does not see it), or a promise of that. */
+  handle(request: IncomingMessage, response: ServerResponse): boolean | Promise<boolean>;
+}
+
 export interface LoadedApp {
   readonly definition: AppDefinition;
   readonly server: Server;
 }
 
-export async function loadApp(path: string, accounting: RequestAccounting): Promise<LoadedApp> {
+export async function loadApp(
+  path: string,
+  accounting: RequestAccounting,
+  modules: RequestInterceptor,
+): Promise<LoadedApp> {
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const definition = toAppDefinition(module.default, path);
-  const server = await buildServer(definition, accounting, path);
+  const server = await buildServer(definition, accounting, modules, path);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
   // connections on 'listening'; drover never calls listen(), so it says so itself.
   server.emit("listening");
@@ -30,6 +40,7 @@ export async function loadApp(path: string, accounting: RequestAccounting): Prom
 async function buildServer(
   definition: AppDefinition,
   accounting: RequestAccounting,
+  modules: RequestInterceptor,
   path: string,
 ): Promise<Server> {
   const handler = definition.handler;
@@ -45,18 +56,32 @@ async function buildServer(
     return createServer((request, response) => {
       response.detachSocket = accountedDetach;
       accounting.requestStarted(request, response);
-      handler(request, response);
+      const handled = modules.handle(request, response);
+      if (handled === false) handler(request, response);
+      else if (handled !== true) void handled.then((answered) => answered || handler(request, response));
     });
   }
   const server = await definition.createServer?.();
   if (!server || typeof server.prependListener !== "function") {
     throw new TypeError(`${path}: createServer() must return a Node http.Server (or one of its kind)`);
   }
-  // A framework's own server: accounted through its events, ahead of the framework's handler.
-  server.prependListener("request", (request: IncomingMessage, response: ServerResponse) => {
-    accounting.requestStarted(request, response);
-    response.once("finish", () => accounting.requestFinished(response, request.socket));
-  });
+  // A framework's own server: each request is accounted and offered to the modules as the server
+  // emits it, before the framework's listener can see it.
+  const emit = server.emit;
+  server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "request") {
+      const [request, response] = args as [IncomingMessage, ServerResponse];
+      accounting.requestStarted(request, response);
+      response.once("finish", () => accounting.requestFinished(response, request.socket));
+      const handled = modules.handle(request, response);
+      if (handled === true) return true;
+      if (handled !== false) {
+        void handled.then((answered) => answered || Reflect.apply(emit, this, [event, ...args]));
+        return true;
+      }
+    }
+    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+  } as Server["emit"];
   return server;
 }
 

@@ -1,5 +1,6 @@
 // What the master tells a child at spawn, in the DROVER_CHILD environment variable (JSON).
 import type { ModuleSpec } from "../config/types.ts";
+import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 
 export const CHILD_SPEC_ENV = "DROVER_CHILD";
 
@@ -24,6 +25,8 @@ export interface ChildSpec {
   readonly listeners: readonly string[];
   /** The config's modules (absolute paths and options): the child runs their childInit and childExit. */
   readonly modules: readonly ModuleSpec[];
+  /** The shared memory and locks this generation's postConfig hooks made, for childInit to attach. */
+  readonly resources: readonly ResourceSpec[];
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -48,9 +51,10 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     typeof spec.scoreboard !== "string" ||
     typeof spec.app !== "string" ||
     !Array.isArray(spec.listeners) ||
-    !Array.isArray(spec.modules)
+    !Array.isArray(spec.modules) ||
+    !Array.isArray(spec.resources)
   ) {
-    throw new Error(`${CHILD_SPEC_ENV} lacks scoreboard, app, listeners or modules`);
+    throw new Error(`${CHILD_SPEC_ENV} lacks scoreboard, app, listeners, modules or resources`);
   }
   return spec as ChildSpec;
 }

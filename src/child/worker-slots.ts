@@ -111,7 +111,7 @@ export class WorkerSlots {
     worker.idleSince = 0;
     if (!this.#extended) return;
     worker.bytesBefore = request.socket.bytesWritten;
-    worker.record.requestStarted(`${request.method} ${request.url}`, Date.now());
+    worker.record.requestStarted(`${request.method} ${redactToken(request.url ?? "")}`, Date.now());
   }
 
   /** Its response is sent; the worker waits on its keep-alive connection, or the connection closes. */
@@ -171,4 +171,10 @@ export class WorkerSlots {
     if (this.#free.length === 1) this.#events.available?.();
     if (this.#busy.size === 0) this.#events.empty?.();
   }
+}
+
+// The status page and metrics take an access token as `?token=`: the scoreboard, which `drover status`
+// and the status page show, must not repeat it to every other viewer (nor an app's own `token`).
+function redactToken(url: string): string {
+  return /token=/i.test(url) ? url.replace(/([?&]token=)[^&#\s]*/gi, "$1***") : url;
 }

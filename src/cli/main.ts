@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `drover` command.
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
 import { isDroverError } from "../errors.ts";
+import { loadModules } from "../modules/load.ts";
+import { readDroverVersion } from "../util/version.ts";
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from "./exit-codes.ts";
 import { controlCommand, statusCommand, stopCommand } from "./remote.ts";
 import { startCommand } from "./start.ts";
@@ -27,7 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   if (values.version) {
-    console.log(version());
+    console.log(readDroverVersion() ?? "unknown");
     return EXIT_OK;
   }
   const [command, ...rest] = positionals;
@@ -48,8 +49,13 @@ async function main(argv: readonly string[]): Promise<number> {
       return startCommand({ cwd, configFile, flags, single: values.single ?? false });
     case "configtest": {
       const { config, warnings, file } = await resolveConfig({ cwd, file: configFile, flags });
+      // Loading the modules checks their options too; no hook runs.
+      const modules = (await loadModules(config.modules)).map((module) => module.name);
       for (const warning of warnings) console.log(`warning: ${warning}`);
-      console.log(`${file ?? "flags and defaults"}: the config is valid; the app is ${config.app}`);
+      console.log(
+        `${file ?? "flags and defaults"}: the config is valid; the app is ${config.app}` +
+          (modules.length > 0 ? `; modules: ${modules.join(", ")}` : ""),
+      );
       return EXIT_OK;
     }
     case "stop": {
@@ -114,13 +120,6 @@ async function runDir(
 function seconds(text: string): number {
   const value = text.trim() === "" ? Number.NaN : Number(text);
   return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : Number.NaN;
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 main(process.argv.slice(2)).then(

@@ -4,6 +4,7 @@
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BUILTIN_MODULE_NAMES, isBuiltinModule } from "../modules/builtin/names.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { readDuration } from "./duration.ts";
 import { describeValue, isRecord } from "./errors.ts";
@@ -269,6 +270,11 @@ function readModules(value: unknown, problems: ConfigProblem[]): ModuleSpec[] {
       problems.push({
         field: `modules[${i}].use`,
         reason: `must name the module, got ${describeValue(spec.use)}`,
+      });
+    } else if (!isBuiltinModule(spec.use) && !/^\.{0,2}\//.test(spec.use)) {
+      problems.push({
+        field: `modules[${i}].use`,
+        reason: `is neither a built-in module (${BUILTIN_MODULE_NAMES.join(", ")}) nor a module file's path (start it with "./", "../" or "/"), got ${describeValue(spec.use)}`,
       });
     } else {
       modules.push(Object.freeze({ ...spec, use: spec.use }));

@@ -2,6 +2,7 @@
 // modules, its own connection limit (drawn with jitter) and how often to stamp its heartbeat.
 import type { ChildSpec } from "../child/spec.ts";
 import { drawConnectionLimit, type ResolvedConfig } from "../config/index.ts";
+import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 import type { OpenListener } from "./listeners.ts";
 
 export interface ChildPlace {
@@ -10,6 +11,7 @@ export interface ChildPlace {
   readonly restart: ChildSpec["restart"];
   readonly scoreboard: string;
   readonly listeners: readonly OpenListener[];
+  readonly resources: readonly ResourceSpec[];
 }
 
 export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec {
@@ -25,6 +27,7 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     extendedStatus: config.extendedStatus,
     listeners: place.listeners.map((listener) => listener.address),
     modules: config.modules,
+    resources: place.resources,
     ...(config.user ? { uid: config.user.id } : {}),
     ...(config.group ? { gid: config.group.id } : {}),
   };

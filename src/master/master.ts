@@ -113,8 +113,11 @@ export class Master {
     this.#options = options;
     this.#config = config;
     this.#log = log;
-    this.#modules = new MasterHooks(log);
     this.#files = runFiles(config.runDir);
+    this.#modules = new MasterHooks(log, {
+      runId: this.#files.id,
+      share: (path) => this.#shareWithChildren(path),
+    });
     this.#children = new ChildTable({
       ready: (child) => this.#childReady(child),
       detached: (child) => this.#slotLost(child),
@@ -195,6 +198,7 @@ export class Master {
     this.#ownsRunFiles = true;
     this.#control = await startControlServer(this.#files.controlSocket, (request) => this.#command(request));
     this.#scoreboard.master.setGeneration(this.#generation, Date.now());
+    this.#scoreboard.master.setSpawnRate(this.#memory.idleSpawnRate);
     this.#uninstallSignals = installSignals({
       stop: () => void this.stop(),
       gracefulStop: () => void this.stop({ graceful: true }),
@@ -202,6 +206,7 @@ export class Master {
       restart: () => void this.#fromSignal(() => this.restart()),
     });
     this.#hooks = await this.#modules.prepare(this.#config, this.#generation, "first");
+    this.#modules.commit(this.#hooks);
     await this.#startGeneration(this.#config.startServers);
     this.#state = "running";
     this.#timer = setInterval(() => this.#maintain(), MAINTENANCE_MS);
@@ -231,6 +236,7 @@ export class Master {
           if (child.generation === this.#generation) this.#kill(child);
         }
         closeUnused(this.#listeners, previous.listeners);
+        this.#modules.rollback(next.hooks);
         this.#restore(previous);
         throw new DroverError(
           ErrorCode.RELOAD_FAILED,
@@ -240,6 +246,7 @@ export class Master {
       }
       for (const child of old) this.#children.quiesce(child);
       closeUnused(previous.listeners, this.#listeners);
+      this.#modules.commit(next.hooks);
       this.#memory.holdOffOnExponentialSpawning = HOLD_OFF_AFTER_GRACEFUL;
       this.#memory.maxRequestWorkersReported = false;
       this.#memory.nearMaxRequestWorkersReported = false;
@@ -255,6 +262,7 @@ export class Master {
       this.#log.info("hard restart: stopping every child");
       await this.#killAll();
       closeUnused(this.#listeners, next.listeners);
+      this.#modules.commit(next.hooks);
       this.#advance(next, "hard");
       Object.assign(this.#memory, freshMemory());
       await this.#startGeneration(next.config.startServers);
@@ -278,7 +286,7 @@ export class Master {
    */
   async #prepareGeneration(
     restart: "graceful" | "hard",
-  ): Promise<Omit<GenerationState, "generation"> & { warnings: string[] }> {
+  ): Promise<Omit<GenerationState, "generation" | "hooks"> & { hooks: GenerationHooks; warnings: string[] }> {
     const { config, warnings } = await resolveConfig({
       cwd: this.#options.cwd,
       file: this.#options.configFile,
@@ -287,8 +295,13 @@ export class Master {
     });
     for (const warning of warnings) this.#log.warn(warning);
     const hooks = await this.#modules.prepare(config, this.#lastGeneration + 1, restart);
-    const listeners = await reuseListeners(this.#listeners, config.listen);
-    return { config, warnings, hooks, listeners };
+    try {
+      const listeners = await reuseListeners(this.#listeners, config.listen);
+      return { config, warnings, hooks, listeners };
+    } catch (error) {
+      this.#modules.rollback(hooks);
+      throw error;
+    }
   }
 
   #current(): GenerationState {
@@ -302,16 +315,17 @@ export class Master {
 
   /** Makes a prepared generation the current one. */
   #advance(next: Omit<GenerationState, "generation">, restart: "graceful" | "hard"): void {
-    this.#restore({ ...next, generation: ++this.#lastGeneration });
+    this.#restore({ ...next, generation: ++this.#lastGeneration }, restart);
     this.#restartKind = restart;
   }
 
-  #restore(state: GenerationState): void {
+  /** Puts a generation in charge; `restart` says which kind of restart begins it (none: a rollback). */
+  #restore(state: GenerationState, restart?: "graceful" | "hard"): void {
     this.#config = state.config;
     this.#listeners = state.listeners;
     this.#hooks = state.hooks;
     this.#generation = state.generation;
-    this.scoreboard.master.setGeneration(this.#generation, Date.now());
+    this.scoreboard.master.setGeneration(this.#generation, Date.now(), restart);
   }
 
   /** Stops the master: gracefully (children drain first) or at once. Resolves with the exit code. */
@@ -343,6 +357,7 @@ export class Master {
     await this.#killAll();
     this.#scoreboard?.close();
     this.#scoreboard = undefined;
+    this.#modules.close();
     await new Promise((resolve) => (this.#control ? this.#control.close(resolve) : resolve(undefined)));
     this.#uninstallSignals();
     if (this.#ownsRunFiles) removeRunFiles(this.#files);
@@ -395,12 +410,17 @@ export class Master {
   }
 
   #childExited({ child, code, signal }: ChildExit): void {
+    this.#modules.childExited(child.pid);
     if (this.#scoreboard && !this.#children.inSlot(child.slot))
       this.#scoreboard.master.reclaimSlot(child.slot);
     this.#slotFreed(child);
     this.#childStatus(child, "exited");
     const where = { slot: child.slot, childPid: child.pid, generation: child.generation, code, signal };
     const current = child.generation === this.#generation;
+    const asked = child.quiescing || child.killing || this.#state === "stopping";
+    if (this.#scoreboard && (!asked || code === EXIT_CHILD_FATAL || code === EXIT_CHILD_SICK)) {
+      this.#scoreboard.master.countChild("failed");
+    }
     if (code === EXIT_CHILD_FATAL) {
       const reason = child.fatalReason ?? "it exited as unable to initialise";
       if (this.#starting?.generation === child.generation) {
@@ -423,7 +443,7 @@ export class Master {
     if (code === EXIT_CHILD_SICK) {
       this.#log.error(where, "a child was short of a resource; spawning one at a time");
       if (current) this.#memory.idleSpawnRate = 1;
-    } else if (!child.quiescing && !child.killing && this.#state !== "stopping") {
+    } else if (!asked) {
       this.#log.error(where, "a child exited unexpectedly");
     } else {
       this.#log.debug(where, "child exited");
@@ -522,6 +542,7 @@ export class Master {
       this.#memory,
     );
     for (const message of messages) this.#log[message.level](message.text);
+    this.#scoreboard.master.setSpawnRate(this.#memory.idleSpawnRate);
     if (decision.kind === "retire") {
       const child = this.#children.inSlot(decision.slot);
       if (child) {
@@ -578,6 +599,7 @@ export class Master {
       restart: this.#restartKind,
       scoreboard: scoreboard.path,
       listeners: this.#listeners,
+      resources: this.#hooks?.resources.specs() ?? [],
     });
     try {
       this.#children.spawn(
@@ -594,6 +616,7 @@ export class Master {
         // SIGUSR1 opens the inspector on a port the kernel picks: how a hung child's stack is read.
         ["--inspect-port=0"],
       );
+      scoreboard.master.countChild("started");
     } catch (error) {
       this.#forkBackoffUntil = Date.now() + FORK_BACKOFF_MS;
       this.#log.error(

@@ -9,6 +9,8 @@ import { isRunning } from "../util/process-alive.ts";
 
 export interface RunFiles {
   readonly runDir: string;
+  /** Names this master's shared-memory files apart from any other's: a hash of the run directory. */
+  readonly id: string;
   readonly pidFile: string;
   readonly controlSocket: string;
   readonly scoreboard: string;
@@ -25,6 +27,7 @@ export function runFiles(runDir: string): RunFiles {
   const id = createHash("sha256").update(real).digest("hex").slice(0, 16);
   return {
     runDir,
+    id,
     pidFile: join(runDir, "drover.pid"),
     controlSocket: join(runDir, "control.sock"),
     scoreboard: shmPath(`drover-${id}.scoreboard`),

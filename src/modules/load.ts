@@ -1,10 +1,13 @@
-// Loading the modules a config names: `{ use: "./my-module.ts", ...options }`. The file's default export
-// is a module (defineModule) or a function that takes the options and returns one.
+// Loading the modules a config names: `{ use: "status", ...options }` for a built-in module, or
+// `{ use: "./my-module.ts", ...options }`, whose file's default export is a module (defineModule) or a
+// function that takes the options and returns one.
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ModuleSpec } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import { builtinModule } from "./builtin/index.ts";
+import { BUILTIN_MODULE_NAMES, isBuiltinModule } from "./builtin/names.ts";
 import type { HookLogger } from "./context.ts";
 import { type DroverModule, defineModule, isDefinedModule, type ModuleDefinition } from "./define.ts";
 
@@ -16,26 +19,29 @@ export async function loadModules(specs: readonly ModuleSpec[]): Promise<DroverM
   const modules: DroverModule[] = [];
   for (const [index, { use, ...options }] of specs.entries()) {
     const where = `modules[${index}] ("${use}")`;
-    if (!isAbsolute(use)) {
-      throw new DroverError(
-        ErrorCode.MODULE_INVALID,
-        `${where} is not a module drover knows: name a module file by its path, such as "./my-module.ts"`,
-      );
-    }
     let exported: unknown;
-    try {
-      exported = ((await import(pathToFileURL(use).href)) as { default?: unknown }).default;
-    } catch (cause) {
+    if (isBuiltinModule(use)) {
+      exported = await builtinModule(use);
+    } else if (!isAbsolute(use)) {
       throw new DroverError(
         ErrorCode.MODULE_INVALID,
-        `${where} could not be loaded: ${(cause as Error).message}`,
-        {
-          cause,
-        },
+        `${where} is not a module drover knows: use a built-in module (${BUILTIN_MODULE_NAMES.join(", ")}), or name a module file by its path, such as "./my-module.ts"`,
       );
+    } else {
+      try {
+        exported = ((await import(pathToFileURL(use).href)) as { default?: unknown }).default;
+      } catch (cause) {
+        throw new DroverError(
+          ErrorCode.MODULE_INVALID,
+          `${where} could not be loaded: ${(cause as Error).message}`,
+          {
+            cause,
+          },
+        );
+      }
     }
     const made =
-      typeof exported === "function" ? (exported as ModuleFactory)(Object.freeze(options)) : exported;
+      typeof exported === "function" ? makeModule(exported as ModuleFactory, options, where) : exported;
     if (isDefinedModule(made)) modules.push(made);
     else if (typeof made === "object" && made !== null) modules.push(defineModule(made as ModuleDefinition));
     else {
@@ -46,6 +52,16 @@ export async function loadModules(specs: readonly ModuleSpec[]): Promise<DroverM
     }
   }
   return modules;
+}
+
+// A factory refuses bad options by throwing; say which entry of the config they came from.
+function makeModule(factory: ModuleFactory, options: Record<string, unknown>, where: string): unknown {
+  try {
+    return factory(Object.freeze(options));
+  } catch (cause) {
+    const code = cause instanceof DroverError ? cause.code : ErrorCode.MODULE_INVALID;
+    throw new DroverError(code, `${where}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** The hook logger over drover's logger (pino takes the fields first). */

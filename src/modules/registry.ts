@@ -103,8 +103,10 @@ export class HookRegistry {
     const hook = this.#modules.get(name)?.hooks[phase] as HookFn<P> | undefined;
     if (hook === undefined) return undefined;
     // TypeScript cannot follow the conditional HookContext<P> through a generic P; the fields match.
+    const { forModule, ...shared } = input as { forModule?: (module: string) => object };
     const context = Object.freeze({
-      ...input,
+      ...shared,
+      ...forModule?.(name),
       phase,
       module: name,
       retained: this.retained.namespace(name),

@@ -6,7 +6,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { ShmLayout } from "../shm/index.ts";
 
 /** The layout tag ("SCBD") and version written into the shared-memory file by the native header. */
-export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 1 };
+export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 2 };
 
 export const HEADER_BYTES = 128;
 export const PROCESS_RECORD_BYTES = 128;
@@ -19,6 +19,8 @@ export const Header = {
   workerLimit: 2,
   generation: 3,
   masterPid: 4,
+  /** Children the maintenance pass may spawn per second now (doubles up to 32, see maintenance.ts). */
+  spawnRate: 5,
 } as const;
 
 /** Float64 indexes into the header (starting at byte 32). */
@@ -29,6 +31,11 @@ export const HeaderF64 = {
   retiredRequests: 6,
   retiredBytes: 7,
   retiredConnections: 8,
+  /** Restarts since the master started, by kind, and children forked and lost to failures. */
+  gracefulRestarts: 9,
+  hardRestarts: 10,
+  childrenStarted: 11,
+  childrenFailed: 12,
 } as const;
 
 /** Int32 indexes relative to the start of a process record. */

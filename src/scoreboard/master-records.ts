@@ -22,12 +22,29 @@ export class MasterRecords {
     });
   }
 
-  /** A new generation begins (a restart). */
-  setGeneration(generation: number, now: number): void {
+  /** A new generation begins: at start (`restart` undefined), or by a graceful or hard restart. */
+  setGeneration(generation: number, now: number, restart?: "graceful" | "hard"): void {
     this.#writeHeader(() => {
       this.#view.i32[Header.generation] = generation;
       this.#view.f64[HeaderF64.restartTime] = now;
+      if (restart === "graceful") this.#add(HeaderF64.gracefulRestarts, 1);
+      if (restart === "hard") this.#add(HeaderF64.hardRestarts, 1);
     });
+  }
+
+  /** The spawn rate the maintenance pass would use next. */
+  setSpawnRate(rate: number): void {
+    if (this.#view.i32[Header.spawnRate] === rate) return;
+    this.#writeHeader(() => {
+      this.#view.i32[Header.spawnRate] = rate;
+    });
+  }
+
+  /** A child was forked (`"started"`), or exited without being asked to (`"failed"`). */
+  countChild(event: "started" | "failed"): void {
+    this.#writeHeader(() =>
+      this.#add(event === "started" ? HeaderF64.childrenStarted : HeaderF64.childrenFailed, 1),
+    );
   }
 
   /** Readies a free slot for a child about to be forked, with `workers` worker slots starting. */
@@ -58,26 +75,27 @@ export class MasterRecords {
     const { i32, f64 } = this.#view;
     const base = this.#view.processBase(slot);
     resetSequence(i32, base + Proc.seq);
-    let requests = 0;
-    let bytes = 0;
-    for (let worker = 0; worker < this.#view.workerLimit; worker++) {
-      const w = this.#view.workerOffset(slot, worker) / 8;
-      requests += f64[w + WorkF64.requests] ?? 0;
-      bytes += f64[w + WorkF64.bytes] ?? 0;
-      this.#resetWorker(slot, worker, WorkerState.Dead);
-    }
-    const connections = f64[base / 2 + ProcF64.connections] ?? 0;
+    // One header write spans the whole move, so that a snapshot taken meanwhile (which checks the
+    // header's counter) sees the child's counts either in its slot or in the totals, never both or none.
     this.#writeHeader(() => {
-      f64[HeaderF64.retiredRequests] = (f64[HeaderF64.retiredRequests] ?? 0) + requests;
-      f64[HeaderF64.retiredBytes] = (f64[HeaderF64.retiredBytes] ?? 0) + bytes;
-      f64[HeaderF64.retiredConnections] = (f64[HeaderF64.retiredConnections] ?? 0) + connections;
+      let requests = 0;
+      let bytes = 0;
+      for (let worker = 0; worker < this.#view.workerLimit; worker++) {
+        const w = this.#view.workerOffset(slot, worker) / 8;
+        requests += f64[w + WorkF64.requests] ?? 0;
+        bytes += f64[w + WorkF64.bytes] ?? 0;
+        this.#resetWorker(slot, worker, WorkerState.Dead);
+      }
+      this.#add(HeaderF64.retiredRequests, requests);
+      this.#add(HeaderF64.retiredBytes, bytes);
+      this.#add(HeaderF64.retiredConnections, f64[base / 2 + ProcF64.connections] ?? 0);
+      beginWrite(i32, base + Proc.seq);
+      i32[base + Proc.pid] = 0;
+      i32[base + Proc.quiescing] = 0;
+      i32[base + Proc.state] = ProcessState.Free;
+      f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
+      endWrite(i32, base + Proc.seq);
     });
-    beginWrite(i32, base + Proc.seq);
-    i32[base + Proc.pid] = 0;
-    i32[base + Proc.quiescing] = 0;
-    i32[base + Proc.state] = ProcessState.Free;
-    f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
-    endWrite(i32, base + Proc.seq);
   }
 
   #resetWorker(slot: number, worker: number, state: WorkerState): void {
@@ -90,6 +108,10 @@ export class MasterRecords {
     i32[base + Work.requestLength] = 0;
     f64.fill(0, base / 2 + WorkF64.requests, base / 2 + WorkF64.lastUsed + 1);
     endWrite(i32, base + Work.seq);
+  }
+
+  #add(index: number, amount: number): void {
+    this.#view.f64[index] = (this.#view.f64[index] ?? 0) + amount;
   }
 
   #writeHeader(write: () => void): void {

@@ -64,6 +64,17 @@ export interface ScoreboardSnapshot {
   readonly masterPid: number;
   readonly startTime: number;
   readonly restartTime: number;
+  /** Children the maintenance pass may spawn per second now. */
+  readonly spawnRate: number;
+  /** Counted since the master started. */
+  readonly counters: {
+    readonly gracefulRestarts: number;
+    readonly hardRestarts: number;
+    /** Children forked. */
+    readonly childrenStarted: number;
+    /** Children that exited without being asked to: crashed, killed, or unable to initialise. */
+    readonly childrenFailed: number;
+  };
   /** Every child slot in use, in slot order. */
   readonly processes: readonly ProcessSnapshot[];
   readonly totals: {
@@ -128,14 +139,37 @@ export function readWorker(view: ScoreboardView, slot: number, worker: number, p
   };
 }
 
-/** Everything on the scoreboard, each record copied consistently. */
+// A snapshot retries when the master rewrote the header while it read the slots (a reclaimed slot's
+// counts move into the header's totals); after this many tries it keeps the last one.
+const SNAPSHOT_TRIES = 5;
+
+/**
+ * Everything on the scoreboard, each record copied consistently, and the totals consistent with the
+ * slots: a child's counts are in its slot or in the retired totals, never in both or neither.
+ */
 export function snapshot(view: ScoreboardView): ScoreboardSnapshot {
+  for (let attempt = 1; ; attempt++) {
+    const headerSeq = Atomics.load(view.i32, 0);
+    const result = readAll(view);
+    if ((headerSeq & 1) === 0 && Atomics.load(view.i32, 0) === headerSeq) return result;
+    if (attempt >= SNAPSHOT_TRIES) return result;
+  }
+}
+
+function readAll(view: ScoreboardView): ScoreboardSnapshot {
   copyRecord(view.i32, 0, scratch.i32, alwaysAlive);
   const header = {
     generation: scratch.i32[Header.generation] ?? 0,
     masterPid: scratch.i32[Header.masterPid] ?? 0,
     startTime: scratch.f64[HeaderF64.startTime] ?? 0,
     restartTime: scratch.f64[HeaderF64.restartTime] ?? 0,
+    spawnRate: scratch.i32[Header.spawnRate] ?? 0,
+    counters: {
+      gracefulRestarts: scratch.f64[HeaderF64.gracefulRestarts] ?? 0,
+      hardRestarts: scratch.f64[HeaderF64.hardRestarts] ?? 0,
+      childrenStarted: scratch.f64[HeaderF64.childrenStarted] ?? 0,
+      childrenFailed: scratch.f64[HeaderF64.childrenFailed] ?? 0,
+    },
   };
   const totals = {
     children: 0,

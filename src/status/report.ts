@@ -93,7 +93,8 @@ export function formatStatus(report: StatusReport): string {
   return lines.join("\n");
 }
 
-function formatUptime(seconds: number): string {
+/** A duration in seconds as "1d 2h 3m 4s", leaving out the zero units above seconds. */
+export function formatUptime(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3_600);
   const minutes = Math.floor((seconds % 3_600) / 60);

@@ -149,6 +149,20 @@ describe("drover configtest", () => {
     assert.match(result.stderr, /maxSpareWorkers/);
   });
 
+  it("checks the modules' options too, naming the module and the field", { timeout: 30_000 }, async (t) => {
+    const good = folder(t, { app: "./app.ts", modules: [{ use: "shmCounter" }] });
+    const ok = await runCli(["configtest"], good.path);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /modules: shmCounter/);
+    const bad = folder(t, { app: "./app.ts", modules: [{ use: "shmCounter", path: "counter" }] });
+    const refused = await runCli(["configtest"], bad.path);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /modules\[0\] \("shmCounter"\): module "shmCounter" is invalid: path must be a URL path/,
+    );
+  });
+
   it("a config file given with -c that does not exist exits 2", { timeout: 30_000 }, async (t) => {
     const dir = folder(t);
     const result = await runCli(["configtest", "-c", "missing.json"], dir.path);

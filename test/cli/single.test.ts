@@ -1,7 +1,8 @@
 // `drover start --single`: one child's work in the foreground process, no master. It serves from its
-// own pid, Ctrl-C (SIGINT) drains an in-flight request and exits 0, and its scoreboard file goes with it.
+// own pid, runs its modules' master phases itself, Ctrl-C (SIGINT) drains an in-flight request and exits
+// 0, and its scoreboard and module files go with it.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { it } from "node:test";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { shmPath } from "../../src/shm/index.ts";
@@ -11,7 +12,11 @@ import { childrenOf, request, SLEEPY_APP, waitFor } from "../support/lifecycle.t
 it("start --single serves from its own pid; SIGINT drains and exits 0, leaving no scoreboard", {
   timeout: 60_000,
 }, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, args: ["--single"], config: { workersPerChild: 4 } });
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    args: ["--single"],
+    config: { workersPerChild: 4, modules: [{ use: "shmCounter" }] },
+  });
   t.after(() => drover.stop());
   const pid = drover.proc.pid;
   const scoreboard = shmPath(`drover-single-${pid}.scoreboard`);
@@ -23,6 +28,11 @@ it("start --single serves from its own pid; SIGINT drains and exits 0, leaving n
     assert.equal(reply.status, 200);
     assert.equal(reply.body, `pid ${pid}`, "the foreground process answers itself");
   }
+  // The modules' master phases ran here: shmCounter made its memory and lock, and counts.
+  const moduleFiles = () =>
+    readdirSync("/dev/shm").filter((name) => name.startsWith(`drover-single-${pid}-`));
+  assert.equal(moduleFiles().length, 2);
+  assert.equal((await drover.request("/shm-counter")).body, "3\n");
   // No master, so no control socket and no pid file.
   assert.equal(existsSync(drover.runDir), false);
 
@@ -42,4 +52,5 @@ it("start --single serves from its own pid; SIGINT drains and exits 0, leaving n
   assert.equal(reply.body, `pid ${pid}`);
   assert.deepEqual(await drover.proc.waitForExit(10_000), { code: 0, signal: null });
   assert.equal(existsSync(scoreboard), false, "the scoreboard file is removed");
+  assert.deepEqual(moduleFiles(), [], "and so are the modules' files");
 });

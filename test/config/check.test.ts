@@ -70,7 +70,7 @@ describe("checkConfig", () => {
         app: "app.js",
         listen: [8080, { port: 9090 }],
         workersPerChild: 0,
-        modules: [{ use: "x" }],
+        modules: [{ use: "status" }],
       };
       const copy = structuredClone(input);
       const { config } = checkConfig(input, { baseDir: dir });
@@ -246,7 +246,7 @@ describe("checkConfig", () => {
     });
   });
 
-  it("checks only the shape of modules", async () => {
+  it("checks the shape of modules, and that each names a built-in module or a file", async () => {
     assert.deepEqual(await refused({ modules: { use: "status" } }), [
       'modules: must be an array of { use: "module", ...options }, got an object',
     ]);
@@ -255,6 +255,12 @@ describe("checkConfig", () => {
       'modules[1].use: must name the module, got "" (string)',
       "modules[2].use: must name the module, got undefined",
     ]);
+    assert.deepEqual(
+      await refused({ modules: [{ use: "stats" }, { use: "shmCounter" }, { use: "./m.ts" }] }),
+      [
+        'modules[0].use: is neither a built-in module (status, metrics, shmCounter) nor a module file\'s path (start it with "./", "../" or "/"), got "stats" (string)',
+      ],
+    );
   });
 
   it("reports every problem at once, one line each, in one error", async () => {

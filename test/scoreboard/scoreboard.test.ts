@@ -42,6 +42,27 @@ describe("scoreboard", () => {
     }
   });
 
+  it("counts restarts by kind, children started and failed, and keeps the spawn rate", () => {
+    withScoreboard({ serverLimit: 2, workerLimit: 2 }, (scoreboard) => {
+      const master = scoreboard.master;
+      master.setGeneration(1, Date.now(), "graceful");
+      master.setGeneration(2, Date.now(), "graceful");
+      master.setGeneration(3, Date.now(), "hard");
+      master.setGeneration(2, Date.now()); // a rollback: no restart began
+      for (const event of ["started", "started", "started", "failed"] as const) master.countChild(event);
+      master.setSpawnRate(8);
+      const snap = scoreboard.snapshot();
+      assert.equal(snap.generation, 2);
+      assert.equal(snap.spawnRate, 8);
+      assert.deepEqual(snap.counters, {
+        gracefulRestarts: 2,
+        hardRestarts: 1,
+        childrenStarted: 3,
+        childrenFailed: 1,
+      });
+    });
+  });
+
   it("records a child's life and keeps totals when its slot is reclaimed", () => {
     withScoreboard({ serverLimit: 4, workerLimit: 8 }, (scoreboard) => {
       scoreboard.master.setGeneration(3, Date.now());

@@ -1,0 +1,110 @@
+// What the status page shows, in every form: the report `drover status` prints, plus what a page
+// has room for (restarts, rates, each worker's request). Its field names are the `?json` form's,
+// documented in docs/status-page.md: add fields, never rename them.
+import {
+  isBusyWorkerState,
+  type ScoreboardSnapshot,
+  type WorkerSnapshot,
+  WorkerState,
+} from "../../../scoreboard/index.ts";
+import { type ChildStatus, type StatusReport, statusReport } from "../../../status/report.ts";
+
+export interface WorkerStatus {
+  readonly worker: number;
+  /** The mod_status letter of its state. */
+  readonly letter: string;
+  /** Holding a connection (R, W, K, L, C, G). */
+  readonly busy: boolean;
+  readonly requests: number;
+  readonly bytes: number;
+  /** The request in progress, or else the last one served ("GET /path"); "" when none is known. */
+  readonly request: string;
+  /** Whether `request` is running now. */
+  readonly inProgress: boolean;
+  /** How long the request in progress has run; null when none is. */
+  readonly requestAgeMs: number | null;
+}
+
+export interface ChildPageStatus extends ChildStatus {
+  /** From a generation older than the master's: draining after a graceful restart. */
+  readonly oldGeneration: boolean;
+  readonly bytes: number;
+  readonly workers: readonly WorkerStatus[];
+}
+
+export interface StatusPageReport extends Omit<StatusReport, "children"> {
+  /** drover's version, when its package.json could be read. */
+  readonly version: string | null;
+  /** When the report was made, and when the master started and last restarted (ISO 8601). */
+  readonly currentTime: string;
+  readonly startTime: string;
+  readonly restartTime: string;
+  readonly sinceRestartSeconds: number;
+  readonly restarts: { readonly graceful: number; readonly hard: number };
+  /** Children forked, and children that exited without being asked to, since the master started. */
+  readonly childrenStarted: number;
+  readonly childrenFailed: number;
+  /** Averages over the uptime. */
+  readonly requestsPerSecond: number;
+  readonly bytesPerSecond: number;
+  readonly bytesPerRequest: number;
+  /** Every child's grid, in slot order. */
+  readonly scoreboard: string;
+  readonly children: readonly ChildPageStatus[];
+}
+
+export function statusPageReport(
+  snapshot: ScoreboardSnapshot,
+  version: string | null,
+  now = Date.now(),
+): StatusPageReport {
+  const base = statusReport(snapshot, now);
+  const { requests, bytes } = base.totals;
+  const uptime = base.uptimeSeconds;
+  return {
+    masterPid: base.masterPid,
+    generation: base.generation,
+    version,
+    currentTime: new Date(now).toISOString(),
+    startTime: new Date(snapshot.startTime).toISOString(),
+    restartTime: new Date(snapshot.restartTime).toISOString(),
+    uptimeSeconds: uptime,
+    sinceRestartSeconds: Math.max(0, Math.floor((now - snapshot.restartTime) / 1000)),
+    restarts: { graceful: snapshot.counters.gracefulRestarts, hard: snapshot.counters.hardRestarts },
+    childrenStarted: snapshot.counters.childrenStarted,
+    childrenFailed: snapshot.counters.childrenFailed,
+    totals: base.totals,
+    requestsPerSecond: uptime > 0 ? requests / uptime : 0,
+    bytesPerSecond: uptime > 0 ? bytes / uptime : 0,
+    bytesPerRequest: requests > 0 ? bytes / requests : 0,
+    scoreboard: base.children.map((child) => child.grid).join(""),
+    // statusReport keeps the snapshot's order: child i is process i.
+    children: base.children.map((child, i) => {
+      const process = snapshot.processes[i];
+      return {
+        ...child,
+        oldGeneration: child.generation !== snapshot.generation,
+        bytes: process?.bytes ?? 0,
+        workers: (process?.workers ?? []).map((worker) => workerStatus(worker, now)),
+      };
+    }),
+  };
+}
+
+function workerStatus(worker: WorkerSnapshot, now: number): WorkerStatus {
+  // A record keeps its last request after it ends; one runs while the worker writes, or while it
+  // finishes gracefully a request begun after the last one ended.
+  const inProgress =
+    worker.state === WorkerState.Writing ||
+    (worker.state === WorkerState.Graceful && worker.requestStart > worker.lastUsed);
+  return {
+    worker: worker.worker,
+    letter: worker.letter,
+    busy: isBusyWorkerState(worker.state),
+    requests: worker.requests,
+    bytes: worker.bytes,
+    request: worker.request,
+    inProgress,
+    requestAgeMs: inProgress && worker.requestStart > 0 ? Math.max(0, now - worker.requestStart) : null,
+  };
+}

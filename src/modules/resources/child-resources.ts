@@ -1,0 +1,72 @@
+// The child's side of module resources: it maps, on first use, what the master made in postConfig
+// and named in the child spec.
+import { DroverError, ErrorCode } from "../../errors.ts";
+import { openShm, type ShmSegment } from "../../shm/index.ts";
+import { GlobalLock } from "./global-lock.ts";
+import type { ModuleMemory, ResourceAttachers } from "./module-memory.ts";
+import {
+  kindLabel,
+  RESOURCE_LAYOUT,
+  type ResourceKind,
+  type ResourceSpec,
+  resourceKey,
+} from "./resource-spec.ts";
+
+export class ChildResources {
+  readonly #specs = new Map<string, ResourceSpec>();
+  readonly #memories = new Map<string, ModuleMemory>();
+  readonly #locks = new Map<string, GlobalLock>();
+
+  constructor(specs: readonly ResourceSpec[]) {
+    for (const spec of specs) this.#specs.set(resourceKey(spec.kind, spec.module, spec.name), spec);
+  }
+
+  /** The attachers the hooks of `module` see in childInit. */
+  forModule(module: string): ResourceAttachers {
+    return {
+      shm: {
+        attach: (name, options) =>
+          this.#attach(this.#memories, "memory", options?.module ?? module, name, module, (spec, segment) =>
+            Object.freeze({ module: spec.module, name: spec.name, size: spec.size, buffer: segment.buffer }),
+          ),
+      },
+      locks: {
+        attach: (name, options) =>
+          this.#attach(
+            this.#locks,
+            "lock",
+            options?.module ?? module,
+            name,
+            module,
+            (spec, segment) => new GlobalLock(spec.module, spec.name, segment.buffer),
+          ),
+      },
+    };
+  }
+
+  #attach<T>(
+    cache: Map<string, T>,
+    kind: ResourceKind,
+    owner: string,
+    name: string,
+    asker: string,
+    make: (spec: ResourceSpec, segment: ShmSegment) => T,
+  ): T {
+    const key = resourceKey(kind, owner, name);
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const spec = this.#specs.get(key);
+    if (spec === undefined) {
+      const whose = owner === asker ? "its own" : `module "${owner}"'s`;
+      throw new DroverError(
+        ErrorCode.MODULE_RESOURCE,
+        `module "${asker}" attached ${whose} ${kindLabel(kind)} "${name}", which no postConfig hook of this generation created: ` +
+          `create it in "${owner}"'s postConfig with context.${kind === "memory" ? "shm" : "locks"}.create(), and list "${owner}" in the config's modules.`,
+      );
+    }
+    // Mapped for the child's whole life: the process's exit unmaps it.
+    const made = make(spec, openShm(spec.path, RESOURCE_LAYOUT[kind]));
+    cache.set(key, made);
+    return made;
+  }
+}

@@ -1,0 +1,152 @@
+// The master's side of module resources: it creates each generation's shared memory and locks before
+// any child of that generation exists, keeps those a new generation declares again, drops those it
+// does not once it is in charge, marks the locks of a child that died holding them, and removes
+// every file when it stops.
+import { DroverError, ErrorCode } from "../../errors.ts";
+import { createShm, type ShmSegment } from "../../shm/index.ts";
+import { abandonLock, GlobalLock, LOCK_BYTES } from "./global-lock.ts";
+import type { CreatedMemory, ResourceCreators } from "./module-memory.ts";
+import {
+  checkResourceName,
+  kindLabel,
+  RESOURCE_LAYOUT,
+  type ResourceKind,
+  type ResourceSpec,
+  resourceKey,
+  resourcePath,
+} from "./resource-spec.ts";
+
+interface LiveResource {
+  readonly spec: ResourceSpec;
+  readonly segment: ShmSegment;
+}
+
+/** The resources one generation's postConfig hooks declared. */
+export class GenerationResources {
+  readonly #owner: MasterResources;
+  readonly declared = new Map<string, ResourceSpec>();
+  /** Keys of resources this generation made first (none of an earlier generation had them). */
+  readonly created = new Set<string>();
+
+  constructor(owner: MasterResources) {
+    this.#owner = owner;
+  }
+
+  /** The creators the hooks of `module` see in postConfig. */
+  forModule(module: string): ResourceCreators {
+    return {
+      shm: { create: (name, size) => this.#owner.memory(this, module, name, size) },
+      locks: { create: (name) => this.#owner.lock(this, module, name) },
+    };
+  }
+
+  /** What the children of this generation are told. */
+  specs(): ResourceSpec[] {
+    return [...this.declared.values()];
+  }
+}
+
+export interface MasterResourcesOptions {
+  /** Names this master's files apart from another's (see runFiles). */
+  readonly runId: string;
+  /** Called with each new file's path: lets children that drop privileges still map it. */
+  readonly share?: (path: string) => void;
+}
+
+export class MasterResources {
+  readonly #options: MasterResourcesOptions;
+  readonly #live = new Map<string, LiveResource>();
+
+  constructor(options: MasterResourcesOptions) {
+    this.#options = options;
+  }
+
+  generation(): GenerationResources {
+    return new GenerationResources(this);
+  }
+
+  memory(generation: GenerationResources, module: string, name: string, size: number): CreatedMemory {
+    const { spec, segment } = this.#declare(generation, "memory", module, name, size);
+    const created = generation.created.has(resourceKey("memory", module, spec.name));
+    return Object.freeze({ module, name: spec.name, size, buffer: segment.buffer, created });
+  }
+
+  lock(generation: GenerationResources, module: string, name: string): GlobalLock {
+    const { segment } = this.#declare(generation, "lock", module, name, LOCK_BYTES);
+    return new GlobalLock(module, name, segment.buffer);
+  }
+
+  /** `generation` is in charge: what it did not declare again goes (old children keep their mappings). */
+  commit(generation: GenerationResources): void {
+    for (const [key, live] of this.#live) if (!generation.declared.has(key)) this.#remove(key, live);
+  }
+
+  /** `generation` will never run: what it made first goes. */
+  rollback(generation: GenerationResources): void {
+    for (const key of generation.created) {
+      const live = this.#live.get(key);
+      if (live) this.#remove(key, live);
+    }
+  }
+
+  /** Marks abandoned every lock the exited process `pid` held; returns those locks. */
+  abandonLocksOf(pid: number): ResourceSpec[] {
+    const abandoned: ResourceSpec[] = [];
+    for (const { spec, segment } of this.#live.values()) {
+      if (spec.kind === "lock" && abandonLock(segment.buffer, pid)) abandoned.push(spec);
+    }
+    return abandoned;
+  }
+
+  /** Removes every file. */
+  close(): void {
+    for (const [key, live] of this.#live) this.#remove(key, live);
+  }
+
+  #declare(
+    generation: GenerationResources,
+    kind: ResourceKind,
+    module: string,
+    name: unknown,
+    size: unknown,
+  ): LiveResource {
+    const checked = checkResourceName(module, kind, name);
+    const what = `module "${module}"'s ${kindLabel(kind)} "${checked}"`;
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
+      throw new DroverError(
+        ErrorCode.MODULE_RESOURCE,
+        `${what} needs a size in bytes, a whole number of at least 1; got ${String(size)}.`,
+      );
+    }
+    const key = resourceKey(kind, module, checked);
+    if (generation.declared.has(key)) {
+      throw new DroverError(
+        ErrorCode.MODULE_RESOURCE,
+        `${what} is created twice: create it once, in postConfig.`,
+      );
+    }
+    let live = this.#live.get(key);
+    if (live && live.spec.size !== size) {
+      throw new DroverError(
+        ErrorCode.MODULE_RESOURCE,
+        `${what} has ${live.spec.size} bytes and the running children use it: its size cannot change while drover runs; stop and start drover, or give it a new name.`,
+      );
+    }
+    if (!live) {
+      const path = resourcePath(this.#options.runId, kind, module, checked);
+      // A master that died without cleaning up may have left the file; no other master has this run id.
+      const segment = createShm(path, size, RESOURCE_LAYOUT[kind], { replace: true });
+      this.#options.share?.(path);
+      live = { spec: Object.freeze({ kind, module, name: checked, path, size }), segment };
+      this.#live.set(key, live);
+      generation.created.add(key);
+    }
+    generation.declared.set(key, live.spec);
+    return live;
+  }
+
+  #remove(key: string, live: LiveResource): void {
+    this.#live.delete(key);
+    live.segment.close();
+  }
+}
