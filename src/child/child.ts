@@ -9,6 +9,8 @@ import { ChildResources } from "../modules/resources/child-resources.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
 import { type ChildMessage, isMasterMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
+import { tooFarAhead } from "./accept-balance.ts";
+import { AcceptGate } from "./accept-gate.ts";
 import { ChildListeners } from "./listeners.ts";
 import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
@@ -20,6 +22,8 @@ import { WorkerSlots } from "./worker-slots.ts";
 const ORPHAN_GRACE_MS = 800;
 // While draining, a connection silent for this long is closed rather than left to the keep-alive timeout.
 const DRAIN_IDLE_GRACE_MS = 1_000;
+// While a child holds too many connections next to its peers, it looks again this often.
+const BALANCE_CHECK_MS = 10;
 // errno codes that mean "short of a resource": the master then slows spawning down to one at a time.
 const SICK_CODES = new Set(["EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "ENOSPC"]);
 
@@ -50,6 +54,8 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let initialised = false;
   let connections = 0;
   let listeners: ChildListeners | undefined;
+  const gate = new AcceptGate();
+  let balanceTimer: NodeJS.Timeout | undefined;
   const hooks = new HookRegistry();
   const exitInput = {
     generation: spec.generation,
@@ -84,11 +90,11 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
         log.info({ connections }, "served maxConnectionsPerChild connections: retiring");
         drain();
       }
+      balance();
     },
-    saturated: () => listeners?.pause(),
-    available: () => {
-      if (!draining) void listeners?.resume();
-    },
+    released: () => balance(),
+    saturated: () => gate.block("saturated"),
+    available: () => gate.unblock("saturated"),
     empty: () => {
       if (draining) void exit(EXIT_OK);
     },
@@ -115,9 +121,29 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     setTimeout(() => process.exit(code), 1_000).unref();
   }
 
+  // Records the connections held, and stops accepting while far ahead of the least loaded peer.
+  function balance(): void {
+    record.setOpenConnections(slots.busy);
+    if (draining) return;
+    const paused = gate.isBlocked("ahead");
+    const ahead = tooFarAhead(
+      slots.busy,
+      scoreboard.fewestOpenConnections(spec.generation, spec.slot),
+      paused,
+    );
+    if (ahead && !paused) {
+      gate.block("ahead");
+      balanceTimer = setInterval(balance, BALANCE_CHECK_MS);
+    } else if (!ahead && paused) {
+      clearInterval(balanceTimer);
+      gate.unblock("ahead");
+    }
+  }
+
   function drain(): void {
     if (draining) return;
     draining = true;
+    clearInterval(balanceTimer);
     record.setQuiescing();
     record.setState(ProcessState.Stopping);
     listeners?.close();
@@ -168,6 +194,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
 
   const fds = options.fds ?? spec.listeners.map((_, index) => FIRST_LISTENER_FD + index);
   listeners = new ChildListeners(fds, app.server, (socket) => slots.connected(socket));
+  gate.attach(listeners);
   slots.ready();
   await listeners.resume();
   record.setState(ProcessState.Ready);

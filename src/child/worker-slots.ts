@@ -32,6 +32,8 @@ export interface WorkerSlotEvents {
   readonly saturated?: () => void;
   /** A slot came free after saturation: accept again. */
   readonly available?: () => void;
+  /** A connection closed and gave its slot back. */
+  readonly released?: () => void;
   /** The last busy slot came free. */
   readonly empty?: () => void;
 }
@@ -168,6 +170,7 @@ export class WorkerSlots {
     worker.record.setState(WorkerState.Ready);
     this.#busy.delete(worker);
     this.#free.push(worker);
+    this.#events.released?.();
     if (this.#free.length === 1) this.#events.available?.();
     if (this.#busy.size === 0) this.#events.empty?.();
   }

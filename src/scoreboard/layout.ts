@@ -46,6 +46,8 @@ export const Proc = {
   quiescing: 3,
   state: 4,
   workers: 5,
+  /** Connections the child holds now; a single word, stored outside the seqlock (see writers.ts). */
+  open: 6,
 } as const;
 
 /** Float64 indexes relative to the start of a process record (starting at byte 32). */

@@ -58,6 +58,7 @@ export class MasterRecords {
     i32[base + Proc.quiescing] = 0;
     i32[base + Proc.state] = ProcessState.Starting;
     i32[base + Proc.workers] = workers;
+    i32[base + Proc.open] = 0;
     f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
     f64[base / 2 + ProcF64.startTime] = now;
     f64[base / 2 + ProcF64.heartbeat] = now;
@@ -93,6 +94,7 @@ export class MasterRecords {
       i32[base + Proc.pid] = 0;
       i32[base + Proc.quiescing] = 0;
       i32[base + Proc.state] = ProcessState.Free;
+      i32[base + Proc.open] = 0;
       f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
       endWrite(i32, base + Proc.seq);
     });

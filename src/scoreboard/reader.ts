@@ -40,6 +40,8 @@ export interface ProcessRecord {
   readonly state: ProcessState;
   /** Worker slots this child has (workersPerChild of its generation). */
   readonly workerCount: number;
+  /** Connections it holds now. */
+  readonly openConnections: number;
   readonly startTime: number;
   readonly heartbeat: number;
   readonly connections: number;
@@ -110,6 +112,7 @@ export function readProcess(view: ScoreboardView, slot: number): ProcessRecord {
     quiescing: i32[Proc.quiescing] === 1,
     state: (i32[Proc.state] ?? ProcessState.Free) as ProcessState,
     workerCount: i32[Proc.workers] ?? 0,
+    openConnections: i32[Proc.open] ?? 0,
     startTime: f64[ProcF64.startTime] ?? 0,
     heartbeat: f64[ProcF64.heartbeat] ?? 0,
     connections: f64[ProcF64.connections] ?? 0,
@@ -137,6 +140,32 @@ export function readWorker(view: ScoreboardView, slot: number, worker: number, p
     lastUsed: f64[WorkF64.lastUsed] ?? 0,
     consistent,
   };
+}
+
+/**
+ * The fewest connections any other accepting child of `generation` holds (ready, not quiescing), or
+ * undefined when there is none. Reads one word per slot: cheap enough for every accepted connection.
+ */
+export function fewestOpenConnections(
+  view: ScoreboardView,
+  generation: number,
+  exceptSlot: number,
+): number | undefined {
+  let fewest: number | undefined;
+  for (let slot = 0; slot < view.serverLimit; slot++) {
+    if (slot === exceptSlot) continue;
+    const base = view.processBase(slot);
+    if (
+      Atomics.load(view.i32, base + Proc.state) !== ProcessState.Ready ||
+      Atomics.load(view.i32, base + Proc.generation) !== generation ||
+      Atomics.load(view.i32, base + Proc.quiescing) !== 0
+    ) {
+      continue;
+    }
+    const open = Atomics.load(view.i32, base + Proc.open);
+    if (fewest === undefined || open < fewest) fewest = open;
+  }
+  return fewest;
 }
 
 // A snapshot retries when the master rewrote the header while it read the slots (a reclaimed slot's

@@ -4,7 +4,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import { createShm, openShm, type ShmSegment } from "../shm/index.ts";
 import { Header, SCOREBOARD_LAYOUT, type ScoreboardLimits, scoreboardBytes } from "./layout.ts";
 import { MasterRecords } from "./master-records.ts";
-import { type ScoreboardSnapshot, snapshot } from "./reader.ts";
+import { fewestOpenConnections, type ScoreboardSnapshot, snapshot } from "./reader.ts";
 import { ScoreboardView } from "./view.ts";
 import { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";
 
@@ -87,6 +87,11 @@ export class Scoreboard {
   /** The writer of one of a child's own worker records. */
   workerWriter(slot: number, worker: number): WorkerRecordWriter {
     return new WorkerRecordWriter(this.#view, slot, worker);
+  }
+
+  /** The fewest connections another accepting child of `generation` holds; undefined if none accepts. */
+  fewestOpenConnections(generation: number, exceptSlot: number): number | undefined {
+    return fewestOpenConnections(this.#view, generation, exceptSlot);
   }
 
   /** A consistent copy of everything (no record is ever torn). */

@@ -64,6 +64,15 @@ export class ProcessRecordWriter {
     });
   }
 
+  /**
+   * The connections the child holds now. One word, read on its own (by peers balancing their accepts),
+   * so a plain atomic store does: no seqlock round.
+   */
+  setOpenConnections(count: number): void {
+    this.#sync();
+    Atomics.store(this.#i32, this.#base + Proc.open, count);
+  }
+
   /** Runs once per accepted connection, so it is written out rather than through #update. */
   countConnection(): void {
     this.#sync();

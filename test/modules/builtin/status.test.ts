@@ -69,6 +69,7 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     quiescing,
     state: quiescing ? ProcessState.Stopping : ProcessState.Ready,
     workerCount: workers.length,
+    openConnections: 0,
     startTime: NOW - 60_000,
     heartbeat: NOW - 700,
     connections: 3,

@@ -1,0 +1,30 @@
+// Whether a child accepts connections: it stops while any reason holds (no idle worker slot; far more
+// connections than its peers) and starts again once none does. The listeners are closed for good when
+// the child drains, which no reason can undo.
+import type { ChildListeners } from "./listeners.ts";
+
+export type BlockReason = "saturated" | "ahead";
+
+export class AcceptGate {
+  readonly #blocked = new Set<BlockReason>();
+  #listeners: ChildListeners | undefined;
+
+  /** The listeners to open and close; until set, the gate only remembers. */
+  attach(listeners: ChildListeners): void {
+    this.#listeners = listeners;
+  }
+
+  isBlocked(reason: BlockReason): boolean {
+    return this.#blocked.has(reason);
+  }
+
+  block(reason: BlockReason): void {
+    this.#blocked.add(reason);
+    this.#listeners?.pause();
+  }
+
+  unblock(reason: BlockReason): void {
+    if (!this.#blocked.delete(reason) || this.#blocked.size > 0) return;
+    void this.#listeners?.resume();
+  }
+}

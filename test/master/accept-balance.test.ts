@@ -1,0 +1,56 @@
+// Children sharing a listener balance a burst of keep-alive connections: one far ahead of its least
+// loaded peer stops accepting until the peer catches up. Without it, 50 connections landed 40 to 10.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { tooFarAhead } from "../../src/child/accept-balance.ts";
+import { Scoreboard } from "../../src/scoreboard/index.ts";
+import { startDrover } from "../support/drover.ts";
+import { scoreboardFile } from "../support/lifecycle.ts";
+import { holdConnections } from "../support/load.ts";
+
+const APP = `export default (_req: any, res: any) => res.end(String(process.pid));`;
+
+describe("accept balance", () => {
+  it("stops accepting far ahead of the least loaded peer, and starts again only well below", () => {
+    assert.equal(tooFarAhead(40, undefined, false), false, "no peer accepts: keep accepting");
+    assert.equal(tooFarAhead(3, 0, false), true);
+    assert.equal(tooFarAhead(2, 0, false), false);
+    assert.equal(tooFarAhead(18, 10, false), true);
+    assert.equal(tooFarAhead(17, 10, false), false, "a mild imbalance is left alone");
+    assert.equal(tooFarAhead(15, 10, true), true, "paused, it waits for the peer to come closer");
+    assert.equal(tooFarAhead(14, 10, true), false);
+  });
+
+  it("spreads a burst of 60 keep-alive connections over two children", { timeout: 60_000 }, async () => {
+    const drover = await startDrover({
+      app: APP,
+      config: { startServers: 2, workersPerChild: 64, minSpareWorkers: 1, maxSpareWorkers: 256 },
+    });
+    try {
+      for (let burst = 0; burst < 3; burst++) {
+        const held = await holdConnections(drover.port, 60);
+        try {
+          const perChild = new Map<string, number>();
+          for (const reply of held.replies) perChild.set(reply.body, (perChild.get(reply.body) ?? 0) + 1);
+          const [fewest = 0, most = 0] = [...perChild.values()].sort((a, b) => a - b);
+          assert.equal(perChild.size, 2, `burst ${burst}: ${JSON.stringify([...perChild])}`);
+          // The busier one pauses past 1.5 x + 2; a connection or two may be accepted as it pauses.
+          assert.ok(most <= fewest * 1.5 + 4, `burst ${burst}: ${fewest} and ${most} connections`);
+
+          // Each child tells its peers how many it holds, in its process record.
+          const board = Scoreboard.open(scoreboardFile(drover.runDir));
+          try {
+            const open = board.snapshot().processes.map((p) => [String(p.pid), p.openConnections]);
+            assert.deepEqual(new Map(open as [string, number][]), perChild);
+          } finally {
+            board.close();
+          }
+        } finally {
+          held.close();
+        }
+      }
+    } finally {
+      await drover.stop();
+    }
+  });
+});
