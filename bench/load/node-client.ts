@@ -1,8 +1,11 @@
 // The bench's own load client, run in a process of its own (argv[2]: a NodeClientSpec as JSON; stdout:
 // one `BENCH_RESULT {...}` line). It keeps `connections` request loops busy for the duration, one
 // socket each (node:http, keep-alive or a new connection per request), and records latency per class:
-// in `mixed`, every `heavyEvery`-th request of a loop goes to the heavy path, the loops staggered so
-// heavy requests spread evenly over time, and the fast and heavy requests get separate histograms.
+// in `mixed`, each request goes to the heavy path with probability 1/`heavyEvery`, drawn from a
+// generator seeded per loop (the same sequence every run), and the fast and heavy requests get
+// separate histograms. A fixed pattern (every 20th request, staggered by loop) would tie the heavy
+// requests' timing to the order connections opened in, and so to how a server spread them: with
+// neighbouring loops sharing a phase, an even split stalls every process at once.
 import { Agent, request } from "node:http";
 import { createHistogram, performance, type RecordableHistogram } from "node:perf_hooks";
 import type { Errors, Latency, LoadResult } from "./result.ts";
@@ -79,10 +82,9 @@ async function main(spec: NodeClientSpec): Promise<LoadResult> {
   const loop = async (index: number) => {
     const agent = new Agent({ keepAlive: !spec.newConnectionPerRequest, maxSockets: 1 });
     agents.push(agent);
-    // Staggered so that loop i's heavy requests fall at a different point of the cycle than loop j's.
-    const offset = spec.heavyEvery > 0 ? Math.floor((index * spec.heavyEvery) / spec.connections) : 0;
-    for (let n = 0; performance.now() < deadline; n++) {
-      await once(agent, spec.heavyEvery > 0 && (n + offset) % spec.heavyEvery === 0);
+    const random = seededRandom(index + 1);
+    while (performance.now() < deadline) {
+      await once(agent, spec.heavyEvery > 0 && random() * spec.heavyEvery < 1);
     }
   };
   await Promise.all(Array.from({ length: spec.connections }, (_, i) => loop(i)));
@@ -111,4 +113,16 @@ function classify(error: NodeJS.ErrnoException): keyof Errors {
 if (import.meta.main) {
   const result = await main(JSON.parse(process.argv[2] ?? "{}") as NodeClientSpec);
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+/** mulberry32: a small, fast generator of numbers in [0, 1), the same sequence for the same seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }

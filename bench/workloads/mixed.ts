@@ -4,13 +4,13 @@
 import { runNodeClient } from "../load/node.ts";
 import type { Workload } from "./workload.ts";
 
-/** One request in this many is heavy: 5%. */
+/** One request in this many is heavy, on average: 5%. */
 export const HEAVY_EVERY = 20;
 
 export const mixed: Workload = {
   id: "mixed",
   label: "mixed, 5% heavy",
-  description: `keep-alive; every ${HEAVY_EVERY}th request of each connection (staggered) is \`/heavy\`, the rest \`/fast\``,
+  description: `keep-alive; each request is \`/heavy\` with probability 1/${HEAVY_EVERY} (seeded per connection), the rest \`/fast\``,
   app: "mixed",
   mixed: true,
   generatorName: () => "node-client",
