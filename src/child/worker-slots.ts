@@ -179,5 +179,6 @@ export class WorkerSlots {
 // The status page and metrics take an access token as `?token=`: the scoreboard, which `drover status`
 // and the status page show, must not repeat it to every other viewer (nor an app's own `token`).
 function redactToken(url: string): string {
-  return /token=/i.test(url) ? url.replace(/([?&]token=)[^&#\s]*/gi, "$1***") : url;
+  // Most request lines have no query: one scan for "?" keeps them off the regular expression.
+  return url.includes("?") && /[?&]token=/i.test(url) ? url.replace(/([?&]token=)[^&#\s]*/gi, "$1***") : url;
 }
