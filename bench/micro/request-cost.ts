@@ -1,8 +1,9 @@
 // `npm run bench:cost`: the CPU time a drover child spends per request with per-request scoreboard
-// updates on (extendedStatus) and off. Throughput on a shared 2-core machine swings with the
-// neighbours; CPU time per request, taken as the minimum over alternating runs, is far steadier. Each
-// run starts drover with one child, sends a fixed number of keep-alive requests with `ab`, and reads the
-// child's user+system time from /proc. With --write the table goes into docs/benchmarks.md.
+// updates on (extendedStatus) and off, next to a bare Node server running the same handler. Throughput
+// on a shared 2-core machine swings with the neighbours; CPU time per request, taken as the minimum over
+// runs whose order rotates every round, is far steadier. Each run starts one serving process (a drover
+// child, or the bare server), sends a fixed number of keep-alive requests with `ab`, and reads that
+// process's user+system time from /proc. With --write the table goes into docs/benchmarks.md.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -26,15 +27,29 @@ const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const APP = fileURLToPath(new URL("../apps/drover-app.ts", import.meta.url));
+const BARE_SERVER = fileURLToPath(new URL("../apps/server.ts", import.meta.url));
 const docsFile = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
 const START = "<!-- bench:cost:start -->";
 const END = "<!-- bench:cost:end -->";
 const TICKS_PER_SECOND = 100;
 
-/** Microseconds of CPU one drover child spends per request, over one `ab` run. */
-async function measure(extendedStatus: boolean): Promise<number> {
-  const folder = mkdtempSync(join(tmpdir(), "drover-bench-cost-"));
+type Variant = "on" | "off" | "bare";
+
+/** Microseconds of CPU the serving process spends per request, over one `ab` run. */
+async function measure(variant: Variant): Promise<number> {
   const port = await freePort();
+  if (variant === "bare") {
+    const server = await spawnNode(BARE_SERVER, [], {
+      env: { BENCH_APP: "hello", BENCH_PORT: String(port) },
+      ready: { port },
+    });
+    try {
+      return await cpuPerRequest(server.pid, port);
+    } finally {
+      await server.stop();
+    }
+  }
+  const folder = mkdtempSync(join(tmpdir(), "drover-bench-cost-"));
   const config = join(folder, "drover.config.json");
   writeFileSync(
     config,
@@ -47,7 +62,7 @@ async function measure(extendedStatus: boolean): Promise<number> {
       maxSpareWorkers: 512,
       runDir: join(folder, "run"),
       logLevel: "warn",
-      extendedStatus,
+      extendedStatus: variant === "on",
     }),
   );
   const master = await spawnNode(CLI, ["start", `--config=${config}`], {
@@ -58,18 +73,21 @@ async function measure(extendedStatus: boolean): Promise<number> {
     const status = await run(process.execPath, [CLI, "status", "--json", `--run-dir=${join(folder, "run")}`]);
     const child = (JSON.parse(status.stdout) as { children: Array<{ pid: number }> }).children[0]?.pid;
     if (!child) throw new Error("drover started no child");
-    const ab = (n: number) =>
-      run("ab", ["-k", "-q", "-n", String(n), "-c", "50", `http://127.0.0.1:${port}/`]);
-    await ab(Math.min(20_000, requests));
-    const before = cpuTicks(child);
-    const { stdout } = await ab(requests);
-    const failed = Number(stdout.match(/Failed requests:\s+(\d+)/)?.[1] ?? "NaN");
-    if (failed !== 0) throw new Error(`ab saw ${failed} failed requests`);
-    return ((cpuTicks(child) - before) / TICKS_PER_SECOND / requests) * 1e6;
+    return await cpuPerRequest(child, port);
   } finally {
     await master.stop();
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+async function cpuPerRequest(pid: number, port: number): Promise<number> {
+  const ab = (n: number) => run("ab", ["-k", "-q", "-n", String(n), "-c", "50", `http://127.0.0.1:${port}/`]);
+  await ab(Math.min(20_000, requests));
+  const before = cpuTicks(pid);
+  const { stdout } = await ab(requests);
+  const failed = Number(stdout.match(/Failed requests:\s+(\d+)/)?.[1] ?? "NaN");
+  if (failed !== 0) throw new Error(`ab saw ${failed} failed requests`);
+  return ((cpuTicks(pid) - before) / TICKS_PER_SECOND / requests) * 1e6;
 }
 
 function cpuTicks(pid: number): number {
@@ -79,34 +97,46 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-const samples = { on: [] as number[], off: [] as number[] };
-for (let round = 1; round <= rounds; round++) {
-  // A B, then B A: whatever the first run of a pair pays or gains falls on both settings alike.
-  for (const extended of round % 2 === 1 ? [true, false] : [false, true]) {
-    const us = await measure(extended);
-    samples[extended ? "on" : "off"].push(us);
-    console.error(`round ${round}: extendedStatus ${extended ? "on " : "off"} ${us.toFixed(2)} µs/request`);
+const VARIANTS: readonly Variant[] = ["on", "off", "bare"];
+const samples: Record<Variant, number[]> = { on: [], off: [], bare: [] };
+for (let round = 0; round < rounds; round++) {
+  // The order rotates every round: whatever the first run of a round pays or gains falls on each alike.
+  for (let i = 0; i < VARIANTS.length; i++) {
+    const variant = VARIANTS[(round + i) % VARIANTS.length] as Variant;
+    const us = await measure(variant);
+    samples[variant].push(us);
+    console.error(`round ${round + 1}: ${variant.padEnd(4)} ${us.toFixed(2)} µs/request`);
   }
 }
-const on = Math.min(...samples.on);
-const off = Math.min(...samples.off);
+const [on, off, bare] = VARIANTS.map((variant) => Math.min(...samples[variant])) as [number, number, number];
+const percent = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
 const command = `npm run bench:cost -- --requests ${requests} --rounds ${rounds}${values.write ? " --write" : ""}`;
 const section = [
   `Command: \`${command}\`, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
-    `${availableParallelism()} cores. One child, \`ab -k -c 50\`, ${requests} requests a run; the minimum over ${rounds} rounds, the order swapped every round.`,
+    `${availableParallelism()} cores. One serving process, \`ab -k -c 50\`, ${requests} requests a run; the minimum over ${rounds} rounds, the order rotated every round.`,
   "",
   markdownTable(
-    ["drover child", "CPU µs per request", "all runs (µs)"],
+    ["serving process", "CPU µs per request", "all runs (µs)"],
     [
-      ["extendedStatus on (default)", on.toFixed(2), samples.on.map((v) => v.toFixed(1)).join(", ")],
-      ["extendedStatus off", off.toFixed(2), samples.off.map((v) => v.toFixed(1)).join(", ")],
+      [
+        "drover child, extendedStatus on (default)",
+        on.toFixed(2),
+        samples.on.map((v) => v.toFixed(1)).join(", "),
+      ],
+      ["drover child, extendedStatus off", off.toFixed(2), samples.off.map((v) => v.toFixed(1)).join(", ")],
+      [
+        "bare `node:http` server, same handler",
+        bare.toFixed(2),
+        samples.bare.map((v) => v.toFixed(1)).join(", "),
+      ],
     ],
     ["left", "right", "left"],
   ),
   "",
-  `Per-request scoreboard updates: ${(((on - off) / off) * 100).toFixed(1)}% of a request's CPU time here ` +
-    "(a figure near or below zero means the cost is under this measurement's noise; the micro-benchmark above " +
-    "gives the updates' own cost).",
+  `Per-request scoreboard updates: ${percent(on, off)} of a request's CPU time here; a drover child against ` +
+    `a bare server: ${percent(on, bare)} (${percent(off, bare)} with extendedStatus off). A figure near or ` +
+    "below zero means the cost is under this measurement's noise; the micro-benchmark above gives the " +
+    "updates' own cost.",
 ].join("\n");
 console.log(section);
 if (values.write) {
