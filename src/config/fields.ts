@@ -14,35 +14,20 @@ import { suggestField } from "./suggest.ts";
 import {
   type ConfigProblem,
   type DroverConfig,
-  type Identity,
   type Listener,
   LOG_LEVELS,
   type LogLevel,
   type ModuleSpec,
+  type ResolvedConfig,
 } from "./types.ts";
 
-/** Every field, read and converted; the sizes a default depends on are undefined when not given. */
-export interface Fields {
-  readonly listen: Listener[];
-  readonly app: string;
-  readonly serverLimit: number;
-  readonly workerLimit: number;
-  readonly workersPerChild: number;
-  readonly maxRequestWorkers: number | undefined;
-  readonly startServers: number | undefined;
-  readonly minSpareWorkers: number | undefined;
-  readonly maxSpareWorkers: number | undefined;
-  readonly maxConnectionsPerChild: number;
-  readonly maxConnectionsPerChildJitter: number;
-  readonly gracefulShutdownTimeout: number;
-  readonly heartbeatTimeout: number;
-  readonly user: Identity | undefined;
-  readonly group: Identity | undefined;
-  readonly runDir: string;
-  readonly logLevel: LogLevel;
-  readonly extendedStatus: boolean;
-  readonly modules: ModuleSpec[];
-}
+// Sizes whose defaults depend on each other: undefined when not given, settled by the config check.
+type DependentSize = "maxRequestWorkers" | "startServers" | "minSpareWorkers" | "maxSpareWorkers";
+
+/** Every field, read and converted: the resolved config before the sizes are settled. */
+export type Fields = Omit<ResolvedConfig, DependentSize | "daemonsLimit"> & {
+  readonly [size in DependentSize]: number | undefined;
+};
 
 // Every field drover knows; the type makes sure none of DroverConfig's is missing.
 const KNOWN: Record<keyof DroverConfig, true> = {
