@@ -9,7 +9,7 @@ import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { isRunning } from "../../src/util/process-alive.ts";
-import { stopGroup } from "../process/group.ts";
+import { stopGroup } from "../../test/harness/process.ts";
 import type { RunningTarget, StartSpec, Target } from "./target.ts";
 
 const run = promisify(execFile);

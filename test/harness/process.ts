@@ -162,6 +162,16 @@ export async function waitForPidsGone(
   }
 }
 
+/**
+ * Stops a process group this process did not spawn (a daemon's): SIGTERM, SIGKILL after `graceMs` to
+ * what is left, then proves every member gone.
+ */
+export async function stopGroup(pgid: number, graceMs = 3_000): Promise<void> {
+  signalGroup(pgid, "SIGTERM");
+  await waitForPidsGone([-pgid], graceMs).catch(() => signalGroup(pgid, "SIGKILL"));
+  await waitForPidsGone([-pgid], 5_000);
+}
+
 /** Resolves once `port` accepts a TCP connection. */
 export async function waitForPort(
   port: number,
