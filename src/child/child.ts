@@ -92,7 +92,11 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       }
       balance();
     },
-    released: () => balance(),
+    released: () => {
+      record.setOpenConnections(slots.busy);
+      // Giving a connection up never puts a child ahead: only a paused one has anything to check.
+      if (gate.isBlocked("ahead")) balance();
+    },
     saturated: () => gate.block("saturated"),
     available: () => gate.unblock("saturated"),
     empty: () => {

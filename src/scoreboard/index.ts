@@ -1,5 +1,5 @@
 export { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT, type ScoreboardLimits } from "./layout.ts";
-export type { ProcessSnapshot, ScoreboardSnapshot, WorkerSnapshot } from "./reader.ts";
+export { isQuiescing, type ProcessSnapshot, type ScoreboardSnapshot, type WorkerSnapshot } from "./reader.ts";
 export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";
 export {
   isBusyWorkerState,

@@ -90,6 +90,11 @@ export interface ScoreboardSnapshot {
   };
 }
 
+/** Whether a child takes no new connection: of an older generation than the snapshot's, or draining. */
+export function isQuiescing(snapshot: ScoreboardSnapshot, process: ProcessRecord): boolean {
+  return process.quiescing || process.generation !== snapshot.generation;
+}
+
 // Records are copied here, then decoded. Every record kind is the same size.
 const scratchBuffer = new ArrayBuffer(Math.max(HEADER_BYTES, PROCESS_RECORD_BYTES, WORKER_RECORD_BYTES));
 const scratch = {

@@ -1,6 +1,11 @@
 // What `drover status` shows, made from a scoreboard snapshot alone: it needs nothing from the master,
 // so it answers even when the master is busy.
-import { processStateName, type ScoreboardSnapshot, WORKER_STATE_KEY } from "../scoreboard/index.ts";
+import {
+  isQuiescing,
+  processStateName,
+  type ScoreboardSnapshot,
+  WORKER_STATE_KEY,
+} from "../scoreboard/index.ts";
 
 export interface ChildStatus {
   readonly slot: number;
@@ -22,13 +27,7 @@ export interface StatusReport {
   readonly masterPid: number;
   readonly generation: number;
   readonly uptimeSeconds: number;
-  readonly totals: {
-    readonly children: number;
-    readonly busyWorkers: number;
-    readonly idleWorkers: number;
-    readonly requests: number;
-    readonly bytes: number;
-  };
+  readonly totals: Omit<ScoreboardSnapshot["totals"], "connections">;
   readonly children: readonly ChildStatus[];
 }
 
@@ -49,7 +48,7 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
       slot: p.slot,
       pid: p.pid,
       generation: p.generation,
-      quiescing: p.quiescing || p.generation !== snapshot.generation,
+      quiescing: isQuiescing(snapshot, p),
       state: processStateName(p.state),
       requests: p.requests,
       busyWorkers: p.busyWorkers,

@@ -66,8 +66,7 @@ export class MasterResources {
   }
 
   memory(generation: GenerationResources, module: string, name: string, size: number): CreatedMemory {
-    const { spec, segment } = this.#declare(generation, "memory", module, name, size);
-    const created = generation.created.has(resourceKey("memory", module, spec.name));
+    const { spec, segment, created } = this.#declare(generation, "memory", module, name, size);
     return Object.freeze({ module, name: spec.name, size, buffer: segment.buffer, created });
   }
 
@@ -109,7 +108,7 @@ export class MasterResources {
     module: string,
     name: unknown,
     size: unknown,
-  ): LiveResource {
+  ): LiveResource & { created: boolean } {
     const checked = checkResourceName(module, kind, name);
     const what = `module "${module}"'s ${kindLabel(kind)} "${checked}"`;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
@@ -125,23 +124,26 @@ export class MasterResources {
         `${what} is created twice: create it once, in postConfig.`,
       );
     }
-    let live = this.#live.get(key);
-    if (live && live.spec.size !== size) {
+    const found = this.#live.get(key);
+    if (found && found.spec.size !== size) {
       throw new DroverError(
         ErrorCode.MODULE_RESOURCE,
-        `${what} has ${live.spec.size} bytes and the running children use it: its size cannot change while drover runs; stop and start drover, or give it a new name.`,
+        `${what} has ${found.spec.size} bytes and the running children use it: its size cannot change while drover runs; stop and start drover, or give it a new name.`,
       );
     }
-    if (!live) {
-      const path = resourcePath(this.#options.runId, kind, module, checked);
-      // A master that died without cleaning up may have left the file; no other master has this run id.
-      const segment = createShm(path, size, RESOURCE_LAYOUT[kind], { replace: true });
-      this.#options.share?.(path);
-      live = { spec: Object.freeze({ kind, module, name: checked, path, size }), segment };
-      this.#live.set(key, live);
-      generation.created.add(key);
-    }
+    const live = found ?? this.#create(kind, module, checked, size);
+    if (!found) generation.created.add(key);
     generation.declared.set(key, live.spec);
+    return { ...live, created: !found };
+  }
+
+  #create(kind: ResourceKind, module: string, name: string, size: number): LiveResource {
+    const path = resourcePath(this.#options.runId, kind, module, name);
+    // A master that died without cleaning up may have left the file; no other master has this run id.
+    const segment = createShm(path, size, RESOURCE_LAYOUT[kind], { replace: true });
+    this.#options.share?.(path);
+    const live = { spec: Object.freeze({ kind, module, name, path, size }), segment };
+    this.#live.set(resourceKey(kind, module, name), live);
     return live;
   }
 

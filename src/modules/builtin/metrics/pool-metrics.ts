@@ -2,6 +2,7 @@
 // holds them, never asked of each child, so whichever child answers a scrape reports the whole pool.
 import type { Registry } from "prom-client";
 import {
+  isQuiescing,
   PROCESS_STATE_NAMES,
   type ProcessSnapshot,
   ProcessState,
@@ -156,10 +157,6 @@ function countByState(names: readonly string[], states: readonly (string | undef
     if (count !== undefined) counts.set(state, count + 1);
   }
   return [...counts].map(([state, count]) => [{ state }, count]);
-}
-
-function isQuiescing(s: ScoreboardSnapshot, p: ProcessSnapshot): boolean {
-  return p.quiescing || p.generation !== s.generation;
 }
 
 function* perChild(
