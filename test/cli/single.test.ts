@@ -6,8 +6,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { it } from "node:test";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { shmPath } from "../../src/shm/index.ts";
+import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
-import { childrenOf, request, SLEEPY_APP, waitFor } from "../support/lifecycle.ts";
+import { childrenOf, request, SLEEPY_APP } from "../support/lifecycle.ts";
 
 it("start --single serves from its own pid; SIGINT drains and exits 0, leaving no scoreboard", {
   timeout: 60_000,

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { isDroverError } from "../../src/errors.ts";
+import { assertDroverError } from "../harness/errors.ts";
 import { makeTempDir } from "../harness/temp.ts";
 
 /** Runs `fn` in a fresh temp folder holding an empty app.js, and removes the folder afterwards. */
@@ -24,21 +24,17 @@ export function write(dir: string, name: string, text: string): string {
   return path;
 }
 
+type ConfigError = Error & { code: string; problems?: readonly { field: string; reason: string }[] };
+
 /** Asserts that `fn` throws (or rejects with) a DroverError with `code`, and returns it. */
-export async function throwsCode(
-  fn: () => unknown,
-  code: string,
-): Promise<Error & { code: string; problems?: readonly { field: string; reason: string }[] }> {
+export async function throwsCode(fn: () => unknown, code: string): Promise<ConfigError> {
   let caught: unknown;
   try {
     await fn();
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught !== undefined, `expected ${code}, nothing was thrown`);
-  assert.ok(isDroverError(caught), `expected a DroverError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
+  return assertDroverError(caught, code) as ConfigError;
 }
 
 /** The problems of a DROVER_ERR_CONFIG_INVALID thrown by `fn`, as "field: reason" lines. */

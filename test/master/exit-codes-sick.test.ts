@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { EXIT_CHILD_SICK } from "../../src/protocol/exit-codes.ts";
 import { isAlive, waitForPidsGone } from "../harness/process.ts";
+import { waitFor } from "../harness/wait.ts";
 import { httpGet } from "../support/drover.ts";
-import { waitFor } from "../support/load.ts";
 import { pids, servedBy, serving, startFixture } from "../support/pool.ts";
 
 // Two children of two workers; losing one leaves 2 idle workers, below minSpareWorkers: it is replaced.

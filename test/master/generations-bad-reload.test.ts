@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { waitFor } from "../support/load.ts";
+import { waitFor } from "../harness/wait.ts";
 import { FIXTURE_APP, pids, servedBy, serving, startFixture } from "../support/pool.ts";
 
 const SIZES = { startServers: 2, workersPerChild: 2, minSpareWorkers: 2 };

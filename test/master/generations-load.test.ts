@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
-import { describeFailures, startLoad, waitFor } from "../support/load.ts";
+import { waitFor } from "../harness/wait.ts";
+import { describeFailures, startLoad } from "../support/load.ts";
 import { startFixture } from "../support/pool.ts";
 
 const RELOADS = 10;

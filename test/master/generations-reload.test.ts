@@ -6,7 +6,8 @@ import { get } from "node:http";
 import { join } from "node:path";
 import { it } from "node:test";
 import { waitForPidsGone } from "../harness/process.ts";
-import { RawConnection, waitFor } from "../support/load.ts";
+import { waitFor } from "../harness/wait.ts";
+import { RawConnection } from "../support/load.ts";
 import { pids, servedBy, serving, startFixture } from "../support/pool.ts";
 
 /** GET /slow on a fresh connection: resolves `started` once the headers are in, `done` with the body. */

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { waitForPidsGone } from "../harness/process.ts";
+import { waitFor } from "../harness/wait.ts";
 import { httpGet } from "../support/drover.ts";
-import { waitFor } from "../support/load.ts";
 import { pids, servedBy, serving, startFixture } from "../support/pool.ts";
 
 // Losing one child of two leaves 2 idle workers, below minSpareWorkers: it is replaced.

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { isAlive } from "../harness/process.ts";
+import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
 import {
   assertStoppedClean,
@@ -10,7 +11,6 @@ import {
   SLEEPY_APP,
   startSleepy,
   statusPids,
-  waitFor,
   waitForBusy,
   waitForGeneration,
 } from "../support/lifecycle.ts";

@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { WORKER_STATE_KEY } from "../../src/scoreboard/index.ts";
 import { isAlive, processStat } from "../harness/process.ts";
+import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
-import { board, request, SLEEPY_APP, waitFor, waitForBusy } from "../support/lifecycle.ts";
+import { board, request, SLEEPY_APP, waitForBusy } from "../support/lifecycle.ts";
 
 const CONFIG = { startServers: 2, workersPerChild: 3 };
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
+import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
 import {
   assertStoppedClean,
@@ -15,7 +16,6 @@ import {
   scoreboardFile,
   startSleepy,
   statusPids,
-  waitFor,
   waitForBusy,
 } from "../support/lifecycle.ts";
 

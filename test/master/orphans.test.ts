@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { existsSync, rmSync } from "node:fs";
 import { it } from "node:test";
 import { isAlive, processStat, type SpawnedProcess, waitForPidsGone } from "../harness/process.ts";
-import { startDrover } from "../support/drover.ts";
+import { waitFor } from "../harness/wait.ts";
+import { type RunningDrover, startDrover } from "../support/drover.ts";
 import {
   board,
   childrenOf,
@@ -15,7 +16,6 @@ import {
   scoreboardFile,
   startMasterIn,
   statusPids,
-  waitFor,
   waitForBusy,
   waitForGeneration,
   zombiesOf,
@@ -116,6 +116,26 @@ it("a child killed by SIGKILL is reaped and replaced: no zombie of the running m
 it("after its master is killed, drover stop and reload say no master runs (exit 3)", {
   timeout: 60_000,
 }, async (t) => {
+  const drover = await startThenKillMaster(t);
+
+  for (const command of ["stop", "reload"]) {
+    const result = await drover.cli(command);
+    assert.equal(result.status, 3, `${command}: ${result.stderr}`);
+  }
+});
+
+it("after its master is killed, drover status says no master runs instead of showing the dead board", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startThenKillMaster(t);
+
+  const result = await drover.cli("status", "--json");
+  assert.equal(result.status, 3, `status of a dead master: ${result.stdout.slice(0, 300)}`);
+  assert.match(result.stderr, /DROVER_ERR_NOT_RUNNING/);
+});
+
+/** A master with one child, killed by SIGKILL; its child gone after it. Cleans up after the test. */
+async function startThenKillMaster(t: { after(fn: () => Promise<void>): void }): Promise<RunningDrover> {
   const drover = await startDrover({ app: SLEEPY_APP, config: { startServers: 1, workersPerChild: 2 } });
   const scoreboard = scoreboardFile(drover.runDir);
   t.after(async () => {
@@ -127,28 +147,5 @@ it("after its master is killed, drover stop and reload say no master runs (exit 
   process.kill(drover.proc.pid, "SIGKILL");
   await drover.proc.waitForExit();
   await waitForPidsGone(pids, 2_000);
-
-  for (const command of ["stop", "reload"]) {
-    const result = await drover.cli(command);
-    assert.equal(result.status, 3, `${command}: ${result.stderr}`);
-  }
-});
-
-it("after its master is killed, drover status says no master runs instead of showing the dead board", {
-  timeout: 60_000,
-}, async (t) => {
-  const drover = await startDrover({ app: SLEEPY_APP, config: { startServers: 1, workersPerChild: 2 } });
-  const scoreboard = scoreboardFile(drover.runDir);
-  t.after(async () => {
-    await drover.stop();
-    rmSync(scoreboard, { force: true });
-  });
-  const pids = await statusPids(drover);
-  process.kill(drover.proc.pid, "SIGKILL");
-  await drover.proc.waitForExit();
-  await waitForPidsGone(pids, 2_000);
-
-  const result = await drover.cli("status", "--json");
-  assert.equal(result.status, 3, `status of a dead master: ${result.stdout.slice(0, 300)}`);
-  assert.match(result.stderr, /DROVER_ERR_NOT_RUNNING/);
-});
+  return drover;
+}

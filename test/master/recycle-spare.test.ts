@@ -3,7 +3,8 @@
 // spare band.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { holdConnections, waitFor } from "../support/load.ts";
+import { waitFor } from "../harness/wait.ts";
+import { holdConnections } from "../support/load.ts";
 import { pids, serving, startFixture } from "../support/pool.ts";
 
 const HELD = 6;

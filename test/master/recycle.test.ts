@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { waitForPidsGone } from "../harness/process.ts";
+import { waitFor } from "../harness/wait.ts";
 import { httpGet } from "../support/drover.ts";
-import { waitFor } from "../support/load.ts";
 import { servedBy, serving, startFixture } from "../support/pool.ts";
 
 const MAX_CONNECTIONS = 5;

@@ -5,8 +5,9 @@ import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { createShm, openShm, removeShm } from "../../src/shm/index.ts";
+import { throwsCode } from "../harness/errors.ts";
 import { spawnNode, spawnProcess } from "../harness/process.ts";
-import { assertGone, fixture, LAYOUT, mappings, testPath, throwsCode } from "./fixtures/support.ts";
+import { assertGone, fixture, LAYOUT, mappings, testPath } from "./fixtures/support.ts";
 
 test("the owner's close unmaps and removes the file; close is idempotent", { timeout: 10_000 }, () => {
   const path = testPath("owner-close");

@@ -8,9 +8,10 @@ import { fileURLToPath } from "node:url";
 import { ErrorCode } from "../../src/errors.ts";
 import { shmError } from "../../src/shm/errors.ts";
 import { createShm, MAX_SHM_SIZE, openShm, removeShm, shmPath } from "../../src/shm/index.ts";
+import { throwsCode } from "../harness/errors.ts";
 import { spawnNode } from "../harness/process.ts";
 import { makeTempDir } from "../harness/temp.ts";
-import { assertGone, fixture, LAYOUT, tempFiles, testPath, throwsCode } from "./fixtures/support.ts";
+import { assertGone, fixture, LAYOUT, tempFiles, testPath } from "./fixtures/support.ts";
 
 const T = { timeout: 10_000 };
 

@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
 import { runFiles } from "../../src/master/run-files.ts";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { type StatusReport, statusReport } from "../../src/status/report.ts";
 import { isAlive, processStat, type SpawnedProcess, spawnNode } from "../harness/process.ts";
+import { waitFor } from "../harness/wait.ts";
 import { CLI, type RunningDrover, startDrover } from "./drover.ts";
 
 export interface HttpReply {
@@ -43,29 +43,6 @@ export function request(
     req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out after ${timeoutMs} ms`)));
     req.on("error", reject);
   });
-}
-
-/** Polls `check` every 50 ms until it returns something other than undefined/false; throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError === undefined ? "" : ` (last error: ${(lastError as Error).message})`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await delay(50);
-  }
 }
 
 /** Waits until the scoreboard shows at least `count` busy workers (a request is in flight). */

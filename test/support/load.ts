@@ -1,32 +1,8 @@
-// Load for tests that run a real master, all on loopback and all bounded: polling with a deadline, raw
-// keep-alive connections that hold a worker slot, and a loop of keep-alive clients that records every
-// failed request with what the test was doing at the time.
+// Load for tests that run a real master, all on loopback and all bounded: raw keep-alive
+// connections that hold a worker slot, and a loop of keep-alive clients that records every failed
+// request with what the test was doing at the time.
 import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
-
-/** Polls `probe` until it returns something other than undefined, null or false; throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 15_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
-    }
-    await delay(intervalMs);
-  }
-}
 
 export interface RawResponse {
   readonly status: number;

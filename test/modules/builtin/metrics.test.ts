@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { describe, it } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
+import { waitFor } from "../../harness/wait.ts";
 import { type RunningDrover, runCli, startDrover } from "../../support/drover.ts";
 
 const APP = `export default (_req: any, res: any) => res.end("app " + process.pid);`;
@@ -90,17 +90,6 @@ async function scrape(drover: RunningDrover, path = "/metrics"): Promise<Exposit
   return new Exposition(reply.body);
 }
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await delay(100);
-  }
-}
-
 describe("metrics module", () => {
   it("reports the whole pool from the scoreboard, whichever child answers", { timeout: 60_000 }, async () => {
     const drover = await startDrover({
@@ -108,7 +97,7 @@ describe("metrics module", () => {
       config: { startServers: 2, workersPerChild: 4, modules: [{ use: "metrics", defaultMetrics: true }] },
     });
     try {
-      const status = await until("two ready children", async () => {
+      const status = await waitFor("two ready children", async () => {
         const s = await drover.status();
         return s.children.length === 2 && s.children.every((c) => c.state === "ready") ? s : undefined;
       });
@@ -117,7 +106,7 @@ describe("metrics module", () => {
       const n = 12;
       for (let i = 0; i < n; i++) assert.equal((await drover.request("/")).status, 200);
       // Every request is accounted as its response finishes; wait for the last before scraping.
-      await until("the requests on the scoreboard", async () =>
+      await waitFor("the requests on the scoreboard", async () =>
         (await drover.status()).totals.requests === n ? true : undefined,
       );
 
@@ -171,7 +160,7 @@ describe("metrics module", () => {
 
       // Memory is known after each child's first heartbeat (once a second). One scrape, answered by
       // one child, has a line for every child: it reads the scoreboard, not the child it runs in.
-      const memory = await until("memory of every child", async () => {
+      const memory = await waitFor("memory of every child", async () => {
         const s = await scrape(drover);
         const rss = s.all("drover_child_resident_memory_bytes").map((x) => x.labels.pid);
         return rss.sort().join() === pids.join() ? s : undefined;
@@ -229,7 +218,7 @@ describe("metrics module", () => {
       const reload = await drover.cli("reload");
       assert.equal(reload.status, 0, reload.stderr);
       // Once the old generation has gone, only children of generation 1 are listed.
-      const reloaded = await until("generation 1 alone", async () => {
+      const reloaded = await waitFor("generation 1 alone", async () => {
         const m = await scrape(drover);
         const gens = m.all("drover_child_requests_total").map((s) => s.labels.generation);
         return m.value("drover_quiescing_children") === 0 && gens.length > 0 && gens.every((g) => g === "1")
@@ -252,7 +241,7 @@ describe("metrics module", () => {
 
       const restart = await drover.cli("restart");
       assert.equal(restart.status, 0, restart.stderr);
-      const restarted = await until("generation 2", async () => {
+      const restarted = await waitFor("generation 2", async () => {
         const m = await scrape(drover);
         return m.value("drover_generation") === 2 ? m : undefined;
       });

@@ -7,8 +7,9 @@ import { it } from "node:test";
 import { inflateSync } from "node:zlib";
 import { type Browser, chromium } from "playwright-core";
 import { processStat, waitForPidsGone } from "../../harness/process.ts";
+import { waitFor } from "../../harness/wait.ts";
 import { startDrover } from "../../support/drover.ts";
-import { request, waitFor } from "../../support/lifecycle.ts";
+import { request } from "../../support/lifecycle.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const LAUNCH_ARGS = [

@@ -15,8 +15,8 @@ import type { ScoreboardSnapshot, WorkerSnapshot } from "../../../src/scoreboard
 import { ProcessState, WorkerState, workerStateLetter } from "../../../src/scoreboard/index.ts";
 import { readDroverVersion } from "../../../src/util/version.ts";
 import { makeTempDir } from "../../harness/temp.ts";
+import { waitFor } from "../../harness/wait.ts";
 import { type RunningDrover, runCli, startDrover } from "../../support/drover.ts";
-import { waitFor } from "../../support/lifecycle.ts";
 
 const NOW = Date.parse("2026-01-02T03:04:05.000Z");
 const TOKEN = "status-token-0123456789";
