@@ -1,5 +1,6 @@
-// `npm run bench:cost`: the CPU time a drover child spends per request with per-request scoreboard
-// updates on (extendedStatus) and off, next to a bare Node server running the same handler. Throughput
+// `npm run bench:cost`: the CPU time a drover child spends per request with its defaults, with per-request
+// scoreboard updates off (extendedStatus), and with the slow lane off, next to a bare Node server running
+// the same handler. Throughput
 // on a shared 2-core machine swings with the neighbours; CPU time per request, taken as the minimum over
 // runs whose order rotates every round, is far steadier. Each run starts one serving process (a drover
 // child, or the bare server), sends a fixed number of keep-alive requests with `ab`, and reads that
@@ -33,12 +34,24 @@ const START = "<!-- bench:cost:start -->";
 const END = "<!-- bench:cost:end -->";
 const TICKS_PER_SECOND = 100;
 
-type Variant = "on" | "off" | "bare";
+interface Variant {
+  readonly id: string;
+  readonly label: string;
+  /** Config fields on top of the defaults; none for the bare server. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+const VARIANTS = [
+  { id: "default", label: "drover child, defaults", settings: {} },
+  { id: "no-status", label: "drover child, extendedStatus off", settings: { extendedStatus: false } },
+  { id: "no-lane", label: "drover child, slow lane off", settings: { slowRequestThreshold: 0 } },
+  { id: "bare", label: "bare `node:http` server, same handler" },
+] as const satisfies readonly Variant[];
 
 /** Microseconds of CPU the serving process spends per request, over one `ab` run. */
 async function measure(variant: Variant): Promise<number> {
   const port = await freePort();
-  if (variant === "bare") {
+  if (!variant.settings) {
     const server = await spawnNode(BARE_SERVER, [], {
       env: { BENCH_APP: "hello", BENCH_PORT: String(port) },
       ready: { port },
@@ -62,7 +75,7 @@ async function measure(variant: Variant): Promise<number> {
       maxSpareWorkers: 512,
       runDir: join(folder, "run"),
       logLevel: "warn",
-      extendedStatus: variant === "on",
+      ...variant.settings,
     }),
   );
   const master = await spawnNode(CLI, ["start", `--config=${config}`], {
@@ -97,18 +110,18 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-const VARIANTS: readonly Variant[] = ["on", "off", "bare"];
-const samples: Record<Variant, number[]> = { on: [], off: [], bare: [] };
+const samples = new Map<Variant, number[]>(VARIANTS.map((variant) => [variant, []]));
 for (let round = 0; round < rounds; round++) {
   // The order rotates every round: whatever the first run of a round pays or gains falls on each alike.
   for (let i = 0; i < VARIANTS.length; i++) {
     const variant = VARIANTS[(round + i) % VARIANTS.length] as Variant;
     const us = await measure(variant);
-    samples[variant].push(us);
-    console.error(`round ${round + 1}: ${variant.padEnd(4)} ${us.toFixed(2)} µs/request`);
+    samples.get(variant)?.push(us);
+    console.error(`round ${round + 1}: ${variant.id.padEnd(9)} ${us.toFixed(2)} µs/request`);
   }
 }
-const [on, off, bare] = VARIANTS.map((variant) => Math.min(...samples[variant])) as [number, number, number];
+const least = (variant: Variant) => Math.min(...(samples.get(variant) ?? []));
+const [defaults, noStatus, noLane, bare] = VARIANTS.map(least) as [number, number, number, number];
 const percent = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
 const command = `npm run bench:cost -- --requests ${requests} --rounds ${rounds}${values.write ? " --write" : ""}`;
 const section = [
@@ -117,26 +130,18 @@ const section = [
   "",
   markdownTable(
     ["serving process", "CPU µs per request", "all runs (µs)"],
-    [
-      [
-        "drover child, extendedStatus on (default)",
-        on.toFixed(2),
-        samples.on.map((v) => v.toFixed(1)).join(", "),
-      ],
-      ["drover child, extendedStatus off", off.toFixed(2), samples.off.map((v) => v.toFixed(1)).join(", ")],
-      [
-        "bare `node:http` server, same handler",
-        bare.toFixed(2),
-        samples.bare.map((v) => v.toFixed(1)).join(", "),
-      ],
-    ],
+    VARIANTS.map((variant) => [
+      variant.label,
+      least(variant).toFixed(2),
+      (samples.get(variant) ?? []).map((v) => v.toFixed(1)).join(", "),
+    ]),
     ["left", "right", "left"],
   ),
   "",
-  `Per-request scoreboard updates: ${percent(on, off)} of a request's CPU time here; a drover child against ` +
-    `a bare server: ${percent(on, bare)} (${percent(off, bare)} with extendedStatus off). A figure near or ` +
-    "below zero means the cost is under this measurement's noise; the micro-benchmark above gives the " +
-    "updates' own cost.",
+  `Of a request's CPU time here: per-request scoreboard updates ${percent(defaults, noStatus)}, the slow ` +
+    `lane's timing ${percent(defaults, noLane)}; a drover child against a bare server ${percent(defaults, bare)}. ` +
+    "A figure near or below zero means the cost is under this measurement's noise; the micro-benchmark " +
+    "above gives the scoreboard updates' own cost.",
 ].join("\n");
 console.log(section);
 if (values.write) {

@@ -1,10 +1,14 @@
-// `npm run bench:micro`: what one scoreboard update costs next to an empty function call. Each case
+// `npm run bench:micro`: what one scoreboard update, and the slow lane's timing of a cheap request, cost
+// next to an empty function call. Each case
 // runs many times in alternation (A B C A B C ...) and the median of the rounds is reported, with the
 // ratio to the empty call. With --write the table goes into docs/benchmarks.md.
 import { readFileSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { availableParallelism, cpus } from "node:os";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { SlowLane } from "../../src/child/slow-lane.ts";
 import { Scoreboard, WorkerState } from "../../src/scoreboard/index.ts";
 import { shmPath } from "../../src/shm/index.ts";
 import { markdownTable } from "../report/markdown.ts";
@@ -35,6 +39,21 @@ try {
   const empty = (n: number) => {
     sink += n;
   };
+  // The slow lane around the same empty call: a cheap request is timed and passed on. With a slow route
+  // known, every request also has its route worked out and looked up.
+  const lane = (slowRoute: boolean) => {
+    const made = new SlowLane((request) => {
+      if (request.url !== "/slow") return empty(1);
+      const end = performance.now() + 6;
+      while (performance.now() < end);
+    }, 5);
+    const response = {} as ServerResponse;
+    if (slowRoute) made.serve({ method: "GET", url: "/slow", socket: {} } as IncomingMessage, response);
+    const request = { method: "GET", url: "/hello", socket: {} } as IncomingMessage;
+    return () => made.serve(request, response);
+  };
+  const cheapRequest = lane(false);
+  const cheapRequestBesideSlowRoute = lane(true);
   const cases: Array<[name: string, run: (i: number) => void]> = [
     ["empty function call", (i) => empty(i)],
     [
@@ -44,6 +63,8 @@ try {
     ["request finished (counters, state, time)", (i) => worker.requestFinished(i & 7, i)],
     ["request started (state, request text, time)", (i) => worker.requestStarted("GET /hello", i)],
     ["connection counted (process record)", () => proc.countConnection()],
+    ["slow lane: a cheap request passed on (empty call inside)", cheapRequest],
+    ["slow lane: the same, with a slow route known", cheapRequestBesideSlowRoute],
   ];
   const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
   for (let round = 0; round <= rounds; round++) {

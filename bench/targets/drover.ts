@@ -14,7 +14,13 @@ const CLI = new URL("../../src/cli/main.ts", import.meta.url);
 const APP = new URL("../apps/drover-app.ts", import.meta.url).pathname;
 const WORKERS_PER_CHILD = 256;
 
-function droverTarget(id: string, label: string, description: string, extendedStatus: boolean): Target {
+/** A drover target; `settings` go into its config on top of the bench's sizing. */
+function droverTarget(
+  id: string,
+  label: string,
+  description: string,
+  settings: Readonly<Record<string, unknown>> = {},
+): Target {
   return {
     id,
     label,
@@ -34,7 +40,7 @@ function droverTarget(id: string, label: string, description: string, extendedSt
           maxSpareWorkers: WORKERS_PER_CHILD * (spec.workers + 1),
           runDir: join(folder, "run"),
           logLevel: "warn",
-          extendedStatus,
+          ...settings,
         }),
       );
       const running = await startNodeCommand(spec, CLI, ["start", `--config=${configFile}`], spec.workers);
@@ -67,12 +73,18 @@ export const droverPool = droverTarget(
   "drover",
   "drover",
   "`drover start`: the master holds the listener, one child per worker accepts on it; full scoreboard",
-  true,
 );
 
 export const droverNoExtendedStatus = droverTarget(
   "drover-basic-status",
   "drover (extendedStatus off)",
   "`drover start` with per-request scoreboard updates off (connection states only)",
-  false,
+  { extendedStatus: false },
+);
+
+export const droverNoSlowLane = droverTarget(
+  "drover-no-slow-lane",
+  "drover (slow lane off)",
+  "`drover start` with `slowRequestThreshold: 0`: every request starts as soon as it is read",
+  { slowRequestThreshold: 0 },
 );

@@ -2,7 +2,7 @@
 // is one file in this folder exporting a Target, plus one line here.
 import { clusterNone } from "./cluster-none.ts";
 import { clusterRoundRobin } from "./cluster-rr.ts";
-import { droverNoExtendedStatus, droverPool } from "./drover.ts";
+import { droverNoExtendedStatus, droverNoSlowLane, droverPool } from "./drover.ts";
 import { pm2Cluster } from "./pm2.ts";
 import { reusePort } from "./reuseport.ts";
 import { single } from "./single.ts";
@@ -16,6 +16,7 @@ export const targets: readonly Target[] = [
   single,
   droverPool,
   droverNoExtendedStatus,
+  droverNoSlowLane,
 ];
 
 /** The default baseline: what most Node services run today. */

@@ -15,6 +15,7 @@ import { ChildListeners } from "./listeners.ts";
 import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
 import { dropPrivileges } from "./privileges.ts";
+import { slowLanes } from "./slow-lane.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
 import { WorkerSlots } from "./worker-slots.ts";
 
@@ -177,7 +178,13 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let app: LoadedApp;
   try {
     dropPrivileges(spec.uid, spec.gid);
-    app = await loadApp(spec.app, slots, requestHandlers);
+    const lanes = slowLanes(spec.slowRequestThresholdMs, (route, averageMs) =>
+      log.debug(
+        { route, averageMs: Math.round(averageMs) },
+        "route holds the event loop: its requests take the slow lane",
+      ),
+    );
+    app = await loadApp(spec.app, slots, requestHandlers, lanes);
     for (const module of await loadModules(spec.modules)) hooks.register(module);
     hooks.register(appModule(app.definition, context));
     await hooks.run("childInit", initInput);

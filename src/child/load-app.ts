@@ -5,6 +5,7 @@ import type { Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
 import { type DroverModule, defineModule } from "../modules/index.ts";
+import type { Answer, LaneFactory } from "./slow-lane.ts";
 
 /** What the server tells the child's worker slots about each request. */
 export interface RequestAccounting {
@@ -27,10 +28,11 @@ export async function loadApp(
   path: string,
   accounting: RequestAccounting,
   modules: RequestInterceptor,
+  lane: LaneFactory,
 ): Promise<LoadedApp> {
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const definition = toAppDefinition(module.default, path);
-  const server = await buildServer(definition, accounting, modules, path);
+  const server = await buildServer(definition, accounting, modules, lane, path);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
   // connections on 'listening'; drover never calls listen(), so it says so itself.
   server.emit("listening");
@@ -41,6 +43,7 @@ async function buildServer(
   definition: AppDefinition,
   accounting: RequestAccounting,
   modules: RequestInterceptor,
+  lane: LaneFactory,
   path: string,
 ): Promise<Server> {
   const handler = definition.handler;
@@ -53,12 +56,11 @@ async function buildServer(
       accounting.requestFinished(this, socket);
       detachSocket.call(this, socket);
     }
+    const start = lane(offeredFirst(modules, handler));
     return createServer((request, response) => {
       response.detachSocket = accountedDetach;
       accounting.requestStarted(request, response);
-      const handled = modules.handle(request, response);
-      if (handled === false) handler(request, response);
-      else if (handled !== true) void handled.then((answered) => answered || handler(request, response));
+      start(request, response);
     });
   }
   const server = await definition.createServer?.();
@@ -68,21 +70,27 @@ async function buildServer(
   // A framework's own server: each request is accounted and offered to the modules as the server
   // emits it, before the framework's listener can see it.
   const emit = server.emit;
+  const start = lane(
+    offeredFirst(modules, (request, response) => Reflect.apply(emit, server, ["request", request, response])),
+  );
   server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === "request") {
-      const [request, response] = args as [IncomingMessage, ServerResponse];
-      accounting.requestStarted(request, response);
-      response.once("finish", () => accounting.requestFinished(response, request.socket));
-      const handled = modules.handle(request, response);
-      if (handled === true) return true;
-      if (handled !== false) {
-        void handled.then((answered) => answered || Reflect.apply(emit, this, [event, ...args]));
-        return true;
-      }
-    }
-    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    if (event !== "request") return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    const [request, response] = args as [IncomingMessage, ServerResponse];
+    accounting.requestStarted(request, response);
+    response.once("finish", () => accounting.requestFinished(response, request.socket));
+    start(request, response);
+    return true;
   } as Server["emit"];
   return server;
+}
+
+/** Offers each request to the modules' handlers, and passes those they do not answer to `app`. */
+function offeredFirst(modules: RequestInterceptor, app: Answer): Answer {
+  return (request, response) => {
+    const handled = modules.handle(request, response);
+    if (handled === false) app(request, response);
+    else if (handled !== true) void handled.then((answered) => answered || app(request, response));
+  };
 }
 
 /**

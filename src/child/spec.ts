@@ -21,6 +21,8 @@ export interface ChildSpec {
   readonly heartbeatIntervalMs: number;
   /** Per-request scoreboard updates (extendedStatus). */
   readonly extendedStatus: boolean;
+  /** The slow lane's threshold in milliseconds; 0 = no slow lane. */
+  readonly slowRequestThresholdMs: number;
   /** Listener addresses, in the order of the inherited descriptors from FIRST_LISTENER_FD on. */
   readonly listeners: readonly string[];
   /** The config's modules (absolute paths and options): the child runs their childInit and childExit. */
@@ -42,6 +44,7 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     "workersPerChild",
     "maxConnections",
     "heartbeatIntervalMs",
+    "slowRequestThresholdMs",
   ] as const;
   for (const key of integers) {
     if (!Number.isInteger(spec[key]) || (spec[key] as number) < 0)

@@ -39,6 +39,7 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
       maxConnections: 0,
       heartbeatIntervalMs: 1_000,
       extendedStatus: config.extendedStatus,
+      slowRequestThresholdMs: config.slowRequestThreshold,
       listeners: listeners.map((listener) => listener.address),
       modules: config.modules,
       resources: hooks.resources.specs(),

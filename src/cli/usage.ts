@@ -24,6 +24,7 @@ Options for start, reload's config, and configtest (they override the config fil
   --start-servers N       --min-spare-workers N   --max-spare-workers N
   --workers-per-child N   --max-request-workers N --max-connections-per-child N
   --graceful-shutdown-timeout DURATION            --heartbeat-timeout DURATION
+  --slow-request-threshold DURATION
   --user NAME|ID          --group NAME|ID         --log-level LEVEL
   --single                run one child's work in this process, with no master (for debugging)
 

@@ -44,6 +44,7 @@ const KNOWN: Record<keyof DroverConfig, true> = {
   maxConnectionsPerChildJitter: true,
   gracefulShutdownTimeout: true,
   heartbeatTimeout: true,
+  slowRequestThreshold: true,
   user: true,
   group: true,
   runDir: true,
@@ -78,7 +79,9 @@ export function readFields(
   const given = (field: keyof DroverConfig): unknown => input[field] ?? undefined;
   const integer = (field: keyof DroverConfig, min = Number.MIN_SAFE_INTEGER, fallback?: number) =>
     readInteger(given(field) ?? fallback, field, min, problems);
-  const duration = (field: "gracefulShutdownTimeout" | "heartbeatTimeout"): number => {
+  const duration = (
+    field: "gracefulShutdownTimeout" | "heartbeatTimeout" | "slowRequestThreshold",
+  ): number => {
     const parsed = readDuration(given(field) ?? DEFAULTS[field]);
     if (parsed.ok) return parsed.value;
     problems.push({ field, reason: parsed.reason });
@@ -100,6 +103,7 @@ export function readFields(
     maxConnectionsPerChildJitter: readJitter(given("maxConnectionsPerChildJitter"), problems),
     gracefulShutdownTimeout: duration("gracefulShutdownTimeout"),
     heartbeatTimeout: duration("heartbeatTimeout"),
+    slowRequestThreshold: duration("slowRequestThreshold"),
   };
   const fields: Fields = {
     ...numbers,

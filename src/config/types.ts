@@ -59,6 +59,12 @@ export interface DroverConfig {
   gracefulShutdownTimeout?: Duration;
   /** How old a child's heartbeat may get before it counts as hung. 0 turns the check off. Default "30s". */
   heartbeatTimeout?: Duration;
+  /**
+   * Requests to a route whose handler holds the event loop this long on average start after the
+   * requests already waiting in the child, one per turn of the loop (the slow lane: see
+   * docs/configuration.md). 0 turns the slow lane off. Default "5ms".
+   */
+  slowRequestThreshold?: Duration;
   /** The user children run as: a name or a numeric id. Default: the user drover runs as. */
   user?: string | number;
   /** The group children run as: a name or a numeric id. Default: the user's own group, when user is set. */
@@ -108,6 +114,8 @@ export interface ResolvedConfig {
   readonly gracefulShutdownTimeout: number;
   /** Milliseconds; 0 means no hang detection. */
   readonly heartbeatTimeout: number;
+  /** Milliseconds; 0 turns the slow lane off. */
+  readonly slowRequestThreshold: number;
   readonly user: Identity | undefined;
   readonly group: Identity | undefined;
   /** Absolute path. */

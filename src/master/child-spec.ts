@@ -25,6 +25,7 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     maxConnections: drawConnectionLimit(config.maxConnectionsPerChild, config.maxConnectionsPerChildJitter),
     heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
     extendedStatus: config.extendedStatus,
+    slowRequestThresholdMs: config.slowRequestThreshold,
     listeners: place.listeners.map((listener) => listener.address),
     modules: config.modules,
     resources: place.resources,

@@ -27,6 +27,7 @@ describe("checkConfig", () => {
           maxConnectionsPerChildJitter: 0.25,
           gracefulShutdownTimeout: "1.5s",
           heartbeatTimeout: 2000,
+          slowRequestThreshold: "0ms",
           runDir: "run",
           logLevel: "debug",
           modules: [{ use: "status", path: "/server-status" }],
@@ -43,6 +44,7 @@ describe("checkConfig", () => {
       assert.equal(config.maxConnectionsPerChildJitter, 0.25);
       assert.equal(config.gracefulShutdownTimeout, 1500);
       assert.equal(config.heartbeatTimeout, 2000);
+      assert.equal(config.slowRequestThreshold, 0);
       assert.equal(config.runDir, join(dir, "run"));
       assert.equal(config.logLevel, "debug");
       assert.deepEqual(config.modules, [{ use: "status", path: "/server-status" }]);
@@ -58,6 +60,7 @@ describe("checkConfig", () => {
       assert.equal(config.maxConnectionsPerChildJitter, 0.1);
       assert.equal(config.gracefulShutdownTimeout, 30_000);
       assert.equal(config.heartbeatTimeout, 30_000);
+      assert.equal(config.slowRequestThreshold, 5);
       assert.equal(config.runDir, join(dir, DEFAULTS.runDir));
       assert.equal(config.logLevel, "info");
       assert.deepEqual(config.modules, []);
@@ -140,11 +143,19 @@ describe("checkConfig", () => {
   });
 
   it("refuses bad durations, the jitter out of range, and an unknown log level", async () => {
-    assert.deepEqual(await refused({ heartbeatTimeout: "5 parsecs", gracefulShutdownTimeout: -1 }), [
-      "gracefulShutdownTimeout: must not be negative, got -1: use 0 or more",
-      'heartbeatTimeout: is not a duration, got "5 parsecs" (string): use milliseconds as a number, or a number ' +
-        'with a unit: "500ms", "30s", "2m", "1h"',
-    ]);
+    assert.deepEqual(
+      await refused({
+        heartbeatTimeout: "5 parsecs",
+        gracefulShutdownTimeout: -1,
+        slowRequestThreshold: "5",
+      }),
+      [
+        "gracefulShutdownTimeout: must not be negative, got -1: use 0 or more",
+        'heartbeatTimeout: is not a duration, got "5 parsecs" (string): use milliseconds as a number, or a number ' +
+          'with a unit: "500ms", "30s", "2m", "1h"',
+        'slowRequestThreshold: has no unit, got "5" (string): write "5ms" or "5s", or the number 5 for milliseconds',
+      ],
+    );
     assert.deepEqual(await refused({ maxConnectionsPerChildJitter: 10 }), [
       "maxConnectionsPerChildJitter: must be a fraction from 0 to 1 (0.1 spreads each child's limit by ±10%), " +
         "got 10: write 0.1 for ±10%",

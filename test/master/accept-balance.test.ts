@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { tooFarAhead } from "../../src/child/accept-balance.ts";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
+import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
 import { scoreboardFile } from "../support/lifecycle.ts";
 import { holdConnections } from "../support/load.ts";
@@ -21,13 +22,21 @@ describe("accept balance", () => {
     assert.equal(tooFarAhead(14, 10, true), false);
   });
 
-  it("spreads a burst of 60 keep-alive connections over two children", { timeout: 60_000 }, async () => {
+  it("spreads a burst of 60 keep-alive connections over two children", { timeout: 60_000 }, async (t) => {
     const drover = await startDrover({
       app: APP,
       config: { startServers: 2, workersPerChild: 64, minSpareWorkers: 1, maxSpareWorkers: 256 },
     });
     try {
+      const board = Scoreboard.open(scoreboardFile(drover.runDir));
+      t.after(() => board.close());
+      const openConnections = () => board.snapshot().processes.map((p) => [String(p.pid), p.openConnections]);
       for (let burst = 0; burst < 3; burst++) {
+        // A burst meets children that have let the last one go: one still counting closed connections
+        // would look busy to its peer.
+        await waitFor("both children to count no connection", () =>
+          openConnections().every(([, open]) => open === 0),
+        );
         const held = await holdConnections(drover.port, 60);
         try {
           const perChild = new Map<string, number>();
@@ -38,13 +47,7 @@ describe("accept balance", () => {
           assert.ok(most <= fewest * 1.5 + 4, `burst ${burst}: ${fewest} and ${most} connections`);
 
           // Each child tells its peers how many it holds, in its process record.
-          const board = Scoreboard.open(scoreboardFile(drover.runDir));
-          try {
-            const open = board.snapshot().processes.map((p) => [String(p.pid), p.openConnections]);
-            assert.deepEqual(new Map(open as [string, number][]), perChild);
-          } finally {
-            board.close();
-          }
+          assert.deepEqual(new Map(openConnections() as [string, number][]), perChild);
         } finally {
           held.close();
         }

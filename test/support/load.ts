@@ -54,14 +54,24 @@ export class RawConnection {
   }
 
   /** Sends `GET path` asking to keep the connection, and reads the whole reply. */
-  async get(path = "/", timeoutMs = 15_000): Promise<RawResponse> {
+  get(path = "/", timeoutMs = 15_000): Promise<RawResponse> {
+    this.send(path);
+    return this.reply(timeoutMs);
+  }
+
+  /** Sends `GET path` asking to keep the connection; reply() reads the replies in order (pipelining). */
+  send(path: string): void {
     this.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+  }
+
+  /** Reads the next whole reply. */
+  async reply(timeoutMs = 15_000): Promise<RawResponse> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const response = this.#parse();
       if (response) return response;
-      if (this.#closed) throw new Error(`the connection closed before a reply to GET ${path}`);
-      if (Date.now() > deadline) throw new Error(`no reply to GET ${path} within ${timeoutMs} ms`);
+      if (this.#closed) throw new Error("the connection closed before a reply");
+      if (Date.now() > deadline) throw new Error(`no reply within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.#wake = () => {
