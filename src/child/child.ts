@@ -178,12 +178,15 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let app: LoadedApp;
   try {
     dropPrivileges(spec.uid, spec.gid);
-    const lanes = slowLanes(spec.slowRequestThresholdMs, (route, averageMs) =>
-      log.debug(
-        { route, averageMs: Math.round(averageMs) },
-        "route holds the event loop: its requests take the slow lane",
-      ),
-    );
+    const lanes = slowLanes(spec.slowRequestThresholdMs, {
+      slowRoute: (route, averageMs) =>
+        log.debug(
+          { route, averageMs: Math.round(averageMs) },
+          "route holds the event loop: its requests take the slow lane",
+        ),
+      queued: (waiting) => record.slowLaneQueued(waiting),
+      started: (waiting) => record.setSlowLaneWaiting(waiting),
+    });
     app = await loadApp(spec.app, slots, requestHandlers, lanes);
     for (const module of await loadModules(spec.modules)) hooks.register(module);
     hooks.register(appModule(app.definition, context));

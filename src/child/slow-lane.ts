@@ -23,24 +23,31 @@ type LaneSocket = Socket & { [waiting]?: number };
 /** Whatever answers a request: the modules' handlers, then the app. */
 export type Answer = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** Told once each time a route becomes slow: its key (`GET /report/*`) and its average in ms. */
-export type SlowRouteListener = (route: string, averageMs: number) => void;
+/** What a lane tells its child, for the log and the scoreboard. */
+export interface SlowLaneEvents {
+  /** A route became slow: its key (`GET /report/*`) and its average in ms. */
+  readonly slowRoute?: (route: string, averageMs: number) => void;
+  /** A request went into the lane, which now holds `waiting`. */
+  readonly queued?: (waiting: number) => void;
+  /** A request left the lane to start, leaving `waiting`. */
+  readonly started?: (waiting: number) => void;
+}
 
 /** How requests start: `answer` wrapped in a slow lane, or `answer` itself with the lane off. */
 export type LaneFactory = (answer: Answer) => Answer;
 
 /** A LaneFactory: a slow lane for each server, or none when `thresholdMs` is 0. */
-export function slowLanes(thresholdMs: number, onSlowRoute?: SlowRouteListener): LaneFactory {
+export function slowLanes(thresholdMs: number, events?: SlowLaneEvents): LaneFactory {
   if (thresholdMs <= 0) return (answer) => answer;
   return (answer) => {
-    const lane = new SlowLane(answer, thresholdMs, onSlowRoute);
+    const lane = new SlowLane(answer, thresholdMs, events);
     return (request, response) => lane.serve(request, response);
   };
 }
 
 export class SlowLane {
   readonly #thresholdMs: number;
-  readonly #onSlowRoute: SlowRouteListener;
+  readonly #events: SlowLaneEvents;
   // Only the routes that are slow, so that an app with none pays no lookup per request.
   readonly #slowRoutes = new Map<string, number>();
   readonly #queue: { readonly request: IncomingMessage; readonly response: ServerResponse }[] = [];
@@ -48,10 +55,10 @@ export class SlowLane {
   #scheduled = false;
 
   /** Requests to routes whose `answer` takes `thresholdMs` or more on average go in the lane. */
-  constructor(answer: Answer, thresholdMs: number, onSlowRoute: SlowRouteListener = () => {}) {
+  constructor(answer: Answer, thresholdMs: number, events: SlowLaneEvents = {}) {
     this.#answer = answer;
     this.#thresholdMs = thresholdMs;
-    this.#onSlowRoute = onSlowRoute;
+    this.#events = events;
   }
 
   /** Requests waiting in the lane. */
@@ -71,6 +78,7 @@ export class SlowLane {
     if ((socket[waiting] ?? 0) > 0 || (route !== undefined && this.#slowRoutes.has(route))) {
       socket[waiting] = (socket[waiting] ?? 0) + 1;
       this.#queue.push({ request, response });
+      this.#events.queued?.(this.#queue.length);
       this.#schedule();
       return;
     }
@@ -97,7 +105,7 @@ export class SlowLane {
         if (oldest !== undefined) this.#slowRoutes.delete(oldest);
       }
       this.#slowRoutes.set(route, ms);
-      this.#onSlowRoute(route, ms);
+      this.#events.slowRoute?.(route, ms);
       return;
     }
     const next = average + (ms - average) * NEWEST_WEIGHT;
@@ -118,6 +126,7 @@ export class SlowLane {
     this.#scheduled = false;
     const next = this.#queue.shift();
     if (!next) return;
+    this.#events.started?.(this.#queue.length);
     // Scheduled first: a handler that throws must not stall the requests behind it.
     if (this.#queue.length > 0) this.#schedule();
     const socket = next.request.socket as LaneSocket;

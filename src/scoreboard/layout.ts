@@ -6,7 +6,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { ShmLayout } from "../shm/index.ts";
 
 /** The layout tag ("SCBD") and version written into the shared-memory file by the native header. */
-export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 2 };
+export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 3 };
 
 export const HEADER_BYTES = 128;
 export const PROCESS_RECORD_BYTES = 128;
@@ -48,6 +48,8 @@ export const Proc = {
   workers: 5,
   /** Connections the child holds now; a single word, stored outside the seqlock (see writers.ts). */
   open: 6,
+  /** Requests waiting in the child's slow lane now; a single word, like `open`. */
+  slowLane: 7,
 } as const;
 
 /** Float64 indexes relative to the start of a process record (starting at byte 32). */
@@ -59,6 +61,8 @@ export const ProcF64 = {
   connections: 8,
   rss: 9,
   heapUsed: 10,
+  /** Requests that have gone through the child's slow lane. */
+  slowLaneRequests: 11,
 } as const;
 
 /** Int32 indexes relative to the start of a worker record. */

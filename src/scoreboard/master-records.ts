@@ -58,8 +58,7 @@ export class MasterRecords {
     i32[base + Proc.quiescing] = 0;
     i32[base + Proc.state] = ProcessState.Starting;
     i32[base + Proc.workers] = workers;
-    i32[base + Proc.open] = 0;
-    f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
+    this.#clearProcess(base);
     f64[base / 2 + ProcF64.startTime] = now;
     f64[base / 2 + ProcF64.heartbeat] = now;
     endWrite(i32, base + Proc.seq);
@@ -94,10 +93,17 @@ export class MasterRecords {
       i32[base + Proc.pid] = 0;
       i32[base + Proc.quiescing] = 0;
       i32[base + Proc.state] = ProcessState.Free;
-      i32[base + Proc.open] = 0;
-      f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.heapUsed + 1);
+      this.#clearProcess(base);
       endWrite(i32, base + Proc.seq);
     });
+  }
+
+  // Zeroes what a child writes in its process record: the single words and every Float64 field.
+  #clearProcess(base: number): void {
+    const { i32, f64 } = this.#view;
+    i32[base + Proc.open] = 0;
+    i32[base + Proc.slowLane] = 0;
+    f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.slowLaneRequests + 1);
   }
 
   #resetWorker(slot: number, worker: number, state: WorkerState): void {

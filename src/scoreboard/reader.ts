@@ -42,6 +42,9 @@ export interface ProcessRecord {
   readonly workerCount: number;
   /** Connections it holds now. */
   readonly openConnections: number;
+  /** Requests waiting in its slow lane now, and those that have gone through it. */
+  readonly slowLaneWaiting: number;
+  readonly slowLaneRequests: number;
   readonly startTime: number;
   readonly heartbeat: number;
   readonly connections: number;
@@ -118,6 +121,8 @@ export function readProcess(view: ScoreboardView, slot: number): ProcessRecord {
     state: (i32[Proc.state] ?? ProcessState.Free) as ProcessState,
     workerCount: i32[Proc.workers] ?? 0,
     openConnections: i32[Proc.open] ?? 0,
+    slowLaneWaiting: i32[Proc.slowLane] ?? 0,
+    slowLaneRequests: f64[ProcF64.slowLaneRequests] ?? 0,
     startTime: f64[ProcF64.startTime] ?? 0,
     heartbeat: f64[ProcF64.heartbeat] ?? 0,
     connections: f64[ProcF64.connections] ?? 0,

@@ -73,6 +73,21 @@ export class ProcessRecordWriter {
     Atomics.store(this.#i32, this.#base + Proc.open, count);
   }
 
+  /** A request went into the slow lane, which now holds `waiting`. */
+  slowLaneQueued(waiting: number): void {
+    const f = this.#base / 2;
+    this.#update(() => {
+      this.#f64[f + ProcF64.slowLaneRequests] = (this.#f64[f + ProcF64.slowLaneRequests] ?? 0) + 1;
+    });
+    this.setSlowLaneWaiting(waiting);
+  }
+
+  /** Requests waiting in the slow lane now: one word, like setOpenConnections. */
+  setSlowLaneWaiting(waiting: number): void {
+    this.#sync();
+    Atomics.store(this.#i32, this.#base + Proc.slowLane, waiting);
+  }
+
   /** Runs once per accepted connection, so it is written out rather than through #update. */
   countConnection(): void {
     this.#sync();

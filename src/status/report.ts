@@ -19,6 +19,9 @@ export interface ChildStatus {
   readonly idleWorkers: number;
   readonly heartbeatAgeMs: number;
   readonly rssBytes: number;
+  /** Requests waiting in its slow lane now, and those that have gone through it. */
+  readonly slowLaneWaiting: number;
+  readonly slowLaneRequests: number;
   /** One mod_status letter per worker slot. */
   readonly grid: string;
 }
@@ -55,6 +58,8 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
       idleWorkers: p.idleWorkers,
       heartbeatAgeMs: Math.max(0, now - p.heartbeat),
       rssBytes: p.rss,
+      slowLaneWaiting: p.slowLaneWaiting,
+      slowLaneRequests: p.slowLaneRequests,
       grid: p.workers.map((w) => w.letter).join(""),
     })),
   };

@@ -35,6 +35,7 @@ describe("the slow lane on a node:http server", () => {
   let lane: SlowLane;
   let port = 0;
   const heard: string[] = [];
+  const queued: number[] = [];
   const fetchPath = (path: string) =>
     new Promise<void>((resolve, reject) => {
       get({ host: "127.0.0.1", port, path }, (response) => {
@@ -44,7 +45,10 @@ describe("the slow lane on a node:http server", () => {
     });
 
   before(async () => {
-    lane = new SlowLane(busyAnswer, 10, (route) => heard.push(route));
+    lane = new SlowLane(busyAnswer, 10, {
+      slowRoute: (route) => heard.push(route),
+      queued: (waiting) => queued.push(waiting),
+    });
     server = createServer((request, response) => lane.serve(request, response));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
@@ -65,6 +69,8 @@ describe("the slow lane on a node:http server", () => {
     }
     assert.ok(cheapRequests >= 5, `left the lane after only ${cheapRequests} cheap requests`);
     assert.equal(lane.waiting, 0);
+    // One request at a time, each on a connection of its own: every one that went in had the lane alone.
+    assert.ok(queued.length >= 5 && queued.every((waiting) => waiting === 1), JSON.stringify(queued));
   });
 
   it(`remembers at most ${SLOW_ROUTES_KEPT} slow routes, forgetting the oldest`, async () => {
@@ -162,6 +168,10 @@ describe("the slow lane in a drover child", { timeout: 60_000 }, () => {
             ] as Promise<unknown>[],
         );
         assert.deepEqual(order, expected, `slowRequestThreshold ${threshold}, own server ${ownServer}`);
+        // The scoreboard counts the two that took the lane, and none waits there now.
+        const [child] = (await drover.status()).children;
+        assert.equal(child?.slowLaneRequests, threshold === 0 ? 0 : 2);
+        assert.equal(child?.slowLaneWaiting, 0);
       } finally {
         await drover.stop();
       }

@@ -124,6 +124,26 @@ describe("scoreboard", () => {
     });
   });
 
+  it("counts a child's slow-lane requests, and a new child in the slot starts from zero", () => {
+    withScoreboard({ serverLimit: 2, workerLimit: 2 }, (scoreboard) => {
+      for (const round of [1, 2]) {
+        scoreboard.master.prepareSlot(0, 0, 2, Date.now());
+        const proc = scoreboard.processWriter(0);
+        proc.claim(4242 + round, Date.now());
+        assert.deepEqual(lane(scoreboard), { waiting: 0, requests: 0 }, `child ${round} starts from zero`);
+        proc.slowLaneQueued(1);
+        proc.slowLaneQueued(2);
+        proc.setSlowLaneWaiting(1);
+        assert.deepEqual(lane(scoreboard), { waiting: 1, requests: 2 });
+        scoreboard.master.reclaimSlot(0);
+      }
+    });
+    function lane(scoreboard: Scoreboard) {
+      const child = scoreboard.snapshot().processes[0];
+      return { waiting: child?.slowLaneWaiting, requests: child?.slowLaneRequests };
+    }
+  });
+
   it("truncates a long request to the record without splitting a character", () => {
     withScoreboard({ serverLimit: 1, workerLimit: 1 }, (scoreboard) => {
       scoreboard.master.prepareSlot(0, 0, 1, Date.now());

@@ -126,10 +126,17 @@ describe("metrics module", () => {
         "drover_children_started_total",
         "drover_children_failed_total",
         "drover_child_requests_total",
+        "drover_child_slow_lane_requests_total",
       ]) {
         assert.equal(m.types.get(name), "counter", name);
       }
-      for (const name of ["drover_children", "drover_workers", "drover_generation", "drover_spawn_rate"]) {
+      for (const name of [
+        "drover_children",
+        "drover_workers",
+        "drover_generation",
+        "drover_spawn_rate",
+        "drover_slow_lane_waiting",
+      ]) {
         assert.equal(m.types.get(name), "gauge", name);
       }
 

@@ -70,6 +70,8 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     state: quiescing ? ProcessState.Stopping : ProcessState.Ready,
     workerCount: workers.length,
     openConnections: 0,
+    slowLaneWaiting: quiescing ? 0 : 1,
+    slowLaneRequests: quiescing ? 0 : 7,
     startTime: NOW - 60_000,
     heartbeat: NOW - 700,
     connections: 3,
@@ -174,6 +176,7 @@ describe("the status report and its forms (made-up scoreboard)", () => {
       /<tr class="old" data-slot="0" data-pid="1000">.*<td>0 <span class="marker"[^>]*>old<\/span><\/td>/,
     );
     assert.match(html, /<tr data-slot="2" data-pid="1002">.*<td>1<\/td><td>ready<\/td>/);
+    assert.match(html, /<tr data-slot="2" .*<td class="num">7 \(1 waiting\)<\/td><\/tr>/, "its slow lane");
     // Only requests in progress are "current": the K worker's last request is not.
     assert.doesNotMatch(html, /GET \/last/);
     assert.match(html, /<code>GET \/report \(2\.5 s\)<\/code>/);

@@ -84,6 +84,12 @@ export function definePoolMetrics(
   });
 
   metrics.gauge({
+    name: "slow_lane_waiting",
+    help: "Requests waiting in the children's slow lanes: to routes that hold the event loop, started after cheaper ones.",
+    read: (s) => s.processes.reduce((sum, p) => sum + p.slowLaneWaiting, 0),
+  });
+
+  metrics.gauge({
     name: "generation",
     help: "The current generation: 0 at start, one more at each graceful or hard restart.",
     read: (s) => s.generation,
@@ -142,6 +148,12 @@ export function definePoolMetrics(
     help: "Requests served by each running child since it started.",
     labelNames: CHILD_LABELS,
     read: (s) => perChild(s, (p) => p.requests),
+  });
+  metrics.counter({
+    name: "child_slow_lane_requests_total",
+    help: "Requests of each running child that went through its slow lane since it started.",
+    labelNames: CHILD_LABELS,
+    read: (s) => perChild(s, (p) => p.slowLaneRequests),
   });
 }
 

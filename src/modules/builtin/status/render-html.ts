@@ -122,6 +122,7 @@ function childrenTable(report: StatusPageReport): string {
     "Current requests",
     "Heartbeat",
     "RSS",
+    "Slow lane",
   ];
   const rows = report.children.map((child) => {
     const cells = [
@@ -137,6 +138,7 @@ function childrenTable(report: StatusPageReport): string {
       `<td class="num">${formatSeconds(child.heartbeatAgeMs)} ago</td>`,
       // RSS is 0 until the child's first heartbeat measures it.
       `<td class="num">${child.rssBytes > 0 ? formatBytes(child.rssBytes) : "-"}</td>`,
+      `<td class="num">${slowLane(child)}</td>`,
     ];
     const old = child.oldGeneration ? ` class="old"` : "";
     return `<tr${old} data-slot="${child.slot}" data-pid="${child.pid}">${cells.join("")}</tr>`;
@@ -147,6 +149,13 @@ function childrenTable(report: StatusPageReport): string {
 ${rows.join("\n")}
 </tbody>
 </table>`;
+}
+
+// Requests that went through the child's slow lane, and those waiting in it now.
+function slowLane(child: ChildPageStatus): string {
+  return child.slowLaneWaiting > 0
+    ? `${child.slowLaneRequests} (${child.slowLaneWaiting} waiting)`
+    : String(child.slowLaneRequests);
 }
 
 // Why a child takes no new connection: its generation is old, or it was told to drain.
