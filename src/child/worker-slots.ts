@@ -19,8 +19,11 @@ interface Worker {
   response: ServerResponse | undefined;
   /** Since when its connection has waited for a request (0 while one runs). */
   idleSince: number;
-  /** The connection's bytesWritten when the current request began. */
+  /** The connection's bytesWritten when its last response finished (0 on a new connection). */
   bytesBefore: number;
+  /** The method and URL its record shows, so that the same request line again is not re-encoded. */
+  method: string | undefined;
+  url: string | undefined;
   /** Frees the slot when the connection closes (one function per worker, made once). */
   readonly release: () => void;
 }
@@ -67,6 +70,8 @@ export class WorkerSlots {
         response: undefined,
         idleSince: 0,
         bytesBefore: 0,
+        method: undefined,
+        url: undefined,
         release: () => this.#released(worker),
       };
       this.#free.push(worker);
@@ -95,6 +100,7 @@ export class WorkerSlots {
       this.#busy.add(worker);
       socket[workerOf] = worker;
       worker.socket = socket;
+      worker.bytesBefore = 0;
       worker.idleSince = Date.now();
       worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
       socket.on("close", worker.release);
@@ -112,8 +118,14 @@ export class WorkerSlots {
     worker.response = response;
     worker.idleSince = 0;
     if (!this.#extended) return;
-    worker.bytesBefore = request.socket.bytesWritten;
-    worker.record.requestStarted(`${request.method} ${redactToken(request.url ?? "")}`, Date.now());
+    const { method, url = "" } = request;
+    if (method === worker.method && url === worker.url) {
+      worker.record.requestStarted(undefined, Date.now());
+    } else {
+      worker.method = method;
+      worker.url = url;
+      worker.record.requestStarted(`${method} ${redactToken(url)}`, Date.now());
+    }
   }
 
   /** Its response is sent; the worker waits on its keep-alive connection, or the connection closes. */
@@ -125,7 +137,10 @@ export class WorkerSlots {
     worker.idleSince = now;
     if (!this.#extended) return;
     const next = this.#draining || !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
-    worker.record.requestFinished(socket.bytesWritten - worker.bytesBefore, now, next);
+    // Read once a request, at its end: HTTP/1 writes nothing between one response and the next request.
+    const written = socket.bytesWritten;
+    worker.record.requestFinished(written - worker.bytesBefore, now, next);
+    worker.bytesBefore = written;
   }
 
   /**

@@ -148,13 +148,17 @@ export class WorkerRecordWriter {
     endWrite(this.#i32, seq);
   }
 
-  /** A request arrived: `request` is what the status page shows ("GET /path"), cut to fit. */
-  requestStarted(request: string, now: number): void {
+  /**
+   * A request arrived: `request` is what the status page shows ("GET /path"), cut to fit; undefined
+   * keeps the text of this worker's last request (the same request line again need not be re-encoded).
+   */
+  requestStarted(request: string | undefined, now: number): void {
     this.#sync();
     const seq = this.#base + Work.seq;
     beginWrite(this.#i32, seq);
     this.#i32[this.#base + Work.state] = WorkerState.Writing;
-    this.#i32[this.#base + Work.requestLength] = encoder.encodeInto(request, this.#request).written;
+    if (request !== undefined)
+      this.#i32[this.#base + Work.requestLength] = encoder.encodeInto(request, this.#request).written;
     this.#f64[this.#base / 2 + WorkF64.requestStart] = now;
     endWrite(this.#i32, seq);
   }

@@ -2,11 +2,12 @@
 // from shared memory even while the master itself is stopped (SIGSTOP).
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { WORKER_STATE_KEY } from "../../src/scoreboard/index.ts";
+import { Scoreboard, WORKER_STATE_KEY } from "../../src/scoreboard/index.ts";
 import { isAlive, processStat } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
-import { board, request, SLEEPY_APP, waitForBusy } from "../support/lifecycle.ts";
+import { board, request, SLEEPY_APP, scoreboardFile, waitForBusy } from "../support/lifecycle.ts";
+import { RawConnection } from "../support/load.ts";
 
 const CONFIG = { startServers: 2, workersPerChild: 3 };
 
@@ -52,6 +53,36 @@ it("status --json reports generation, uptime, totals and every child's record", 
   assert.equal(
     status.children.reduce((sum, c) => sum + c.requests, 0),
     3,
+  );
+});
+
+it("counts every byte and request of keep-alive connections, the same request line repeated too", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: { ...CONFIG, startServers: 1 } });
+  t.after(() => drover.stop());
+  let sent = 0;
+  for (const paths of [
+    ["/", "/", "/?a=1"],
+    ["/?a=1", "/"],
+  ]) {
+    const connection = await RawConnection.open(drover.port);
+    try {
+      for (const path of paths) assert.equal((await connection.get(path)).status, 200);
+      sent += connection.socket.bytesRead;
+    } finally {
+      connection.close();
+    }
+  }
+  await waitFor("five requests counted", () => board(drover.runDir).totals.requests === 5);
+  assert.equal(board(drover.runDir).totals.bytes, sent, "the bytes the client read");
+  // Both connections took the same worker slot (the most recently freed is reused first).
+  const scoreboard = Scoreboard.open(scoreboardFile(drover.runDir));
+  t.after(() => scoreboard.close());
+  const served = scoreboard.snapshot().processes[0]?.workers.filter((w) => w.requests > 0);
+  assert.deepEqual(
+    served?.map((w) => [w.requests, w.request]),
+    [[5, "GET /"]],
   );
 });
 

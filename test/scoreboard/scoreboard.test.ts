@@ -124,6 +124,20 @@ describe("scoreboard", () => {
     });
   });
 
+  it("keeps a worker's request text when the next request line is the same", () => {
+    withScoreboard({ serverLimit: 1, workerLimit: 1 }, (scoreboard) => {
+      scoreboard.master.prepareSlot(0, 0, 1, Date.now());
+      const worker = scoreboard.workerWriter(0, 0);
+      worker.requestStarted("GET /same", 1000);
+      worker.requestFinished(5, 1001, WorkerState.Keepalive);
+      worker.requestStarted(undefined, 1002);
+      const record = scoreboard.snapshot().processes[0]?.workers[0];
+      assert.equal(record?.request, "GET /same");
+      assert.equal(record?.requestStart, 1002);
+      assert.equal(record?.letter, "W");
+    });
+  });
+
   it("counts a child's slow-lane requests, and a new child in the slot starts from zero", () => {
     withScoreboard({ serverLimit: 2, workerLimit: 2 }, (scoreboard) => {
       for (const round of [1, 2]) {
