@@ -38,6 +38,7 @@ export function checkConfig(input: unknown, options: CheckOptions): CheckResult 
     maxConnectionsPerChildJitter: fields.maxConnectionsPerChildJitter,
     gracefulShutdownTimeout: fields.gracefulShutdownTimeout,
     heartbeatTimeout: fields.heartbeatTimeout,
+    hungChildStack: fields.hungChildStack,
     slowRequestThreshold: fields.slowRequestThreshold,
     user: fields.user && Object.freeze(fields.user),
     group: fields.group && Object.freeze(fields.group),

@@ -13,6 +13,7 @@ export const DEFAULTS = {
   maxConnectionsPerChildJitter: 0.1,
   gracefulShutdownTimeout: "30s",
   heartbeatTimeout: "30s",
+  hungChildStack: true,
   slowRequestThreshold: "5ms",
   runDir: ".drover",
   logLevel: "info",

@@ -49,6 +49,7 @@ const KNOWN: Record<keyof DroverConfig, true> = {
   group: true,
   runDir: true,
   logLevel: true,
+  hungChildStack: true,
   extendedStatus: true,
   modules: true,
 };
@@ -112,6 +113,11 @@ export function readFields(
     ...readUserAndGroup(given("user"), given("group"), problems),
     runDir: readPath("runDir", given("runDir") ?? DEFAULTS.runDir, baseDir, problems),
     logLevel: readLogLevel(given("logLevel"), problems),
+    hungChildStack: readBoolean(
+      "hungChildStack",
+      given("hungChildStack") ?? DEFAULTS.hungChildStack,
+      problems,
+    ),
     extendedStatus: readBoolean(
       "extendedStatus",
       given("extendedStatus") ?? DEFAULTS.extendedStatus,

@@ -60,6 +60,12 @@ export interface DroverConfig {
   /** How old a child's heartbeat may get before it counts as hung. 0 turns the check off. Default "30s". */
   heartbeatTimeout?: Duration;
   /**
+   * Read a hung child's JavaScript stack into the log before killing it. Its inspector then listens on
+   * loopback for a second or two, where any local user could reach it; false kills hung children
+   * without reading their stack, and children start without an inspector port. Default true.
+   */
+  hungChildStack?: boolean;
+  /**
    * Requests to a route whose handler holds the event loop this long on average start after the
    * requests already waiting in the child, one per turn of the loop (the slow lane: see
    * docs/configuration.md). 0 turns the slow lane off. Default "5ms".
@@ -114,6 +120,7 @@ export interface ResolvedConfig {
   readonly gracefulShutdownTimeout: number;
   /** Milliseconds; 0 means no hang detection. */
   readonly heartbeatTimeout: number;
+  readonly hungChildStack: boolean;
   /** Milliseconds; 0 turns the slow lane off. */
   readonly slowRequestThreshold: number;
   readonly user: Identity | undefined;

@@ -583,7 +583,9 @@ export class Master {
       generation: child.generation,
       heartbeatAgeMs: ageMs,
     };
-    await logHungStack(child.pid, this.#listeners, this.#log.child(where));
+    if (this.#config.hungChildStack) await logHungStack(child.pid, this.#listeners, this.#log.child(where));
+    else
+      this.#log.error(where, "a child's event loop is stuck: killing it (hungChildStack is off: no stack)");
     this.#children.signal(child, "SIGKILL");
   }
 
@@ -614,7 +616,7 @@ export class Master {
           DROVER_LOG_LEVEL: config.logLevel,
         },
         // SIGUSR1 opens the inspector on a port the kernel picks: how a hung child's stack is read.
-        ["--inspect-port=0"],
+        config.hungChildStack ? ["--inspect-port=0"] : [],
       );
       scoreboard.master.countChild("started");
     } catch (error) {

@@ -28,6 +28,7 @@ describe("checkConfig", () => {
           gracefulShutdownTimeout: "1.5s",
           heartbeatTimeout: 2000,
           slowRequestThreshold: "0ms",
+          hungChildStack: false,
           runDir: "run",
           logLevel: "debug",
           modules: [{ use: "status", path: "/server-status" }],
@@ -45,6 +46,7 @@ describe("checkConfig", () => {
       assert.equal(config.gracefulShutdownTimeout, 1500);
       assert.equal(config.heartbeatTimeout, 2000);
       assert.equal(config.slowRequestThreshold, 0);
+      assert.equal(config.hungChildStack, false);
       assert.equal(config.runDir, join(dir, "run"));
       assert.equal(config.logLevel, "debug");
       assert.deepEqual(config.modules, [{ use: "status", path: "/server-status" }]);
@@ -61,6 +63,7 @@ describe("checkConfig", () => {
       assert.equal(config.gracefulShutdownTimeout, 30_000);
       assert.equal(config.heartbeatTimeout, 30_000);
       assert.equal(config.slowRequestThreshold, 5);
+      assert.equal(config.hungChildStack, true);
       assert.equal(config.runDir, join(dir, DEFAULTS.runDir));
       assert.equal(config.logLevel, "info");
       assert.deepEqual(config.modules, []);

@@ -1,6 +1,8 @@
 // A hung child: its heartbeat gets older than heartbeatTimeout, so the master logs its JavaScript stack,
-// kills it and replaces it, while the other children keep serving.
+// kills it and replaces it, while the other children keep serving. With hungChildStack off, no child has
+// an inspector port and a hung one is killed without its stack.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { waitForPidsGone } from "../harness/process.ts";
@@ -62,4 +64,37 @@ it("logs a hung child's stack, kills it and replaces it while the others serve",
   });
   assert.ok(recovered.some((pid) => !before.includes(pid)));
   assert.equal((await drover.request("/")).status, 200);
+});
+
+it("with hungChildStack off, kills a hung child without opening its inspector", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startFixture({ ...POOL, hungChildStack: false });
+  t.after(() => drover.stop());
+  const before = pids(serving(await drover.status()));
+  for (const pid of before) {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    assert.ok(!argv.some((arg) => arg.startsWith("--inspect")), `child ${pid}: ${argv.join(" ")}`);
+  }
+
+  const hang = httpGet(drover.port, "/hang").then(
+    () => "answered",
+    () => "failed",
+  );
+  const stuck = await waitFor(
+    "the master to kill a stuck child",
+    () =>
+      drover.proc
+        .output()
+        .match(/"childPid":(\d+),[^\n]*event loop is stuck: killing it \(hungChildStack is off/),
+    20_000,
+  );
+  const hung = Number(stuck[1]);
+  assert.equal(await hang, "failed");
+  await waitForPidsGone([hung], 10_000);
+  assert.doesNotMatch(drover.proc.output(), /stuckInALoop|reading its JavaScript stack/);
+  await waitFor("a child in place of the hung one", async () => {
+    const now = pids(serving(await drover.status()));
+    return now.length >= 2 && !now.includes(hung);
+  });
 });
