@@ -93,11 +93,8 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       }
       balance();
     },
-    released: () => {
-      record.setOpenConnections(slots.busy);
-      // Giving a connection up never puts a child ahead: only a paused one has anything to check.
-      if (gate.isBlocked("ahead")) balance();
-    },
+    // Giving a connection up never puts a child ahead: only a paused one has anything to check.
+    released: () => (gate.isBlocked("ahead") ? balance() : record.setOpenConnections(slots.busy)),
     saturated: () => gate.block("saturated"),
     available: () => gate.unblock("saturated"),
     empty: () => {

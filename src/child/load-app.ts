@@ -69,12 +69,12 @@ async function buildServer(
   }
   // A framework's own server: each request is accounted and offered to the modules as the server
   // emits it, before the framework's listener can see it.
-  const emit = server.emit;
+  const emit = server.emit as (event: string | symbol, ...args: unknown[]) => boolean;
   const start = lane(
-    offeredFirst(modules, (request, response) => Reflect.apply(emit, server, ["request", request, response])),
+    offeredFirst(modules, (request, response) => emit.call(server, "request", request, response)),
   );
   server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== "request") return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    if (event !== "request") return emit.call(this, event, ...args);
     const [request, response] = args as [IncomingMessage, ServerResponse];
     accounting.requestStarted(request, response);
     response.once("finish", () => accounting.requestFinished(response, request.socket));

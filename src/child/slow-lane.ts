@@ -50,7 +50,12 @@ export class SlowLane {
   readonly #events: SlowLaneEvents;
   // Only the routes that are slow, so that an app with none pays no lookup per request.
   readonly #slowRoutes = new Map<string, number>();
-  readonly #queue: { readonly request: IncomingMessage; readonly response: ServerResponse }[] = [];
+  // Each with its route when serve() worked it out (it did whenever a route was slow).
+  readonly #queue: {
+    readonly request: IncomingMessage;
+    readonly response: ServerResponse;
+    readonly route: string | undefined;
+  }[] = [];
   readonly #answer: Answer;
   #scheduled = false;
 
@@ -77,7 +82,7 @@ export class SlowLane {
     const route = this.#slowRoutes.size > 0 ? routeOf(request) : undefined;
     if ((socket[waiting] ?? 0) > 0 || (route !== undefined && this.#slowRoutes.has(route))) {
       socket[waiting] = (socket[waiting] ?? 0) + 1;
-      this.#queue.push({ request, response });
+      this.#queue.push({ request, response, route });
       this.#events.queued?.(this.#queue.length);
       this.#schedule();
       return;
@@ -131,7 +136,7 @@ export class SlowLane {
     if (this.#queue.length > 0) this.#schedule();
     const socket = next.request.socket as LaneSocket;
     socket[waiting] = (socket[waiting] ?? 1) - 1;
-    this.#timed(next.request, next.response, routeOf(next.request));
+    this.#timed(next.request, next.response, next.route ?? routeOf(next.request));
   }
 }
 

@@ -46,10 +46,6 @@ export class ModuleRequestHandlers {
     };
   }
 
-  get empty(): boolean {
-    return this.#entries.length === 0;
-  }
-
   /** Offers the request to each handler in turn: true when one answered it, or a promise of that. */
   handle(request: IncomingMessage, response: ServerResponse, from = 0): boolean | Promise<boolean> {
     for (let index = from; index < this.#entries.length; index++) {

@@ -7,11 +7,28 @@ import { it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { waitForPidsGone } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
-import { httpGet } from "../support/drover.ts";
+import { httpGet, type RunningDrover } from "../support/drover.ts";
 import { pids, servedBy, serving, startFixture } from "../support/pool.ts";
 
 // Losing one child of two leaves 2 idle workers, below minSpareWorkers: it is replaced.
 const POOL = { startServers: 2, workersPerChild: 2, minSpareWorkers: 3, heartbeatTimeout: "1s" };
+
+/**
+ * Sends a request that never gets a reply (its child spins until the master kills it), and waits for
+ * the master's log line about the stuck child, matched by `line`.
+ */
+async function hangAChild(drover: RunningDrover, line: RegExp) {
+  const hang = httpGet(drover.port, "/hang").then(
+    () => "answered",
+    () => "failed",
+  );
+  const stuck = await waitFor(
+    "the master to find a stuck child",
+    () => drover.proc.output().match(line),
+    20_000,
+  );
+  return { hang, stuck };
+}
 
 it("logs a hung child's stack, kills it and replaces it while the others serve", {
   timeout: 60_000,
@@ -21,18 +38,9 @@ it("logs a hung child's stack, kills it and replaces it while the others serve",
   const before = pids(serving(await drover.status()));
   assert.equal(before.length, 2);
 
-  // This request never gets a reply: its child spins until the master kills it.
-  const hang = httpGet(drover.port, "/hang").then(
-    () => "answered",
-    () => "failed",
-  );
-  const stuck = await waitFor(
-    "the master to find a stuck child",
-    () =>
-      drover.proc
-        .output()
-        .match(/"slot":\d+,"childPid":(\d+),[^\n]*"heartbeatAgeMs":(\d+),[^\n]*event loop is stuck/),
-    20_000,
+  const { hang, stuck } = await hangAChild(
+    drover,
+    /"slot":\d+,"childPid":(\d+),[^\n]*"heartbeatAgeMs":(\d+),[^\n]*event loop is stuck/,
   );
   const hung = Number(stuck[1]);
   assert.ok(before.includes(hung));
@@ -77,17 +85,9 @@ it("with hungChildStack off, kills a hung child without opening its inspector", 
     assert.ok(!argv.some((arg) => arg.startsWith("--inspect")), `child ${pid}: ${argv.join(" ")}`);
   }
 
-  const hang = httpGet(drover.port, "/hang").then(
-    () => "answered",
-    () => "failed",
-  );
-  const stuck = await waitFor(
-    "the master to kill a stuck child",
-    () =>
-      drover.proc
-        .output()
-        .match(/"childPid":(\d+),[^\n]*event loop is stuck: killing it \(hungChildStack is off/),
-    20_000,
+  const { hang, stuck } = await hangAChild(
+    drover,
+    /"childPid":(\d+),[^\n]*event loop is stuck: killing it \(hungChildStack is off/,
   );
   const hung = Number(stuck[1]);
   assert.equal(await hang, "failed");
