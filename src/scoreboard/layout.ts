@@ -6,7 +6,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { ShmLayout } from "../shm/index.ts";
 
 /** The layout tag ("SCBD") and version written into the shared-memory file by the native header. */
-export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 3 };
+export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 4 };
 
 export const HEADER_BYTES = 128;
 export const PROCESS_RECORD_BYTES = 128;
@@ -21,6 +21,11 @@ export const Header = {
   masterPid: 4,
   /** Children the maintenance pass may spawn per second now (doubles up to 32, see maintenance.ts). */
   spawnRate: 5,
+  /**
+   * One more than the highest child slot in use: readers that scan the children on a hot path stop
+   * here instead of at serverLimit. A single word the master stores (outside the seqlock).
+   */
+  slotBound: 6,
 } as const;
 
 /** Float64 indexes into the header (starting at byte 32). */
@@ -50,6 +55,13 @@ export const Proc = {
   open: 6,
   /** Requests waiting in the child's slow lane now; a single word, like `open`. */
   slowLane: 7,
+  /**
+   * The master's request for the child's JavaScript stack (a number it increments): the one word of a
+   * process record the master writes while a child owns it. Stored on its own, outside the seqlock.
+   */
+  stackRequest: 24,
+  /** The number of the last stack request the child's watchdog thread answered (child-written). */
+  stackReply: 25,
 } as const;
 
 /** Float64 indexes relative to the start of a process record (starting at byte 32). */
