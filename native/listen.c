@@ -10,6 +10,7 @@
 //   localPort(fd)                             -> the bound port (for port 0)
 //   dupFd(fd)                                 -> a new descriptor for the same socket
 //   closeFd(fd)
+//   acceptQueue(fd)                           -> connections waiting to be accepted, -1 if not TCP
 // Every descriptor is close-on-exec: a child receives only those the master maps into it at spawn.
 
 #define _GNU_SOURCE  // accept4-era flags: SOCK_CLOEXEC, F_DUPFD_CLOEXEC
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,18 +128,19 @@ static napi_value js_listen_unix(napi_env env, napi_callback_info info) {
   address.sun_family = AF_UNIX;
   size_t path_length = 0;
   int32_t backlog = 0;
-  // One byte short of sun_path so the path is always NUL-terminated; a longer one is refused.
-  if (argc < 2 ||
-      napi_get_value_string_utf8(env, argv[0], address.sun_path, sizeof address.sun_path, &path_length) !=
-          napi_ok ||
+  // Read into a buffer one byte longer than sun_path, so that a path that does not fit (with its NUL)
+  // shows as too long instead of being cut to fit.
+  char path[sizeof address.sun_path + 1];
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_length) != napi_ok ||
       !get_int(env, argv[1], &backlog)) {
     throw_errno(env, EINVAL, "listenUnix", NULL);
     return NULL;
   }
-  if (path_length == 0 || path_length >= sizeof address.sun_path - 1) {
-    throw_errno(env, ENAMETOOLONG, "bind", address.sun_path);
+  if (path_length == 0 || path_length >= sizeof address.sun_path) {
+    throw_errno(env, ENAMETOOLONG, "bind", path);
     return NULL;
   }
+  memcpy(address.sun_path, path, path_length + 1);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     throw_errno(env, errno, "socket", address.sun_path);
@@ -189,6 +192,26 @@ static napi_value js_close_fd(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The connections waiting in a TCP listener's accept queue (Linux reports it as tcpi_unacked for a
+// listening socket), or -1 for a socket that is not TCP: a child that stopped accepting to let a
+// less loaded peer take connections can see whether the peer actually takes them.
+static napi_value js_accept_queue(napi_env env, napi_callback_info info) {
+  int32_t fd = -1;
+  if (!get_fd_arg(env, info, "acceptQueue", &fd)) return NULL;
+  struct tcp_info tcp;
+  socklen_t length = sizeof tcp;
+  int32_t queued = -1;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &tcp, &length) == 0) {
+    queued = (int32_t)tcp.tcpi_unacked;
+  } else if (errno != EOPNOTSUPP && errno != ENOPROTOOPT) {
+    throw_errno(env, errno, "getsockopt", NULL);
+    return NULL;
+  }
+  napi_value result;
+  NAPI_CHECK(env, napi_create_int32(env, queued, &result));
+  return result;
+}
+
 // Adds the socket functions to the addon's exports (see addon.c).
 napi_value drover_listen_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -197,6 +220,7 @@ napi_value drover_listen_register(napi_env env, napi_value exports) {
       {"localPort", NULL, js_local_port, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dupFd", NULL, js_dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"acceptQueue", NULL, js_accept_queue, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   NAPI_CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof *props, props));
   return exports;

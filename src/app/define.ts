@@ -9,6 +9,12 @@ export interface ChildContext {
   readonly slot: number;
   readonly pid: number;
   readonly generation: number;
+  /**
+   * Aborted when this child begins to drain (a reload, recycling, a graceful stop): the cue to close
+   * WebSockets, event streams and long polls cleanly. Requests already running may finish; connections
+   * still open at the drain's deadline (drainTimeout) are closed.
+   */
+  readonly drainSignal: AbortSignal;
 }
 
 export interface AppDefinition {

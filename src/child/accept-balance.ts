@@ -1,18 +1,93 @@
 // Children that share a listener take connections as the kernel wakes them, and a burst of keep-alive
 // connections can land 40 to 10 on two children: the busier one then queues its clients' requests
 // while the other idles. So a child that holds far more connections than the least loaded of its
-// peers (read from the scoreboard) stops accepting until they catch up. The least loaded child never
-// stops, so some child always accepts; the margins leave the common, mild imbalance alone (pausing
-// costs a listener close and reopen).
+// peers (read from the scoreboard) stops accepting until they catch up. The margins leave the common,
+// mild imbalance alone (pausing costs a listener close and reopen).
+//
+// A peer that does not accept must never stall the others (review D1): peers whose heartbeat is stale
+// (hung, stopped, dead and not yet reaped) do not count, and a paused child that sees connections
+// wait in the accept queue while it is paused takes them itself: its peer is not taking them (a long
+// synchronous handler, say), and it does not pause for balance again for a while.
 
 /** Stop accepting above this many times the fewest a peer holds, plus a few. */
 const PAUSE_RATIO = 1.5;
 /** Accept again at or below this many times, plus a few: below the pause mark, so it does not flap. */
 const RESUME_RATIO = 1.25;
 const SLACK = 2;
+/** While paused, look this often. */
+const CHECK_MS = 10;
+/** Connections waiting this many checks in a row mean the peers are not taking them. */
+const STALLED_CHECKS = 2;
+/** After taking over from a stalled peer, balance is not sought again for this long. */
+const HOLD_MS = 500;
 
 /** Whether a child holding `open` connections should not accept, given the fewest a peer holds. */
 export function tooFarAhead(open: number, fewestOfPeers: number | undefined, paused: boolean): boolean {
   if (fewestOfPeers === undefined) return false;
   return open > fewestOfPeers * (paused ? RESUME_RATIO : PAUSE_RATIO) + SLACK;
+}
+
+export interface BalanceParts {
+  /** Connections this child holds now. */
+  readonly open: () => number;
+  /** The fewest connections a live, accepting peer holds; undefined when there is none. */
+  readonly fewestOfPeers: () => number | undefined;
+  /** Connections waiting in the listeners' accept queues (0 when it cannot be told). */
+  readonly waiting: () => number;
+  readonly pause: () => void;
+  readonly resume: () => void;
+}
+
+export class AcceptBalance {
+  readonly #parts: BalanceParts;
+  #timer: NodeJS.Timeout | undefined;
+  #stalledChecks = 0;
+  #holdUntil = 0;
+  #stopped = false;
+
+  constructor(parts: BalanceParts) {
+    this.#parts = parts;
+  }
+
+  get paused(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Called as connections come and go: pauses or resumes accepting. */
+  check(): void {
+    if (this.#stopped) return;
+    const paused = this.paused;
+    const ahead =
+      Date.now() >= this.#holdUntil && tooFarAhead(this.#parts.open(), this.#parts.fewestOfPeers(), paused);
+    if (ahead && !paused) {
+      this.#stalledChecks = 0;
+      this.#timer = setInterval(() => this.#whilePaused(), CHECK_MS);
+      this.#parts.pause();
+    } else if (!ahead && paused) {
+      this.#resume();
+    }
+  }
+
+  /** For good (the child drains). */
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #whilePaused(): void {
+    this.#stalledChecks = this.#parts.waiting() > 0 ? this.#stalledChecks + 1 : 0;
+    if (this.#stalledChecks >= STALLED_CHECKS) {
+      this.#holdUntil = Date.now() + HOLD_MS;
+      this.#resume();
+      return;
+    }
+    this.check();
+  }
+
+  #resume(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#parts.resume();
+  }
 }

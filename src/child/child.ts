@@ -1,30 +1,33 @@
 // A child's life: claim its scoreboard slot, drop privileges, load the app and run its childInit,
-// accept on the inherited listeners while it has idle worker slots, stamp a heartbeat, and leave
-// gracefully: when recycled, when told by the pipe of death, or when the master is gone.
+// accept on the inherited listeners while it has worker slots to give, stamp a heartbeat, and leave
+// gracefully: when told by the pipe of death, when it crashed, or when the master is gone. A
+// recycling limit (connections, requests, memory, age) makes it ask the master to retire it.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log/logger.ts";
 import { HookRegistry } from "../modules/index.ts";
 import { hookLogger, loadModules } from "../modules/load.ts";
 import { ModuleRequestHandlers } from "../modules/requests.ts";
 import { ChildResources } from "../modules/resources/child-resources.ts";
-import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
-import { type ChildMessage, isMasterMessage } from "../protocol/messages.ts";
+import { EXIT_CHILD_CRASHED, EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
+import type { ChildMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
-import { tooFarAhead } from "./accept-balance.ts";
+import { AcceptBalance } from "./accept-balance.ts";
 import { AcceptGate } from "./accept-gate.ts";
+import { unreadableBecause } from "./access-check.ts";
+import { guardAgainstCrashes } from "./crash-guard.ts";
+import { Drain } from "./drain.ts";
 import { ChildListeners } from "./listeners.ts";
-import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
+import { appModule, loadApp } from "./load-app.ts";
+import { listenToMaster, tellMaster } from "./master-channel.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
 import { dropPrivileges } from "./privileges.ts";
+import { Retirement } from "./retirement.ts";
 import { slowLanes } from "./slow-lane.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
 import { WorkerSlots } from "./worker-slots.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
 const ORPHAN_GRACE_MS = 800;
-// While draining, a connection silent for this long is closed rather than left to the keep-alive timeout.
-const DRAIN_IDLE_GRACE_MS = 1_000;
-// While a child holds too many connections next to its peers, it looks again this often.
-const BALANCE_CHECK_MS = 10;
 // errno codes that mean "short of a resource": the master then slows spawning down to one at a time.
 const SICK_CODES = new Set(["EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "ENOSPC"]);
 
@@ -39,24 +42,22 @@ export interface RunChildOptions {
 }
 
 export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOptions = {}): Promise<void> {
+  // A stray SIGUSR1 (an Apache habit: kill -USR1 to the group) must not open an inspector.
+  process.on("SIGUSR1", () => {});
   const scoreboard = Scoreboard.open(spec.scoreboard);
   const record = scoreboard.processWriter(spec.slot);
   record.claim(process.pid, Date.now());
-  const context = { slot: spec.slot, pid: process.pid, generation: spec.generation };
   const standalone = options.standalone ?? false;
   if (!standalone) {
-    // The master decides when children stop; a terminal's Ctrl-C or hang-up goes to it alone.
-    process.on("SIGINT", () => {});
-    process.on("SIGHUP", () => {});
+    // The master decides when children stop: a terminal's Ctrl-C or hang-up, or a SIGTERM sent to the
+    // whole group (systemd's default), goes to it alone.
+    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"] as const) process.on(signal, () => {});
   }
 
-  let draining = false;
   let exiting = false;
   let initialised = false;
-  let connections = 0;
+  let exitCode = EXIT_OK;
   let listeners: ChildListeners | undefined;
-  const gate = new AcceptGate();
-  let balanceTimer: NodeJS.Timeout | undefined;
   const hooks = new HookRegistry();
   const exitInput = {
     generation: spec.generation,
@@ -70,8 +71,114 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   const requestHandlers = new ModuleRequestHandlers(exitInput.log);
   // Read through a mapping of its own, which outlives the writers' (see Scoreboard.detach).
   let reader: Scoreboard | undefined;
+
+  const cannotAccept = (error: unknown) => {
+    const sick = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "");
+    log.error({ err: error }, "the child cannot accept connections any more: exiting to be replaced");
+    void exit(sick ? EXIT_CHILD_SICK : EXIT_CHILD_CRASHED);
+  };
+  const gate = new AcceptGate(cannotAccept);
+  const retirement = new Retirement(spec.limits, (reason) => {
+    log.info({ reason }, `reached a recycling limit (${reason}): asking the master to retire this child`);
+    if (standalone) drain.start(spec.drainTimeoutMs);
+    else tellMaster({ drover: "retire", reason });
+  });
+  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, spec.extendedStatus, {
+    connected: () => {
+      record.countConnection();
+      record.setOpenConnections(slots.busy);
+      retirement.connection();
+      balance.check();
+    },
+    released: () => {
+      record.setOpenConnections(slots.busy);
+      if (balance.paused) balance.check();
+    },
+    served: () => retirement.request(),
+    saturated: () => gate.block("saturated"),
+    available: () => gate.unblock("saturated"),
+    empty: () => {
+      if (drain.started) void exit(exitCode);
+    },
+  });
+  const balance = new AcceptBalance({
+    open: () => slots.busy,
+    fewestOfPeers: () => scoreboard.fewestOpenConnections(spec.generation, spec.slot),
+    waiting: () => listeners?.waiting() ?? 0,
+    pause: () => gate.block("ahead"),
+    resume: () => gate.unblock("ahead"),
+  });
+  const drain = new Drain({
+    slots,
+    stopAccepting: () => {
+      balance.stop();
+      listeners?.close();
+    },
+    began: () => {
+      record.setQuiescing();
+      record.setState(ProcessState.Stopping);
+    },
+    overdue: (left) =>
+      log.warn({ connections: left }, "the drain's deadline passed: closing the connections left"),
+  });
+
+  const heartbeat = setInterval(() => {
+    const memory = process.memoryUsage();
+    record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
+    retirement.memory(memory.rss);
+  }, spec.heartbeatIntervalMs);
+
+  async function exit(code: number, message?: ChildMessage): Promise<void> {
+    if (exiting) return;
+    exiting = true;
+    clearInterval(heartbeat);
+    retirement.stop();
+    if (initialised) {
+      for (const failure of await hooks.runCollectingFailures("childExit", exitInput)) {
+        log.error({ err: failure }, failure.message);
+      }
+    }
+    scoreboard.close();
+    // If the channel cannot take the message, leave anyway.
+    setTimeout(() => process.exit(code), 1_000).unref();
+    if (message) tellMaster(message, () => process.exit(code));
+    else process.exit(code);
+  }
+
+  guardAgainstCrashes(log, () => {
+    exitCode = EXIT_CHILD_CRASHED;
+    if (!standalone) tellMaster({ drover: "retire", reason: "crash" });
+    if (!initialised) void exit(EXIT_CHILD_CRASHED);
+    else drain.start(spec.drainTimeoutMs);
+  });
+  if (standalone) {
+    for (const signal of ["SIGINT", "SIGTERM"] as const)
+      process.on(signal, () => drain.start(spec.drainTimeoutMs));
+  } else {
+    guardAgainstOrphaning(() => {
+      log.warn("the master is gone: finishing in-flight requests, then exiting");
+      drain.start(ORPHAN_GRACE_MS);
+      setTimeout(() => void exit(EXIT_OK), ORPHAN_GRACE_MS).unref();
+    });
+    listenToMaster({
+      quiesce: ({ deadlineMs }) => drain.start(deadlineMs),
+      detach: () => {
+        scoreboard.detach();
+        tellMaster({ drover: "detached" });
+      },
+      exit: () => void exit(EXIT_OK),
+    });
+  }
+
+  const context = {
+    slot: spec.slot,
+    pid: process.pid,
+    generation: spec.generation,
+    drainSignal: drain.signal,
+  };
   const initInput = {
     ...exitInput,
+    signal: drain.signal,
     scoreboard: {
       snapshot: () => {
         reader ??= Scoreboard.open(spec.scoreboard);
@@ -83,99 +190,10 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       requests: requestHandlers.forModule(module),
     }),
   };
-
-  const slots = new WorkerSlots(scoreboard, spec.slot, spec.workersPerChild, spec.extendedStatus, {
-    connected: () => {
-      record.countConnection();
-      if (spec.maxConnections > 0 && ++connections >= spec.maxConnections) {
-        log.info({ connections }, "served maxConnectionsPerChild connections: retiring");
-        drain();
-      }
-      balance();
-    },
-    // Giving a connection up never puts a child ahead: only a paused one has anything to check.
-    released: () => (gate.isBlocked("ahead") ? balance() : record.setOpenConnections(slots.busy)),
-    saturated: () => gate.block("saturated"),
-    available: () => gate.unblock("saturated"),
-    empty: () => {
-      if (draining) void exit(EXIT_OK);
-    },
-  });
-
-  const heartbeat = setInterval(() => {
-    const memory = process.memoryUsage();
-    record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
-  }, spec.heartbeatIntervalMs);
-
-  async function exit(code: number, message?: ChildMessage): Promise<void> {
-    if (exiting) return;
-    exiting = true;
-    clearInterval(heartbeat);
-    if (initialised) {
-      for (const failure of await hooks.runCollectingFailures("childExit", exitInput)) {
-        log.error({ err: failure }, failure.message);
-      }
-    }
-    scoreboard.close();
-    if (message && process.connected) process.send?.(message, () => process.exit(code));
-    else process.exit(code);
-    // If the channel cannot take the message, leave anyway.
-    setTimeout(() => process.exit(code), 1_000).unref();
-  }
-
-  // Records the connections held, and stops accepting while far ahead of the least loaded peer.
-  function balance(): void {
-    record.setOpenConnections(slots.busy);
-    if (draining) return;
-    const paused = gate.isBlocked("ahead");
-    const ahead = tooFarAhead(
-      slots.busy,
-      scoreboard.fewestOpenConnections(spec.generation, spec.slot),
-      paused,
-    );
-    if (ahead && !paused) {
-      gate.block("ahead");
-      balanceTimer = setInterval(balance, BALANCE_CHECK_MS);
-    } else if (!ahead && paused) {
-      clearInterval(balanceTimer);
-      gate.unblock("ahead");
-    }
-  }
-
-  function drain(): void {
-    if (draining) return;
-    draining = true;
-    clearInterval(balanceTimer);
-    record.setQuiescing();
-    record.setState(ProcessState.Stopping);
-    listeners?.close();
-    slots.drain();
-    setInterval(() => slots.closeIdle(DRAIN_IDLE_GRACE_MS), DRAIN_IDLE_GRACE_MS / 4).unref();
-  }
-
-  if (standalone) {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => drain());
-  } else {
-    guardAgainstOrphaning(() => {
-      log.warn("the master is gone: finishing in-flight requests, then exiting");
-      drain();
-      setTimeout(() => void exit(EXIT_OK), ORPHAN_GRACE_MS).unref();
-    });
-    process.on("SIGTERM", () => void exit(EXIT_OK));
-    process.on("message", (message: unknown) => {
-      if (!isMasterMessage(message)) return;
-      if (message.drover === "quiesce") drain();
-      else if (message.drover === "detach") {
-        scoreboard.detach();
-        process.send?.({ drover: "detached" } satisfies ChildMessage);
-      }
-    });
-  }
-
-  let app: LoadedApp;
+  let app: Awaited<ReturnType<typeof loadApp>>;
   try {
-    dropPrivileges(spec.uid, spec.gid);
-    const lanes = slowLanes(spec.slowRequestThresholdMs, {
+    dropPrivileges(spec.uid, spec.gid, spec.userName);
+    const lane = slowLanes(spec.slowRequestThresholdMs, {
       slowRoute: (route, averageMs) =>
         log.debug(
           { route, averageMs: Math.round(averageMs) },
@@ -184,7 +202,13 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       queued: (waiting) => record.slowLaneQueued(waiting),
       started: (waiting) => record.setSlowLaneWaiting(waiting),
     });
-    app = await loadApp(spec.app, slots, requestHandlers, lanes);
+    app = await loadApp(spec.app, {
+      accounting: slots,
+      modules: requestHandlers,
+      lane,
+      timeouts: spec.server,
+      failed: (error, request, response) => handlerFailed(log, error, request, response),
+    });
     for (const module of await loadModules(spec.modules)) hooks.register(module);
     hooks.register(appModule(app.definition, context));
     await hooks.run("childInit", initInput);
@@ -193,22 +217,67 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     const code = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "")
       ? EXIT_CHILD_SICK
       : EXIT_CHILD_FATAL;
-    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const blocked = spec.uid === undefined ? undefined : unreadable(spec, error);
+    const reason = blocked ?? (error instanceof Error ? (error.stack ?? error.message) : String(error));
     log.error(
-      { err: error },
-      code === EXIT_CHILD_SICK ? "child is short of a resource" : "child cannot initialise",
+      blocked ? { reason } : { err: error },
+      code === EXIT_CHILD_SICK
+        ? "child is short of a resource"
+        : blocked
+          ? blocked
+          : "child cannot initialise",
     );
     await exit(code, { drover: "fatal", reason });
     return;
   }
-  if (draining) return;
+  if (drain.started) return;
 
   const fds = options.fds ?? spec.listeners.map((_, index) => FIRST_LISTENER_FD + index);
-  listeners = new ChildListeners(fds, app.server, (socket) => slots.connected(socket));
+  listeners = new ChildListeners(fds, app.server, (socket) => slots.connected(socket), cannotAccept);
   gate.attach(listeners);
   slots.ready();
-  await listeners.resume();
+  try {
+    await listeners.resume();
+  } catch (error) {
+    cannotAccept(error);
+    return;
+  }
   record.setState(ProcessState.Ready);
-  process.send?.({ drover: "ready" } satisfies ChildMessage);
+  if (!standalone) tellMaster({ drover: "ready" });
   log.debug({ listen: spec.listeners }, "child ready");
+}
+
+// A handler that threw: that request alone gets a 500 (or is cut, if its reply had begun).
+function handlerFailed(
+  log: Logger,
+  error: unknown,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const path = (request.url ?? "").split("?")[0];
+  log.error(
+    { err: error, method: request.method, path },
+    "the app's handler threw: answered 500, the child serves on",
+  );
+  if (response.writableEnded) return;
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body = "Internal Server Error\n";
+  response.writeHead(500, { "content-type": "text/plain", "content-length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+// An app or module file the child's user may not read, named with what blocks it.
+function unreadable(spec: ChildSpec, error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "EACCES" && code !== "ENOENT") return undefined;
+  const user = spec.userName ?? `uid ${spec.uid}`;
+  const files = [spec.app, ...spec.modules.map((module) => module.use).filter((use) => use.startsWith("/"))];
+  for (const file of files) {
+    const why = unreadableBecause(file, user);
+    if (why) return why;
+  }
+  return undefined;
 }

@@ -1,16 +1,23 @@
 // Loads the user's app module in a child and builds the server it serves with, wired to the child's
-// request accounting.
+// request accounting: drover's own server for a request handler, or the framework's own (createServer).
 import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
+import { OWN_SERVER_TIMEOUTS } from "../config/defaults.ts";
 import { type DroverModule, defineModule } from "../modules/index.ts";
 import type { Answer, LaneFactory } from "./slow-lane.ts";
+import type { ServerTimeouts } from "./spec.ts";
 
-/** What the server tells the child's worker slots about each request. */
+// How often drover's own server looks for connections past headersTimeout or requestTimeout (Node's
+// default is 30 s, which lets a slow client hold a connection for half a minute past its deadline).
+const CONNECTIONS_CHECK_MS = 1_000;
+
+/** What the server tells the child's worker slots about each request and connection. */
 export interface RequestAccounting {
   requestStarted(request: IncomingMessage, response: ServerResponse): void;
   requestFinished(response: ServerResponse, socket: Socket): void;
+  upgraded(socket: Socket): void;
 }
 
 /** Whatever answers a request before the app does: the modules' request handlers. */
@@ -19,33 +26,34 @@ export interface RequestInterceptor {
   handle(request: IncomingMessage, response: ServerResponse): boolean | Promise<boolean>;
 }
 
+/** What a handler that throws (or whose promise rejects) gets: that request's 500, nothing else. */
+export type HandlerFailure = (error: unknown, request: IncomingMessage, response: ServerResponse) => void;
+
+export interface ServerParts {
+  readonly accounting: RequestAccounting;
+  readonly modules: RequestInterceptor;
+  readonly lane: LaneFactory;
+  readonly timeouts: ServerTimeouts;
+  readonly failed: HandlerFailure;
+}
+
 export interface LoadedApp {
   readonly definition: AppDefinition;
   readonly server: Server;
 }
 
-export async function loadApp(
-  path: string,
-  accounting: RequestAccounting,
-  modules: RequestInterceptor,
-  lane: LaneFactory,
-): Promise<LoadedApp> {
+export async function loadApp(path: string, parts: ServerParts): Promise<LoadedApp> {
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const definition = toAppDefinition(module.default, path);
-  const server = await buildServer(definition, accounting, modules, lane, path);
+  const server = await buildServer(definition, parts, path);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
   // connections on 'listening'; drover never calls listen(), so it says so itself.
   server.emit("listening");
   return { definition, server };
 }
 
-async function buildServer(
-  definition: AppDefinition,
-  accounting: RequestAccounting,
-  modules: RequestInterceptor,
-  lane: LaneFactory,
-  path: string,
-): Promise<Server> {
+async function buildServer(definition: AppDefinition, parts: ServerParts, path: string): Promise<Server> {
+  const { accounting, modules, lane, timeouts, failed } = parts;
   const handler = definition.handler;
   if (handler) {
     // drover makes this server, so it accounts with plain calls: the wrapped handler, and the
@@ -56,22 +64,46 @@ async function buildServer(
       accounting.requestFinished(this, socket);
       detachSocket.call(this, socket);
     }
-    const start = lane(offeredFirst(modules, handler));
-    return createServer((request, response) => {
-      response.detachSocket = accountedDetach;
-      accounting.requestStarted(request, response);
-      start(request, response);
-    });
+    const start = lane(safely(modulesThen(modules, handler), failed));
+    const headersTimeout = timeouts.headersTimeoutMs ?? OWN_SERVER_TIMEOUTS.headersTimeout;
+    const requestTimeout = timeouts.requestTimeoutMs ?? OWN_SERVER_TIMEOUTS.requestTimeout;
+    return createServer(
+      {
+        // Node refuses a headers timeout longer than a (non-zero) request timeout.
+        headersTimeout: requestTimeout > 0 ? Math.min(headersTimeout, requestTimeout) : headersTimeout,
+        requestTimeout,
+        keepAliveTimeout: timeouts.keepAliveTimeoutMs ?? OWN_SERVER_TIMEOUTS.keepAliveTimeout,
+        connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+      },
+      (request, response) => {
+        response.detachSocket = accountedDetach;
+        accounting.requestStarted(request, response);
+        start(request, response);
+      },
+    );
   }
   const server = await definition.createServer?.();
   if (!server || typeof server.prependListener !== "function") {
     throw new TypeError(`${path}: createServer() must return a Node http.Server (or one of its kind)`);
   }
+  // A framework's server keeps its own timeouts, except those the config sets.
+  if (timeouts.headersTimeoutMs !== undefined) server.headersTimeout = timeouts.headersTimeoutMs;
+  if (timeouts.requestTimeoutMs !== undefined) server.requestTimeout = timeouts.requestTimeoutMs;
+  if (timeouts.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  // An upgraded connection (a WebSocket) is busy for its whole life: a drain must not take it for idle.
+  server.prependListener("upgrade", (_request: IncomingMessage, socket: Socket) => {
+    // Without a listener of its own the app cannot take it; Node would have closed it.
+    if (server.listenerCount("upgrade") === 1) socket.destroy();
+    else accounting.upgraded(socket);
+  });
   // A framework's own server: each request is accounted and offered to the modules as the server
   // emits it, before the framework's listener can see it.
   const emit = server.emit as (event: string | symbol, ...args: unknown[]) => boolean;
   const start = lane(
-    offeredFirst(modules, (request, response) => emit.call(server, "request", request, response)),
+    safely(
+      modulesThen(modules, (request, response) => emit.call(server, "request", request, response)),
+      failed,
+    ),
   );
   server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== "request") return emit.call(this, event, ...args);
@@ -85,11 +117,27 @@ async function buildServer(
 }
 
 /** Offers each request to the modules' handlers, and passes those they do not answer to `app`. */
-function offeredFirst(modules: RequestInterceptor, app: Answer): Answer {
+function modulesThen(modules: RequestInterceptor, app: Answer): Answer {
   return (request, response) => {
     const handled = modules.handle(request, response);
-    if (handled === false) app(request, response);
-    else if (handled !== true) void handled.then((answered) => answered || app(request, response));
+    if (handled === false) return app(request, response);
+    if (handled !== true) return handled.then((answered) => answered || app(request, response));
+    return undefined;
+  };
+}
+
+/**
+ * A handler that throws, or returns a promise that rejects, fails its own request only: it gets a
+ * 500 (or its connection is closed, when the response had begun), and the child serves on.
+ */
+function safely(answer: Answer, failed: HandlerFailure): Answer {
+  return (request, response) => {
+    try {
+      const result = answer(request, response) as unknown;
+      if (result instanceof Promise) result.catch((error: unknown) => failed(error, request, response));
+    } catch (error) {
+      failed(error, request, response);
+    }
   };
 }
 

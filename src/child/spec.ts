@@ -7,6 +7,22 @@ export const CHILD_SPEC_ENV = "DROVER_CHILD";
 /** The first inherited descriptor: 0-2 are stdio and 3 is the IPC channel. */
 export const FIRST_LISTENER_FD = 4;
 
+/** When the child retires (asks the master for a replacement, then drains); 0 = no such limit. */
+export interface ChildLimits {
+  readonly connections: number;
+  readonly requests: number;
+  /** Resident memory (RSS), in bytes. */
+  readonly memoryBytes: number;
+  readonly ageMs: number;
+}
+
+/** Server timeouts the config sets; each one left out keeps the server's own (or drover's default). */
+export interface ServerTimeouts {
+  readonly headersTimeoutMs?: number;
+  readonly keepAliveTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
 export interface ChildSpec {
   readonly slot: number;
   readonly generation: number;
@@ -16,8 +32,11 @@ export interface ChildSpec {
   /** Absolute path of the app module. */
   readonly app: string;
   readonly workersPerChild: number;
-  /** Connections this child serves before it retires; 0 = never. Already jittered by the master. */
-  readonly maxConnections: number;
+  /** Its own recycling limits, already jittered by the master. */
+  readonly limits: ChildLimits;
+  /** How long a drain it starts itself (a crash) may take; the master gives its own deadline otherwise. */
+  readonly drainTimeoutMs: number;
+  readonly server: ServerTimeouts;
   readonly heartbeatIntervalMs: number;
   /** Per-request scoreboard updates (extendedStatus). */
   readonly extendedStatus: boolean;
@@ -29,7 +48,11 @@ export interface ChildSpec {
   readonly modules: readonly ModuleSpec[];
   /** The shared memory and locks this generation's postConfig hooks made, for childInit to attach. */
   readonly resources: readonly ResourceSpec[];
+  /** Whether its watchdog thread reads its JavaScript stack when the master finds it hung. */
+  readonly hungChildStack: boolean;
   readonly uid?: number;
+  /** The user's name, for its supplementary groups (initgroups); absent for an id with no account. */
+  readonly userName?: string;
   readonly gid?: number;
 }
 
@@ -42,9 +65,9 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     "slot",
     "generation",
     "workersPerChild",
-    "maxConnections",
     "heartbeatIntervalMs",
     "slowRequestThresholdMs",
+    "drainTimeoutMs",
   ] as const;
   for (const key of integers) {
     if (!Number.isInteger(spec[key]) || (spec[key] as number) < 0)
@@ -53,11 +76,15 @@ export function readChildSpec(text: string | undefined): ChildSpec {
   if (
     typeof spec.scoreboard !== "string" ||
     typeof spec.app !== "string" ||
+    typeof spec.limits !== "object" ||
+    typeof spec.server !== "object" ||
     !Array.isArray(spec.listeners) ||
     !Array.isArray(spec.modules) ||
     !Array.isArray(spec.resources)
   ) {
-    throw new Error(`${CHILD_SPEC_ENV} lacks scoreboard, app, listeners, modules or resources`);
+    throw new Error(
+      `${CHILD_SPEC_ENV} lacks scoreboard, app, limits, server, listeners, modules or resources`,
+    );
   }
   return spec as ChildSpec;
 }

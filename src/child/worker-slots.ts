@@ -2,14 +2,25 @@
 // and the slot's scoreboard record follows it: R until the first request, W while a request runs, K
 // between requests on a keep-alive connection, G while draining, _ once the slot is free again.
 //
-// This runs on every connection and request, so it is called directly (by the child's listeners, the
-// wrapped handler and the response class in request-accounting.ts) rather than through event listeners:
-// a second listener on an event makes every emit copy its listener array, and `once` allocates.
+// A connection that is not running a request (still sending its headers, or idle between requests)
+// must not keep a real request out: when every slot is taken, the connection that has waited longest
+// without a request is closed to make room, as Apache's event MPM closes lingering connections. Only
+// when every slot runs a request (or waits too briefly to count as idle) does the child stop
+// accepting, and it accepts again once two slots can be had.
+//
+// This runs on every connection and request, so it is called directly (by the child's listeners and
+// the server's accounting) rather than through event listeners: a second listener on an event makes
+// every emit copy its listener array, and `once` allocates.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import { WorkerState } from "../scoreboard/index.ts";
 import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
+
+/** A connection waiting this long without a request may be closed to make room for a new one. */
+export const EVICT_AFTER_IDLE_MS = 250;
+/** Accepting starts again once this many slots can be had (free, or held by idle connections). */
+const RESUME_AT = 2;
 
 interface Worker {
   readonly record: WorkerRecordWriter;
@@ -17,7 +28,7 @@ interface Worker {
   socket: Socket | undefined;
   /** The response being written on this worker's connection, while there is one. */
   response: ServerResponse | undefined;
-  /** Since when its connection has waited for a request (0 while one runs). */
+  /** Since when its connection has waited for a request; 0 while one runs or it was upgraded. */
   idleSince: number;
   /** The connection's bytesWritten when its last response finished (0 on a new connection). */
   bytesBefore: number;
@@ -29,14 +40,16 @@ interface Worker {
 }
 
 export interface WorkerSlotEvents {
-  /** A connection arrived (it holds a slot if one was free). */
+  /** A connection arrived (it holds a slot if one was free or could be made free). */
   readonly connected?: () => void;
-  /** The last idle slot was taken: stop accepting. */
+  /** No slot can be had: stop accepting. */
   readonly saturated?: () => void;
-  /** A slot came free after saturation: accept again. */
+  /** Slots can be had again after saturation: accept again. */
   readonly available?: () => void;
   /** A connection closed and gave its slot back. */
   readonly released?: () => void;
+  /** A request's response finished. */
+  readonly served?: () => void;
   /** The last busy slot came free. */
   readonly empty?: () => void;
 }
@@ -50,8 +63,13 @@ export class WorkerSlots {
   readonly #busy = new Set<Worker>();
   readonly #events: WorkerSlotEvents;
   readonly #extended: boolean;
+  readonly #workers: number;
   #draining = false;
   #drainStart = 0;
+  #saturated = false;
+  #recheck: NodeJS.Timeout | undefined;
+  /** Connections closed to make room for new ones. */
+  evicted = 0;
 
   /** With `extended` false (extendedStatus off) requests are not recorded, only connection states. */
   constructor(
@@ -63,6 +81,7 @@ export class WorkerSlots {
   ) {
     this.#events = events;
     this.#extended = extended;
+    this.#workers = workers;
     for (let index = workers - 1; index >= 0; index--) {
       const worker: Worker = {
         record: scoreboard.workerWriter(slot, index),
@@ -93,7 +112,8 @@ export class WorkerSlots {
 
   /** A connection was accepted: it takes a slot. Called before the server sees it. */
   connected(socket: TrackedSocket): void {
-    const worker = this.#free.pop();
+    const now = Date.now();
+    const worker = this.#free.pop() ?? this.#evict(now);
     // Connections beyond the slots arrive only in the moment between saturation and the listeners
     // closing; they are served all the same, just not shown on the scoreboard.
     if (worker) {
@@ -101,10 +121,10 @@ export class WorkerSlots {
       socket[workerOf] = worker;
       worker.socket = socket;
       worker.bytesBefore = 0;
-      worker.idleSince = Date.now();
+      worker.idleSince = now;
       worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
       socket.on("close", worker.release);
-      if (this.#free.length === 0) this.#events.saturated?.();
+      if (this.#free.length === 0 && !this.#draining) this.#checkSaturation(now);
     }
     // Last: the child may retire on this connection, and its drain must find it holding a slot.
     this.#events.connected?.();
@@ -131,6 +151,7 @@ export class WorkerSlots {
   /** Its response is sent; the worker waits on its keep-alive connection, or the connection closes. */
   requestFinished(response: ServerResponse, socket: Socket): void {
     const worker = (socket as TrackedSocket)[workerOf];
+    this.#events.served?.();
     if (!worker || worker.response !== response) return;
     worker.response = undefined;
     const now = Date.now();
@@ -143,6 +164,14 @@ export class WorkerSlots {
     worker.bytesBefore = written;
   }
 
+  /** The connection was upgraded (a WebSocket): it is busy for as long as it stays open. */
+  upgraded(socket: Socket): void {
+    const worker = (socket as TrackedSocket)[workerOf];
+    if (!worker) return;
+    worker.idleSince = 0;
+    worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Writing);
+  }
+
   /**
    * From now on every response closes its connection: those not started yet say `Connection: close`,
    * so keep-alive clients reconnect (to another child) instead of losing a request. Idle keep-alive
@@ -152,6 +181,7 @@ export class WorkerSlots {
   drain(): void {
     this.#draining = true;
     this.#drainStart = Date.now();
+    clearTimeout(this.#recheck);
     for (const worker of this.#busy) {
       worker.record.setState(WorkerState.Graceful);
       if (worker.response && !worker.response.headersSent) worker.response.shouldKeepAlive = false;
@@ -163,7 +193,8 @@ export class WorkerSlots {
    * Closes the connections silent for longer than `graceMs` since their last reply and since the drain
    * began. A draining child calls it: a client that uses its connection gets `Connection: close` on its
    * next request and leaves cleanly, so only connections that stay silent are cut, and the drain does
-   * not wait for the server's keep-alive timeout (72 s in Fastify).
+   * not wait for the server's keep-alive timeout (72 s in Fastify). Upgraded connections and responses
+   * still being written are not idle: only the drain's deadline (closeAll) ends them.
    */
   closeIdle(graceMs: number): void {
     // Deferred past the poll phase: a request that arrived while the event loop was busy is read
@@ -177,6 +208,67 @@ export class WorkerSlots {
     });
   }
 
+  /** Closes every connection: the drain's deadline passed. */
+  closeAll(): void {
+    for (const worker of this.#busy) worker.socket?.destroy();
+  }
+
+  // The longest-waiting connection without a request, closed so that its slot can take a new one.
+  #evict(now: number): Worker | undefined {
+    if (this.#draining) return undefined;
+    const oldest = this.#oldestIdle(now);
+    if (!oldest) return undefined;
+    oldest.socket?.destroy();
+    this.#released(oldest);
+    this.evicted++;
+    return this.#free.pop();
+  }
+
+  #oldestIdle(now: number): Worker | undefined {
+    let oldest: Worker | undefined;
+    for (const worker of this.#busy) {
+      if (worker.idleSince === 0 || now - worker.idleSince < EVICT_AFTER_IDLE_MS) continue;
+      if (!oldest || worker.idleSince < oldest.idleSince) oldest = worker;
+    }
+    return oldest;
+  }
+
+  // Every slot is taken: keep accepting if one can be made free, else pause until one can.
+  #checkSaturation(now: number): void {
+    const capacity = this.#free.length + (this.#oldestIdle(now) ? 1 : 0);
+    if (capacity > 0 || this.#saturated) return;
+    this.#saturated = true;
+    this.#events.saturated?.();
+    this.#scheduleRecheck(now);
+  }
+
+  // While saturated, look again when the youngest idle connection becomes old enough to make room.
+  #scheduleRecheck(now: number): void {
+    clearTimeout(this.#recheck);
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const worker of this.#busy)
+      if (worker.idleSince > 0) earliest = Math.min(earliest, worker.idleSince);
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    this.#recheck = setTimeout(
+      () => this.#maybeAvailable(),
+      Math.max(1, earliest + EVICT_AFTER_IDLE_MS - now),
+    );
+    this.#recheck.unref();
+  }
+
+  #maybeAvailable(): void {
+    if (!this.#saturated || this.#draining) return;
+    const now = Date.now();
+    const capacity = this.#free.length + (this.#oldestIdle(now) ? RESUME_AT : 0);
+    if (capacity >= Math.min(RESUME_AT, this.#workers)) {
+      this.#saturated = false;
+      clearTimeout(this.#recheck);
+      this.#events.available?.();
+    } else {
+      this.#scheduleRecheck(now);
+    }
+  }
+
   #released(worker: Worker): void {
     worker.socket?.off("close", worker.release);
     worker.response = undefined;
@@ -186,7 +278,7 @@ export class WorkerSlots {
     this.#busy.delete(worker);
     this.#free.push(worker);
     this.#events.released?.();
-    if (this.#free.length === 1) this.#events.available?.();
+    if (this.#saturated) this.#maybeAvailable();
     if (this.#busy.size === 0) this.#events.empty?.();
   }
 }

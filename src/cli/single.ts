@@ -4,8 +4,9 @@ import { rmSync } from "node:fs";
 import { runChild } from "../child/child.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
-import { MasterHooks } from "../master/generation-hooks.ts";
+import { childSpec } from "../master/child-spec.ts";
 import { openListeners } from "../master/listeners.ts";
+import { ModuleHost } from "../master/module-host.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import { shmPath } from "../shm/index.ts";
 
@@ -17,35 +18,30 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
     workerLimit: config.workersPerChild,
   });
   // The modules' master phases run here too: their shared memory and locks are made as under a master.
-  const modules = new MasterHooks(log, { runId: `single-${process.pid}` });
-  // The child's exit ends the process (and closes the descriptors); the files must go with it.
+  const modules = new ModuleHost(log, { runId: `single-${process.pid}` }, new AbortController().signal);
+  // The child's exit ends the process (it closed the descriptors when it drained); the files must go
+  // with it.
   process.once("exit", () => {
     scoreboard.close();
     modules.close();
-    for (const { listener } of listeners)
+    for (const { listener } of listeners) {
       if (listener.kind === "unix") rmSync(listener.path, { force: true });
+    }
   });
   scoreboard.master.prepareSlot(0, 0, config.workersPerChild, Date.now());
-  const hooks = await modules.prepare(config, 0, "first");
-  modules.commit(hooks);
-  await runChild(
-    {
-      slot: 0,
-      generation: 0,
-      restart: "first",
-      scoreboard: scoreboard.path,
-      app: config.app,
-      workersPerChild: config.workersPerChild,
-      maxConnections: 0,
-      heartbeatIntervalMs: 1_000,
-      extendedStatus: config.extendedStatus,
-      slowRequestThresholdMs: config.slowRequestThreshold,
-      listeners: listeners.map((listener) => listener.address),
-      modules: config.modules,
-      resources: hooks.resources.specs(),
-    },
-    log,
-    { fds: listeners.map((listener) => listener.fd), standalone: true },
-  );
+  const prepared = await modules.prepare(config, 0, "first");
+  modules.commit(prepared);
+  const spec = childSpec(config, {
+    slot: 0,
+    generation: 0,
+    restart: "first",
+    scoreboard: scoreboard.path,
+    listeners,
+    resources: prepared.resources.specs(),
+  });
+  await runChild({ ...spec, hungChildStack: false }, log, {
+    fds: listeners.map((listener) => listener.fd),
+    standalone: true,
+  });
   console.log(`drover --single: ${config.app} is served on ${listeners.map((l) => l.address).join(", ")}`);
 }

@@ -31,20 +31,11 @@ export function checkConfig(input: unknown, options: CheckOptions): CheckResult 
   const { fields } = read;
   const { sizing, warnings } = fitSizing(fields, options.previous);
   const config: ResolvedConfig = {
-    listen: Object.freeze(fields.listen.map((listener) => Object.freeze(listener))),
-    app: fields.app,
+    ...fields,
     ...sizing,
-    maxConnectionsPerChild: fields.maxConnectionsPerChild,
-    maxConnectionsPerChildJitter: fields.maxConnectionsPerChildJitter,
-    gracefulShutdownTimeout: fields.gracefulShutdownTimeout,
-    heartbeatTimeout: fields.heartbeatTimeout,
-    hungChildStack: fields.hungChildStack,
-    slowRequestThreshold: fields.slowRequestThreshold,
+    listen: Object.freeze(fields.listen.map((listener) => Object.freeze(listener))),
     user: fields.user && Object.freeze(fields.user),
     group: fields.group && Object.freeze(fields.group),
-    runDir: fields.runDir,
-    logLevel: fields.logLevel,
-    extendedStatus: fields.extendedStatus,
     // A module named by path is found from the config file's folder, like the app.
     modules: Object.freeze(
       fields.modules.map((spec) =>

@@ -3,6 +3,13 @@
 import { availableParallelism } from "node:os";
 import type { DroverConfig } from "./types.ts";
 
+/** The server timeouts drover's own server (a plain request handler) uses when the config sets none. */
+export const OWN_SERVER_TIMEOUTS = {
+  headersTimeout: 20_000,
+  keepAliveTimeout: 5_000,
+  requestTimeout: 300_000,
+} as const;
+
 /** The defaults that do not depend on other fields. */
 export const DEFAULTS = {
   listen: [8080],
@@ -10,8 +17,16 @@ export const DEFAULTS = {
   workerLimit: 1024,
   serverLimit: 16,
   maxConnectionsPerChild: 0,
-  maxConnectionsPerChildJitter: 0.1,
+  maxRequestsPerChild: 0,
+  maxChildMemory: 0,
+  maxChildAge: 0,
+  recycleJitter: 0.1,
   gracefulShutdownTimeout: "30s",
+  shutdownDelay: 0,
+  drainTimeout: "30s",
+  childStartTimeout: "60s",
+  hookTimeout: "30s",
+  signals: "drover",
   heartbeatTimeout: "30s",
   hungChildStack: true,
   slowRequestThreshold: "5ms",

@@ -6,6 +6,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { readDuration } from "./duration.ts";
 import { ConfigInvalidError, isRecord } from "./errors.ts";
 import { findListenClashes, readListen } from "./listen.ts";
+import { readSize } from "./size.ts";
 import type { ConfigProblem, DroverConfig, Listener, ListenSpec, LogLevel } from "./types.ts";
 
 /** parseArgs options: `parseArgs({ options: { ...CONFIG_FLAGS, ...yours } })`. Every value is a string. */
@@ -21,7 +22,13 @@ export const CONFIG_FLAGS = {
   "workers-per-child": { type: "string" },
   "max-request-workers": { type: "string" },
   "max-connections-per-child": { type: "string" },
+  "max-requests-per-child": { type: "string" },
+  "max-child-memory": { type: "string" },
+  "max-child-age": { type: "string" },
   "graceful-shutdown-timeout": { type: "string" },
+  "shutdown-delay": { type: "string" },
+  "drain-timeout": { type: "string" },
+  "child-start-timeout": { type: "string" },
   "heartbeat-timeout": { type: "string" },
   "slow-request-threshold": { type: "string" },
   user: { type: "string" },
@@ -37,7 +44,7 @@ export type ConfigFlagValues = { readonly listen?: readonly string[] } & {
   readonly [F in SingleFlag]?: string;
 };
 
-type Kind = "integer" | "duration" | "path" | "account" | "text";
+type Kind = "integer" | "duration" | "size" | "path" | "account" | "text";
 
 // Each flag but --config and --listen: the field it sets and how its text is read.
 const FIELDS: Readonly<Record<Exclude<SingleFlag, "config">, readonly [keyof DroverConfig, Kind]>> = {
@@ -48,7 +55,13 @@ const FIELDS: Readonly<Record<Exclude<SingleFlag, "config">, readonly [keyof Dro
   "workers-per-child": ["workersPerChild", "integer"],
   "max-request-workers": ["maxRequestWorkers", "integer"],
   "max-connections-per-child": ["maxConnectionsPerChild", "integer"],
+  "max-requests-per-child": ["maxRequestsPerChild", "integer"],
+  "max-child-memory": ["maxChildMemory", "size"],
+  "max-child-age": ["maxChildAge", "duration"],
   "graceful-shutdown-timeout": ["gracefulShutdownTimeout", "duration"],
+  "shutdown-delay": ["shutdownDelay", "duration"],
+  "drain-timeout": ["drainTimeout", "duration"],
+  "child-start-timeout": ["childStartTimeout", "duration"],
   "heartbeat-timeout": ["heartbeatTimeout", "duration"],
   "slow-request-threshold": ["slowRequestThreshold", "duration"],
   user: ["user", "account"],
@@ -109,6 +122,13 @@ function readFlag(
     case "duration": {
       // On the command line a bare number is milliseconds, as in the config.
       const parsed = readDuration(/^\s*\d+\s*$/.test(text) ? Number(text) : text);
+      if (parsed.ok) return parsed.value;
+      problems.push({ field: flag, reason: parsed.reason });
+      return undefined;
+    }
+    case "size": {
+      // On the command line a bare number is bytes, as in the config.
+      const parsed = readSize(/^\s*\d+\s*$/.test(text) ? Number(text) : text);
       if (parsed.ok) return parsed.value;
       problems.push({ field: flag, reason: parsed.reason });
       return undefined;

@@ -9,7 +9,7 @@ export { CONFIG_FIELDS } from "./fields.ts";
 export { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, mergeFlags } from "./flags.ts";
 export { ANY_HOST, formatListener, parseListen } from "./listen.ts";
 export { CONFIG_FILE_NAMES, findConfigFile, type LoadedConfig, loadConfigFile } from "./load.ts";
-export { drawConnectionLimit } from "./recycle.ts";
+export { jittered } from "./recycle.ts";
 export { type ResolveOptions, type ResolveResult, resolveConfig } from "./resolve.ts";
 export {
   type ConfigProblem,

@@ -9,6 +9,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type DurationUnit = "ms" | "s" | "m" | "h";
 
+/** Which signal does what (see DroverConfig.signals). */
+export const SIGNAL_MAPPINGS = ["drover", "apache"] as const;
+export type SignalMapping = (typeof SIGNAL_MAPPINGS)[number];
+
 /** Milliseconds as a number, or a number with a unit: `"500ms"`, `"30s"`, `"2m"`, `"1h"`. */
 export type Duration = number | `${number}${DurationUnit}`;
 
@@ -49,14 +53,55 @@ export interface DroverConfig {
   maxRequestWorkers?: number;
   /** Connections a child serves before it retires gracefully; 0 never retires it. Default 0. */
   maxConnectionsPerChild?: number;
+  /** Requests a child serves before it retires gracefully; 0 never retires it. Default 0. */
+  maxRequestsPerChild?: number;
   /**
-   * Spread of each child's own connection limit, as a fraction: with 0.1 each child draws its limit
-   * uniformly between 90% and 110% of maxConnectionsPerChild, so a pool does not retire all at once.
-   * From 0 to 1. Default 0.1.
+   * A child whose resident memory (RSS) grows past this retires gracefully: bytes, or a size with a
+   * unit (`"512MB"`, `"1GiB"`). 0 sets no ceiling. Default 0.
    */
-  maxConnectionsPerChildJitter?: number;
+  maxChildMemory?: number | string;
+  /** A child that has lived this long retires gracefully. 0 never retires it for age. Default 0. */
+  maxChildAge?: Duration;
+  /**
+   * Spread of each child's own recycling limits (connections, requests, memory, age), as a fraction:
+   * with 0.1 each child draws each limit uniformly between 90% and 110% of the setting, so a pool
+   * does not retire all at once. From 0 to 1. Default 0.1.
+   */
+  recycleJitter?: number;
   /** How long a graceful stop waits for requests in flight before killing. 0 kills at once. Default "30s". */
   gracefulShutdownTimeout?: Duration;
+  /**
+   * On a graceful stop, how long the children keep accepting first, so that a load balancer can take
+   * this server out of its list before connections are refused (the Kubernetes pattern). Default 0.
+   */
+  shutdownDelay?: Duration;
+  /**
+   * How long a draining child (a reload's old generation, a recycled or retired child) may finish its
+   * requests; then its connections are closed and it exits. Long responses (SSE, long polls) and
+   * WebSockets are cut at this point; the app is told when the drain begins. Default "30s".
+   */
+  drainTimeout?: Duration;
+  /** How long a new child may take to be ready (load the app, run childInit); then it is killed. Default "60s". */
+  childStartTimeout?: Duration;
+  /** How long each master-phase hook of a module, and loading the config file, may take. Default "30s". */
+  hookTimeout?: Duration;
+  /**
+   * What the master's signals mean. `"drover"`: TERM and INT stop gracefully (a second one hurries
+   * to a hard stop), QUIT stops at once, HUP and USR1 reload gracefully, USR2 restarts hard.
+   * `"apache"`: Apache's httpd mapping: TERM and INT stop at once, WINCH stops gracefully, USR1
+   * reloads gracefully, HUP restarts hard. Default "drover".
+   */
+  signals?: SignalMapping;
+  /**
+   * How long a client may take to send a request's headers, from the first byte; then it gets 408 and
+   * the connection closes. drover's own server defaults to "20s"; a framework's server (createServer)
+   * keeps its own setting unless this is given.
+   */
+  headersTimeout?: Duration;
+  /** How long an idle keep-alive connection stays open. drover's own server: "5s"; a framework's keeps its own. */
+  keepAliveTimeout?: Duration;
+  /** How long a client may take to send a whole request. drover's own server: "300s"; a framework's keeps its own. */
+  requestTimeout?: Duration;
   /** How old a child's heartbeat may get before it counts as hung. 0 turns the check off. Default "30s". */
   heartbeatTimeout?: Duration;
   /**
@@ -115,9 +160,23 @@ export interface ResolvedConfig {
   /** The most children at once: maxRequestWorkers / workersPerChild, at most serverLimit. */
   readonly daemonsLimit: number;
   readonly maxConnectionsPerChild: number;
-  readonly maxConnectionsPerChildJitter: number;
-  /** Milliseconds. */
+  readonly maxRequestsPerChild: number;
+  /** Bytes; 0 means no ceiling. */
+  readonly maxChildMemory: number;
+  /** Milliseconds; 0 means no age limit. */
+  readonly maxChildAge: number;
+  readonly recycleJitter: number;
+  /** Milliseconds, as every duration below. */
   readonly gracefulShutdownTimeout: number;
+  readonly shutdownDelay: number;
+  readonly drainTimeout: number;
+  readonly childStartTimeout: number;
+  readonly hookTimeout: number;
+  readonly signals: SignalMapping;
+  /** Undefined: drover's own server uses its default, a framework's server keeps its own. */
+  readonly headersTimeout: number | undefined;
+  readonly keepAliveTimeout: number | undefined;
+  readonly requestTimeout: number | undefined;
   /** Milliseconds; 0 means no hang detection. */
   readonly heartbeatTimeout: number;
   readonly hungChildStack: boolean;

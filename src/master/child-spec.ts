@@ -1,7 +1,8 @@
 // What the master tells a new child (see src/child/spec.ts): its slot and generation, the app and its
-// modules, its own connection limit (drawn with jitter) and how often to stamp its heartbeat.
+// modules, its own recycling limits (each drawn with jitter), its deadlines and server timeouts, and
+// how often to stamp its heartbeat.
 import type { ChildSpec } from "../child/spec.ts";
-import { drawConnectionLimit, type ResolvedConfig } from "../config/index.ts";
+import { jittered, type ResolvedConfig } from "../config/index.ts";
 import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 import type { OpenListener } from "./listeners.ts";
 
@@ -15,6 +16,7 @@ export interface ChildPlace {
 }
 
 export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec {
+  const jitter = (setting: number) => jittered(setting, config.recycleJitter);
   return {
     slot: place.slot,
     generation: place.generation,
@@ -22,19 +24,31 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     scoreboard: place.scoreboard,
     app: config.app,
     workersPerChild: config.workersPerChild,
-    maxConnections: drawConnectionLimit(config.maxConnectionsPerChild, config.maxConnectionsPerChildJitter),
+    limits: {
+      connections: jitter(config.maxConnectionsPerChild),
+      requests: jitter(config.maxRequestsPerChild),
+      memoryBytes: jitter(config.maxChildMemory),
+      ageMs: jitter(config.maxChildAge),
+    },
+    drainTimeoutMs: config.drainTimeout,
+    server: {
+      ...(config.headersTimeout === undefined ? {} : { headersTimeoutMs: config.headersTimeout }),
+      ...(config.keepAliveTimeout === undefined ? {} : { keepAliveTimeoutMs: config.keepAliveTimeout }),
+      ...(config.requestTimeout === undefined ? {} : { requestTimeoutMs: config.requestTimeout }),
+    },
     heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
     extendedStatus: config.extendedStatus,
     slowRequestThresholdMs: config.slowRequestThreshold,
     listeners: place.listeners.map((listener) => listener.address),
     modules: config.modules,
     resources: place.resources,
-    ...(config.user ? { uid: config.user.id } : {}),
+    hungChildStack: config.hungChildStack,
+    ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
     ...(config.group ? { gid: config.group.id } : {}),
   };
 }
 
 /** A few stamps per timeout, and at least one a second so `drover status` shows a live age. */
-function heartbeatInterval(timeoutMs: number): number {
+export function heartbeatInterval(timeoutMs: number): number {
   return timeoutMs > 0 ? Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))) : 1_000;
 }

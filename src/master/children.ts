@@ -1,11 +1,13 @@
-// The master's table of its children: spawning one into a scoreboard slot with the listeners as
-// inherited descriptors, talking to it over IPC, and learning how it ended. Node reaps every child, so
-// there are never zombies; this table is where the master learns of each exit.
-import { type ChildProcess, spawn } from "node:child_process";
+// The master's table of its children: which child owns each scoreboard slot, every live child (one
+// that gave its slot up while draining is only in the second), spawning a process with its inherited
+// descriptors, and dispatching what it says. Node reaps every child, so there are never zombies; this
+// table is where the master learns of each exit.
+import { spawn } from "node:child_process";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHILD_SPEC_ENV, type ChildSpec } from "../child/spec.ts";
-import { type ChildMessage, isChildMessage, type MasterMessage } from "../protocol/messages.ts";
+import { type ChildMessage, isChildMessage, type RetireReasonName } from "../protocol/messages.ts";
+import { type ChildExit, ChildHandle } from "./child-handle.ts";
 
 // The child entry beside this file's folder, with this file's extension: .ts when drover runs from
 // its sources, .js from the build.
@@ -13,44 +15,28 @@ const CHILD_ENTRY = fileURLToPath(
   new URL(`../child/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
-export interface ChildRecord {
-  readonly slot: number;
-  readonly pid: number;
-  readonly generation: number;
-  readonly process: ChildProcess;
-  readonly startedAt: number;
-  /** It said it is ready: childInit ran and it accepts. */
-  ready: boolean;
-  /** It was told to drain (pipe of death, retirement, or its generation was replaced). */
-  quiescing: boolean;
-  /** The master is killing it (hung, or a hard stop): do not count on it any more. */
-  killing: boolean;
-  /** Asked to leave the shared scoreboard so that its slot can go to a new child. */
-  detaching: boolean;
-  /** Why it could not initialise, if it said so before exiting. */
-  fatalReason: string | undefined;
-}
-
-export interface ChildExit {
-  readonly child: ChildRecord;
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-export interface ChildTableEvents {
-  readonly ready: (child: ChildRecord) => void;
-  /** A draining child left the shared scoreboard; its slot is free for a new child. */
-  readonly detached: (child: ChildRecord) => void;
+export interface ChildEvents {
+  readonly ready: (child: ChildHandle) => void;
+  readonly retire: (child: ChildHandle, reason: RetireReasonName) => void;
+  /** A detaching child left the shared scoreboard; its slot is free for a new child. */
+  readonly detached: (child: ChildHandle) => void;
   readonly exit: (exit: ChildExit) => void;
 }
 
-export class ChildTable {
-  // The child in each slot, and every live child: one that lost its slot while draining is only here.
-  readonly #bySlot = new Map<number, ChildRecord>();
-  readonly #live = new Set<ChildRecord>();
-  readonly #events: ChildTableEvents;
+export interface SpawnRequest {
+  readonly spec: ChildSpec;
+  /** Descriptors the child inherits, as its fds 4, 5, ... in this order. */
+  readonly fds: readonly number[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly execArgv: readonly string[];
+}
 
-  constructor(events: ChildTableEvents) {
+export class ChildTable {
+  readonly #bySlot = new Map<number, ChildHandle>();
+  readonly #live = new Set<ChildHandle>();
+  readonly #events: ChildEvents;
+
+  constructor(events: ChildEvents) {
     this.#events = events;
   }
 
@@ -58,108 +44,75 @@ export class ChildTable {
     return this.#live.size;
   }
 
-  inSlot(slot: number): ChildRecord | undefined {
+  inSlot(slot: number): ChildHandle | undefined {
     return this.#bySlot.get(slot);
   }
 
-  all(): ChildRecord[] {
+  all(): ChildHandle[] {
     return [...this.#live];
   }
 
-  /**
-   * Spawns a child for `spec.slot`, giving it `listenerFds` as descriptors 4, 5, ... Throws when the
-   * system cannot fork (the caller backs off).
-   */
-  spawn(
-    spec: ChildSpec,
-    listenerFds: readonly number[],
-    env: NodeJS.ProcessEnv,
-    execArgv: readonly string[],
-  ) {
-    const child = spawn(process.execPath, [...execArgv, CHILD_ENTRY], {
-      stdio: ["ignore", "inherit", "inherit", "ipc", ...listenerFds],
+  /** The live children of `generation` that still serve or are starting to. */
+  active(generation: number): ChildHandle[] {
+    return this.all().filter((child) => child.generation === generation && child.active);
+  }
+
+  /** Spawns a child into `spec.slot`. Throws when the system cannot fork (the caller backs off). */
+  spawn({ spec, fds, env, execArgv }: SpawnRequest): ChildHandle {
+    const process = spawn(globalThis.process.execPath, [...execArgv, CHILD_ENTRY], {
+      stdio: ["ignore", "inherit", "inherit", "ipc", ...fds],
       env: { ...env, [CHILD_SPEC_ENV]: JSON.stringify(spec) },
       serialization: "json",
     });
-    if (child.pid === undefined) {
+    if (process.pid === undefined) {
       // spawn() reports a failed fork asynchronously; the pid is missing right away.
-      child.on("error", () => {});
+      process.on("error", () => {});
       throw new Error(`could not spawn a child for slot ${spec.slot}`);
     }
-    const record: ChildRecord = {
-      slot: spec.slot,
-      pid: child.pid,
-      generation: spec.generation,
-      process: child,
-      startedAt: Date.now(),
-      ready: false,
-      quiescing: false,
-      killing: false,
-      detaching: false,
-      fatalReason: undefined,
-    };
-    this.#bySlot.set(spec.slot, record);
-    this.#live.add(record);
-    child.on("message", (message: unknown) => this.#message(record, message));
-    child.on("error", () => {
+    const child = new ChildHandle(spec.slot, spec.generation, process as typeof process & { pid: number });
+    this.#bySlot.set(spec.slot, child);
+    this.#live.add(child);
+    process.on("message", (message: unknown) => {
+      // Anything else on the channel belongs to the app, or is malformed: never a reason to act.
+      if (isChildMessage(message)) this.#handle(child, message);
+    });
+    process.on("error", () => {
       // Failed signals or sends to a child that just died; its exit event follows.
     });
-    child.once("exit", (code, signal) => {
-      this.#live.delete(record);
-      if (this.#bySlot.get(record.slot) === record) this.#bySlot.delete(record.slot);
-      this.#events.exit({ child: record, code, signal });
+    process.once("exit", (code, signal) => {
+      this.#live.delete(child);
+      const ownedSlot = this.inSlot(child.slot) === child;
+      this.releaseSlot(child);
+      const phase = child.exited();
+      this.#events.exit({ child, code, signal, phase, ownedSlot });
     });
-    return record;
+    return child;
   }
 
-  /** Sends a drover message; false when the channel is already closed. */
-  send(child: ChildRecord, message: MasterMessage): boolean {
-    if (!child.process.connected) return false;
-    child.process.send(message);
-    return true;
-  }
-
-  /** The pipe of death for one child: stop accepting, finish, exit. */
-  quiesce(child: ChildRecord): void {
-    if (child.quiescing) return;
-    child.quiescing = true;
-    this.send(child, { drover: "quiesce" });
-  }
-
-  /**
-   * Gives a draining child's slot up (the seed's "lost slot"): it goes on draining as a child the table
-   * still tracks, but no longer in that slot.
-   */
-  releaseSlot(child: ChildRecord): void {
+  /** Gives a child's slot up (the seed's "lost slot"): it goes on draining, tracked but slotless. */
+  releaseSlot(child: ChildHandle): void {
     if (this.#bySlot.get(child.slot) === child) this.#bySlot.delete(child.slot);
   }
 
-  signal(child: ChildRecord, signal: NodeJS.Signals): void {
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      // Already gone; its exit event is on its way.
+  // A message counts only in the phase it belongs to: an app writing on the channel cannot make a
+  // child count as ready twice, nor free a slot its child still writes (review D26).
+  #handle(child: ChildHandle, message: ChildMessage): void {
+    switch (message.drover) {
+      case "ready":
+        if (child.markReady()) this.#events.ready(child);
+        return;
+      case "fatal":
+        child.fatalReason = message.reason;
+        return;
+      case "detached":
+        if (child.phase === "detaching" && this.inSlot(child.slot) === child) this.#events.detached(child);
+        return;
+      case "retire":
+        if (child.active && child.retiring === undefined) {
+          child.retiring = message.reason;
+          this.#events.retire(child, message.reason);
+        }
+        return;
     }
-  }
-
-  #message(child: ChildRecord, message: unknown): void {
-    // Anything else on the channel belongs to the app, or is malformed: never a reason to act.
-    if (!isChildMessage(message)) return;
-    handleChildMessage(child, message, this.#events);
-  }
-}
-
-function handleChildMessage(child: ChildRecord, message: ChildMessage, events: ChildTableEvents): void {
-  switch (message.drover) {
-    case "ready":
-      child.ready = true;
-      events.ready(child);
-      return;
-    case "fatal":
-      child.fatalReason = message.reason;
-      return;
-    case "detached":
-      events.detached(child);
-      return;
   }
 }

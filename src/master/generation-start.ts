@@ -1,5 +1,6 @@
-// Waiting for a new generation to come up: done once each of its children said it is ready, failed
-// as soon as one cannot initialise or exits first, or when it takes too long.
+// Waiting for a new generation to come up: done once the wanted number of its children said they are
+// ready; failed as soon as one cannot initialise, exits first or is not ready within
+// childStartTimeout (the pool reports those), or when the master stops.
 import { DroverError, ErrorCode } from "../errors.ts";
 
 export class GenerationStart {
@@ -8,25 +9,24 @@ export class GenerationStart {
   #waiting: number;
   #settle: (error?: Error) => void = () => {};
 
-  constructor(generation: number, children: number, timeoutMs: number) {
+  constructor(generation: number, children: number, signal: AbortSignal) {
     this.generation = generation;
     this.#waiting = children;
     this.done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.fail(`generation ${generation} was not ready within ${timeoutMs / 1000} s`),
-        timeoutMs,
-      );
+      const onAbort = () => this.#settle(signal.reason as Error);
+      signal.addEventListener("abort", onAbort, { once: true });
       this.#settle = (error) => {
-        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
         this.#settle = () => {};
         if (error) reject(error);
         else resolve();
       };
+      if (signal.aborted) onAbort();
     });
   }
 
   ready(): void {
-    if (--this.#waiting === 0) this.#settle();
+    if (--this.#waiting <= 0) this.#settle();
   }
 
   fail(reason: string): void {

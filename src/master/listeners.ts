@@ -1,7 +1,7 @@
 // The master's listening sockets: bound once, before any child exists (so privileged ports work and
 // ports survive every restart), handed to each child at spawn, closed only when the master stops.
 import { lookup } from "node:dns/promises";
-import { chmodSync, lstatSync, unlinkSync } from "node:fs";
+import { chmodSync, lstatSync, rmSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
 import type { Listener } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
@@ -27,11 +27,22 @@ export async function openListeners(listeners: readonly Listener[]): Promise<Ope
   }
 }
 
-/** Closes the descriptors and removes the unix socket files the master created. */
+// Listeners already closed: closing one twice could close a descriptor the number has been reused for.
+const closed = new WeakSet<OpenListener>();
+
+/**
+ * Closes the descriptors and removes the unix socket files the master created. Each step is on its
+ * own: a socket file someone already removed, or one that fails, does not keep the rest open.
+ */
 export function closeListeners(listeners: readonly OpenListener[]): void {
-  for (const { listener, fd } of listeners) {
-    sockets().closeFd(fd);
-    if (listener.kind === "unix") unlinkSync(listener.path);
+  for (const open of listeners) {
+    if (closed.has(open)) continue;
+    closed.add(open);
+    try {
+      sockets().closeFd(open.fd);
+    } finally {
+      if (open.listener.kind === "unix") rmSync(open.listener.path, { force: true });
+    }
   }
 }
 
@@ -39,16 +50,32 @@ async function openListener(listener: Listener): Promise<OpenListener> {
   if (listener.kind === "unix") {
     await removeStaleSocket(listener.path);
     const fd = guard(listener.path, () => sockets().listenUnix(listener.path, LISTEN_BACKLOG));
-    // Reachable by the children after they drop privileges, and by no one else's processes.
-    chmodSync(listener.path, 0o660);
-    return { listener, fd, address: listener.path };
+    // Clients (a reverse proxy) connect to the file: the owner and its group may. The children accept
+    // on the inherited descriptor and never open the file.
+    return afterBind(fd, listener, () => {
+      chmodSync(listener.path, 0o660);
+      return { listener, fd, address: listener.path };
+    });
   }
   const host = await numericHost(listener.host);
   const fd = guard(`${listener.host}:${listener.port}`, () =>
     sockets().listenTcp(host, listener.port, LISTEN_BACKLOG, false),
   );
-  const port = sockets().localPort(fd);
-  return { listener, fd, address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}` };
+  return afterBind(fd, listener, () => {
+    const port = sockets().localPort(fd);
+    return { listener, fd, address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}` };
+  });
+}
+
+// What follows a successful bind must not leak the descriptor when it throws (review D18).
+function afterBind(fd: number, listener: Listener, finish: () => OpenListener): OpenListener {
+  try {
+    return finish();
+  } catch (error) {
+    sockets().closeFd(fd);
+    if (listener.kind === "unix") rmSync(listener.path, { force: true });
+    throw error;
+  }
 }
 
 async function numericHost(host: string): Promise<string> {

@@ -1,8 +1,12 @@
 // Idle server maintenance, once a second, as the worker MPM does it: count the idle worker slots of
-// the current generation; above maxSpareWorkers retire one child; below minSpareWorkers spawn children
+// the serving generation; above maxSpareWorkers retire one child; below minSpareWorkers spawn children
 // at a rate that doubles each pass (up to MAX_SPAWN_RATE) while that is not enough, and resets once it
-// is. The decision is a pure function of what the scoreboard shows, so it can be tested on its own.
+// is. Unlike the seed, the pool never has fewer than startServers children of the serving generation:
+// in Node a child is a CPU's worth of capacity, not a handful of threads, so a crash must not leave
+// the pool smaller. The decision is a pure function of what the scoreboard shows, so it can be tested
+// on its own.
 import { WorkerState } from "../scoreboard/index.ts";
+import type { SpawnState } from "./spawn-state.ts";
 
 export const MAX_SPAWN_RATE = 32;
 /** Passes without doubling after a graceful restart, while the new generation starts. */
@@ -26,26 +30,8 @@ export interface MaintenanceLimits {
   readonly workersPerChild: number;
   readonly minSpareWorkers: number;
   readonly maxSpareWorkers: number;
-}
-
-/** What maintenance remembers between passes (Apache keeps it in its retained data). */
-export interface MaintenanceMemory {
-  idleSpawnRate: number;
-  holdOffOnExponentialSpawning: number;
-  maxRequestWorkersReported: boolean;
-  nearMaxRequestWorkersReported: boolean;
-  /** A child of this generation has had every worker slot up at once. */
-  hadHealthyChild: boolean;
-}
-
-export function freshMemory(): MaintenanceMemory {
-  return {
-    idleSpawnRate: 1,
-    holdOffOnExponentialSpawning: 0,
-    maxRequestWorkersReported: false,
-    nearMaxRequestWorkersReported: false,
-    hadHealthyChild: false,
-  };
+  /** The fewest children of the serving generation to keep (startServers). */
+  readonly minChildren: number;
 }
 
 export type MaintenanceDecision =
@@ -56,7 +42,7 @@ export type MaintenanceDecision =
   | { readonly kind: "steady"; readonly idle: number };
 
 export interface MaintenanceMessage {
-  readonly level: "info" | "error";
+  readonly level: "info" | "warn" | "error";
   readonly text: string;
 }
 
@@ -67,11 +53,13 @@ export interface MaintenanceMessage {
 export function performIdleMaintenance(
   slots: readonly SlotView[],
   limits: MaintenanceLimits,
-  memory: MaintenanceMemory,
+  memory: SpawnState,
 ): { decision: MaintenanceDecision; messages: MaintenanceMessage[] } {
   const messages: MaintenanceMessage[] = [];
   let idle = 0;
   let active = 0;
+  // Children of the serving generation that take connections (or are starting to).
+  let children = 0;
   let totalNonDead = 0;
   // Free slots, best first: wholly empty ones before those whose child is still draining.
   const emptySlots: number[] = [];
@@ -94,6 +82,7 @@ export function performIdleMaintenance(
         if (state >= WorkerState.Ready && state < WorkerState.Graceful) childActive++;
       }
       if (!view.quiescing && view.generation === limits.generation) {
+        children++;
         idle += childIdle;
         if (childIdle > retireIdle || (childIdle === retireIdle && view.slot > retireSlot)) {
           retireSlot = view.slot;
@@ -106,17 +95,16 @@ export function performIdleMaintenance(
     else if (view.quiescing) {
       // As the seed: a draining child's slot is offered only once one of its workers is done.
       if (childIdle > 0) drainingSlots.push(view.slot);
-    } else if (childActive === limits.workersPerChild && view.generation === limits.generation) {
-      memory.hadHealthyChild = true;
     }
     if (view.occupied && !anyGraceful) totalNonDead++;
   }
 
-  if (idle > limits.maxSpareWorkers && retireSlot >= 0) {
+  const missing = limits.minChildren - children;
+  if (idle > limits.maxSpareWorkers && retireSlot >= 0 && missing < 0) {
     memory.idleSpawnRate = 1;
     return { decision: { kind: "retire", slot: retireSlot, idle }, messages };
   }
-  if (idle >= limits.minSpareWorkers) {
+  if (idle >= limits.minSpareWorkers && missing <= 0) {
     memory.idleSpawnRate = 1;
     return { decision: { kind: "steady", idle }, messages };
   }
@@ -139,17 +127,25 @@ export function performIdleMaintenance(
         });
         memory.nearMaxRequestWorkersReported = true;
       }
-    } else {
+    } else if (!memory.scoreboardFullReported) {
+      // Draining children hold the other slots; it passes as they leave (Apache logs this at debug).
       messages.push({
-        level: "error",
-        text: "the scoreboard is full, though maxRequestWorkers is not reached",
+        level: "warn",
+        text: "the scoreboard is full, though maxRequestWorkers is not reached: draining children hold the other slots; raise serverLimit to leave room",
       });
+      memory.scoreboardFullReported = true;
     }
     memory.idleSpawnRate = 1;
     return { decision: { kind: "steady", idle }, messages };
   }
+  memory.scoreboardFullReported = false;
 
-  const spawn = free.slice(0, Math.min(memory.idleSpawnRate, MAX_SPAWN_RATE));
+  // Enough idle workers, but fewer children than startServers (one crashed): only the missing ones.
+  if (idle >= limits.minSpareWorkers) {
+    return { decision: { kind: "spawn", slots: free.slice(0, missing), idle }, messages };
+  }
+  // Below startServers children, at least the missing ones are spawned this pass, whatever the rate.
+  const spawn = free.slice(0, Math.max(missing, Math.min(memory.idleSpawnRate, MAX_SPAWN_RATE)));
   if (memory.idleSpawnRate >= 8) {
     messages.push({
       level: "info",

@@ -1,22 +1,39 @@
-// The master's signals, as Apache has them: TERM and INT stop, WINCH stops gracefully, USR1 restarts
-// gracefully, HUP restarts hard.
+// The master's signals. drover's own mapping is what systemd, Docker and Kubernetes expect: TERM (and
+// INT, Ctrl-C) stop gracefully, a second one hurries the stop, QUIT stops at once; HUP reloads
+// gracefully (as nginx and Gunicorn), so a terminal's hang-up never resets connections; USR1 reloads
+// too and USR2 restarts hard. `signals: "apache"` gives Apache httpd's mapping instead.
+import type { SignalMapping } from "../config/types.ts";
 
-export interface SignalActions {
-  readonly stop: () => void;
-  readonly gracefulStop: () => void;
-  readonly reload: () => void;
-  readonly restart: () => void;
-}
+export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart";
 
-/** Installs the handlers; returns the function that removes them again. */
-export function installSignals(actions: SignalActions): () => void {
-  const handlers: Array<[NodeJS.Signals, () => void]> = [
-    ["SIGTERM", actions.stop],
-    ["SIGINT", actions.stop],
-    ["SIGWINCH", actions.gracefulStop],
-    ["SIGUSR1", actions.reload],
-    ["SIGHUP", actions.restart],
-  ];
+export const SIGNAL_MAPPING: Readonly<
+  Record<SignalMapping, ReadonlyArray<readonly [NodeJS.Signals, SignalAction]>>
+> = {
+  drover: [
+    ["SIGTERM", "gracefulStop"],
+    ["SIGINT", "gracefulStop"],
+    ["SIGQUIT", "stop"],
+    ["SIGHUP", "reload"],
+    ["SIGUSR1", "reload"],
+    ["SIGUSR2", "restart"],
+  ],
+  apache: [
+    ["SIGTERM", "stop"],
+    ["SIGINT", "stop"],
+    ["SIGWINCH", "gracefulStop"],
+    ["SIGUSR1", "reload"],
+    ["SIGHUP", "restart"],
+  ],
+};
+
+/** Installs the handlers of `mapping`; returns the function that removes them again. */
+export function installSignals(
+  mapping: SignalMapping,
+  act: (action: SignalAction, signal: NodeJS.Signals) => void,
+): () => void {
+  const handlers = SIGNAL_MAPPING[mapping].map(
+    ([signal, action]) => [signal, () => act(action, signal)] as const,
+  );
   for (const [signal, handler] of handlers) process.on(signal, handler);
   return () => {
     for (const [signal, handler] of handlers) process.off(signal, handler);

@@ -64,6 +64,8 @@ export type HookRunInput<P extends Phase = Phase> = P extends Phase
       readonly log: HookLogger;
       /** The resolved config of this generation. */
       readonly config: unknown;
+      /** Aborted when the caller gives up on the hooks (the master stops, the child exits). */
+      readonly signal?: AbortSignal;
     } & PhaseExtras[P] &
       (P extends keyof ModuleScopedExtras
         ? { readonly forModule: (module: string) => ModuleScopedExtras[P] }
@@ -79,6 +81,11 @@ export type HookContext<P extends Phase = Phase> = P extends Phase
         readonly module: string;
         /** This module's own store, kept by the master across restarts (see RetainedData). */
         readonly retained: RetainedStore;
+        /**
+         * Aborted when the hook should give up: its deadline (hookTimeout, for the master's phases)
+         * passed, or the master is stopping. Pass it to whatever the hook waits on.
+         */
+        readonly signal: AbortSignal;
       }
   : never;
 

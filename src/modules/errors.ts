@@ -45,21 +45,39 @@ export class ModuleOrderError extends DroverError {
   }
 }
 
-/** A hook that threw or rejected (DROVER_ERR_HOOK_FAILED); `cause` is what it threw. */
+/**
+ * A hook that threw or rejected (DROVER_ERR_HOOK_FAILED; `cause` is what it threw), or that did not
+ * settle within its deadline (DROVER_ERR_HOOK_TIMEOUT).
+ */
 export class HookFailedError extends DroverError {
   readonly module: string;
   readonly phase: Phase;
 
   constructor(module: string, phase: Phase, cause: unknown) {
-    super(ErrorCode.HOOK_FAILED, `module "${module}" failed in its ${phase} hook: ${describe(cause)}`, {
-      cause,
-    });
+    const timedOut = cause instanceof HookTimeout;
+    super(
+      timedOut ? ErrorCode.HOOK_TIMEOUT : ErrorCode.HOOK_FAILED,
+      timedOut
+        ? `module "${module}"'s ${phase} hook did not finish within ${cause.ms / 1000} s (hookTimeout): it was given up and its signal aborted; make it finish sooner, or raise hookTimeout`
+        : `module "${module}" failed in its ${phase} hook: ${describe(cause)}`,
+      { cause },
+    );
     this.module = module;
     this.phase = phase;
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasCode(value, ErrorCode.HOOK_FAILED);
+    return hasCode(value, ErrorCode.HOOK_FAILED) || hasCode(value, ErrorCode.HOOK_TIMEOUT);
+  }
+}
+
+/** What a hook that runs past its deadline is failed with (the cause of a HOOK_TIMEOUT). */
+export class HookTimeout extends Error {
+  readonly ms: number;
+
+  constructor(ms: number) {
+    super(`did not finish within ${ms} ms`);
+    this.ms = ms;
   }
 }
 

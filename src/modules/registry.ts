@@ -1,9 +1,11 @@
 // The modules of one generation and their hooks. The master builds a registry from each generation's
 // config and gives it the RetainedData it keeps for its whole life; a child builds its own to run its
 // childInit and childExit hooks.
+
+import { withDeadline } from "../util/deadline.ts";
 import type { HookContext, HookFn, HookLogger, HookRunInput } from "./context.ts";
 import { type DroverModule, defineModule, isDefinedModule, type ModuleDefinition } from "./define.ts";
-import { HookFailedError, ModuleInvalidError } from "./errors.ts";
+import { HookFailedError, HookTimeout, ModuleInvalidError } from "./errors.ts";
 import { sortHooks } from "./order.ts";
 import type { Phase } from "./phases.ts";
 import { RetainedData } from "./retained.ts";
@@ -11,15 +13,22 @@ import { RetainedData } from "./retained.ts";
 export interface HookRegistryOptions {
   /** The retained stores to hand hooks; pass the master's across restarts. A new, empty one by default. */
   retained?: RetainedData;
+  /**
+   * How long one hook may take before it fails with DROVER_ERR_HOOK_TIMEOUT (its context's signal is
+   * then aborted). No deadline by default.
+   */
+  timeoutMs?: number;
 }
 
 export class HookRegistry {
   /** The retained stores this registry's hooks see, one namespace per module. */
   readonly retained: RetainedData;
   readonly #modules = new Map<string, DroverModule>();
+  readonly #timeoutMs: number | undefined;
 
   constructor(options: HookRegistryOptions = {}) {
     this.retained = options.retained ?? new RetainedData();
+    this.#timeoutMs = options.timeoutMs;
   }
 
   /**
@@ -103,7 +112,17 @@ export class HookRegistry {
     const hook = this.#modules.get(name)?.hooks[phase] as HookFn<P> | undefined;
     if (hook === undefined) return undefined;
     // TypeScript cannot follow the conditional HookContext<P> through a generic P; the fields match.
-    const { forModule, ...shared } = input as { forModule?: (module: string) => object };
+    const {
+      forModule,
+      signal: outer,
+      ...shared
+    } = input as {
+      forModule?: (module: string) => object;
+      signal?: AbortSignal;
+    };
+    // Aborted when the caller gives up (the master stops) or this hook's deadline passes.
+    const own = new AbortController();
+    const signal = outer ? AbortSignal.any([outer, own.signal]) : own.signal;
     const context = Object.freeze({
       ...shared,
       ...forModule?.(name),
@@ -111,11 +130,17 @@ export class HookRegistry {
       module: name,
       retained: this.retained.namespace(name),
       log: tagged(input.log, name),
+      signal,
     }) as unknown as HookContext<P>;
+    const work = Promise.resolve().then(() => hook(context));
+    const timeoutMs = this.#timeoutMs;
     try {
-      await hook(context);
+      await (timeoutMs === undefined
+        ? work
+        : withDeadline(work, timeoutMs, () => new HookTimeout(timeoutMs), outer));
       return undefined;
     } catch (error) {
+      own.abort(error);
       return new HookFailedError(name, phase, error);
     }
   }

@@ -8,6 +8,8 @@ interface NativeSockets {
   localPort(fd: number): number;
   dupFd(fd: number): number;
   closeFd(fd: number): void;
+  /** Connections waiting in a TCP listener's accept queue; -1 for a socket that is not TCP. */
+  acceptQueue(fd: number): number;
 }
 
 /**

@@ -7,3 +7,8 @@ export const EXIT_OK = 0;
 export const EXIT_CHILD_FATAL = 15;
 /** The child is short of a resource (descriptors, memory): slow the spawn rate down to one. */
 export const EXIT_CHILD_SICK = 7;
+/**
+ * The child caught an uncaught exception or an unhandled rejection: it logged it, finished its other
+ * requests and exited. It counts as failed; the master replaces it.
+ */
+export const EXIT_CHILD_CRASHED = 70;

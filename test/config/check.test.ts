@@ -24,7 +24,7 @@ describe("checkConfig", () => {
           listen: [3000, "unix:run/app.sock"],
           startServers: 2,
           maxConnectionsPerChild: 10_000,
-          maxConnectionsPerChildJitter: 0.25,
+          recycleJitter: 0.25,
           gracefulShutdownTimeout: "1.5s",
           heartbeatTimeout: 2000,
           slowRequestThreshold: "0ms",
@@ -42,7 +42,7 @@ describe("checkConfig", () => {
         { kind: "unix", path: join(dir, "run/app.sock") },
       ]);
       assert.equal(config.maxConnectionsPerChild, 10_000);
-      assert.equal(config.maxConnectionsPerChildJitter, 0.25);
+      assert.equal(config.recycleJitter, 0.25);
       assert.equal(config.gracefulShutdownTimeout, 1500);
       assert.equal(config.heartbeatTimeout, 2000);
       assert.equal(config.slowRequestThreshold, 0);
@@ -59,7 +59,7 @@ describe("checkConfig", () => {
     await withDir((dir) => {
       const { config } = checkConfig({ app: "app.js" }, { baseDir: dir });
       assert.equal(config.maxConnectionsPerChild, 0);
-      assert.equal(config.maxConnectionsPerChildJitter, 0.1);
+      assert.equal(config.recycleJitter, 0.1);
       assert.equal(config.gracefulShutdownTimeout, 30_000);
       assert.equal(config.heartbeatTimeout, 30_000);
       assert.equal(config.slowRequestThreshold, 5);
@@ -159,12 +159,12 @@ describe("checkConfig", () => {
         'slowRequestThreshold: has no unit, got "5" (string): write "5ms" or "5s", or the number 5 for milliseconds',
       ],
     );
-    assert.deepEqual(await refused({ maxConnectionsPerChildJitter: 10 }), [
-      "maxConnectionsPerChildJitter: must be a fraction from 0 to 1 (0.1 spreads each child's limit by ±10%), " +
+    assert.deepEqual(await refused({ recycleJitter: 10 }), [
+      "recycleJitter: must be a fraction from 0 to 1 (0.1 spreads each child's limits by ±10%), " +
         "got 10: write 0.1 for ±10%",
     ]);
-    assert.equal((await refused({ maxConnectionsPerChildJitter: -0.1 })).length, 1);
-    assert.equal((await refused({ maxConnectionsPerChildJitter: "0.1" })).length, 1);
+    assert.equal((await refused({ recycleJitter: -0.1 })).length, 1);
+    assert.equal((await refused({ recycleJitter: "0.1" })).length, 1);
     assert.deepEqual(await refused({ logLevel: "verbose" }), [
       'logLevel: must be one of fatal, error, warn, info, debug, trace, silent, got "verbose" (string)',
     ]);

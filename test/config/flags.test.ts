@@ -5,8 +5,8 @@ import { parseArgs } from "node:util";
 import {
   CONFIG_FLAGS,
   checkConfig,
-  drawConnectionLimit,
   flagsToConfig,
+  jittered,
   mergeFlags,
   resolveConfig,
 } from "../../src/config/index.ts";
@@ -158,32 +158,32 @@ describe("command-line flags", () => {
   });
 });
 
-describe("drawConnectionLimit", () => {
+describe("jittered", () => {
   it("spreads each child's limit by the jitter, and 0 stays never", () => {
     assert.equal(
-      drawConnectionLimit(0, 0.1, () => 0.5),
+      jittered(0, 0.1, () => 0.5),
       0,
     );
-    assert.equal(drawConnectionLimit(1000, 0, Math.random), 1000);
+    assert.equal(jittered(1000, 0, Math.random), 1000);
     assert.equal(
-      drawConnectionLimit(1000, 0.1, () => 0),
+      jittered(1000, 0.1, () => 0),
       900,
     );
     assert.equal(
-      drawConnectionLimit(1000, 0.1, () => 0.5),
+      jittered(1000, 0.1, () => 0.5),
       1000,
     );
     assert.equal(
-      drawConnectionLimit(1000, 0.1, () => 0.999_999),
+      jittered(1000, 0.1, () => 0.999_999),
       1100,
     );
     assert.equal(
-      drawConnectionLimit(1, 1, () => 0),
+      jittered(1, 1, () => 0),
       1,
       "never below one connection",
     );
     for (let i = 0; i < 1000; i++) {
-      const limit = drawConnectionLimit(500, 0.2);
+      const limit = jittered(500, 0.2);
       assert.ok(limit >= 400 && limit <= 600, String(limit));
     }
   });

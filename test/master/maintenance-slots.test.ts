@@ -2,7 +2,8 @@
 // spawn into and in what order, when a child counts as healthy, and where drover parts from the seed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { freshMemory, performIdleMaintenance } from "../../src/master/maintenance.ts";
+import { performIdleMaintenance } from "../../src/master/maintenance.ts";
+import { freshSpawnState as freshMemory } from "../../src/master/spawn-state.ts";
 import { child, draining, empty, GENERATION, LIMITS, slots } from "../support/maintenance-views.ts";
 
 describe("idle maintenance: what counts as idle", () => {
@@ -63,20 +64,30 @@ describe("idle maintenance: free slots", () => {
   });
 });
 
-describe("idle maintenance: a healthy child", () => {
-  it("is one of the current generation with every worker slot up", () => {
-    const memory = freshMemory();
-    const pass = (...board: Parameters<typeof performIdleMaintenance>[0]) =>
-      performIdleMaintenance([...board, ...slots(board.length, 8 - board.length, empty)], LIMITS, memory);
+describe("idle maintenance: never fewer than startServers children", () => {
+  const FLOOR = { ...LIMITS, minChildren: 3 };
 
-    pass(child(0, "S_"), child(1, "SS"));
-    assert.equal(memory.hadHealthyChild, false, "a child still starting is not healthy yet");
-    pass(child(0, "__", { generation: GENERATION - 1 }), draining(1, "_K", GENERATION));
-    assert.equal(memory.hadHealthyChild, false, "old and draining children do not count");
-    pass(child(0, "_K"));
-    assert.equal(memory.hadHealthyChild, true);
-    pass(child(0, "SS"));
-    assert.equal(memory.hadHealthyChild, true, "once healthy, the generation stays proven");
+  it("spawns the missing children even when there are enough idle workers (a crash left a gap)", () => {
+    const board = [child(0, "__"), child(1, "__"), ...slots(2, 6, empty)];
+    assert.deepEqual(performIdleMaintenance(board, FLOOR, freshMemory()).decision, {
+      kind: "spawn",
+      slots: [2],
+      idle: 4,
+    });
+  });
+
+  it("counts only the serving generation's children that take connections", () => {
+    const board = [child(0, "__"), draining(1, "__"), child(2, "__", { generation: GENERATION - 1 })];
+    const { decision } = performIdleMaintenance([...board, ...slots(3, 5, empty)], FLOOR, freshMemory());
+    assert.deepEqual(decision, { kind: "spawn", slots: [3, 4], idle: 2 });
+  });
+
+  it("does not retire a child below the floor, however many workers idle", () => {
+    const board = [child(0, "__"), child(1, "__"), child(2, "__"), ...slots(3, 5, empty)];
+    const wide = { ...FLOOR, maxSpareWorkers: 4 };
+    assert.deepEqual(performIdleMaintenance(board, wide, freshMemory()).decision, { kind: "steady", idle: 6 });
+    const four = [...board.slice(0, 3), child(3, "__"), ...slots(4, 4, empty)];
+    assert.equal(performIdleMaintenance(four, wide, freshMemory()).decision.kind, "retire");
   });
 });
 

@@ -16,7 +16,7 @@ it("answers a request that arrives on an idle keep-alive connection while the dr
     workersPerChild: 4,
     minSpareWorkers: 1,
     maxConnectionsPerChild: 2,
-    maxConnectionsPerChildJitter: 0,
+    recycleJitter: 0,
   });
   t.after(() => drover.stop());
 

@@ -17,7 +17,7 @@ it("retires each child after maxConnectionsPerChild connections without losing a
   const drover = await startFixture({
     ...POOL,
     maxConnectionsPerChild: MAX_CONNECTIONS,
-    maxConnectionsPerChildJitter: 0,
+    recycleJitter: 0,
   });
   t.after(() => drover.stop());
 

@@ -12,6 +12,7 @@ export const LIMITS: MaintenanceLimits = {
   workersPerChild: 2,
   minSpareWorkers: 2,
   maxSpareWorkers: 6,
+  minChildren: 1,
 };
 
 export function states(grid: string): number[] {

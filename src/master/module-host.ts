@@ -1,8 +1,11 @@
 // The master's side of the modules: for each generation, load the config's modules and run their
 // master phases before any child of it exists; then childStatus on each child's start, exit or lost
-// slot, and monitor once a maintenance pass. Module state that must outlive generations lives in the
-// retained store and in the shared memory and locks, which this keeps for the master's whole life.
+// slot, and monitor once a maintenance pass. Every hook runs under hookTimeout and gets an AbortSignal
+// that fires at that deadline or when the master stops. Module state that must outlive generations
+// lives in the retained store and in the shared memory and locks, which this keeps for the master's
+// whole life.
 import type { ResolvedConfig } from "../config/types.ts";
+import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChildStatus, RestartKind } from "../modules/context.ts";
 import { HookRegistry, RetainedData } from "../modules/index.ts";
@@ -12,8 +15,10 @@ import {
   MasterResources,
   type MasterResourcesOptions,
 } from "../modules/resources/master-resources.ts";
+import { withDeadline } from "../util/deadline.ts";
 
-export interface GenerationHooks {
+/** One generation's modules: their registry and what their postConfig hooks made. */
+export interface GenerationModules {
   readonly registry: HookRegistry;
   readonly config: ResolvedConfig;
   readonly generation: number;
@@ -22,50 +27,67 @@ export interface GenerationHooks {
   readonly resources: GenerationResources;
 }
 
-export class MasterHooks {
+export class ModuleHost {
   readonly #retained = new RetainedData();
   readonly #resources: MasterResources;
   readonly #log: Logger;
+  readonly #signal: AbortSignal;
   #monitoring = false;
 
-  constructor(log: Logger, resources: MasterResourcesOptions) {
+  /** `signal` is aborted when the master stops: every hook's own signal follows it. */
+  constructor(log: Logger, resources: MasterResourcesOptions, signal: AbortSignal) {
     this.#log = log;
     this.#resources = new MasterResources(resources);
+    this.#signal = signal;
   }
 
   /**
    * Loads the config's modules and runs preConfig, checkConfig, openLogs and postConfig for a new
-   * generation. Throws on a failing hook (naming the module and hook), having touched nothing running:
-   * what its postConfig hooks created first is removed again.
+   * generation. Throws on a failing or late hook (naming the module and hook), having touched nothing
+   * running: what its postConfig hooks created first is removed again.
    */
-  async prepare(config: ResolvedConfig, generation: number, restart: RestartKind): Promise<GenerationHooks> {
-    const registry = new HookRegistry({ retained: this.#retained });
-    for (const module of await loadModules(config.modules)) registry.register(module);
+  async prepare(
+    config: ResolvedConfig,
+    generation: number,
+    restart: RestartKind,
+  ): Promise<GenerationModules> {
+    const modules = await withDeadline(
+      loadModules(config.modules),
+      config.hookTimeout,
+      () =>
+        new DroverError(
+          ErrorCode.HOOK_TIMEOUT,
+          `loading the modules did not finish within ${config.hookTimeout / 1000} s (hookTimeout): a module's top-level code waits on something; make it finish, or raise hookTimeout`,
+        ),
+      this.#signal,
+    );
+    const registry = new HookRegistry({ retained: this.#retained, timeoutMs: config.hookTimeout });
+    for (const module of modules) registry.register(module);
     const resources = this.#resources.generation();
-    const hooks = { registry, config, generation, restart, resources };
+    const prepared = { registry, config, generation, restart, resources };
     try {
       for (const phase of ["preConfig", "checkConfig", "openLogs"] as const) {
-        await registry.run(phase, this.#input(hooks));
+        await registry.run(phase, this.#input(prepared));
       }
       await registry.run("postConfig", {
-        ...this.#input(hooks),
+        ...this.#input(prepared),
         forModule: (module) => resources.forModule(module),
       });
     } catch (error) {
       this.#resources.rollback(resources);
       throw error;
     }
-    return hooks;
+    return prepared;
   }
 
   /** The generation is in charge: resources no module of it created again are removed. */
-  commit(hooks: GenerationHooks): void {
-    this.#resources.commit(hooks.resources);
+  commit(modules: GenerationModules): void {
+    this.#resources.commit(modules.resources);
   }
 
   /** The generation never took charge: the resources it created first are removed. */
-  rollback(hooks: GenerationHooks): void {
-    this.#resources.rollback(hooks.resources);
+  rollback(modules: GenerationModules): void {
+    this.#resources.rollback(modules.resources);
   }
 
   /** A child exited: locks it held are marked abandoned, so that the next holder recovers them. */
@@ -85,13 +107,13 @@ export class MasterHooks {
 
   /** childStatus for every module; a failing hook is logged, the others still run. */
   async childStatus(
-    hooks: GenerationHooks,
+    modules: GenerationModules,
     child: { slot: number; pid: number },
     status: ChildStatus,
   ): Promise<void> {
     this.#report(
-      await hooks.registry.runCollectingFailures("childStatus", {
-        ...this.#input(hooks),
+      await modules.registry.runCollectingFailures("childStatus", {
+        ...this.#input(modules),
         slot: child.slot,
         pid: child.pid,
         status,
@@ -100,22 +122,23 @@ export class MasterHooks {
   }
 
   /** monitor for every module; while one pass is still running, the next is skipped. */
-  async monitor(hooks: GenerationHooks): Promise<void> {
+  async monitor(modules: GenerationModules): Promise<void> {
     if (this.#monitoring) return;
     this.#monitoring = true;
     try {
-      this.#report(await hooks.registry.runCollectingFailures("monitor", this.#input(hooks)));
+      this.#report(await modules.registry.runCollectingFailures("monitor", this.#input(modules)));
     } finally {
       this.#monitoring = false;
     }
   }
 
-  #input(hooks: GenerationHooks) {
+  #input(modules: GenerationModules) {
     return {
-      generation: hooks.generation,
-      restart: hooks.restart,
-      config: hooks.config,
+      generation: modules.generation,
+      restart: modules.restart,
+      config: modules.config,
       log: hookLogger(this.#log),
+      signal: this.#signal,
     };
   }
 

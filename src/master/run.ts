@@ -1,0 +1,200 @@
+// What a master holds for its whole life, and the order it is given up in: the run directory and pid
+// file, the listeners of the first generation, the scoreboard, the control socket and the signals.
+// The stop: the operation in progress is aborted, children drain (graceful) or are stopped at once,
+// then every resource goes, each step on its own so that one failing does not keep the rest.
+import { chownSync } from "node:fs";
+import type { Server } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import type { ResolvedConfig, SignalMapping } from "../config/types.ts";
+import { DroverError, ErrorCode } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import { Scoreboard } from "../scoreboard/index.ts";
+import { KILL_GRACE_MS } from "./child-handle.ts";
+import { type ControlRequest, startControlServer } from "./control-server.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
+import type { StopOptions } from "./master.ts";
+import type { ModuleHost } from "./module-host.ts";
+import type { Pool } from "./pool.ts";
+import {
+  makeRunDir,
+  type RunFiles,
+  removeRunFiles,
+  runFiles,
+  runningMasterPid,
+  writePidFile,
+} from "./run-files.ts";
+import { installSignals, type SignalAction } from "./signals.ts";
+
+export interface RunParts {
+  readonly act: (action: SignalAction) => void;
+  readonly control: (request: ControlRequest) => Promise<Record<string, unknown>>;
+  readonly pool: () => Pool;
+  /** The listeners of the generation serving now. */
+  readonly listeners: () => readonly OpenListener[];
+  readonly modules: () => ModuleHost;
+  /** The config of the generation serving now. */
+  readonly config: () => ResolvedConfig;
+  /** Stops the once-a-second maintenance. */
+  readonly quiet: () => void;
+}
+
+export class MasterRun {
+  readonly files: RunFiles;
+  readonly exited: Promise<number>;
+  readonly #config: ResolvedConfig;
+  readonly #log: Logger;
+  readonly #lifecycle: Lifecycle;
+  readonly #parts: RunParts;
+  #resolveExited: (code: number) => void = () => {};
+  #exitCode = 0;
+  #scoreboard: Scoreboard | undefined;
+  #control: Server | undefined;
+  #listeners: readonly OpenListener[] = [];
+  #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
+  // Set once this master wrote its pid file: a master refused at start-up must not remove another's files.
+  #ownsRunFiles = false;
+  #stopping: Promise<number> | undefined;
+  // Aborted when a hard stop arrives during a graceful one: the drain is cut short.
+  readonly #hurry = new AbortController();
+
+  constructor(config: ResolvedConfig, log: Logger, lifecycle: Lifecycle, parts: RunParts) {
+    this.#config = config;
+    this.#log = log;
+    this.#lifecycle = lifecycle;
+    this.#parts = parts;
+    this.files = runFiles(config.runDir);
+    this.exited = new Promise((resolve) => {
+      this.#resolveExited = resolve;
+    });
+  }
+
+  get scoreboardIfOpen(): Scoreboard | undefined {
+    return this.#scoreboard;
+  }
+
+  /** Takes the run directory, binds the listeners, creates the scoreboard and the control socket. */
+  async open(): Promise<OpenListener[]> {
+    const running = runningMasterPid(this.files);
+    if (running !== undefined) {
+      throw new DroverError(
+        ErrorCode.ALREADY_RUNNING,
+        `a drover master (pid ${running}) already runs in ${this.files.runDir}: stop it with \`drover stop\`, or use another --run-dir`,
+      );
+    }
+    makeRunDir(this.files.runDir);
+    writePidFile(this.files);
+    this.#ownsRunFiles = true;
+    const listeners = await openListeners(this.#config.listen);
+    this.#listeners = listeners;
+    this.#scoreboard = Scoreboard.create({
+      path: this.files.scoreboard,
+      serverLimit: this.#config.serverLimit,
+      workerLimit: this.#config.workerLimit,
+      replace: true,
+    });
+    this.shareWithChildren(this.#scoreboard.path);
+    this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
+    this.#scoreboard.master.setGeneration(0, Date.now());
+    this.followSignals(this.#config.signals);
+    return listeners;
+  }
+
+  /** Lets children that drop privileges still write their records. */
+  shareWithChildren(path: string): void {
+    const { user, group } = this.#config;
+    if (user || group) chownSync(path, user?.id ?? -1, group?.id ?? -1);
+  }
+
+  /** Installs the signal handlers of `mapping` (again, when a reload changed it). */
+  followSignals(mapping: SignalMapping): void {
+    if (this.#signals?.mapping === mapping || this.#lifecycle.stopping) return;
+    this.#signals?.uninstall();
+    this.#signals = { mapping, uninstall: installSignals(mapping, (action) => this.#parts.act(action)) };
+  }
+
+  /** No child of the serving generation can initialise: the master stops and exits 1. */
+  fatal(reason: string, stop: () => Promise<number>): void {
+    this.#log.fatal(reason);
+    this.#exitCode = 1;
+    void stop();
+  }
+
+  /** The stop; a second call waits for the first, and a hard one hurries a graceful one. */
+  shutDown(options: StopOptions, exitCode?: number): Promise<number> {
+    if (exitCode !== undefined) this.#exitCode = exitCode;
+    if (this.#stopping) {
+      if (!options.graceful) this.#hurry.abort();
+      return this.#stopping;
+    }
+    this.#stopping = this.#stop(options);
+    return this.#stopping;
+  }
+
+  async #stop(options: StopOptions): Promise<number> {
+    await this.#lifecycle.beginStop();
+    this.#parts.quiet();
+    const pool = this.#parts.pool();
+    try {
+      if (options.graceful && pool.table.size > 0) {
+        await this.#drain(pool, options.timeoutMs ?? this.#serving().gracefulShutdownTimeout);
+      }
+    } finally {
+      this.#closeListeners();
+      await pool.stopAll(2 * KILL_GRACE_MS);
+      this.#release();
+    }
+    this.#lifecycle.stopped();
+    this.#log.info({ code: this.#exitCode }, "drover stopped");
+    this.#resolveExited(this.#exitCode);
+    return this.#exitCode;
+  }
+
+  async #drain(pool: Pool, timeoutMs: number): Promise<void> {
+    const { shutdownDelay } = this.#serving();
+    if (shutdownDelay > 0) {
+      this.#log.info({ shutdownDelayMs: shutdownDelay }, "graceful stop: still accepting for shutdownDelay");
+      await delay(shutdownDelay, undefined, { signal: this.#hurry.signal }).catch(() => {});
+    }
+    // The children accept on descriptors of their own; the master's go first, theirs as they drain.
+    this.#closeListeners();
+    this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
+    for (const child of pool.table.all()) child.quiesce("stop", timeoutMs);
+    if (!(await pool.whenEmpty(timeoutMs, this.#hurry.signal))) {
+      this.#log.warn(
+        this.#hurry.signal.aborted
+          ? "graceful stop: hurried by a hard stop, stopping the children left"
+          : "graceful stop: time is up, stopping the children left",
+      );
+    }
+  }
+
+  #serving(): ResolvedConfig {
+    return this.#parts.config();
+  }
+
+  #closeListeners(): void {
+    closeListeners(this.#listeners);
+    closeListeners(this.#parts.listeners());
+  }
+
+  // Everything the master holds, each step on its own.
+  #release(): void {
+    const scoreboard = this.#scoreboard;
+    const steps: Array<() => void> = [
+      () => scoreboard?.close(),
+      () => this.#parts.modules().close(),
+      () => this.#control?.close(),
+      () => this.#signals?.uninstall(),
+      () => this.#ownsRunFiles && removeRunFiles(this.files),
+    ];
+    this.#scoreboard = undefined;
+    for (const step of steps) {
+      try {
+        step();
+      } catch (error) {
+        this.#log.error({ err: error }, `while stopping: ${(error as Error).message}`);
+      }
+    }
+  }
+}
