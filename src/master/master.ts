@@ -207,6 +207,7 @@ export class Master {
     };
     if (action === "reload") this.reload().catch(failed);
     else if (action === "restart") this.restart().catch(failed);
-    else void this.stop({ graceful: action === "gracefulStop" });
+    // A second TERM (or Ctrl-C) while a graceful stop runs means "now".
+    else void this.stop({ graceful: action === "gracefulStop" && !this.#lifecycle.stopping });
   }
 }

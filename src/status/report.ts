@@ -30,6 +30,8 @@ export interface StatusReport {
   readonly masterPid: number;
   readonly generation: number;
   readonly uptimeSeconds: number;
+  /** Restarts by kind, and children started and failed, since the master started. */
+  readonly counters: ScoreboardSnapshot["counters"];
   readonly totals: Omit<ScoreboardSnapshot["totals"], "connections">;
   readonly children: readonly ChildStatus[];
 }
@@ -40,6 +42,7 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
     masterPid: snapshot.masterPid,
     generation: snapshot.generation,
     uptimeSeconds: Math.max(0, Math.floor((now - snapshot.startTime) / 1000)),
+    counters: snapshot.counters,
     totals: {
       children: totals.children,
       busyWorkers: totals.busyWorkers,

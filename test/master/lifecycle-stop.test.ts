@@ -6,20 +6,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
-import { startDrover } from "../support/drover.ts";
 import {
   assertStoppedClean,
   board,
   connectionRefused,
   request,
-  SLEEPY_APP,
-  scoreboardFile,
   startSleepy,
-  statusPids,
   waitForBusy,
 } from "../support/lifecycle.ts";
-
-const CONFIG = { startServers: 2, workersPerChild: 2 };
 
 it("drover stop: exit 0, and no socket, pid file, scoreboard or child is left", {
   timeout: 60_000,
@@ -71,30 +65,6 @@ it("drover stop --graceful --timeout 1 cuts off a request that would take 10 s",
   assert.ok("error" in outcome, `the request was cut off, not answered: ${JSON.stringify(outcome)}`);
 });
 
-it("a hard stop (SIGTERM) during a graceful stop cuts the drain short", {
-  timeout: 60_000,
-}, async (t) => {
-  const drover = await startDrover({
-    app: SLEEPY_APP,
-    config: { ...CONFIG, gracefulShutdownTimeout: "30s" },
-  });
-  t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
-  const pids = await statusPids(drover);
-
-  const slow = request({ port: drover.port }, "/?sleep=20000").then(
-    (reply) => ({ reply }),
-    (error: Error) => ({ error }),
-  );
-  await waitForBusy(drover);
-  process.kill(drover.proc.pid, "SIGWINCH");
-  await waitFor("the children to drain", () => board(drover.runDir).children.every((c) => c.quiescing));
-  process.kill(drover.proc.pid, "SIGTERM");
-  // Well before the request (20 s) or the graceful timeout (30 s) would end the drain.
-  await assertStoppedClean(drover, { scoreboard, pids }, 10_000);
-  assert.ok("error" in (await slow), "the request was cut off");
-});
-
 it("a graceful stop stops accepting at once: new connections are refused while in-flight requests drain", {
   timeout: 60_000,
 }, async (t) => {
@@ -102,7 +72,7 @@ it("a graceful stop stops accepting at once: new connections are refused while i
 
   const slow = request({ port: drover.port }, "/?sleep=3000");
   await waitForBusy(drover);
-  process.kill(drover.proc.pid, "SIGWINCH");
+  process.kill(drover.proc.pid, "SIGTERM");
   await waitFor("the children to drain", () => board(drover.runDir).children.every((c) => c.quiescing));
   // The in-flight request is still running: a connection now must not be queued for a child that
   // will never accept it.

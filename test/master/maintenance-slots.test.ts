@@ -85,7 +85,10 @@ describe("idle maintenance: never fewer than startServers children", () => {
   it("does not retire a child below the floor, however many workers idle", () => {
     const board = [child(0, "__"), child(1, "__"), child(2, "__"), ...slots(3, 5, empty)];
     const wide = { ...FLOOR, maxSpareWorkers: 4 };
-    assert.deepEqual(performIdleMaintenance(board, wide, freshMemory()).decision, { kind: "steady", idle: 6 });
+    assert.deepEqual(performIdleMaintenance(board, wide, freshMemory()).decision, {
+      kind: "steady",
+      idle: 6,
+    });
     const four = [...board.slice(0, 3), child(3, "__"), ...slots(4, 4, empty)];
     assert.equal(performIdleMaintenance(four, wide, freshMemory()).decision.kind, "retire");
   });

@@ -32,7 +32,7 @@ export interface ChildPageStatus extends ChildStatus {
   readonly workers: readonly WorkerStatus[];
 }
 
-export interface StatusPageReport extends Omit<StatusReport, "children"> {
+export interface StatusPageReport extends Omit<StatusReport, "children" | "counters"> {
   /** drover's version, when its package.json could be read. */
   readonly version: string | null;
   /** When the report was made, and when the master started and last restarted (ISO 8601). */
