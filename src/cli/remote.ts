@@ -1,11 +1,11 @@
 // Commands that act on a running master: through its control socket, or (status) straight from the
 // scoreboard in shared memory.
-import { existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control-client.ts";
 import { runFiles, runningMasterPid } from "../master/run-files.ts";
-import { Scoreboard } from "../scoreboard/index.ts";
+import { openMasterScoreboard } from "../status/locate.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
 import { isRunning } from "../util/process-alive.ts";
 import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK } from "./exit-codes.ts";
@@ -64,28 +64,52 @@ export async function stopCommand(
 }
 
 export function statusCommand(runDir: string, json: boolean): number {
-  const path = runFiles(runDir).scoreboard;
-  if (!existsSync(path)) {
+  const files = runFiles(runDir);
+  const pid = pidFileMaster(files.pidFile);
+  if (pid === undefined) {
     throw new DroverError(
       ErrorCode.NOT_RUNNING,
-      `no drover master runs with run directory ${runDir} (no scoreboard at ${path}): ${HOW_TO_START}`,
+      `no drover master runs with run directory ${runDir} (no pid file): ${HOW_TO_START}`,
     );
   }
-  const scoreboard = Scoreboard.open(path);
+  let scoreboard: ReturnType<typeof openMasterScoreboard>;
   try {
-    const snapshot = scoreboard.snapshot();
-    if (!isRunning(snapshot.masterPid)) {
-      throw new DroverError(
-        ErrorCode.NOT_RUNNING,
-        `the master (pid ${snapshot.masterPid}) that ran with ${runDir} is gone; its scoreboard is stale: ${HOW_TO_START}`,
-      );
-    }
-    const report = statusReport(snapshot);
+    scoreboard = openMasterScoreboard(pid, files.id);
+  } catch (error) {
+    if (!isDroverError(error, ErrorCode.NOT_RUNNING)) throw error;
+    throw new DroverError(
+      ErrorCode.NOT_RUNNING,
+      `${error.message} Run directory ${runDir}: ${HOW_TO_START}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    const report = statusReport(scoreboard.snapshot());
     console.log(json ? JSON.stringify(report, null, 2) : formatStatus(report));
   } finally {
     scoreboard.close();
   }
   return EXIT_OK;
+}
+
+/** The pid the pid file names; undefined when there is none. A pid file we may not read is said so. */
+function pidFileMaster(pidFile: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(pidFile, "utf8");
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM") return undefined;
+    throw new DroverError(
+      ErrorCode.SHM_PERMISSION,
+      `permission denied reading ${pidFile}: run drover status as the user the drover master runs as, or as root.`,
+      { cause },
+    );
+  }
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 function stopped(pid: number): number {

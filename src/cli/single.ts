@@ -1,5 +1,6 @@
 // `drover start --single`: one child's work in this process, with no master, for debugging (Apache's
-// ONE_PROCESS). The listeners and a one-slot scoreboard are made here; Ctrl-C drains and exits.
+// ONE_PROCESS). The listeners and a one-slot scoreboard are made here and handed to the child's code
+// by descriptor, as a master would; Ctrl-C drains and exits.
 import { rmSync } from "node:fs";
 import { runChild } from "../child/child.ts";
 import type { ResolvedConfig } from "../config/types.ts";
@@ -7,18 +8,17 @@ import type { Logger } from "../log/logger.ts";
 import { MasterHooks } from "../master/generation-hooks.ts";
 import { openListeners } from "../master/listeners.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
-import { shmPath } from "../shm/index.ts";
 
 export async function runSingle(config: ResolvedConfig, log: Logger): Promise<void> {
   const listeners = await openListeners(config.listen);
   const scoreboard = Scoreboard.create({
-    path: shmPath(`drover-single-${process.pid}.scoreboard`),
+    name: `drover-single-${process.pid}.scoreboard`,
     serverLimit: 1,
     workerLimit: config.workersPerChild,
   });
   // The modules' master phases run here too: their shared memory and locks are made as under a master.
   const modules = new MasterHooks(log, { runId: `single-${process.pid}` });
-  // The child's exit ends the process (and closes the descriptors); the files must go with it.
+  // The child's exit ends the process, which lets the memory go; the unix socket files must go with it.
   process.once("exit", () => {
     scoreboard.close();
     modules.close();
@@ -33,7 +33,7 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
       slot: 0,
       generation: 0,
       restart: "first",
-      scoreboard: scoreboard.path,
+      scoreboardFd: scoreboard.fd,
       app: config.app,
       workersPerChild: config.workersPerChild,
       maxConnections: 0,
@@ -43,6 +43,7 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
       listeners: listeners.map((listener) => listener.address),
       modules: config.modules,
       resources: hooks.resources.specs(),
+      resourceFds: hooks.resources.descriptors(),
     },
     log,
     { fds: listeners.map((listener) => listener.fd), standalone: true },

@@ -67,17 +67,12 @@ export class ChildTable {
   }
 
   /**
-   * Spawns a child for `spec.slot`, giving it `listenerFds` as descriptors 4, 5, ... Throws when the
-   * system cannot fork (the caller backs off).
+   * Spawns a child for `spec.slot`, giving it `fds` as descriptors 4, 5, ... (see inheritedFds).
+   * Throws when the system cannot fork (the caller backs off).
    */
-  spawn(
-    spec: ChildSpec,
-    listenerFds: readonly number[],
-    env: NodeJS.ProcessEnv,
-    execArgv: readonly string[],
-  ) {
+  spawn(spec: ChildSpec, fds: readonly number[], env: NodeJS.ProcessEnv, execArgv: readonly string[]) {
     const child = spawn(process.execPath, [...execArgv, CHILD_ENTRY], {
-      stdio: ["ignore", "inherit", "inherit", "ipc", ...listenerFds],
+      stdio: ["ignore", "inherit", "inherit", "ipc", ...fds],
       env: { ...env, [CHILD_SPEC_ENV]: JSON.stringify(spec) },
       serialization: "json",
     });

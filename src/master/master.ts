@@ -1,7 +1,6 @@
 // The master: reads the config, binds the listeners, keeps the scoreboard, and supervises the pool of
 // children by generations: idle maintenance once a second, graceful and hard restarts, graceful and
 // hard stops, hung-child detection. It never accepts a connection itself.
-import { chownSync } from "node:fs";
 import type { Server } from "node:net";
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
@@ -10,7 +9,7 @@ import { createLogger, type Logger } from "../log/logger.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "../protocol/exit-codes.ts";
 import { type ProcessSnapshot, Scoreboard } from "../scoreboard/index.ts";
 import { statusReport } from "../status/report.ts";
-import { childSpec } from "./child-spec.ts";
+import { childSpec, inheritedDescriptors } from "./child-spec.ts";
 import { type ChildExit, type ChildRecord, ChildTable } from "./children.ts";
 import { type ControlRequest, startControlServer } from "./control-server.ts";
 import { type GenerationHooks, MasterHooks } from "./generation-hooks.ts";
@@ -114,10 +113,7 @@ export class Master {
     this.#config = config;
     this.#log = log;
     this.#files = runFiles(config.runDir);
-    this.#modules = new MasterHooks(log, {
-      runId: this.#files.id,
-      share: (path) => this.#shareWithChildren(path),
-    });
+    this.#modules = new MasterHooks(log, { runId: this.#files.id });
     this.#children = new ChildTable({
       ready: (child) => this.#childReady(child),
       detached: (child) => this.#slotLost(child),
@@ -186,14 +182,11 @@ export class Master {
     }
     makeRunDir(this.#files.runDir);
     this.#listeners = await openListeners(this.#config.listen);
-    // A master that died without cleaning up left a scoreboard; no master runs here, so it is ours.
     this.#scoreboard = Scoreboard.create({
-      path: this.#files.scoreboard,
+      name: this.#files.scoreboardName,
       serverLimit: this.#config.serverLimit,
       workerLimit: this.#config.workerLimit,
-      replace: true,
     });
-    this.#shareWithChildren(this.#scoreboard.path);
     writePidFile(this.#files);
     this.#ownsRunFiles = true;
     this.#control = await startControlServer(this.#files.controlSocket, (request) => this.#command(request));
@@ -599,14 +592,13 @@ export class Master {
       slot,
       generation: this.#generation,
       restart: this.#restartKind,
-      scoreboard: scoreboard.path,
       listeners: this.#listeners,
       resources: this.#hooks?.resources.specs() ?? [],
     });
     try {
       this.#children.spawn(
         spec,
-        this.#listeners.map((listener) => listener.fd),
+        inheritedDescriptors(this.#listeners, scoreboard.fd, this.#hooks?.resources.descriptors() ?? []),
         {
           // One accept per wake-up, then yield: every child sharing the listener gets its share of a
           // burst of connections, instead of the first to wake taking them all (measured in
@@ -666,12 +658,6 @@ export class Master {
   }
 
   // --- listeners, files, signals ----------------------------------------------------------------
-
-  /** Lets children that drop privileges still write their records. */
-  #shareWithChildren(path: string): void {
-    const { user, group } = this.#config;
-    if (user || group) chownSync(path, user?.id ?? -1, group?.id ?? -1);
-  }
 
   async #fromSignal(restart: () => Promise<unknown>): Promise<void> {
     try {

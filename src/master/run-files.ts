@@ -1,10 +1,9 @@
-// The files a master keeps while it runs: its run directory (owner-only), the pid file, the control
-// socket, and the scoreboard, whose name derives from the run directory so that `drover status`
-// finds it with nothing else to go on.
+// The files a master keeps while it runs: its run directory (owner-only), the pid file and the control
+// socket; and the name of its scoreboard memfd, which derives from the run directory so that
+// `drover status` finds it among the master's descriptors with nothing else to go on.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { shmPath } from "../shm/index.ts";
 import { isRunning } from "../util/process-alive.ts";
 
 export interface RunFiles {
@@ -13,7 +12,13 @@ export interface RunFiles {
   readonly id: string;
   readonly pidFile: string;
   readonly controlSocket: string;
-  readonly scoreboard: string;
+  /** The scoreboard memfd's name (see scoreboardName). */
+  readonly scoreboardName: string;
+}
+
+/** The name of the scoreboard memfd of the master whose run id is `runId`. */
+export function scoreboardName(runId: string): string {
+  return `drover-${runId}.scoreboard`;
 }
 
 /** Where a master whose run directory is `runDir` keeps its files (the directory is not created). */
@@ -30,7 +35,7 @@ export function runFiles(runDir: string): RunFiles {
     id,
     pidFile: join(runDir, "drover.pid"),
     controlSocket: join(runDir, "control.sock"),
-    scoreboard: shmPath(`drover-${id}.scoreboard`),
+    scoreboardName: scoreboardName(id),
   };
 }
 

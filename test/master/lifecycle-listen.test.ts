@@ -11,7 +11,7 @@ import {
   assertStoppedClean,
   request,
   SLEEPY_APP,
-  scoreboardFile,
+  scoreboardName,
   startMasterIn,
   statusPids,
 } from "../support/lifecycle.ts";
@@ -25,7 +25,7 @@ it("listens on a unix socket, serves over it, and removes the socket file on sto
   });
   t.after(() => drover.stop());
   const socketPath = join(drover.dir.path, "app.sock");
-  const scoreboard = scoreboardFile(drover.runDir);
+  const scoreboard = scoreboardName(drover.runDir);
   const pids = await statusPids(drover);
   assert.ok(statSync(socketPath).isSocket());
   assert.match(drover.proc.output(), new RegExp(`is served on unix:${socketPath}`));

@@ -13,7 +13,7 @@ import {
   connectionRefused,
   request,
   SLEEPY_APP,
-  scoreboardFile,
+  scoreboardName,
   startSleepy,
   statusPids,
   waitForBusy,
@@ -79,7 +79,7 @@ it("a hard stop (SIGTERM) during a graceful stop cuts the drain short", {
     config: { ...CONFIG, gracefulShutdownTimeout: "30s" },
   });
   t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
+  const scoreboard = scoreboardName(drover.runDir);
   const pids = await statusPids(drover);
 
   const slow = request({ port: drover.port }, "/?sleep=20000").then(
