@@ -46,6 +46,7 @@ export const ErrorCode = {
   NOT_RUNNING: "DROVER_ERR_NOT_RUNNING",
   CONTROL_BAD_REQUEST: "DROVER_ERR_CONTROL_BAD_REQUEST",
   STOPPING: "DROVER_ERR_STOPPING",
+  PID_FILE: "DROVER_ERR_PID_FILE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
