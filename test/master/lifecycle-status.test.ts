@@ -73,6 +73,11 @@ it("counts every byte and request of keep-alive connections, the same request li
     } finally {
       connection.close();
     }
+    // The next connection reuses this one's slot only once the child has seen it close (review T1).
+    await waitFor(
+      "the connection's worker slot to be free",
+      () => board(drover.runDir).totals.busyWorkers === 0,
+    );
   }
   await waitFor("five requests counted", () => board(drover.runDir).totals.requests === 5);
   assert.equal(board(drover.runDir).totals.bytes, sent, "the bytes the client read");
