@@ -77,13 +77,8 @@ export function statusCommand(runDir: string, json: boolean): number {
     scoreboard = openMasterScoreboard(pid, files.id);
   } catch (error) {
     if (!isDroverError(error, ErrorCode.NOT_RUNNING)) throw error;
-    throw new DroverError(
-      ErrorCode.NOT_RUNNING,
-      `${error.message} Run directory ${runDir}: ${HOW_TO_START}`,
-      {
-        cause: error,
-      },
-    );
+    const message = `${error.message} Run directory ${runDir}: ${HOW_TO_START}`;
+    throw new DroverError(ErrorCode.NOT_RUNNING, message, { cause: error });
   }
   try {
     const report = statusReport(scoreboard.snapshot());
