@@ -1,5 +1,13 @@
-// drover_shm: maps a file (under /dev/shm or a run directory) into an ArrayBuffer that several
-// processes share. Node has no cross-process shared memory; this is the whole of what drover needs.
+// drover_shm: shared memory as sealed memfds, mapped into an ArrayBuffer that several processes share.
+// Node has no cross-process shared memory; this is the whole of what drover needs.
+//
+// A segment is an anonymous file (memfd_create): it has no name in any directory, so nothing is ever
+// left in /dev/shm, and it lives exactly as long as some process holds its descriptor or a mapping
+// of it. The creator sizes it, reserves its pages, and seals it against shrinking and growing before
+// anyone else can see it; children get the descriptor at spawn, and `drover status` reopens it
+// through /proc/<master>/fd/<n>. A process that could truncate a MAP_SHARED file would make every
+// other mapper's next access to the lost pages fault (SIGBUS): the seals make that impossible, even
+// for root, even for the creator.
 //
 // File format: a 64-byte header, then the payload. JavaScript only ever sees the payload.
 //
@@ -15,23 +23,20 @@
 // Numbers are in host byte order: the file never leaves the machine that made it.
 //
 // Exports (the TypeScript wrapper in src/shm/ is the only caller; it validates arguments first):
-//   create(path, size, tag, version, mode, replace) -> segment
-//   open(path, tag, version)                        -> segment
-//   close(segment)                                  -> true if this call unmapped the memory
-//   remove(path[, segment])                         -> true if a file was unlinked
+//   create(name, size, tag, version) -> segment with `fd` (close-on-exec, the caller's to close)
+//   map(fd, tag, version)            -> segment (the descriptor stays the caller's)
+//   close(segment)                   -> true if this call unmapped the memory
 //   HEADER_SIZE
-// A segment is a plain object { buffer, size, pid } that also carries the native state.
+// A segment is a plain object { buffer, size, pid[, fd] } that also carries the native state.
 //
-// Errors are JS Errors with `code` (an errno name such as "ENOSPC", or "FOREIGN", "LAYOUT",
-// "SIZE", "NOTREG", "EINVAL"), `syscall`, `errno` (0 for the non-errno reasons) and `path`.
+// Errors are JS Errors with `code` (an errno name such as "ENOSPC", or "FOREIGN", "LAYOUT", "SIZE",
+// "NOTREG", "UNSEALED", "EINVAL"), `syscall` and `errno` (0 for the non-errno reasons).
 
-#define _GNU_SOURCE  // renameat2 and RENAME_NOREPLACE (Linux); everything else is POSIX
+#define _GNU_SOURCE  // memfd_create, F_ADD_SEALS and F_GET_SEALS (Linux)
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <node_api.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,8 +49,16 @@
 
 #include "errors.h"
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U  // Linux 6.3: never executable (older C headers lack the name)
+#endif
+
 #define HEADER_SIZE 64
+// memfd_create refuses longer names (NAME_MAX less the "memfd:" prefix).
+#define MAX_NAME 249
 static const char MAGIC[8] = {'D', 'R', 'O', 'V', 'E', 'R', 'S', 'M'};
+// What map() insists on: without these, a holder of the descriptor could change the size under us.
+static const int REQUIRED_SEALS = F_SEAL_SHRINK | F_SEAL_GROW;
 
 typedef struct {
   char magic[8];
@@ -70,12 +83,10 @@ _Static_assert(HEADER_SIZE % 64 == 0, "the payload stays 64-byte aligned");
 typedef struct {
   uint8_t *base;  // start of the mapping (the header); NULL once unmapped
   size_t length;  // bytes mapped: header + payload
-  dev_t dev;      // identity of the file, so that the owner removes its own file
-  ino_t ino;      // and not one that replaced it
   int refs;
 } segment;
 
-// Lets close() and remove() tell our segment objects from anything else passed in.
+// Lets close() tell our segment objects from anything else passed in.
 static const napi_type_tag SEGMENT_TAG = {0x64726f7665727368ULL, 0x6d5365676d656e74ULL};
 
 static void segment_release(segment *seg) {
@@ -88,26 +99,24 @@ static void segment_unmap(segment *seg) {
   seg->base = NULL;
 }
 
-// For a file that opened fine but is not what the caller asked for.
-static void throw_reason(napi_env env, const char *reason, const char *path, const char *message) {
-  throw_error(env, reason, 0, "open", path, message);
+// For a descriptor that is fine as a descriptor but not what the caller asked for.
+static void throw_reason(napi_env env, const char *reason, const char *message) {
+  throw_error(env, reason, 0, "map", NULL, message);
 }
 
 // --- arguments ----------------------------------------------------------------------------------
 
-static bool get_path(napi_env env, napi_value value, char *out, size_t size) {
+// The memfd's name: shown in /proc/<pid>/fd and /proc/<pid>/maps, which is how `drover status` and
+// an operator find a segment.
+static bool get_name(napi_env env, napi_value value, char *out, size_t size) {
   size_t length = 0;
   if (napi_get_value_string_utf8(env, value, out, size, &length) != napi_ok) {
-    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "path must be a string");
+    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "name must be a string");
     return false;
   }
-  if (length >= size - 1) {
-    throw_errno(env, ENAMETOOLONG, "argument", NULL);
-    return false;
-  }
-  // An embedded NUL would silently cut the path short.
-  if (strlen(out) != length || out[0] != '/') {
-    throw_error(env, "EINVAL", EINVAL, "argument", out, "path must be absolute and hold no NUL byte");
+  // An embedded NUL would silently cut the name short; napi truncates one that does not fit.
+  if (length == 0 || length >= size - 1 || strlen(out) != length) {
+    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "name must be 1 to 249 bytes without a NUL byte");
     return false;
   }
   return true;
@@ -138,12 +147,6 @@ static bool get_args(napi_env env, napi_callback_info info, size_t count, napi_v
   return true;
 }
 
-static bool get_bool(napi_env env, napi_value value) {
-  bool result = false;
-  napi_get_value_bool(env, value, &result);  // anything but a boolean counts as false
-  return result;
-}
-
 // --- segment objects ----------------------------------------------------------------------------
 
 static void finalize_buffer(napi_env env, void *data, void *hint) {
@@ -160,8 +163,9 @@ static void finalize_object(napi_env env, void *data, void *hint) {
   segment_release(data);
 }
 
-// Wraps a fresh mapping into { buffer, size, pid }. On failure the mapping is unmapped.
-static napi_value make_segment(napi_env env, uint8_t *base, size_t length, struct stat *st, uint32_t pid) {
+// Wraps a fresh mapping into { buffer, size, pid } (and `fd` when fd >= 0). On failure the mapping is
+// unmapped (now, or by the ArrayBuffer's finalizer); the descriptor stays the caller's to close.
+static napi_value make_segment(napi_env env, uint8_t *base, size_t length, uint32_t pid, int fd) {
   segment *seg = calloc(1, sizeof *seg);
   if (seg == NULL) {
     munmap(base, length);
@@ -170,8 +174,6 @@ static napi_value make_segment(napi_env env, uint8_t *base, size_t length, struc
   }
   seg->base = base;
   seg->length = length;
-  seg->dev = st->st_dev;
-  seg->ino = st->st_ino;
 
   // The ArrayBuffer covers the payload only: JS cannot overwrite the header by mistake.
   napi_value buffer;
@@ -185,18 +187,20 @@ static napi_value make_segment(napi_env env, uint8_t *base, size_t length, struc
   }
   seg->refs = 1;  // the ArrayBuffer's
 
-  napi_value object, size, creator;
+  napi_value object, size, creator, descriptor;
   // From here on, a failure leaves the struct to the ArrayBuffer's finalizer (refs is 1).
   NAPI_CHECK(env, napi_create_object(env, &object));
   NAPI_CHECK(env, napi_create_double(env, (double)(length - HEADER_SIZE), &size));
   NAPI_CHECK(env, napi_create_uint32(env, pid, &creator));
+  NAPI_CHECK(env, napi_create_int32(env, fd, &descriptor));
   // Read-only and non-configurable: close() trusts `buffer` to be the ArrayBuffer it made.
   napi_property_descriptor props[] = {
       {"buffer", NULL, NULL, NULL, NULL, buffer, napi_enumerable, NULL},
       {"size", NULL, NULL, NULL, NULL, size, napi_enumerable, NULL},
       {"pid", NULL, NULL, NULL, NULL, creator, napi_enumerable, NULL},
+      {"fd", NULL, NULL, NULL, NULL, descriptor, napi_enumerable, NULL},
   };
-  NAPI_CHECK(env, napi_define_properties(env, object, 3, props));
+  NAPI_CHECK(env, napi_define_properties(env, object, fd >= 0 ? 4 : 3, props));
   NAPI_CHECK(env, napi_wrap(env, object, seg, finalize_object, NULL, NULL));
   seg->refs = 2;  // and the object's
   NAPI_CHECK(env, napi_type_tag_object(env, object, &SEGMENT_TAG));
@@ -217,163 +221,132 @@ static segment *unwrap_segment(napi_env env, napi_value value) {
 
 // --- create -------------------------------------------------------------------------------------
 
-// Gives the finished temporary file its final name, atomically. Without `replace`, an existing file
-// is refused (EEXIST). renameat2 keeps the mapping listed under its final name in /proc/<pid>/maps
-// (useful to see who maps a scoreboard); link+unlink is the portable fallback for file systems
-// without RENAME_NOREPLACE.
-static int publish(const char *temp, const char *path, bool replace) {
-  if (replace) return rename(temp, path);
-#ifdef RENAME_NOREPLACE
-  if (renameat2(AT_FDCWD, temp, AT_FDCWD, path, RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) return -1;
-#endif
-  if (link(temp, path) != 0) return -1;
-  unlink(temp);
-  return 0;
+// A new memfd that can be sealed, and that nobody can ever execute where the kernel offers that.
+static int new_memfd(const char *name) {
+  int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+  if (fd < 0 && errno == EINVAL) fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);  // before 6.3
+  return fd;
 }
 
-// Creation is atomic for readers: the file is built under a temporary name in the same directory
-// and only renamed to its final name once it is full size, backed and has its header. A reader
-// therefore sees either no file or a complete one, never a short file or a half-written header.
+// Nobody else holds the descriptor until create() returns it, so the size is final and sealed before
+// any other process can see the file, and the header is written before anyone can read it.
 static napi_value js_create(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  char path[PATH_MAX], temp[PATH_MAX];
-  uint64_t payload, tag, version, mode;
-  if (!get_args(env, info, 6, argv) || !get_path(env, argv[0], path, sizeof path) ||
+  napi_value argv[4];
+  char name[MAX_NAME + 2];
+  uint64_t payload, tag, version;
+  if (!get_args(env, info, 4, argv) || !get_name(env, argv[0], name, sizeof name) ||
       !get_integer(env, argv[1], 1, (double)(SIZE_MAX / 2), "size", &payload) ||
       !get_integer(env, argv[2], 0, UINT32_MAX, "tag", &tag) ||
-      !get_integer(env, argv[3], 0, UINT32_MAX, "version", &version) ||
-      !get_integer(env, argv[4], 0, 0777, "mode", &mode))
+      !get_integer(env, argv[3], 0, UINT32_MAX, "version", &version))
     return NULL;
-  bool replace = get_bool(env, argv[5]);
   size_t length = HEADER_SIZE + (size_t)payload;
 
-  // The temporary name lives in the target's directory (link and rename work only within one file
-  // system) and starts with a dot so that listings skip it. O_EXCL never follows a symlink and
-  // never reuses a file; a name left by a dead process with our pid is skipped by the counter.
-  static atomic_uint counter;
-  size_t dir_length = (size_t)(strrchr(path, '/') - path);
-  int fd = -1;
-  for (int attempt = 0; fd < 0 && attempt < 100; attempt++) {
-    int n = snprintf(temp, sizeof temp, "%.*s/.drover-shm-%ld-%u.tmp", (int)dir_length, path, (long)getpid(),
-                     atomic_fetch_add(&counter, 1));
-    if (n < 0 || (size_t)n >= sizeof temp) {
-      throw_errno(env, ENAMETOOLONG, "open", path);
-      return NULL;
-    }
-    fd = open(temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
-    if (fd < 0 && errno != EEXIST) {
-      // Report the directory problem against the path the caller gave.
-      throw_errno(env, errno, "open", path);
-      return NULL;
-    }
-  }
+  int fd = new_memfd(name);
   if (fd < 0) {
-    throw_errno(env, EEXIST, "open", temp);
+    throw_errno(env, errno, "memfd_create", NULL);
     return NULL;
   }
-
   const char *syscall = NULL;
   int err = 0;
   uint8_t *base = MAP_FAILED;
-  struct stat st;
-  // open() applied the umask; the caller asked for exactly `mode` (e.g. 0660 to share with a group).
-  if (fchmod(fd, (mode_t)mode) != 0) {
-    syscall = "fchmod";
-    err = errno;
-  } else if (ftruncate(fd, (off_t)length) != 0) {
+  if (ftruncate(fd, (off_t)length) != 0) {
     syscall = "ftruncate";
     err = errno;
   } else if ((err = posix_fallocate(fd, 0, (off_t)length)) != 0) {
-    // Reserving the pages now turns a full tmpfs into ENOSPC here, instead of a SIGBUS on the
-    // first write to a page that cannot be backed.
+    // Reserving the pages now turns a lack of memory into ENOSPC or ENOMEM here, instead of a SIGBUS
+    // on the first write to a page that cannot be backed.
     syscall = "posix_fallocate";
+  } else if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    // F_SEAL_SEAL: nobody can add F_SEAL_WRITE later, which would make the mapping read-only.
+    syscall = "fcntl(F_ADD_SEALS)";
+    err = errno;
   } else if ((base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
     syscall = "mmap";
     err = errno;
-  } else if (fstat(fd, &st) != 0) {
-    syscall = "fstat";
-    err = errno;
-  } else {
-    shm_header *header = (shm_header *)base;  // the file is fresh: all zero
-    memcpy(header->magic, MAGIC, sizeof MAGIC);
-    header->header_size = HEADER_SIZE;
-    header->tag = (uint32_t)tag;
-    header->version = (uint32_t)version;
-    header->creator_pid = (uint32_t)getpid();
-    header->payload_size = payload;
-    if (publish(temp, path, replace) != 0) {
-      syscall = "rename";
-      err = errno;
-    }
   }
-  close(fd);  // the mapping keeps the file open for as long as it exists
   if (err != 0) {
-    if (base != MAP_FAILED) munmap(base, length);
-    unlink(temp);
-    throw_errno(env, err, syscall, path);
+    close(fd);
+    throw_errno(env, err, syscall, NULL);
     return NULL;
   }
-  return make_segment(env, base, length, &st, (uint32_t)getpid());
+  shm_header *header = (shm_header *)base;  // the file is fresh: all zero
+  memcpy(header->magic, MAGIC, sizeof MAGIC);
+  header->header_size = HEADER_SIZE;
+  header->tag = (uint32_t)tag;
+  header->version = (uint32_t)version;
+  header->creator_pid = (uint32_t)getpid();
+  header->payload_size = payload;
+  napi_value result = make_segment(env, base, length, (uint32_t)getpid(), fd);
+  if (result == NULL) close(fd);  // the mapping went with make_segment's failure; nothing is left
+  return result;
 }
 
-// --- open ---------------------------------------------------------------------------------------
+// --- map ----------------------------------------------------------------------------------------
 
-static napi_value js_open(napi_env env, napi_callback_info info) {
+// Maps a descriptor another process made (inherited at spawn, or reopened through /proc). Refuses
+// anything that is not a drover memfd sealed against resizing, of the expected layout.
+static napi_value js_map(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  char path[PATH_MAX], message[PATH_MAX + 256];
-  uint64_t tag, version;
-  if (!get_args(env, info, 3, argv) || !get_path(env, argv[0], path, sizeof path) ||
+  char message[256];
+  uint64_t fd_arg, tag, version;
+  if (!get_args(env, info, 3, argv) || !get_integer(env, argv[0], 0, INT32_MAX, "fd", &fd_arg) ||
       !get_integer(env, argv[1], 0, UINT32_MAX, "tag", &tag) ||
       !get_integer(env, argv[2], 0, UINT32_MAX, "version", &version))
     return NULL;
+  int fd = (int)fd_arg;
 
-  // O_NOFOLLOW: /dev/shm is writable by everyone, so a symlink planted there must not lead a
-  // privileged master into mapping some other file.
-  int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    throw_errno(env, errno, "open", path);
-    return NULL;
-  }
   struct stat st;
   shm_header header;
   ssize_t got = 0;
+  int seals = 0;
   if (fstat(fd, &st) != 0) {
-    throw_errno(env, errno, "fstat", path);
-  } else if (!S_ISREG(st.st_mode)) {
-    throw_reason(env, "NOTREG", path, "not a regular file");
-  } else if (st.st_size < HEADER_SIZE || (got = pread(fd, &header, sizeof header, 0)) != HEADER_SIZE ||
-             memcmp(header.magic, MAGIC, sizeof MAGIC) != 0) {
+    throw_errno(env, errno, "fstat", NULL);
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw_reason(env, "NOTREG", "not a regular file (a socket, pipe, directory or device)");
+    return NULL;
+  }
+  // The seals first: only once the size can no longer change does checking it mean anything.
+  if ((seals = fcntl(fd, F_GET_SEALS)) < 0 || (seals & REQUIRED_SEALS) != REQUIRED_SEALS) {
+    if (seals < 0)
+      snprintf(message, sizeof message, "not a memfd: a file that can be truncated under the mapping");
+    else
+      snprintf(message, sizeof message, "a memfd without the shrink and grow seals (seals 0x%x)", seals);
+    throw_reason(env, "UNSEALED", message);
+    return NULL;
+  }
+  if (st.st_size < HEADER_SIZE || (got = pread(fd, &header, sizeof header, 0)) != HEADER_SIZE ||
+      memcmp(header.magic, MAGIC, sizeof MAGIC) != 0) {
     if (got < 0) {
-      throw_errno(env, errno, "pread", path);
+      throw_errno(env, errno, "pread", NULL);
     } else {
       snprintf(message, sizeof message, "no drover header (%lld bytes, magic %s)", (long long)st.st_size,
                st.st_size < HEADER_SIZE ? "absent" : "wrong");
-      throw_reason(env, "FOREIGN", path, message);
+      throw_reason(env, "FOREIGN", message);
     }
-  } else if (header.header_size != HEADER_SIZE || header.tag != tag || header.version != version) {
+    return NULL;
+  }
+  if (header.header_size != HEADER_SIZE || header.tag != tag || header.version != version) {
     snprintf(message, sizeof message,
              "layout tag 0x%08x version %u header %u bytes; expected tag 0x%08x version %u header %u bytes",
              header.tag, header.version, header.header_size, (uint32_t)tag, (uint32_t)version, HEADER_SIZE);
-    throw_reason(env, "LAYOUT", path, message);
-  } else if (header.payload_size == 0 || header.payload_size != (uint64_t)st.st_size - HEADER_SIZE) {
-    // Truncated or extended behind our back: mapping it could fault (SIGBUS) past the end.
+    throw_reason(env, "LAYOUT", message);
+    return NULL;
+  }
+  if (header.payload_size == 0 || header.payload_size != (uint64_t)st.st_size - HEADER_SIZE) {
     snprintf(message, sizeof message, "header says %llu payload bytes, the file holds %lld",
              (unsigned long long)header.payload_size, (long long)st.st_size - HEADER_SIZE);
-    throw_reason(env, "SIZE", path, message);
-  } else {
-    size_t length = (size_t)st.st_size;
-    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    int err = errno;
-    close(fd);
-    if (base == MAP_FAILED) {
-      throw_errno(env, err, "mmap", path);
-      return NULL;
-    }
-    return make_segment(env, base, length, &st, header.creator_pid);
+    throw_reason(env, "SIZE", message);
+    return NULL;
   }
-  close(fd);
-  return NULL;
+  size_t length = (size_t)st.st_size;
+  void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    throw_errno(env, errno, "mmap", NULL);
+    return NULL;
+  }
+  return make_segment(env, base, length, header.creator_pid, -1);
 }
 
 // --- close --------------------------------------------------------------------------------------
@@ -405,46 +378,6 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// --- remove -------------------------------------------------------------------------------------
-
-// unlink(path). With a segment, only if the path still names that segment's file: an owner must not
-// remove a file that another process has since put in its place.
-static napi_value js_remove(napi_env env, napi_callback_info info) {
-  napi_value argv[2], result;
-  size_t argc = 2;
-  char path[PATH_MAX];
-  NAPI_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "too few arguments");
-    return NULL;
-  }
-  if (!get_path(env, argv[0], path, sizeof path)) return NULL;
-  bool removed = false;
-  napi_valuetype type = napi_undefined;
-  if (argc >= 2) NAPI_CHECK(env, napi_typeof(env, argv[1], &type));
-  if (type != napi_undefined) {
-    segment *seg = unwrap_segment(env, argv[1]);
-    if (seg == NULL) return NULL;
-    struct stat st;
-    if (lstat(path, &st) == 0 && st.st_dev == seg->dev && st.st_ino == seg->ino) {
-      // A replacement between lstat and unlink remains possible, but needs two writers racing for
-      // one name, which the layout tag and the EXISTS check already make a configuration error.
-      if (unlink(path) == 0) removed = true;
-      else if (errno != ENOENT) {
-        throw_errno(env, errno, "unlink", path);
-        return NULL;
-      }
-    }
-  } else if (unlink(path) == 0) {
-    removed = true;
-  } else if (errno != ENOENT) {
-    throw_errno(env, errno, "unlink", path);
-    return NULL;
-  }
-  NAPI_CHECK(env, napi_get_boolean(env, removed, &result));
-  return result;
-}
-
 // --- module -------------------------------------------------------------------------------------
 
 // Adds the shared-memory functions to the addon's exports (see addon.c).
@@ -453,9 +386,8 @@ napi_value drover_shm_register(napi_env env, napi_value exports) {
   NAPI_CHECK(env, napi_create_uint32(env, HEADER_SIZE, &header_size));
   napi_property_descriptor props[] = {
       {"create", NULL, js_create, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"map", NULL, js_map, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"remove", NULL, js_remove, NULL, NULL, NULL, napi_enumerable, NULL},
       {"HEADER_SIZE", NULL, NULL, NULL, NULL, header_size, napi_enumerable, NULL},
   };
   NAPI_CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof *props, props));

@@ -1,5 +1,6 @@
 // What a test run may leave behind: processes that carry the run's marker, shared-memory files and
-// socket files. The suite fails if any remain.
+// socket files. The suite fails if any remain. drover's own shared memory is memfds, which exist in no
+// directory and go with their last holder; the /dev/shm check catches anything that would appear there.
 import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 

@@ -23,7 +23,7 @@ describe("error codes", () => {
     assert.ok(error instanceof DroverError);
     assert.ok(error instanceof Error);
     assert.ok(isDroverError(error, ErrorCode.SHM_NOT_FOUND));
-    assert.equal(isDroverError(error, ErrorCode.SHM_EXISTS), false);
+    assert.equal(isDroverError(error, ErrorCode.SHM_FOREIGN), false);
     assert.equal(isDroverError(new Error("plain")), false);
     assert.equal(error.name, "DroverError");
     assert.equal(Object.keys(error).includes("name"), false);

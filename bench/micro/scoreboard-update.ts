@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { SlowLane } from "../../src/child/slow-lane.ts";
 import { Scoreboard, WorkerState } from "../../src/scoreboard/index.ts";
-import { shmPath } from "../../src/shm/index.ts";
 import { markdownTable } from "../report/markdown.ts";
 import { MICRO_END, MICRO_START, replaceBetween } from "../report/markers.ts";
 
@@ -26,7 +25,7 @@ const rounds = Number(values.rounds);
 const docsFile = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
 
 const scoreboard = Scoreboard.create({
-  path: shmPath(`drover-bench-micro-${process.pid}`),
+  name: `drover-bench-micro-${process.pid}`,
   serverLimit: 1,
   workerLimit: 1,
 });

@@ -44,7 +44,8 @@ export interface RunChildOptions {
 export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOptions = {}): Promise<void> {
   // A stray SIGUSR1 (an Apache habit: kill -USR1 to the group) must not open an inspector.
   process.on("SIGUSR1", () => {});
-  const scoreboard = Scoreboard.open(spec.scoreboard);
+  // Mapped from the descriptor the master passed (see spec.ts), before privileges are dropped.
+  const scoreboard = Scoreboard.fromFd(spec.scoreboardFd);
   const record = scoreboard.processWriter(spec.slot);
   record.claim(process.pid, Date.now());
   const standalone = options.standalone ?? false;
@@ -67,7 +68,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     slot: spec.slot,
     pid: process.pid,
   };
-  const resources = new ChildResources(spec.resources);
+  const resources = new ChildResources(spec.resources, spec.resourceFds);
   const requestHandlers = new ModuleRequestHandlers(exitInput.log);
   // Read through a mapping of its own, which outlives the writers' (see Scoreboard.detach).
   let reader: Scoreboard | undefined;
@@ -181,7 +182,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     signal: drain.signal,
     scoreboard: {
       snapshot: () => {
-        reader ??= Scoreboard.open(spec.scoreboard);
+        reader ??= Scoreboard.fromFd(spec.scoreboardFd);
         return reader.snapshot();
       },
     },

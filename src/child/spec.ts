@@ -4,8 +4,29 @@ import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 
 export const CHILD_SPEC_ENV = "DROVER_CHILD";
 
-/** The first inherited descriptor: 0-2 are stdio and 3 is the IPC channel. */
+/**
+ * The first inherited descriptor: 0-2 are stdio and 3 is the IPC channel. The master passes, in this
+ * order from here on: the listeners (one per `listeners` entry), the scoreboard, then one per
+ * `resources` entry. With L listeners and R resources, a child's descriptors are
+ *
+ *   4 .. 3+L       the listening sockets        (spec.listeners[i] is 4+i)
+ *   4+L            the scoreboard memfd         (spec.scoreboardFd)
+ *   5+L .. 4+L+R   the module resources' memfds (spec.resourceFds[i] for spec.resources[i])
+ */
 export const FIRST_LISTENER_FD = 4;
+
+/** Where a child with `listeners` listeners and `resources` resources finds each inherited descriptor. */
+export function inheritedFds(
+  listeners: number,
+  resources: number,
+): { listeners: number[]; scoreboard: number; resources: number[] } {
+  const scoreboard = FIRST_LISTENER_FD + listeners;
+  return {
+    listeners: Array.from({ length: listeners }, (_, i) => FIRST_LISTENER_FD + i),
+    scoreboard,
+    resources: Array.from({ length: resources }, (_, i) => scoreboard + 1 + i),
+  };
+}
 
 /** When the child retires (asks the master for a replacement, then drains); 0 = no such limit. */
 export interface ChildLimits {
@@ -28,7 +49,8 @@ export interface ChildSpec {
   readonly generation: number;
   /** "first", "graceful" or "hard": how the generation this child belongs to began. */
   readonly restart: "first" | "graceful" | "hard";
-  readonly scoreboard: string;
+  /** The scoreboard's descriptor in the child (see FIRST_LISTENER_FD). */
+  readonly scoreboardFd: number;
   /** Absolute path of the app module. */
   readonly app: string;
   readonly workersPerChild: number;
@@ -48,6 +70,8 @@ export interface ChildSpec {
   readonly modules: readonly ModuleSpec[];
   /** The shared memory and locks this generation's postConfig hooks made, for childInit to attach. */
   readonly resources: readonly ResourceSpec[];
+  /** The child's descriptor of each of `resources`, in the same order. */
+  readonly resourceFds: readonly number[];
   /** Whether its watchdog thread reads its JavaScript stack when the master finds it hung. */
   readonly hungChildStack: boolean;
   readonly uid?: number;
@@ -68,13 +92,13 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     "heartbeatIntervalMs",
     "slowRequestThresholdMs",
     "drainTimeoutMs",
+    "scoreboardFd",
   ] as const;
   for (const key of integers) {
     if (!Number.isInteger(spec[key]) || (spec[key] as number) < 0)
       throw new Error(`${CHILD_SPEC_ENV}.${key} is not a whole number`);
   }
   if (
-    typeof spec.scoreboard !== "string" ||
     typeof spec.app !== "string" ||
     typeof spec.limits !== "object" ||
     typeof spec.server !== "object" ||

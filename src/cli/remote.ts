@@ -1,22 +1,24 @@
 // Commands that act on a running master: through its control socket, or (status) straight from the
-// scoreboard in shared memory.
-import { existsSync } from "node:fs";
+// scoreboard in shared memory. Which process is the master is proven by the lock on its pid file
+// (/proc/locks), never taken from the file's text: a stale pid file names whoever has that pid now.
 import { setTimeout as delay } from "node:timers/promises";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control-client.ts";
-import { runFiles, runningMasterPid } from "../master/run-files.ts";
-import { Scoreboard } from "../scoreboard/index.ts";
+import { lockHolder } from "../master/pid-lock.ts";
+import { runFiles } from "../master/run-files.ts";
+import { openMasterScoreboard } from "../status/locate.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
-import { isRunning } from "../util/process-alive.ts";
-import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK } from "./exit-codes.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
-const HOW_TO_START = "start one with `drover start`, or pass the --run-dir of the one you mean";
+const HOW_TO_START =
+  "start one with `drover start`, or pass the same --config (or the --run-dir) of the one you mean";
 
 // Reload and restart wait for the new generation to be ready; a stop for the master to finish.
 const COMMAND_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
 
 export async function controlCommand(runDir: string, command: "reload" | "restart"): Promise<number> {
+  masterOf(runDir);
   const reply = await sendControl(runFiles(runDir).controlSocket, { command }, COMMAND_TIMEOUT_MS);
   if (!reply.ok) {
     console.error(`drover ${command}: ${reply.error.message} [${reply.error.code}]`);
@@ -29,58 +31,50 @@ export async function controlCommand(runDir: string, command: "reload" | "restar
 
 /**
  * Asks the master to stop and waits for it to exit. A master that does not answer, or does not exit in
- * time, gets SIGTERM, then SIGKILL (its children exit on their own when it is gone).
+ * time, is signalled (SIGQUIT, then SIGKILL), each time only if it still holds its pid file's lock.
  */
 export async function stopCommand(
   runDir: string,
   options: { graceful: boolean; timeoutMs?: number },
 ): Promise<number> {
   const files = runFiles(runDir);
-  const pid = runningMasterPid(files);
-  if (pid === undefined) {
-    console.error(`drover stop: no master runs in ${runDir}: ${HOW_TO_START}`);
-    return EXIT_NOT_RUNNING;
-  }
+  const pid = masterOf(runDir);
   let patience = STOP_GRACE_MS;
   try {
     const reply = await sendControl(files.controlSocket, { command: "stop", ...options }, STOP_GRACE_MS);
     if (!reply.ok) throw new Error(reply.error.message);
     patience += options.graceful ? (options.timeoutMs ?? COMMAND_TIMEOUT_MS) : 0;
-    if (await exited(pid, patience)) return stopped(pid);
-    console.error(`drover stop: master ${pid} is still running after ${patience / 1000} s; sending SIGTERM`);
+    if (await released(files.pidFile, pid, patience)) return stopped(pid);
+    console.error(`drover stop: master ${pid} is still running after ${patience / 1000} s; stopping it`);
   } catch (error) {
-    console.error(`drover stop: the control socket failed (${(error as Error).message}); sending SIGTERM`);
+    console.error(`drover stop: the control socket failed (${(error as Error).message}); stopping it`);
   }
-  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+  for (const signal of ["SIGQUIT", "SIGKILL"] as const) {
+    if (lockHolder(files.pidFile) !== pid) return stopped(pid);
     try {
       process.kill(pid, signal);
     } catch {
       return stopped(pid);
     }
-    if (await exited(pid, STOP_GRACE_MS)) return stopped(pid);
+    if (await released(files.pidFile, pid, STOP_GRACE_MS)) return stopped(pid);
   }
   console.error(`drover stop: master ${pid} survived SIGKILL`);
   return EXIT_FAILED;
 }
 
 export function statusCommand(runDir: string, json: boolean): number {
-  const path = runFiles(runDir).scoreboard;
-  if (!existsSync(path)) {
-    throw new DroverError(
-      ErrorCode.NOT_RUNNING,
-      `no drover master runs with run directory ${runDir} (no scoreboard at ${path}): ${HOW_TO_START}`,
-    );
-  }
-  const scoreboard = Scoreboard.open(path);
+  const files = runFiles(runDir);
+  const pid = masterOf(runDir);
+  let scoreboard: ReturnType<typeof openMasterScoreboard>;
   try {
-    const snapshot = scoreboard.snapshot();
-    if (!isRunning(snapshot.masterPid)) {
-      throw new DroverError(
-        ErrorCode.NOT_RUNNING,
-        `the master (pid ${snapshot.masterPid}) that ran with ${runDir} is gone; its scoreboard is stale: ${HOW_TO_START}`,
-      );
-    }
-    const report = statusReport(snapshot);
+    scoreboard = openMasterScoreboard(pid, files.id);
+  } catch (error) {
+    if (!isDroverError(error, ErrorCode.NOT_RUNNING)) throw error;
+    const message = `${error.message} Run directory ${runDir}: ${HOW_TO_START}`;
+    throw new DroverError(ErrorCode.NOT_RUNNING, message, { cause: error });
+  }
+  try {
+    const report = statusReport(scoreboard.snapshot());
     console.log(json ? JSON.stringify(report, null, 2) : formatStatus(report));
   } finally {
     scoreboard.close();
@@ -88,15 +82,40 @@ export function statusCommand(runDir: string, json: boolean): number {
   return EXIT_OK;
 }
 
+/**
+ * The pid of the master that runs in `runDir`: the holder of its pid file's lock. Throws NOT_RUNNING
+ * when there is none (a stale pid file included), PID_FILE when this user may not look.
+ */
+function masterOf(runDir: string): number {
+  const { pidFile } = runFiles(runDir);
+  let pid: number | undefined;
+  try {
+    pid = lockHolder(pidFile);
+  } catch (error) {
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code !== "EACCES" && code !== "EPERM") throw error;
+    throw new DroverError(
+      ErrorCode.PID_FILE,
+      `permission denied reading ${pidFile}: run this as the user the drover master runs as, or as root`,
+      { cause: error },
+    );
+  }
+  if (pid === undefined) {
+    throw new DroverError(ErrorCode.NOT_RUNNING, `no drover master runs in ${runDir}: ${HOW_TO_START}`);
+  }
+  return pid;
+}
+
 function stopped(pid: number): number {
   console.log(`drover stop: master ${pid} stopped`);
   return EXIT_OK;
 }
 
-async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+/** Waits until `pid` no longer holds the pid file's lock (it exited, or is exiting and let go). */
+async function released(pidFile: string, pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isRunning(pid)) return true;
+    if (lockHolder(pidFile) !== pid) return true;
     await delay(50);
   }
   return false;

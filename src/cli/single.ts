@@ -8,12 +8,11 @@ import { childSpec } from "../master/child-spec.ts";
 import { openListeners } from "../master/listeners.ts";
 import { ModuleHost } from "../master/module-host.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
-import { shmPath } from "../shm/index.ts";
 
 export async function runSingle(config: ResolvedConfig, log: Logger): Promise<void> {
   const listeners = await openListeners(config.listen);
   const scoreboard = Scoreboard.create({
-    path: shmPath(`drover-single-${process.pid}.scoreboard`),
+    name: `drover-single-${process.pid}.scoreboard`,
     serverLimit: 1,
     workerLimit: config.workersPerChild,
   });
@@ -35,13 +34,21 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
     slot: 0,
     generation: 0,
     restart: "first",
-    scoreboard: scoreboard.path,
     listeners,
     resources: prepared.resources.specs(),
   });
-  await runChild({ ...spec, hungChildStack: false }, log, {
-    fds: listeners.map((listener) => listener.fd),
-    standalone: true,
-  });
+  await runChild(
+    {
+      ...spec,
+      scoreboardFd: scoreboard.fd,
+      resourceFds: prepared.resources.descriptors(),
+      hungChildStack: false,
+    },
+    log,
+    {
+      fds: listeners.map((listener) => listener.fd),
+      standalone: true,
+    },
+  );
   console.log(`drover --single: ${config.app} is served on ${listeners.map((l) => l.address).join(", ")}`);
 }

@@ -1,7 +1,7 @@
 // What the master tells a new child (see src/child/spec.ts): its slot and generation, the app and its
 // modules, its own recycling limits (each drawn with jitter), its deadlines and server timeouts, and
-// how often to stamp its heartbeat.
-import type { ChildSpec } from "../child/spec.ts";
+// how often to stamp its heartbeat, and which inherited descriptor is which.
+import { type ChildSpec, inheritedFds } from "../child/spec.ts";
 import { jittered, type ResolvedConfig } from "../config/index.ts";
 import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 import type { OpenListener } from "./listeners.ts";
@@ -10,18 +10,18 @@ export interface ChildPlace {
   readonly slot: number;
   readonly generation: number;
   readonly restart: ChildSpec["restart"];
-  readonly scoreboard: string;
   readonly listeners: readonly OpenListener[];
   readonly resources: readonly ResourceSpec[];
 }
 
 export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec {
   const jitter = (setting: number) => jittered(setting, config.recycleJitter);
+  const fds = inheritedFds(place.listeners.length, place.resources.length);
   return {
     slot: place.slot,
     generation: place.generation,
     restart: place.restart,
-    scoreboard: place.scoreboard,
+    scoreboardFd: fds.scoreboard,
     app: config.app,
     workersPerChild: config.workersPerChild,
     limits: {
@@ -42,10 +42,23 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     listeners: place.listeners.map((listener) => listener.address),
     modules: config.modules,
     resources: place.resources,
+    resourceFds: fds.resources,
     hungChildStack: config.hungChildStack,
     ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
     ...(config.group ? { gid: config.group.id } : {}),
   };
+}
+
+/**
+ * The master's descriptors to pass a child (as stdio entries after the IPC channel), in the order
+ * childSpec() numbered them: listeners, scoreboard, then the resources.
+ */
+export function inheritedDescriptors(
+  listeners: readonly OpenListener[],
+  scoreboardFd: number,
+  resourceFds: readonly number[],
+): number[] {
+  return [...listeners.map((listener) => listener.fd), scoreboardFd, ...resourceFds];
 }
 
 /** A few stamps per timeout, and at least one a second so `drover status` shows a live age. */

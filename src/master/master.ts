@@ -68,11 +68,7 @@ export class Master {
       quiet: () => this.#maintenance.stop(),
     });
     const scoreboard = () => this.#run.scoreboardIfOpen;
-    this.#modules = new ModuleHost(
-      log,
-      { runId: this.#run.files.id, share: (path) => this.#run.shareWithChildren(path) },
-      this.#lifecycle.signal,
-    );
+    this.#modules = new ModuleHost(log, { runId: this.#run.files.id }, this.#lifecycle.signal);
     this.#pool = new Pool({
       scoreboard,
       modules: this.#modules,
@@ -181,14 +177,14 @@ export class Master {
    */
   async reload(): Promise<RestartResult> {
     const result = await this.#lifecycle.enqueue("reload", (signal) => this.#generations.reload(signal));
-    this.#run.followSignals(this.config.signals);
+    this.#followConfig();
     return result;
   }
 
   /** Hard restart: re-reads the config, stops every child at once, starts a new generation. */
   async restart(): Promise<RestartResult> {
     const result = await this.#lifecycle.enqueue("restart", (signal) => this.#generations.restart(signal));
-    this.#run.followSignals(this.config.signals);
+    this.#followConfig();
     return result;
   }
 
@@ -199,6 +195,12 @@ export class Master {
    */
   stop(options: StopOptions = {}): Promise<number> {
     return this.#run.shutDown(options);
+  }
+
+  // A new generation may map signals differently, or listen on other unix sockets.
+  #followConfig(): void {
+    this.#run.followSignals(this.config.signals);
+    this.#run.watchFiles();
   }
 
   #act(action: "stop" | "gracefulStop" | "reload" | "restart"): void {

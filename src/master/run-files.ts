@@ -1,11 +1,11 @@
-// The files a master keeps while it runs: its run directory (owner-only), the pid file, the control
-// socket, and the scoreboard, whose name derives from the run directory so that `drover status`
-// finds it with nothing else to go on.
+// The files a master keeps while it runs: its run directory (owner-only), the pid file and the control
+// socket; and the name of its scoreboard memfd, which derives from the run directory so that
+// `drover status` finds it among the master's descriptors with nothing else to go on.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { shmPath } from "../shm/index.ts";
-import { isRunning } from "../util/process-alive.ts";
+import { DroverError, ErrorCode } from "../errors.ts";
+import type { PidLock } from "./pid-lock.ts";
 
 export interface RunFiles {
   readonly runDir: string;
@@ -13,7 +13,13 @@ export interface RunFiles {
   readonly id: string;
   readonly pidFile: string;
   readonly controlSocket: string;
-  readonly scoreboard: string;
+  /** The scoreboard memfd's name (see scoreboardName). */
+  readonly scoreboardName: string;
+}
+
+/** The name of the scoreboard memfd of the master whose run id is `runId`. */
+export function scoreboardName(runId: string): string {
+  return `drover-${runId}.scoreboard`;
 }
 
 /** Where a master whose run directory is `runDir` keeps its files (the directory is not created). */
@@ -30,36 +36,48 @@ export function runFiles(runDir: string): RunFiles {
     id,
     pidFile: join(runDir, "drover.pid"),
     controlSocket: join(runDir, "control.sock"),
-    scoreboard: shmPath(`drover-${id}.scoreboard`),
+    scoreboardName: scoreboardName(id),
   };
 }
 
-/** Creates the run directory, readable by its owner alone. */
-export function makeRunDir(runDir: string): void {
-  mkdirSync(runDir, { recursive: true, mode: 0o700 });
-}
-
-export function writePidFile(files: RunFiles): void {
-  writeFileSync(files.pidFile, `${process.pid}\n`, { mode: 0o644 });
-}
-
-/** The pid in the pid file, if there is one and that process runs. */
-export function runningMasterPid(files: RunFiles): number | undefined {
-  let pid: number;
+/**
+ * Creates the run directory, readable by its owner alone; true when this call made it (so that a
+ * start that fails can take it away again). Throws RUN_DIR, saying what to do, when it cannot.
+ */
+export function makeRunDir(runDir: string): boolean {
+  const existed = existsSync(runDir);
   try {
-    pid = Number.parseInt(readFileSync(files.pidFile, "utf8"), 10);
-  } catch {
-    return undefined;
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    const advice =
+      code === "EACCES" || code === "EPERM" || code === "EROFS"
+        ? `the user drover runs as (uid ${process.getuid?.() ?? "?"}) may not create it there: create it beforehand for that user, or set runDir (--run-dir) to a folder it may write`
+        : code === "ENOTDIR" || code === "EEXIST"
+          ? "a file that is not a folder is in the way: remove it, or set runDir (--run-dir) elsewhere"
+          : "set runDir (--run-dir) to a folder drover may create";
+    throw new DroverError(
+      ErrorCode.RUN_DIR,
+      `cannot create the run directory ${runDir} (${code}): ${advice}.`,
+      {
+        cause,
+      },
+    );
   }
-  return isRunning(pid) ? pid : undefined;
+  return !existed;
 }
 
-/** Removes the pid file and control socket; the run directory itself goes if it is left empty. */
-export function removeRunFiles(files: RunFiles): void {
-  rmSync(files.pidFile, { force: true });
+/** Removes the control socket, then the pid file (releasing its lock); the run directory goes if empty. */
+export function removeRunFiles(files: RunFiles, lock: PidLock | undefined): void {
   rmSync(files.controlSocket, { force: true });
+  lock?.release();
+  removeRunDir(files.runDir);
+}
+
+/** Removes the run directory if nothing is left in it. */
+export function removeRunDir(runDir: string): void {
   try {
-    rmdirSync(files.runDir);
+    rmdirSync(runDir);
   } catch {
     // Not empty (the operator keeps other files there) or already gone.
   }

@@ -2,7 +2,6 @@
 // file, the listeners of the first generation, the scoreboard, the control socket and the signals.
 // The stop: the operation in progress is aborted, children drain (graceful) or are stopped at once,
 // then every resource goes, each step on its own so that one failing does not keep the rest.
-import { chownSync } from "node:fs";
 import type { Server } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { ResolvedConfig, SignalMapping } from "../config/types.ts";
@@ -11,19 +10,14 @@ import type { Logger } from "../log/logger.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import { KILL_GRACE_MS } from "./child-handle.ts";
 import { type ControlRequest, startControlServer } from "./control-server.ts";
+import { Janitor } from "./janitor.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
 import type { StopOptions } from "./master.ts";
 import type { ModuleHost } from "./module-host.ts";
+import { acquirePidLock, type PidLock } from "./pid-lock.ts";
 import type { Pool } from "./pool.ts";
-import {
-  makeRunDir,
-  type RunFiles,
-  removeRunFiles,
-  runFiles,
-  runningMasterPid,
-  writePidFile,
-} from "./run-files.ts";
+import { makeRunDir, type RunFiles, removeRunDir, removeRunFiles, runFiles } from "./run-files.ts";
 import { installSignals, type SignalAction } from "./signals.ts";
 
 export interface RunParts {
@@ -52,8 +46,10 @@ export class MasterRun {
   #control: Server | undefined;
   #listeners: readonly OpenListener[] = [];
   #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
-  // Set once this master wrote its pid file: a master refused at start-up must not remove another's files.
-  #ownsRunFiles = false;
+  // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
+  #lock: PidLock | undefined;
+  #createdRunDir = false;
+  #janitor: Janitor | undefined;
   #stopping: Promise<number> | undefined;
   // Aborted when a hard stop arrives during a graceful one: the drain is cut short.
   readonly #hurry = new AbortController();
@@ -75,35 +71,42 @@ export class MasterRun {
 
   /** Takes the run directory, binds the listeners, creates the scoreboard and the control socket. */
   async open(): Promise<OpenListener[]> {
-    const running = runningMasterPid(this.files);
-    if (running !== undefined) {
+    const { runDir, pidFile } = this.files;
+    this.#createdRunDir = makeRunDir(runDir);
+    const lock = acquirePidLock(pidFile);
+    if ("heldBy" in lock) {
+      const who =
+        lock.heldBy === undefined ? "another drover master" : `a drover master (pid ${lock.heldBy})`;
       throw new DroverError(
         ErrorCode.ALREADY_RUNNING,
-        `a drover master (pid ${running}) already runs in ${this.files.runDir}: stop it with \`drover stop\`, or use another --run-dir`,
+        `${who} already runs in ${runDir}: stop it with \`drover stop\`, or use another --run-dir`,
       );
     }
-    makeRunDir(this.files.runDir);
-    writePidFile(this.files);
-    this.#ownsRunFiles = true;
+    this.#lock = lock;
     const listeners = await openListeners(this.#config.listen);
     this.#listeners = listeners;
     this.#scoreboard = Scoreboard.create({
-      path: this.files.scoreboard,
+      name: this.files.scoreboardName,
       serverLimit: this.#config.serverLimit,
       workerLimit: this.#config.workerLimit,
-      replace: true,
     });
-    this.shareWithChildren(this.#scoreboard.path);
     this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
+    this.#janitor = Janitor.start();
+    this.watchFiles();
     this.#scoreboard.master.setGeneration(0, Date.now());
     this.followSignals(this.#config.signals);
     return listeners;
   }
 
-  /** Lets children that drop privileges still write their records. */
-  shareWithChildren(path: string): void {
-    const { user, group } = this.#config;
-    if (user || group) chownSync(path, user?.id ?? -1, group?.id ?? -1);
+  /** Tells the janitor which files are the master's now (after a reload changed the listeners). */
+  watchFiles(): void {
+    const sockets = [...this.#listeners, ...this.#parts.listeners()].flatMap(({ listener }) =>
+      listener.kind === "unix" ? [listener.path] : [],
+    );
+    this.#janitor?.watch(this.files.pidFile, this.files.runDir, [
+      this.files.controlSocket,
+      ...new Set(sockets),
+    ]);
   }
 
   /** Installs the signal handlers of `mapping` (again, when a reload changed it). */
@@ -143,6 +146,7 @@ export class MasterRun {
       this.#closeListeners();
       await pool.stopAll(2 * KILL_GRACE_MS);
       this.#release();
+      await this.#janitor?.finish();
     }
     this.#lifecycle.stopped();
     this.#log.info({ code: this.#exitCode }, "drover stopped");
@@ -186,7 +190,10 @@ export class MasterRun {
       () => this.#parts.modules().close(),
       () => this.#control?.close(),
       () => this.#signals?.uninstall(),
-      () => this.#ownsRunFiles && removeRunFiles(this.files),
+      () =>
+        this.#lock
+          ? removeRunFiles(this.files, this.#lock)
+          : this.#createdRunDir && removeRunDir(this.files.runDir),
     ];
     this.#scoreboard = undefined;
     for (const step of steps) {

@@ -4,7 +4,7 @@
 import type { Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import type { ChildHandle } from "./child-handle.ts";
-import { childSpec } from "./child-spec.ts";
+import { childSpec, inheritedDescriptors } from "./child-spec.ts";
 import type { ChildTable } from "./children.ts";
 import type { Generation } from "./generation.ts";
 
@@ -47,7 +47,6 @@ export class Spawner {
       slot,
       generation: generation.number,
       restart: generation.kind,
-      scoreboard: scoreboard.path,
       listeners: generation.listeners,
       resources: generation.modules.resources.specs(),
     });
@@ -55,7 +54,11 @@ export class Spawner {
     try {
       child = table.spawn({
         spec,
-        fds: generation.listeners.map((listener) => listener.fd),
+        fds: inheritedDescriptors(
+          generation.listeners,
+          scoreboard.fd,
+          generation.modules.resources.descriptors(),
+        ),
         env: {
           // One accept per wake-up, then yield: every child sharing the listener gets its share of a
           // burst of connections, instead of the first to wake taking them all (measured in

@@ -1,7 +1,7 @@
 // The scoreboard: shared memory that the master, every child and `drover status` map, holding a header,
 // a process record per child slot and a worker record per worker slot. Sizes are fixed at creation.
 import { DroverError, ErrorCode } from "../errors.ts";
-import { createShm, openShm, type ShmSegment } from "../shm/index.ts";
+import { createShm, type MapShmOptions, mapShm, openShm, type ShmSegment } from "../shm/index.ts";
 import { Header, SCOREBOARD_LAYOUT, type ScoreboardLimits, scoreboardBytes } from "./layout.ts";
 import { MasterRecords } from "./master-records.ts";
 import { fewestOpenConnections, type ScoreboardSnapshot, snapshot } from "./reader.ts";
@@ -9,10 +9,8 @@ import { ScoreboardView } from "./view.ts";
 import { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";
 
 export interface CreateScoreboardOptions extends ScoreboardLimits {
-  /** Absolute path of the shared-memory file, e.g. from shmPath(). */
-  readonly path: string;
-  /** Replace a file left at `path` by a master that died without cleaning up. */
-  readonly replace?: boolean;
+  /** The memfd's name, e.g. `drover-<runId>.scoreboard`: how `drover status` finds it in /proc/<pid>/fd. */
+  readonly name: string;
 }
 
 export class Scoreboard {
@@ -25,10 +23,10 @@ export class Scoreboard {
     this.#view = new ScoreboardView(segment.buffer);
   }
 
-  /** Creates the scoreboard file; the creator is the master and the only writer of the header. */
+  /** Creates the scoreboard; the creator is the master and the only writer of the header. */
   static create(options: CreateScoreboardOptions): Scoreboard {
     const bytes = scoreboardBytes(options);
-    const segment = createShm(options.path, bytes, SCOREBOARD_LAYOUT, { replace: options.replace ?? false });
+    const segment = createShm(options.name, bytes, SCOREBOARD_LAYOUT);
     const i32 = new Int32Array(segment.buffer);
     Atomics.store(i32, Header.serverLimit, options.serverLimit);
     Atomics.store(i32, Header.workerLimit, options.workerLimit);
@@ -37,9 +35,22 @@ export class Scoreboard {
     return scoreboard;
   }
 
-  /** Maps an existing scoreboard (a child, or `drover status`). */
+  /**
+   * Maps the scoreboard open as `fd`: a child's, inherited from the master at spawn, or a second
+   * mapping in the same process (a worker thread, the status page). The descriptor stays open
+   * unless `closeFd`.
+   */
+  static fromFd(fd: number, options: MapShmOptions = {}): Scoreboard {
+    return Scoreboard.#checked(mapShm(fd, SCOREBOARD_LAYOUT, options));
+  }
+
+  /** Maps another process's scoreboard through its /proc/<pid>/fd/<n> link (`drover status`). */
   static open(path: string): Scoreboard {
-    const segment = openShm(path, SCOREBOARD_LAYOUT);
+    return Scoreboard.#checked(openShm(path, SCOREBOARD_LAYOUT));
+  }
+
+  // Its header's limits must account for its size exactly, or records would be read out of place.
+  static #checked(segment: ShmSegment): Scoreboard {
     try {
       const i32 = new Int32Array(segment.buffer);
       const limits = {
@@ -52,15 +63,21 @@ export class Scoreboard {
       segment.close();
       throw new DroverError(
         ErrorCode.SHM_LAYOUT_MISMATCH,
-        `${path} is a scoreboard whose header does not match its size: it is damaged or still being created; restart the master.`,
+        `${segment.name} is a scoreboard whose header does not match its size: it is damaged; restart the master.`,
         { cause },
       );
     }
     return new Scoreboard(segment);
   }
 
-  get path(): string {
-    return this.#segment.path;
+  /** The memfd's name. */
+  get name(): string {
+    return this.#segment.name;
+  }
+
+  /** The scoreboard's descriptor in this process: the master passes it to each child at spawn. */
+  get fd(): number {
+    return this.#segment.fd;
   }
 
   get limits(): ScoreboardLimits {
@@ -72,7 +89,7 @@ export class Scoreboard {
     if (!this.#segment.owner) {
       throw new DroverError(
         ErrorCode.SCOREBOARD_NOT_OWNER,
-        `only the master that created ${this.path} writes its header and free slots; open it to read or to write a child's own records.`,
+        `only the master that created ${this.name} writes its header and free slots; map it to read or to write a child's own records.`,
       );
     }
     this.#master ??= new MasterRecords(this.#view);
@@ -111,7 +128,7 @@ export class Scoreboard {
     this.#segment.close();
   }
 
-  /** Unmaps the scoreboard; the creator also removes the file. Idempotent. */
+  /** Unmaps the scoreboard, and closes its descriptor where this mapping owns it (the creator's). Idempotent. */
   close(): void {
     this.#segment.close();
   }

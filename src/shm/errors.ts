@@ -1,9 +1,10 @@
-// Turns the addon's errors (an errno name or a reason in `code`, plus `syscall`) into DroverErrors.
-import { dirname } from "node:path";
+// Turns the addon's and the file system's errors (an errno name or a reason in `code`, plus
+// `syscall`) into DroverErrors.
 import { getSystemErrorName } from "node:util";
 import { DroverError, ErrorCode } from "../errors.ts";
 
-export type ShmOperation = "create" | "open" | "remove";
+/** create: a new segment; map: a descriptor this process holds; open: a /proc/<pid>/fd/<n> path. */
+export type ShmOperation = "create" | "map" | "open";
 
 interface NativeError {
   readonly code?: unknown;
@@ -12,8 +13,8 @@ interface NativeError {
   readonly message?: unknown;
 }
 
-/** The DroverError for a failure of `operation` on `path`; `cause` keeps the native error. */
-export function shmError(cause: unknown, operation: ShmOperation, path: string): DroverError {
+/** The DroverError for a failure of `operation` on the segment `what`; `cause` keeps the native error. */
+export function shmError(cause: unknown, operation: ShmOperation, what: string): DroverError {
   const error = (typeof cause === "object" && cause !== null ? cause : {}) as NativeError;
   const code = errnoName(error);
   const syscall = typeof error.syscall === "string" ? error.syscall : "?";
@@ -22,67 +23,64 @@ export function shmError(cause: unknown, operation: ShmOperation, path: string):
 
   switch (code) {
     case "ENOENT":
-      return operation === "create"
-        ? fail(
-            ErrorCode.SHM_BAD_PATH,
-            `cannot create shared-memory file ${path}: directory ${dirname(path)} does not exist. Create it, or choose another directory.`,
-          )
-        : fail(
-            ErrorCode.SHM_NOT_FOUND,
-            `shared-memory file ${path} does not exist. Create it first, or check that the process that owns it (the drover master) is running.`,
-          );
-    case "EEXIST":
       return fail(
-        ErrorCode.SHM_EXISTS,
-        `cannot create shared-memory file ${path}: it already exists. Another drover may be using it; if it is a leftover from a process that died, remove it or create with { replace: true }.`,
+        ErrorCode.SHM_NOT_FOUND,
+        `shared memory ${what} does not exist: the process that held it (the drover master) has exited or let it go. Check that it is running.`,
+      );
+    case "EBADF":
+      return fail(
+        ErrorCode.SHM_BAD_ARGUMENT,
+        `shared memory ${what} is not an open descriptor of this process: the process that starts this one must pass it (at spawn, in stdio).`,
       );
     case "EACCES":
     case "EPERM":
       return fail(
         ErrorCode.SHM_PERMISSION,
-        `permission denied for shared-memory file ${path} (${syscall}: ${code}). Run as the user that created it, or fix the permissions of the file or of ${dirname(path)}.`,
+        `permission denied for shared memory ${what} (${syscall}: ${code}). Run as the user the drover master runs as, or as root.`,
       );
     case "ENOSPC":
     case "ENOMEM":
     case "EDQUOT":
       return fail(
         ErrorCode.SHM_NO_SPACE,
-        `no space for shared-memory file ${path} (${syscall}: ${code}): the file system under ${dirname(path)} or the memory is full. Free space there, enlarge it, or ask for a smaller size.`,
+        `no memory for shared memory ${what} (${syscall}: ${code}): the system, or the memory limit of this service, is short. Free memory, raise the limit, or ask for a smaller size.`,
       );
     case "EFBIG":
       return fail(
         ErrorCode.SHM_BAD_SIZE,
-        `shared-memory file ${path} is too large for its file system (${syscall}: EFBIG). Ask for a smaller size.`,
+        `shared memory ${what} is too large (${syscall}: EFBIG): a file size limit (ulimit -f) is lower. Raise it, or ask for a smaller size.`,
       );
     case "ENOTDIR":
     case "ENAMETOOLONG":
-      return fail(ErrorCode.SHM_BAD_PATH, `${path} is not a usable path (${syscall}: ${code}). Check it.`);
     case "ELOOP":
-      return fail(
-        ErrorCode.SHM_BAD_PATH,
-        `${path} is a symbolic link: drover does not follow links to shared memory. Give the real path.`,
-      );
+      return fail(ErrorCode.SHM_BAD_PATH, `${what} is not a usable path (${syscall}: ${code}). Check it.`);
     case "EISDIR":
+    case "ENXIO":
     case "NOTREG":
       return fail(
-        ErrorCode.SHM_BAD_PATH,
-        `${path} is not a regular file. Give the path of a shared-memory file, not of a directory or device.`,
+        ErrorCode.SHM_BAD_ARGUMENT,
+        `${what} is not shared memory but a directory, socket, pipe or device. Give the descriptor of a drover segment.`,
+      );
+    case "UNSEALED":
+      return fail(
+        ErrorCode.SHM_UNSEALED,
+        `${what} is refused (${detail}): drover maps only memfds sealed against shrinking and growing, as a file that can be truncated under a mapping crashes every process using it (SIGBUS). Pass the descriptor drover created.`,
       );
     case "FOREIGN":
       return fail(
         ErrorCode.SHM_FOREIGN,
-        `${path} is not a drover shared-memory file (${detail}). Check the path: another program may own this file.`,
+        `${what} is not drover shared memory (${detail}). Check which descriptor is passed: another program may own it.`,
       );
     case "LAYOUT":
     case "SIZE":
       return fail(
         ErrorCode.SHM_LAYOUT_MISMATCH,
-        `${path} does not have the expected layout (${detail}): another version of drover or another component made it. Stop what uses it, or remove it if it is a leftover.`,
+        `${what} does not have the expected layout (${detail}): another version of drover or another component made it. Run one version of drover for the master and its commands.`,
       );
     default:
       return fail(
         ErrorCode.SHM_SYSTEM,
-        `cannot ${operation} shared-memory file ${path}: ${syscall} failed with ${code ?? "an unexpected error"} (${detail}).`,
+        `cannot ${operation} shared memory ${what}: ${syscall} failed with ${code ?? "an unexpected error"} (${detail}).`,
       );
   }
 }

@@ -1,5 +1,5 @@
-// Shared memory between processes: files mapped into an ArrayBuffer by drover's N-API addon.
+// Shared memory between processes: sealed memfds mapped into an ArrayBuffer by drover's N-API addon.
 export type { ShmLayout } from "./layout.ts";
-export { SHM_DIR, shmPath } from "./path.ts";
-export { type CreateShmOptions, createShm, openShm, removeShm, type ShmSegment } from "./segment.ts";
-export { MAX_SHM_SIZE } from "./validate.ts";
+export { findShmOf, memfdLink } from "./path.ts";
+export { createShm, type MapShmOptions, mapShm, openShm, type ShmSegment } from "./segment.ts";
+export { MAX_SHM_NAME, MAX_SHM_SIZE } from "./validate.ts";

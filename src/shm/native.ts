@@ -1,28 +1,21 @@
 // The shared-memory half of drover's N-API addon (native/shm.c).
 import { loadAddon } from "../native/addon.ts";
 
-/** What the addon returns for a mapping: the payload and who made the file. Also the handle to close. */
+/** What the addon returns for a mapping: the payload and who made the segment. Also the handle to close. */
 export interface NativeSegment {
   readonly buffer: ArrayBuffer;
   readonly size: number;
-  /** The pid that created the file. */
+  /** The pid that created the segment. */
   readonly pid: number;
 }
 
 export interface NativeShm {
-  create(
-    path: string,
-    size: number,
-    tag: number,
-    version: number,
-    mode: number,
-    replace: boolean,
-  ): NativeSegment;
-  open(path: string, tag: number, version: number): NativeSegment;
+  /** A new sealed memfd named `name`, mapped; its close-on-exec descriptor is the caller's to close. */
+  create(name: string, size: number, tag: number, version: number): NativeSegment & { readonly fd: number };
+  /** Maps a sealed drover memfd of that layout; the descriptor stays the caller's. */
+  map(fd: number, tag: number, version: number): NativeSegment;
   /** Detaches the buffer and unmaps; true if this call unmapped. */
   close(segment: NativeSegment): boolean;
-  /** Unlinks `path` (only if it is still `segment`'s file, when given); false if there was nothing to remove. */
-  remove(path: string, segment?: NativeSegment): boolean;
   readonly HEADER_SIZE: number;
 }
 

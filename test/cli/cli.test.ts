@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { makeRunDir } from "../../src/master/run-files.ts";
+import { spawnNode } from "../harness/process.ts";
 import { makeTempDir, type TempDir } from "../harness/temp.ts";
 import { runCli } from "../support/drover.ts";
 
@@ -57,7 +58,7 @@ describe("with no master running", () => {
     const dir = folder(t);
     const result = await runCli(["stop"], dir.path);
     assert.equal(result.status, 3, result.stderr);
-    assert.match(result.stderr, /no master runs/);
+    assert.match(result.stderr, /no drover master runs/);
     assert.match(result.stderr, /drover start/);
   });
 
@@ -69,6 +70,28 @@ describe("with no master running", () => {
     writeFileSync(join(runDir, "drover.pid"), "4194304\n");
     const result = await runCli(["stop", "--run-dir", runDir], dir.path);
     assert.equal(result.status, 3, result.stderr);
+  });
+});
+
+describe("with a stale pid file naming a live process that is no master", () => {
+  it("drover status exits 3: the pid file is not locked, so no master runs", {
+    timeout: 30_000,
+  }, async (t) => {
+    const dir = folder(t);
+    const runDir = join(dir.path, "run");
+    makeRunDir(runDir);
+    // Stands for a process that reused a dead master's pid after a crash and a reboot.
+    const unrelated = await spawnNode("-e", ["setInterval(() => {}, 60000); console.log('up')"], {
+      ready: /up/,
+    });
+    t.after(() => unrelated.stop());
+    writeFileSync(join(runDir, "drover.pid"), `${unrelated.pid}\n`);
+    const result = await runCli(["status", "--run-dir", runDir], dir.path);
+    assert.equal(result.status, 3, result.stderr);
+    // Nobody holds the pid file's lock: whatever pid the file names, no master runs.
+    assert.match(result.stderr, /no drover master runs in/);
+    assert.doesNotMatch(result.stderr, new RegExp(String(unrelated.pid)));
+    assert.match(result.stderr, /DROVER_ERR_NOT_RUNNING/);
   });
 });
 

@@ -1,14 +1,14 @@
 // `drover start --single`: one child's work in the foreground process, no master. It serves from its
 // own pid, runs its modules' master phases itself, Ctrl-C (SIGINT) drains an in-flight request and exits
-// 0, and its scoreboard and module files go with it.
+// 0, and its scoreboard and module memory go with it (nothing is ever in /dev/shm).
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { it } from "node:test";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
-import { shmPath } from "../../src/shm/index.ts";
+import { findShmOf } from "../../src/shm/index.ts";
 import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
-import { childrenOf, request, SLEEPY_APP } from "../support/lifecycle.ts";
+import { childrenOf, devShmEntries, memfdsOf, request, SLEEPY_APP } from "../support/lifecycle.ts";
 
 it("start --single serves from its own pid; SIGINT drains and exits 0, leaving no scoreboard", {
   timeout: 60_000,
@@ -20,8 +20,9 @@ it("start --single serves from its own pid; SIGINT drains and exits 0, leaving n
   });
   t.after(() => drover.stop());
   const pid = drover.proc.pid;
-  const scoreboard = shmPath(`drover-single-${pid}.scoreboard`);
-  assert.ok(existsSync(scoreboard), `the one-slot scoreboard is at ${scoreboard}`);
+  const name = `drover-single-${pid}.scoreboard`;
+  const scoreboard = findShmOf(pid, name);
+  assert.ok(scoreboard, `the one-slot scoreboard ${name} is among its descriptors`);
   assert.deepEqual(childrenOf(pid), [], "no child process: the work is done in the foreground");
 
   for (let i = 0; i < 3; i++) {
@@ -30,8 +31,7 @@ it("start --single serves from its own pid; SIGINT drains and exits 0, leaving n
     assert.equal(reply.body, `pid ${pid}`, "the foreground process answers itself");
   }
   // The modules' master phases ran here: shmCounter made its memory and lock, and counts.
-  const moduleFiles = () =>
-    readdirSync("/dev/shm").filter((name) => name.startsWith(`drover-single-${pid}-`));
+  const moduleFiles = () => memfdsOf(pid, `drover-single-${pid}-`);
   assert.equal(moduleFiles().length, 2);
   assert.equal((await drover.request("/shm-counter")).body, "3\n");
   // No master, so no control socket and no pid file.
@@ -52,6 +52,7 @@ it("start --single serves from its own pid; SIGINT drains and exits 0, leaving n
   assert.equal(reply.status, 200, "the in-flight request finishes");
   assert.equal(reply.body, `pid ${pid}`);
   assert.deepEqual(await drover.proc.waitForExit(10_000), { code: 0, signal: null });
-  assert.equal(existsSync(scoreboard), false, "the scoreboard file is removed");
-  assert.deepEqual(moduleFiles(), [], "and so are the modules' files");
+  assert.equal(findShmOf(pid, name), undefined, "the scoreboard is gone");
+  assert.deepEqual(moduleFiles(), [], "and so is the modules' memory");
+  assert.deepEqual(devShmEntries(`drover-single-${pid}`), [], "nothing was ever in /dev/shm");
 });

@@ -12,6 +12,13 @@ export interface SpawnOptions {
   readonly readyTimeoutMs?: number;
   /** Registers `stop()` so it runs however the test ends (pass `t.after` or `after`). */
   readonly cleanup?: (fn: () => Promise<void>) => void;
+  /** Descriptors of this process that the new one inherits as 3, 4, ... (see inheritedFd). */
+  readonly fds?: readonly number[];
+}
+
+/** The descriptor number a process spawned with `fds` has for `fds[index]`. */
+export function inheritedFd(index: number): number {
+  return 3 + index;
 }
 
 export interface ExitStatus {
@@ -46,7 +53,7 @@ export async function spawnProcess(
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", ...(options.fds ?? [])],
     detached: true,
   });
   const pid = await new Promise<number>((resolve, reject) => {

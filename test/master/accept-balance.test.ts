@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { tooFarAhead } from "../../src/child/accept-balance.ts";
-import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
-import { scoreboardFile } from "../support/lifecycle.ts";
+import { openBoard } from "../support/lifecycle.ts";
 import { holdConnections } from "../support/load.ts";
 
 const APP = `export default (_req: any, res: any) => res.end(String(process.pid));`;
@@ -28,7 +27,7 @@ describe("accept balance", () => {
       config: { startServers: 2, workersPerChild: 64, minSpareWorkers: 1, maxSpareWorkers: 256 },
     });
     try {
-      const board = Scoreboard.open(scoreboardFile(drover.runDir));
+      const board = openBoard(drover.runDir);
       t.after(() => board.close());
       const openConnections = () => board.snapshot().processes.map((p) => [String(p.pid), p.openConnections]);
       for (let burst = 0; burst < 3; burst++) {

@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
-import { runFiles } from "../../src/master/run-files.ts";
 import { waitForPidsGone } from "../harness/process.ts";
 import { startDrover } from "../support/drover.ts";
+import { devShmEntries, scoreboardName } from "../support/lifecycle.ts";
 
 // Notes each child that loads it, then fails as an app whose database is down would.
 const FAILING_APP = `
@@ -26,7 +26,7 @@ it("stops at first start when the app throws at import, says why, and does not l
     waitReady: false,
   });
   t.after(() => drover.stop());
-  const scoreboard = runFiles(drover.runDir).scoreboard;
+  const scoreboard = scoreboardName(drover.runDir);
 
   const exit = await drover.proc.waitForExit(30_000);
   assert.notEqual(exit.code, 0);
@@ -41,5 +41,5 @@ it("stops at first start when the app throws at import, says why, and does not l
   assert.ok(spawned.length >= 1 && spawned.length <= startServers, `children spawned: ${spawned.length}`);
   await waitForPidsGone(spawned, 5_000);
   assert.equal(existsSync(drover.runDir), false, "the run directory is gone");
-  assert.equal(existsSync(scoreboard), false, "the scoreboard is gone");
+  assert.deepEqual(devShmEntries(scoreboard), [], "no shared memory is left");
 });

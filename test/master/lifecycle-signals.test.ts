@@ -11,7 +11,7 @@ import {
   board,
   request,
   SLEEPY_APP,
-  scoreboardFile,
+  scoreboardName,
   startSleepy,
   statusPids,
   waitForBusy,
@@ -49,7 +49,7 @@ it("a second SIGTERM during a graceful stop hurries it: the drain is cut short",
     config: { ...CONFIG, gracefulShutdownTimeout: "30s" },
   });
   t.after(() => drover.stop());
-  const scoreboard = scoreboardFile(drover.runDir);
+  const scoreboard = scoreboardName(drover.runDir);
   const pids = await statusPids(drover);
   const slow = slowRequest(drover.port, 20_000);
   await waitForBusy(drover);
@@ -150,7 +150,7 @@ it('signals: "apache": TERM stops at once, WINCH stops gracefully, HUP restarts 
   await waitForBusy(first);
   process.kill(first.proc.pid, "SIGWINCH");
   assert.equal((await slow).status, 200, "WINCH: graceful");
-  await assertStoppedClean(first, { scoreboard: scoreboardFile(first.runDir), pids: [] });
+  await assertStoppedClean(first, { scoreboard: scoreboardName(first.runDir), pids: [] });
 
   const second = await startDrover({ app: SLEEPY_APP, config });
   t.after(() => second.stop());
@@ -158,6 +158,6 @@ it('signals: "apache": TERM stops at once, WINCH stops gracefully, HUP restarts 
   const hard = slowRequest(second.port, 20_000);
   await waitForBusy(second);
   process.kill(second.proc.pid, "SIGTERM");
-  await assertStoppedClean(second, { scoreboard: scoreboardFile(second.runDir), pids }, 10_000);
+  await assertStoppedClean(second, { scoreboard: scoreboardName(second.runDir), pids }, 10_000);
   assert.ok("error" in (await hard), "TERM: at once");
 });

@@ -2,11 +2,11 @@
 // from shared memory even while the master itself is stopped (SIGSTOP).
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { Scoreboard, WORKER_STATE_KEY } from "../../src/scoreboard/index.ts";
+import { WORKER_STATE_KEY } from "../../src/scoreboard/index.ts";
 import { isAlive, processStat } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
-import { board, request, SLEEPY_APP, scoreboardFile, waitForBusy } from "../support/lifecycle.ts";
+import { board, openBoard, request, SLEEPY_APP, waitForBusy } from "../support/lifecycle.ts";
 import { RawConnection } from "../support/load.ts";
 
 const CONFIG = { startServers: 2, workersPerChild: 3 };
@@ -73,11 +73,16 @@ it("counts every byte and request of keep-alive connections, the same request li
     } finally {
       connection.close();
     }
+    // The next connection reuses this one's slot only once the child has seen it close (review T1).
+    await waitFor(
+      "the connection's worker slot to be free",
+      () => board(drover.runDir).totals.busyWorkers === 0,
+    );
   }
   await waitFor("five requests counted", () => board(drover.runDir).totals.requests === 5);
   assert.equal(board(drover.runDir).totals.bytes, sent, "the bytes the client read");
   // Both connections took the same worker slot (the most recently freed is reused first).
-  const scoreboard = Scoreboard.open(scoreboardFile(drover.runDir));
+  const scoreboard = openBoard(drover.runDir);
   t.after(() => scoreboard.close());
   const served = scoreboard.snapshot().processes[0]?.workers.filter((w) => w.requests > 0);
   assert.deepEqual(

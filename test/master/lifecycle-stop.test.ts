@@ -10,6 +10,7 @@ import {
   assertStoppedClean,
   board,
   connectionRefused,
+  memfdsOf,
   request,
   startSleepy,
   waitForBusy,
@@ -20,7 +21,7 @@ it("drover stop: exit 0, and no socket, pid file, scoreboard or child is left", 
 }, async (t) => {
   const { drover, scoreboard, pids } = await startSleepy(t);
   assert.equal(pids.length, 2);
-  assert.ok(existsSync(scoreboard), `the scoreboard is at ${scoreboard} while the master runs`);
+  assert.deepEqual(memfdsOf(drover.proc.pid, scoreboard), [scoreboard], "the master holds its scoreboard");
   assert.ok(existsSync(join(drover.runDir, "drover.pid")));
   assert.ok(existsSync(join(drover.runDir, "control.sock")));
   assert.equal((await drover.request()).status, 200);

@@ -2,7 +2,7 @@
 // nothing keeps its port, and a new master can take the run directory and the port over; while a
 // master runs, every child that dies (even by SIGKILL) is reaped and replaced.
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { it } from "node:test";
 import { isAlive, processStat, type SpawnedProcess, waitForPidsGone } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
@@ -11,9 +11,10 @@ import {
   board,
   childrenOf,
   connectionRefused,
+  devShmEntries,
   request,
   SLEEPY_APP,
-  scoreboardFile,
+  scoreboardName,
   startMasterIn,
   statusPids,
   waitForBusy,
@@ -31,7 +32,7 @@ it("children of a master killed by SIGKILL exit at once; the port is free until 
     await drover.stop();
   });
   const master = drover.proc.pid;
-  const scoreboard = scoreboardFile(drover.runDir);
+  const scoreboard = scoreboardName(drover.runDir);
   const pids = await statusPids(drover);
   assert.equal(pids.length, 2);
   assert.deepEqual(childrenOf(master).sort(), [...pids].sort(), "the children are the master's own");
@@ -53,8 +54,10 @@ it("children of a master killed by SIGKILL exit at once; the port is free until 
   assert.ok("error" in (await slow), "the long request died with its child");
   assert.equal(await connectionRefused(drover.port), true, "no orphan holds the port");
 
-  // A master killed outright cannot clean up: its files are stale, and the next master takes them over.
-  assert.ok(existsSync(scoreboard), "the dead master's scoreboard is still there");
+  // Nothing is left behind: its janitor removed the pid file, control socket and run directory, and
+  // its shared memory went with it (memfds live only while a process holds them).
+  await waitFor("the run directory removed by the janitor", () => !existsSync(drover.runDir), 5_000);
+  assert.deepEqual(devShmEntries(scoreboard), [], "the dead master left no shared memory");
   second = await startMasterIn(drover.dir.path);
   const fresh = await statusPids(drover);
   assert.equal(fresh.length, 2);
@@ -67,7 +70,7 @@ it("children of a master killed by SIGKILL exit at once; the port is free until 
   assert.equal(stop.status, 0, stop.stderr);
   assert.deepEqual(await second.waitForExit(20_000), { code: 0, signal: null });
   assert.equal(existsSync(drover.runDir), false);
-  assert.equal(existsSync(scoreboard), false);
+  assert.deepEqual(devShmEntries(scoreboard), []);
   await waitForPidsGone(fresh, 2_000);
 });
 
@@ -137,12 +140,7 @@ it("after its master is killed, drover status says no master runs instead of sho
 /** A master with one child, killed by SIGKILL; its child gone after it. Cleans up after the test. */
 async function startThenKillMaster(t: { after(fn: () => Promise<void>): void }): Promise<RunningDrover> {
   const drover = await startDrover({ app: SLEEPY_APP, config: { startServers: 1, workersPerChild: 2 } });
-  const scoreboard = scoreboardFile(drover.runDir);
-  t.after(async () => {
-    await drover.stop();
-    // Left by the killed master; no master will come to take it over.
-    rmSync(scoreboard, { force: true });
-  });
+  t.after(() => drover.stop());
   const pids = await statusPids(drover);
   process.kill(drover.proc.pid, "SIGKILL");
   await drover.proc.waitForExit();

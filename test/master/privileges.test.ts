@@ -1,5 +1,6 @@
 // Started as root with `user`, the master keeps root and the listeners (a privileged port works) while
-// every child drops to that user, and its groups, before its childInit runs.
+// every child drops to that user, and its groups, before its childInit runs. The children's user can
+// use the shared memory it inherited but cannot resize it, so it cannot crash the master (review D9).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -42,13 +43,35 @@ export default defineApp({
  * A folder the dropped children can read (the app) and write (childInit's records): owned by the user,
  * below a test root that others may cross (the run's root is owner-only).
  */
-function sharedFolder(uid: number, gid: number): TempDir {
+function sharedFolder(uid: number, gid: number, app = APP): TempDir {
   if (process.env.DROVER_TEST_ROOT) chmodSync(testRoot, statSync(testRoot).mode | 0o011);
   const dir = makeTempDir("drover-test-privileges-");
   chownSync(dir.path, uid, gid);
-  writeFileSync(join(dir.path, "app.ts"), APP.replace("RECORDS", dir.path), { mode: 0o644 });
+  writeFileSync(join(dir.path, "app.ts"), app.replace("RECORDS", dir.path), { mode: 0o644 });
   return dir;
 }
+
+// childInit, running as the children's user, tries to shrink and to grow every memfd it inherited
+// (the scoreboard, shmCounter's memory and lock) and writes down what the kernel said.
+const RESIZING_APP = `import { ftruncateSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { defineApp } from ${JSON.stringify(INDEX)};
+export default defineApp({
+  childInit: () => {
+    const tries = [];
+    for (const fd of readdirSync("/proc/self/fd")) {
+      let link = "";
+      try { link = readlinkSync("/proc/self/fd/" + fd); } catch { continue; }
+      if (!link.startsWith("/memfd:drover-")) continue;
+      for (const size of [0, 1 << 24]) {
+        try { ftruncateSync(Number(fd), size); tries.push([link, size, "resized"]); }
+        catch (error) { tries.push([link, size, error.code]); }
+      }
+    }
+    writeFileSync(${JSON.stringify("RECORDS")} + "/resize-" + process.pid, JSON.stringify({ uid: process.getuid(), tries }));
+  },
+  handler: (_req, res) => res.end("ok"),
+});
+`;
 
 function idsOf(pid: number): { gid: number; groups: number[] } {
   const lines = readFileSync(`/proc/${pid}/status`, "utf8").split("\n");
@@ -142,4 +165,45 @@ it("a privileged port works: the master binds it as root, children serve it as n
   const reply = await request({ port });
   assert.equal(reply.status, 200);
   assert.match(reply.body, new RegExp(` ${uid}$`));
+});
+
+it("the children's user cannot shrink or grow the shared memory, so the master lives on", {
+  timeout: 60_000,
+  skip,
+}, async (t) => {
+  const { uid, gid } = nobody as { uid: number; gid: number };
+  const shared = sharedFolder(uid, gid, RESIZING_APP);
+  t.after(() => shared.remove());
+  const drover = await startDrover({
+    app: "export default () => {};\n",
+    config: {
+      app: join(shared.path, "app.ts"),
+      user: "nobody",
+      startServers: 2,
+      workersPerChild: 2,
+      modules: [{ use: "shmCounter" }],
+    },
+  });
+  t.after(() => drover.stop());
+
+  const pids = await statusPids(drover);
+  const records = readdirSync(shared.path).filter((name) => name.startsWith("resize-"));
+  assert.deepEqual(records.map((name) => Number(name.slice(7))).sort(), [...pids].sort());
+  for (const name of records) {
+    const { uid: ran, tries } = JSON.parse(readFileSync(join(shared.path, name), "utf8")) as {
+      uid: number;
+      tries: [string, number, string][];
+    };
+    assert.equal(ran, uid);
+    // The scoreboard, and shmCounter's memory and lock: each refused both ways.
+    assert.equal(tries.length, 3 * 2, JSON.stringify(tries));
+    for (const [link, size, outcome] of tries) assert.equal(outcome, "EPERM", `${link} to ${size} bytes`);
+  }
+  // The master reads every page of the scoreboard (status), and its children serve and count.
+  for (let i = 0; i < 3; i++) assert.equal((await drover.request()).body, "ok");
+  assert.equal((await drover.request("/shm-counter")).body, "3\n");
+  const status = await drover.status();
+  assert.equal(status.masterPid, drover.proc.pid);
+  assert.equal(status.totals.children, 2);
+  assert.equal(drover.proc.child.exitCode, null, "the master is alive");
 });

@@ -9,8 +9,8 @@ import {
 } from "../../src/scoreboard/index.ts";
 import { SCOREBOARD_LAYOUT, WORKER_REQUEST_OFFSET, Work, WorkF64 } from "../../src/scoreboard/layout.ts";
 import { ScoreboardView } from "../../src/scoreboard/view.ts";
-import { openShm, shmPath } from "../../src/shm/index.ts";
-import { isAlive, spawnNode } from "../harness/process.ts";
+import { mapShm } from "../../src/shm/index.ts";
+import { inheritedFd, isAlive, spawnNode } from "../harness/process.ts";
 import { testShmName } from "../harness/temp.ts";
 
 const fixture = (name: string) => join(import.meta.dirname, "fixtures", name);
@@ -29,12 +29,15 @@ function wholeRecord(
 describe("scoreboard across processes", () => {
   it("shows a child's own records to the master", { timeout: 20_000 }, async () => {
     const scoreboard = Scoreboard.create({
-      path: shmPath(testShmName("child")),
+      name: testShmName("child"),
       serverLimit: 4,
       workerLimit: 4,
     });
     scoreboard.master.prepareSlot(1, 0, 3, Date.now());
-    const child = await spawnNode(fixture("child-writer.ts"), [scoreboard.path, "1", "3"], { ready: /done/ });
+    const child = await spawnNode(fixture("child-writer.ts"), [`${inheritedFd(0)}`, "1", "3"], {
+      ready: /done/,
+      fds: [scoreboard.fd],
+    });
     try {
       const snap = scoreboard.snapshot();
       const record = snap.processes.find((p) => p.slot === 1);
@@ -60,15 +63,18 @@ describe("scoreboard across processes", () => {
 
   it("never shows a torn record while a writer updates as fast as it can", { timeout: 30_000 }, async (t) => {
     const scoreboard = Scoreboard.create({
-      path: shmPath(testShmName("torn")),
+      name: testShmName("torn"),
       serverLimit: 1,
       workerLimit: 1,
     });
     scoreboard.master.prepareSlot(0, 0, 1, Date.now());
-    const writer = await spawnNode(fixture("torn-writer.ts"), [scoreboard.path, "0"], { ready: /writing/ });
+    const writer = await spawnNode(fixture("torn-writer.ts"), [`${inheritedFd(0)}`, "0"], {
+      ready: /writing/,
+      fds: [scoreboard.fd],
+    });
     try {
       // The same fields read without the sequence lock: shows that the race is real on this machine.
-      const raw = rawWorkerReader(scoreboard.path);
+      const raw = rawWorkerReader(scoreboard.fd);
       let reads = 0;
       let rawTorn = 0;
       let moving = 0;
@@ -104,7 +110,7 @@ describe("scoreboard across processes", () => {
     timeout: 20_000,
   }, async () => {
     const scoreboard = Scoreboard.create({
-      path: shmPath(testShmName("killed")),
+      name: testShmName("killed"),
       serverLimit: 2,
       workerLimit: 2,
     });
@@ -113,8 +119,9 @@ describe("scoreboard across processes", () => {
     const healthy = scoreboard.processWriter(1);
     healthy.claim(process.pid, Date.now());
     scoreboard.workerWriter(1, 0).requestFinished(7, Date.now());
-    const victim = await spawnNode(fixture("killed-mid-update.ts"), [scoreboard.path, "0"], {
+    const victim = await spawnNode(fixture("killed-mid-update.ts"), [`${inheritedFd(0)}`, "0"], {
       ready: /mid-update/,
+      fds: [scoreboard.fd],
     });
     try {
       process.kill(victim.pid, "SIGKILL");
@@ -148,8 +155,8 @@ describe("scoreboard across processes", () => {
 });
 
 /** Reads worker 0 of slot 0 field by field with no lock, as a broken reader would. */
-function rawWorkerReader(path: string) {
-  const segment = openShm(path, SCOREBOARD_LAYOUT);
+function rawWorkerReader(fd: number) {
+  const segment = mapShm(fd, SCOREBOARD_LAYOUT);
   const view = new ScoreboardView(segment.buffer);
   const offset = view.workerOffset(0, 0);
   const base = offset / 4;

@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { ErrorCode } from "../../src/errors.ts";
 import { ProcessState, Scoreboard, WORKER_STATE_LETTERS, WorkerState } from "../../src/scoreboard/index.ts";
-import { scoreboardBytes } from "../../src/scoreboard/layout.ts";
-import { shmPath } from "../../src/shm/index.ts";
+import { Header, SCOREBOARD_LAYOUT, scoreboardBytes } from "../../src/scoreboard/layout.ts";
+import { createShm, findShmOf, mapShm } from "../../src/shm/index.ts";
 import { testShmName } from "../harness/temp.ts";
 
 function withScoreboard(
   limits: { serverLimit: number; workerLimit: number },
   run: (scoreboard: Scoreboard) => void,
 ) {
-  const scoreboard = Scoreboard.create({ path: shmPath(testShmName("scoreboard")), ...limits });
+  const scoreboard = Scoreboard.create({ name: testShmName("scoreboard"), ...limits });
   try {
     run(scoreboard);
   } finally {
@@ -176,21 +175,50 @@ describe("scoreboard", () => {
     });
   });
 
-  it("lets only its creator write the header, and close removes the file", () => {
-    const path = shmPath(testShmName("owner"));
-    const created = Scoreboard.create({ path, serverLimit: 2, workerLimit: 2 });
+  it("lets only its creator write the header, and the creator's close lets it go", () => {
+    const name = testShmName("owner");
+    const created = Scoreboard.create({ name, serverLimit: 2, workerLimit: 2 });
+    const path = findShmOf(process.pid, name);
+    assert.equal(path, `/proc/${process.pid}/fd/${created.fd}`);
+    assert.equal(created.name, name);
     const opened = Scoreboard.open(path);
+    const mapped = Scoreboard.fromFd(created.fd);
     try {
-      assert.deepEqual(opened.limits, { serverLimit: 2, workerLimit: 2 });
-      assert.throws(() => opened.master, { code: ErrorCode.SCOREBOARD_NOT_OWNER });
+      for (const reader of [opened, mapped]) {
+        assert.deepEqual(reader.limits, { serverLimit: 2, workerLimit: 2 });
+        assert.throws(() => reader.master, { code: ErrorCode.SCOREBOARD_NOT_OWNER });
+      }
       created.master.setGeneration(7, Date.now());
       assert.equal(opened.snapshot().generation, 7);
+      assert.equal(mapped.snapshot().generation, 7);
     } finally {
       opened.close();
-      assert.ok(existsSync(path));
+      mapped.close();
+      assert.equal(findShmOf(process.pid, name), path, "a reader's close leaves the creator's descriptor");
       created.close();
       created.close();
     }
-    assert.equal(existsSync(path), false);
+    assert.equal(findShmOf(process.pid, name), undefined);
+  });
+
+  it("refuses another layout's memory, or a scoreboard whose limits do not fit its size", () => {
+    const other = createShm(testShmName("not-a-board"), 4096, { tag: 1, version: 1 });
+    try {
+      assert.throws(() => Scoreboard.fromFd(other.fd), { code: ErrorCode.SHM_LAYOUT_MISMATCH });
+    } finally {
+      other.close();
+    }
+    const board = Scoreboard.create({ name: testShmName("damaged"), serverLimit: 2, workerLimit: 2 });
+    const raw = mapShm(board.fd, SCOREBOARD_LAYOUT);
+    try {
+      Atomics.store(new Int32Array(raw.buffer), Header.serverLimit, 3);
+      assert.throws(() => Scoreboard.fromFd(board.fd), {
+        code: ErrorCode.SHM_LAYOUT_MISMATCH,
+        message: /scoreboard whose header does not match its size/,
+      });
+    } finally {
+      raw.close();
+      board.close();
+    }
   });
 });

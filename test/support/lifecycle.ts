@@ -2,11 +2,12 @@
 // take a while (or go over a unix socket), raw lines on the control socket, and a second master started
 // in a folder that already exists. Everything here is bounded in time and touches loopback only.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { runFiles } from "../../src/master/run-files.ts";
-import { Scoreboard } from "../../src/scoreboard/index.ts";
+import type { Scoreboard } from "../../src/scoreboard/index.ts";
+import { openMasterScoreboard } from "../../src/status/locate.ts";
 import { type StatusReport, statusReport } from "../../src/status/report.ts";
 import { isAlive, processStat, type SpawnedProcess, spawnNode } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
@@ -18,9 +19,40 @@ export interface HttpReply {
   readonly headers: IncomingHttpHeaders;
 }
 
-/** The scoreboard file of the master whose run directory is `runDir` (read it while the directory exists). */
-export function scoreboardFile(runDir: string): string {
-  return runFiles(runDir).scoreboard;
+/** The scoreboard memfd's name of the master whose run directory is `runDir`. */
+export function scoreboardName(runDir: string): string {
+  return runFiles(runDir).scoreboardName;
+}
+
+/** Maps the scoreboard of the master running in `runDir`, found as `drover status` finds it. Close it. */
+export function openBoard(runDir: string): Scoreboard {
+  const files = runFiles(runDir);
+  return openMasterScoreboard(Number.parseInt(readFileSync(files.pidFile, "utf8"), 10), files.id);
+}
+
+/** Names of the memfds that `pid` holds whose name starts with `prefix` ([] once it is gone). */
+export function memfdsOf(pid: number, prefix: string): string[] {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  for (const fd of fds) {
+    try {
+      const name = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^\/memfd:(.*) \(deleted\)$/)?.[1];
+      if (name?.startsWith(prefix)) names.push(name);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return names;
+}
+
+/** Entries of /dev/shm whose name holds `part`: drover never makes any. */
+export function devShmEntries(part: string): string[] {
+  return readdirSync("/dev/shm").filter((name) => name.includes(part));
 }
 
 /** A GET on a fresh connection, over TCP on loopback or over a unix socket, that may take `timeoutMs`. */
@@ -55,7 +87,7 @@ export function waitForBusy(drover: RunningDrover, count = 1): Promise<true> {
  * enough to poll for a state that lasts a moment (spawning the command can take a second under load).
  */
 export function board(runDir: string): StatusReport {
-  const scoreboard = Scoreboard.open(scoreboardFile(runDir));
+  const scoreboard = openBoard(runDir);
   try {
     return statusReport(scoreboard.snapshot());
   } finally {
@@ -79,7 +111,21 @@ function allProcesses(): { pid: number; state: string; parent: number }[] {
 export function childrenOf(parent: number): number[] {
   return allProcesses()
     .filter((p) => p.parent === parent && p.state !== "Z" && p.state !== "X")
-    .map((p) => p.pid);
+    .map((p) => p.pid)
+    .filter((pid) => !isJanitor(pid));
+}
+
+/** The master's janitor (src/master/janitor.ts), which is its child too but no worker of the pool. */
+export function janitorOf(parent: number): number | undefined {
+  return allProcesses().find((p) => p.parent === parent && isJanitor(p.pid))?.pid;
+}
+
+function isJanitor(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("janitor-main");
+  } catch {
+    return false;
+  }
 }
 
 /** Pids of the zombies whose parent is `parent`: children it has not reaped. */
@@ -190,7 +236,8 @@ export const SLEEPY_APP = `export default (req: any, res: any) => {
 
 /**
  * Asserts that the master exited 0 and left nothing: no run directory (pid file, control socket), no
- * scoreboard file, none of `pids` (its children) still running.
+ * file named after its scoreboard (`scoreboard`, its memfd's name) in /dev/shm, none of `pids` (its
+ * children) still running.
  */
 export async function assertStoppedClean(
   drover: RunningDrover,
@@ -199,16 +246,16 @@ export async function assertStoppedClean(
 ): Promise<void> {
   assert.deepEqual(await drover.proc.waitForExit(timeoutMs), { code: 0, signal: null }, drover.proc.output());
   assert.equal(existsSync(drover.runDir), false, `${drover.runDir} (pid file, control socket) is removed`);
-  assert.equal(existsSync(leftovers.scoreboard), false, `${leftovers.scoreboard} is removed`);
+  assert.deepEqual(devShmEntries(leftovers.scoreboard), [], "nothing in /dev/shm");
   for (const pid of leftovers.pids) assert.equal(isAlive(pid), false, `child ${pid} is gone`);
 }
 
 /**
  * A master serving SLEEPY_APP with two children of two worker slots each, stopped after the test, with
- * its scoreboard path and its children's pids as it started: how most lifecycle tests begin.
+ * its scoreboard name and its children's pids as it started: how most lifecycle tests begin.
  */
 export async function startSleepy(t: { after(fn: () => Promise<void>): void }) {
   const drover = await startDrover({ app: SLEEPY_APP, config: { startServers: 2, workersPerChild: 2 } });
   t.after(() => drover.stop());
-  return { drover, scoreboard: scoreboardFile(drover.runDir), pids: await statusPids(drover) };
+  return { drover, scoreboard: scoreboardName(drover.runDir), pids: await statusPids(drover) };
 }

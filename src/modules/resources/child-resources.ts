@@ -1,7 +1,7 @@
-// The child's side of module resources: it maps, on first use, what the master made in postConfig
-// and named in the child spec.
+// The child's side of module resources: it maps, on first use, what the master made in postConfig,
+// named in the child spec and passed as descriptors at spawn.
 import { DroverError, ErrorCode } from "../../errors.ts";
-import { openShm, type ShmSegment } from "../../shm/index.ts";
+import { mapShm, type ShmSegment } from "../../shm/index.ts";
 import { GlobalLock } from "./global-lock.ts";
 import type { ModuleMemory, ResourceAttachers } from "./module-memory.ts";
 import {
@@ -12,13 +12,28 @@ import {
   resourceKey,
 } from "./resource-spec.ts";
 
+interface Inherited {
+  readonly spec: ResourceSpec;
+  readonly fd: number;
+}
+
 export class ChildResources {
-  readonly #specs = new Map<string, ResourceSpec>();
+  readonly #inherited = new Map<string, Inherited>();
   readonly #memories = new Map<string, ModuleMemory>();
   readonly #locks = new Map<string, GlobalLock>();
 
-  constructor(specs: readonly ResourceSpec[]) {
-    for (const spec of specs) this.#specs.set(resourceKey(spec.kind, spec.module, spec.name), spec);
+  /** `fds[i]` is this process's descriptor of `specs[i]`. */
+  constructor(specs: readonly ResourceSpec[], fds: readonly number[]) {
+    if (fds.length !== specs.length) {
+      throw new DroverError(
+        ErrorCode.MODULE_RESOURCE,
+        `the child was given ${fds.length} descriptors for ${specs.length} module resources: the master must pass one per resource, in order.`,
+      );
+    }
+    for (const [index, spec] of specs.entries()) {
+      const fd = fds[index] as number;
+      this.#inherited.set(resourceKey(spec.kind, spec.module, spec.name), { spec, fd });
+    }
   }
 
   /** The attachers the hooks of `module` see in childInit. */
@@ -55,8 +70,8 @@ export class ChildResources {
     const key = resourceKey(kind, owner, name);
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
-    const spec = this.#specs.get(key);
-    if (spec === undefined) {
+    const inherited = this.#inherited.get(key);
+    if (inherited === undefined) {
       const whose = owner === asker ? "its own" : `module "${owner}"'s`;
       throw new DroverError(
         ErrorCode.MODULE_RESOURCE,
@@ -64,8 +79,10 @@ export class ChildResources {
           `create it in "${owner}"'s postConfig with context.${kind === "memory" ? "shm" : "locks"}.create(), and list "${owner}" in the config's modules.`,
       );
     }
-    // Mapped for the child's whole life: the process's exit unmaps it.
-    const made = make(spec, openShm(spec.path, RESOURCE_LAYOUT[kind]));
+    // Mapped for the child's whole life: the process's exit unmaps it. The descriptor was opened by
+    // the master, so mapping it needs no permission the child lost when it dropped privileges.
+    const { spec, fd } = inherited;
+    const made = make(spec, mapShm(fd, RESOURCE_LAYOUT[kind]));
     cache.set(key, made);
     return made;
   }

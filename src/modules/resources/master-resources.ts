@@ -1,7 +1,8 @@
 // The master's side of module resources: it creates each generation's shared memory and locks before
 // any child of that generation exists, keeps those a new generation declares again, drops those it
-// does not once it is in charge, marks the locks of a child that died holding them, and removes
-// every file when it stops.
+// does not once it is in charge, marks the locks of a child that died holding them, and lets every
+// one go when it stops. Each is a sealed memfd: children get its descriptor at spawn, so none can
+// resize it, and nothing is left in the file system whatever way the master ends.
 import { DroverError, ErrorCode } from "../../errors.ts";
 import { createShm, type ShmSegment } from "../../shm/index.ts";
 import { abandonLock, GlobalLock, LOCK_BYTES } from "./global-lock.ts";
@@ -13,7 +14,7 @@ import {
   type ResourceKind,
   type ResourceSpec,
   resourceKey,
-  resourcePath,
+  resourceSegmentName,
 } from "./resource-spec.ts";
 
 interface LiveResource {
@@ -44,13 +45,16 @@ export class GenerationResources {
   specs(): ResourceSpec[] {
     return [...this.declared.values()];
   }
+
+  /** The master's descriptors of specs(), in the same order: what a child of this generation inherits. */
+  descriptors(): number[] {
+    return this.#owner.descriptorsOf(this.specs());
+  }
 }
 
 export interface MasterResourcesOptions {
-  /** Names this master's files apart from another's (see runFiles). */
+  /** Names this master's segments apart from another's (see runFiles). */
   readonly runId: string;
-  /** Called with each new file's path: lets children that drop privileges still map it. */
-  readonly share?: (path: string) => void;
 }
 
 export class MasterResources {
@@ -97,7 +101,24 @@ export class MasterResources {
     return abandoned;
   }
 
-  /** Removes every file. */
+  /**
+   * The master's descriptor of each of `specs` (from specs() of a generation whose resources are
+   * live), in order: the spawner passes them to the child, which finds them in the same order.
+   */
+  descriptorsOf(specs: readonly ResourceSpec[]): number[] {
+    return specs.map((spec) => {
+      const live = this.#live.get(resourceKey(spec.kind, spec.module, spec.name));
+      if (live === undefined) {
+        throw new DroverError(
+          ErrorCode.MODULE_RESOURCE,
+          `module "${spec.module}"'s ${kindLabel(spec.kind)} "${spec.name}" was let go: only a generation in charge (or starting) can hand its resources to a child.`,
+        );
+      }
+      return live.segment.fd;
+    });
+  }
+
+  /** Lets every resource go (children that still map one keep it until they exit). */
   close(): void {
     for (const [key, live] of this.#live) this.#remove(key, live);
   }
@@ -138,11 +159,9 @@ export class MasterResources {
   }
 
   #create(kind: ResourceKind, module: string, name: string, size: number): LiveResource {
-    const path = resourcePath(this.#options.runId, kind, module, name);
-    // A master that died without cleaning up may have left the file; no other master has this run id.
-    const segment = createShm(path, size, RESOURCE_LAYOUT[kind], { replace: true });
-    this.#options.share?.(path);
-    const live = { spec: Object.freeze({ kind, module, name, path, size }), segment };
+    const segmentName = resourceSegmentName(this.#options.runId, kind, module, name);
+    const segment = createShm(segmentName, size, RESOURCE_LAYOUT[kind]);
+    const live = { spec: Object.freeze({ kind, module, name, size }), segment };
     this.#live.set(resourceKey(kind, module, name), live);
     return live;
   }

@@ -1,19 +1,16 @@
-// How a module's shared memory and locks are named: by module and name in the API, by a file in
-// /dev/shm that the master's run directory, the module and the name alone decide. The same config
-// thus finds the same file in every generation, which is what lets old and new children share it.
-import { createHash } from "node:crypto";
+// How a module's shared memory and locks are named: by module and name in the API and in the master,
+// which keeps each one across generations (that is what lets old and new children share it). The
+// segment's own name, shown in /proc/<pid>/fd, is for the operator.
 import { DroverError, ErrorCode } from "../../errors.ts";
-import type { ShmLayout } from "../../shm/index.ts";
-import { shmPath } from "../../shm/index.ts";
+import { MAX_SHM_NAME, type ShmLayout } from "../../shm/index.ts";
 
 export type ResourceKind = "memory" | "lock";
 
-/** A resource as the master tells children of it (in the child spec). */
+/** A resource as the master tells children of it (in the child spec; its descriptor comes beside). */
 export interface ResourceSpec {
   readonly kind: ResourceKind;
   readonly module: string;
   readonly name: string;
-  readonly path: string;
   /** Bytes of payload. */
   readonly size: number;
 }
@@ -26,11 +23,12 @@ export const RESOURCE_LAYOUT: Readonly<Record<ResourceKind, ShmLayout>> = Object
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** The file of a resource; `runId` identifies the master (see runFiles). */
-export function resourcePath(runId: string, kind: ResourceKind, module: string, name: string): string {
-  // The hash keeps "a-" + "b" apart from "a" + "-b"; the readable part is for the operator.
-  const hash = createHash("sha256").update(`${kind}\0${module}\0${name}`).digest("hex").slice(0, 8);
-  return shmPath(`drover-${runId}-${module}-${name}-${hash}.${kind === "memory" ? "shm" : "lock"}`);
+/**
+ * The segment name of a resource, `drover-<runId>-<module>-<name>` (with `.lock` for a lock); `runId`
+ * identifies the master (see runFiles). Names need not be unique, so a very long one is cut short.
+ */
+export function resourceSegmentName(runId: string, kind: ResourceKind, module: string, name: string): string {
+  return `drover-${runId}-${module}-${name}${kind === "lock" ? ".lock" : ""}`.slice(0, MAX_SHM_NAME);
 }
 
 /** Throws DROVER_ERR_MODULE_RESOURCE unless `name` is a usable resource name. */

@@ -1,13 +1,12 @@
 // shmCounter with a real master: requests spread over several children are counted exactly, across a
 // graceful restart, and after a child holding the counter's lock is killed.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFiles } from "../../../src/master/run-files.ts";
 import { isAlive, waitForPidsGone } from "../../harness/process.ts";
 import { type RunningDrover, startDrover } from "../../support/drover.ts";
-import { waitForGeneration } from "../../support/lifecycle.ts";
+import { devShmEntries, memfdsOf, waitForGeneration } from "../../support/lifecycle.ts";
 
 const INDEX = JSON.stringify(join(import.meta.dirname, "..", "..", "..", "src", "index.ts"));
 const APP = `export default (_req: any, res: any) => res.end(String(process.pid));`;
@@ -37,9 +36,11 @@ async function counted(drover: RunningDrover): Promise<number> {
   return Number(reply.body);
 }
 
-function moduleFiles(runDir: string): string[] {
-  const prefix = `drover-${runFiles(runDir).id}-shmCounter-counter-`;
-  return readdirSync("/dev/shm").filter((name) => name.startsWith(prefix));
+/** The counter's segments the master holds (memfds); never anything in /dev/shm. */
+function moduleFiles(drover: RunningDrover): string[] {
+  const prefix = `drover-${runFiles(drover.runDir).id}-shmCounter-counter`;
+  assert.deepEqual(devShmEntries(prefix), []);
+  return memfdsOf(drover.proc.pid, prefix);
 }
 
 it("counts requests over several children exactly, and goes on counting across a graceful restart", {
@@ -47,7 +48,7 @@ it("counts requests over several children exactly, and goes on counting across a
 }, async () => {
   const drover = await startDrover({ app: APP, config: { ...CONFIG, modules: [{ use: "shmCounter" }] } });
   try {
-    assert.deepEqual(moduleFiles(drover.runDir).length, 2, "the counter and its lock");
+    assert.deepEqual(moduleFiles(drover).length, 2, "the counter and its lock");
     const before = await spread(drover, 150);
     assert.ok(before.size >= 2, `requests reached ${before.size} children`);
     assert.equal(await counted(drover), 150);
@@ -62,9 +63,8 @@ it("counts requests over several children exactly, and goes on counting across a
     );
     assert.equal(await counted(drover), 240, "old and new children share one counter");
   } finally {
-    const runDir = drover.runDir;
     await drover.stop();
-    assert.deepEqual(moduleFiles(runDir), [], "the counter's files go when drover stops");
+    assert.deepEqual(moduleFiles(drover), [], "the counter's segments go when drover stops");
   }
 });
 

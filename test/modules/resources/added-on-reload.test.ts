@@ -1,13 +1,13 @@
 // Apache's "run only on the second post_config" hack skips a module's set-up when the module is added
 // while the server runs and the server is restarted once. drover runs postConfig once per generation,
 // so a module added on a graceful restart makes its shared memory before its childInit needs it; and
-// a restart that fails leaves no new file behind.
+// a restart that fails leaves no new segment behind.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { runFiles } from "../../../src/master/run-files.ts";
 import { startDrover } from "../../support/drover.ts";
+import { devShmEntries, memfdsOf } from "../../support/lifecycle.ts";
 
 const INDEX = JSON.stringify(join(import.meta.dirname, "..", "..", "..", "src", "index.ts"));
 const GREETER = `import { defineModule } from ${INDEX};
@@ -50,8 +50,9 @@ it("gives a module added on a graceful restart its shared memory before its chil
     config: { startServers: 2 },
     files: { "greeter.ts": GREETER, "failing.ts": FAILING },
   });
-  const files = () =>
-    readdirSync("/dev/shm").filter((name) => name.startsWith(`drover-${runFiles(drover.runDir).id}-`));
+  const prefix = `drover-${runFiles(drover.runDir).id}-`;
+  // The master's module segments (memfds, named after the run; the scoreboard's name has no dash here).
+  const files = () => memfdsOf(drover.proc.pid, prefix);
   try {
     const masterPid = (await drover.status()).masterPid;
     assert.equal((await drover.request("/greeting")).body, "app");
@@ -79,4 +80,5 @@ it("gives a module added on a graceful restart its shared memory before its chil
     await drover.stop();
   }
   assert.deepEqual(files(), []);
+  assert.deepEqual(devShmEntries(prefix), [], "never anything in /dev/shm");
 });

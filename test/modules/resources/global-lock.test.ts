@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { ErrorCode, isDroverError } from "../../../src/errors.ts";
 import { abandonLock, GlobalLock, LOCK_BYTES } from "../../../src/modules/resources/global-lock.ts";
 import { RESOURCE_LAYOUT } from "../../../src/modules/resources/resource-spec.ts";
-import { createShm, type ShmSegment, shmPath } from "../../../src/shm/index.ts";
-import { isAlive, type SpawnedProcess, spawnNode } from "../../harness/process.ts";
+import { createShm, type ShmSegment } from "../../../src/shm/index.ts";
+import { inheritedFd, isAlive, type SpawnedProcess, spawnNode } from "../../harness/process.ts";
 import { testShmName } from "../../harness/temp.ts";
 
 const USER = fileURLToPath(new URL("fixtures/lock-user.ts", import.meta.url));
@@ -25,14 +25,14 @@ afterEach(async () => {
   segments = [];
 });
 
-function makeLock(): { path: string; buffer: ArrayBuffer; lock: GlobalLock } {
-  const segment = createShm(shmPath(testShmName("lock")), LOCK_BYTES, RESOURCE_LAYOUT.lock);
+function makeLock(): { fd: number; buffer: ArrayBuffer; lock: GlobalLock } {
+  const segment = createShm(testShmName("lock"), LOCK_BYTES, RESOURCE_LAYOUT.lock);
   segments.push(segment);
-  return { path: segment.path, buffer: segment.buffer, lock: new GlobalLock("test", "lock", segment.buffer) };
+  return { fd: segment.fd, buffer: segment.buffer, lock: new GlobalLock("test", "lock", segment.buffer) };
 }
 
-async function holder(lockPath: string): Promise<SpawnedProcess> {
-  const proc = await spawnNode(USER, ["hold", lockPath], { ready: /holding \d+/ });
+async function holder(lockFd: number): Promise<SpawnedProcess> {
+  const proc = await spawnNode(USER, ["hold", `${inheritedFd(0)}`], { ready: /holding \d+/, fds: [lockFd] });
   processes.push(proc);
   return proc;
 }
@@ -43,20 +43,19 @@ function code(error: unknown): string | undefined {
 
 describe("GlobalLock", { timeout: 60_000 }, () => {
   it("lets one process at a time through: 3 processes x 300 yielding updates lose none", async () => {
-    const { path: lockPath } = makeLock();
-    const data = createShm(shmPath(testShmName("data")), 8, RESOURCE_LAYOUT.memory);
+    const { fd: lockFd } = makeLock();
+    const data = createShm(testShmName("data"), 8, RESOURCE_LAYOUT.memory);
     segments.push(data);
-    const users = await Promise.all(
-      [1, 2, 3].map(() => spawnNode(USER, ["count", lockPath, data.path, "300"])),
-    );
+    const args = ["count", `${inheritedFd(0)}`, `${inheritedFd(1)}`, "300"];
+    const users = await Promise.all([1, 2, 3].map(() => spawnNode(USER, args, { fds: [lockFd, data.fd] })));
     processes.push(...users);
     for (const user of users) assert.equal((await user.waitForExit(50_000)).code, 0, user.output());
     assert.equal(new Int32Array(data.buffer)[0], 900);
   });
 
   it("refuses at once, or after a timeout, or on abort, while another process holds it", async () => {
-    const { path, lock } = makeLock();
-    await holder(path);
+    const { fd, lock } = makeLock();
+    await holder(fd);
     assert.equal(lock.tryLock(), false);
     assert.equal(lock.held, false);
     await assert.rejects(lock.lock({ timeoutMs: 150 }), (error) => code(error) === ErrorCode.LOCK_TIMEOUT);
@@ -88,8 +87,8 @@ describe("GlobalLock", { timeout: 60_000 }, () => {
   });
 
   it("is taken over, as recovered, from a holder killed by SIGKILL", async () => {
-    const { path, lock } = makeLock();
-    const proc = await holder(path);
+    const { fd, lock } = makeLock();
+    const proc = await holder(fd);
     const waiting = lock.lock();
     process.kill(proc.pid, "SIGKILL");
     assert.equal(await waiting, "recovered");
@@ -100,8 +99,8 @@ describe("GlobalLock", { timeout: 60_000 }, () => {
   });
 
   it("tells the next holder 'recovered' once the master marks a dead holder's lock abandoned", async () => {
-    const { path, buffer, lock } = makeLock();
-    const proc = await holder(path);
+    const { fd, buffer, lock } = makeLock();
+    const proc = await holder(fd);
     process.kill(proc.pid, "SIGKILL");
     await proc.waitForExit();
     assert.equal(abandonLock(buffer, proc.pid + 1), false, "only the holder's own lock is marked");
