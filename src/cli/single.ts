@@ -40,6 +40,7 @@ export async function runSingle(config: ResolvedConfig, log: Logger): Promise<vo
       heartbeatIntervalMs: 1_000,
       extendedStatus: config.extendedStatus,
       slowRequestThresholdMs: config.slowRequestThreshold,
+      slowLaneMaxWaitMs: config.slowLaneMaxWait,
       listeners: listeners.map((listener) => listener.address),
       modules: config.modules,
       resources: hooks.resources.specs(),

@@ -40,6 +40,7 @@ export function checkConfig(input: unknown, options: CheckOptions): CheckResult 
     heartbeatTimeout: fields.heartbeatTimeout,
     hungChildStack: fields.hungChildStack,
     slowRequestThreshold: fields.slowRequestThreshold,
+    slowLaneMaxWait: fields.slowLaneMaxWait,
     user: fields.user && Object.freeze(fields.user),
     group: fields.group && Object.freeze(fields.group),
     runDir: fields.runDir,

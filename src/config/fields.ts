@@ -45,6 +45,7 @@ const KNOWN: Record<keyof DroverConfig, true> = {
   gracefulShutdownTimeout: true,
   heartbeatTimeout: true,
   slowRequestThreshold: true,
+  slowLaneMaxWait: true,
   user: true,
   group: true,
   runDir: true,
@@ -81,7 +82,7 @@ export function readFields(
   const integer = (field: keyof DroverConfig, min = Number.MIN_SAFE_INTEGER, fallback?: number) =>
     readInteger(given(field) ?? fallback, field, min, problems);
   const duration = (
-    field: "gracefulShutdownTimeout" | "heartbeatTimeout" | "slowRequestThreshold",
+    field: "gracefulShutdownTimeout" | "heartbeatTimeout" | "slowRequestThreshold" | "slowLaneMaxWait",
   ): number => {
     const parsed = readDuration(given(field) ?? DEFAULTS[field]);
     if (parsed.ok) return parsed.value;
@@ -105,6 +106,7 @@ export function readFields(
     gracefulShutdownTimeout: duration("gracefulShutdownTimeout"),
     heartbeatTimeout: duration("heartbeatTimeout"),
     slowRequestThreshold: duration("slowRequestThreshold"),
+    slowLaneMaxWait: duration("slowLaneMaxWait"),
   };
   const fields: Fields = {
     ...numbers,
