@@ -46,6 +46,9 @@ export const ErrorCode = {
   NOT_RUNNING: "DROVER_ERR_NOT_RUNNING",
   CONTROL_BAD_REQUEST: "DROVER_ERR_CONTROL_BAD_REQUEST",
   STOPPING: "DROVER_ERR_STOPPING",
+
+  // The app's calls into drover
+  ROUTE_NAME_INVALID: "DROVER_ERR_ROUTE_NAME_INVALID",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
