@@ -50,6 +50,9 @@ export const ErrorCode = {
   PID_FILE: "DROVER_ERR_PID_FILE",
   RUN_DIR: "DROVER_ERR_RUN_DIR",
   CHILD_START_TIMEOUT: "DROVER_ERR_CHILD_START_TIMEOUT",
+
+  // The app's calls into drover
+  ROUTE_NAME_INVALID: "DROVER_ERR_ROUTE_NAME_INVALID",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

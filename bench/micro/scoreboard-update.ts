@@ -47,7 +47,9 @@ try {
       while (performance.now() < end);
     }, 5);
     const response = {} as ServerResponse;
-    if (slowRoute) made.serve({ method: "GET", url: "/slow", socket: {} } as IncomingMessage, response);
+    // Twice: a route's first slow request does not count.
+    for (let time = 0; slowRoute && time < 2; time++)
+      made.serve({ method: "GET", url: "/slow", socket: {} } as IncomingMessage, response);
     const request = { method: "GET", url: "/hello", socket: {} } as IncomingMessage;
     return () => made.serve(request, response);
   };

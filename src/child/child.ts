@@ -194,15 +194,20 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   let app: Awaited<ReturnType<typeof loadApp>>;
   try {
     dropPrivileges(spec.uid, spec.gid, spec.userName);
-    const lane = slowLanes(spec.slowRequestThresholdMs, {
-      slowRoute: (route, averageMs) =>
-        log.debug(
-          { route, averageMs: Math.round(averageMs) },
-          "route holds the event loop: its requests take the slow lane",
-        ),
-      queued: (waiting) => record.slowLaneQueued(waiting),
-      started: (waiting) => record.setSlowLaneWaiting(waiting),
-    });
+    const lane = slowLanes(
+      spec.slowRequestThresholdMs,
+      {
+        slowRoute: (route, averageMs) =>
+          log.debug(
+            { route, averageMs: Math.round(averageMs) },
+            "route holds the event loop: its requests take the slow lane",
+          ),
+        queued: (waiting) => record.slowLaneQueued(waiting),
+        started: (waiting) => record.setSlowLaneWaiting(waiting),
+        shed: (waiting) => record.slowLaneShed(waiting),
+      },
+      spec.slowLaneMaxWaitMs,
+    );
     app = await loadApp(spec.app, {
       accounting: slots,
       modules: requestHandlers,

@@ -64,6 +64,8 @@ export interface ChildSpec {
   readonly extendedStatus: boolean;
   /** The slow lane's threshold in milliseconds; 0 = no slow lane. */
   readonly slowRequestThresholdMs: number;
+  /** The longest a request waits in the slow lane for its turn, in milliseconds; 0 = no bound. */
+  readonly slowLaneMaxWaitMs: number;
   /** Listener addresses, in the order of the inherited descriptors from FIRST_LISTENER_FD on. */
   readonly listeners: readonly string[];
   /** The config's modules (absolute paths and options): the child runs their childInit and childExit. */
@@ -93,6 +95,7 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     "slowRequestThresholdMs",
     "drainTimeoutMs",
     "scoreboardFd",
+    "slowLaneMaxWaitMs",
   ] as const;
   for (const key of integers) {
     if (!Number.isInteger(spec[key]) || (spec[key] as number) < 0)

@@ -30,6 +30,7 @@ export const DEFAULTS = {
   heartbeatTimeout: "30s",
   hungChildStack: true,
   slowRequestThreshold: "5ms",
+  slowLaneMaxWait: "250ms",
   runDir: ".drover",
   logLevel: "info",
   extendedStatus: true,

@@ -61,6 +61,7 @@ const KNOWN: Record<keyof DroverConfig, true> = {
   keepAliveTimeout: true,
   requestTimeout: true,
   slowRequestThreshold: true,
+  slowLaneMaxWait: true,
   user: true,
   group: true,
   runDir: true,
@@ -82,7 +83,8 @@ type DurationField =
   | "headersTimeout"
   | "keepAliveTimeout"
   | "requestTimeout"
-  | "slowRequestThreshold";
+  | "slowRequestThreshold"
+  | "slowLaneMaxWait";
 
 /** Reads `input`, with relative paths starting from `baseDir`. */
 export function readFields(
@@ -144,6 +146,7 @@ export function readFields(
     keepAliveTimeout: optionalDuration("keepAliveTimeout"),
     requestTimeout: optionalDuration("requestTimeout"),
     slowRequestThreshold: duration("slowRequestThreshold"),
+    slowLaneMaxWait: duration("slowLaneMaxWait"),
     ...readUserAndGroup(given("user"), given("group"), problems),
     runDir: readPath("runDir", orDefault("runDir"), baseDir, problems),
     logLevel: readChoice("logLevel", orDefault("logLevel"), LOG_LEVELS, DEFAULTS.logLevel, problems),

@@ -116,6 +116,12 @@ export interface DroverConfig {
    * docs/configuration.md). 0 turns the slow lane off. Default "5ms".
    */
   slowRequestThreshold?: Duration;
+  /**
+   * The longest a request waits in the slow lane for its turn: past it, it starts at the lane's next
+   * turn, ahead of newer requests, even when that puts two slow requests back to back. 0 lets it wait
+   * as long as its turn takes. Default "250ms".
+   */
+  slowLaneMaxWait?: Duration;
   /** The user children run as: a name or a numeric id. Default: the user drover runs as. */
   user?: string | number;
   /** The group children run as: a name or a numeric id. Default: the user's own group, when user is set. */
@@ -182,6 +188,8 @@ export interface ResolvedConfig {
   readonly hungChildStack: boolean;
   /** Milliseconds; 0 turns the slow lane off. */
   readonly slowRequestThreshold: number;
+  /** Milliseconds; 0 means no bound. */
+  readonly slowLaneMaxWait: number;
   readonly user: Identity | undefined;
   readonly group: Identity | undefined;
   /** Absolute path. */

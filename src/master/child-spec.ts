@@ -39,6 +39,7 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
     extendedStatus: config.extendedStatus,
     slowRequestThresholdMs: config.slowRequestThreshold,
+    slowLaneMaxWaitMs: config.slowLaneMaxWait,
     listeners: place.listeners.map((listener) => listener.address),
     modules: config.modules,
     resources: place.resources,

@@ -28,6 +28,7 @@ describe("checkConfig", () => {
           gracefulShutdownTimeout: "1.5s",
           heartbeatTimeout: 2000,
           slowRequestThreshold: "0ms",
+          slowLaneMaxWait: "1s",
           hungChildStack: false,
           runDir: "run",
           logLevel: "debug",
@@ -46,6 +47,7 @@ describe("checkConfig", () => {
       assert.equal(config.gracefulShutdownTimeout, 1500);
       assert.equal(config.heartbeatTimeout, 2000);
       assert.equal(config.slowRequestThreshold, 0);
+      assert.equal(config.slowLaneMaxWait, 1000);
       assert.equal(config.hungChildStack, false);
       assert.equal(config.runDir, join(dir, "run"));
       assert.equal(config.logLevel, "debug");
@@ -63,6 +65,7 @@ describe("checkConfig", () => {
       assert.equal(config.gracefulShutdownTimeout, 30_000);
       assert.equal(config.heartbeatTimeout, 30_000);
       assert.equal(config.slowRequestThreshold, 5);
+      assert.equal(config.slowLaneMaxWait, 250);
       assert.equal(config.hungChildStack, true);
       assert.equal(config.runDir, join(dir, DEFAULTS.runDir));
       assert.equal(config.logLevel, "info");
@@ -151,12 +154,15 @@ describe("checkConfig", () => {
         heartbeatTimeout: "5 parsecs",
         gracefulShutdownTimeout: -1,
         slowRequestThreshold: "5",
+        slowLaneMaxWait: "soon",
       }),
       [
         "gracefulShutdownTimeout: must not be negative, got -1: use 0 or more",
         'heartbeatTimeout: is not a duration, got "5 parsecs" (string): use milliseconds as a number, or a number ' +
           'with a unit: "500ms", "30s", "2m", "1h"',
         'slowRequestThreshold: has no unit, got "5" (string): write "5ms" or "5s", or the number 5 for milliseconds',
+        'slowLaneMaxWait: is not a duration, got "soon" (string): use milliseconds as a number, or a number ' +
+          'with a unit: "500ms", "30s", "2m", "1h"',
       ],
     );
     assert.deepEqual(await refused({ recycleJitter: 10 }), [
