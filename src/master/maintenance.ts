@@ -34,6 +34,8 @@ export interface MaintenanceMemory {
   holdOffOnExponentialSpawning: number;
   maxRequestWorkersReported: boolean;
   nearMaxRequestWorkersReported: boolean;
+  /** "The scoreboard is full" was said; said again only after a pass found a free slot. */
+  scoreboardFullReported: boolean;
   /** A child of this generation has had every worker slot up at once. */
   hadHealthyChild: boolean;
 }
@@ -44,6 +46,7 @@ export function freshMemory(): MaintenanceMemory {
     holdOffOnExponentialSpawning: 0,
     maxRequestWorkersReported: false,
     nearMaxRequestWorkersReported: false,
+    scoreboardFullReported: false,
     hadHealthyChild: false,
   };
 }
@@ -56,7 +59,7 @@ export type MaintenanceDecision =
   | { readonly kind: "steady"; readonly idle: number };
 
 export interface MaintenanceMessage {
-  readonly level: "info" | "error";
+  readonly level: "info" | "warn" | "error";
   readonly text: string;
 }
 
@@ -122,6 +125,7 @@ export function performIdleMaintenance(
   }
 
   const free = [...emptySlots, ...drainingSlots];
+  if (free.length > 0) memory.scoreboardFullReported = false;
   if (free.length === 0) {
     if (active >= limits.daemonsLimit * limits.workersPerChild) {
       if (idle === 0) {
@@ -139,11 +143,13 @@ export function performIdleMaintenance(
         });
         memory.nearMaxRequestWorkersReported = true;
       }
-    } else {
+    } else if (!memory.scoreboardFullReported) {
+      // Draining children hold their slots until they finish: worth a warning, not one a second.
       messages.push({
-        level: "error",
-        text: "the scoreboard is full, though maxRequestWorkers is not reached",
+        level: "warn",
+        text: "the scoreboard is full, though maxRequestWorkers is not reached: children that are starting or finishing hold the other slots",
       });
+      memory.scoreboardFullReported = true;
     }
     memory.idleSpawnRate = 1;
     return { decision: { kind: "steady", idle }, messages };
