@@ -32,6 +32,7 @@ function worker(index: number, state: WorkerState, fields: Partial<WorkerSnapsho
     requestStart: 0,
     lastUsed: 0,
     consistent: true,
+    damaged: [],
     ...fields,
   };
 }
@@ -78,6 +79,7 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     rss: 50 * 1024 * 1024,
     heapUsed: 1,
     consistent: true,
+    damaged: [],
     requests: workers.reduce((sum, w) => sum + w.requests, 0),
     bytes: workers.reduce((sum, w) => sum + w.bytes, 0),
     busyWorkers: workers.filter((w) => w.state >= WorkerState.Reading && w.state <= WorkerState.Graceful)
@@ -93,7 +95,11 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     startTime: NOW - 100_000,
     restartTime: NOW - 30_000,
     spawnRate: 1,
+    slotBound: 3,
     counters: { gracefulRestarts: 1, hardRestarts: 0, childrenStarted: 3, childrenFailed: 1 },
+    consistent: true,
+    damaged: [],
+    damagedRecords: 0,
     processes: [process(0, 0, old, true), process(2, 1, current, false)],
     totals: { children: 2, busyWorkers: 3, idleWorkers: 1, requests: 25, bytes: 20_480, connections: 6 },
   };
