@@ -74,7 +74,8 @@ export function statusCommand(runDir: string, json: boolean): number {
   const scoreboard = Scoreboard.open(path);
   try {
     const snapshot = scoreboard.snapshot();
-    if (!isRunning(snapshot.masterPid)) {
+    // A damaged pid says nothing about the master: show the board, which says it is damaged.
+    if (!snapshot.damaged.includes("masterPid") && !isRunning(snapshot.masterPid)) {
       throw new DroverError(
         ErrorCode.NOT_RUNNING,
         `the master (pid ${snapshot.masterPid}) that ran with ${runDir} is gone; its scoreboard is stale: ${HOW_TO_START}`,

@@ -396,7 +396,10 @@ describe("the status page of a running master", () => {
         async () => (await statusJson(drover)).totals.requests >= 2,
       );
       assert.ok(report.totals.bytes > 0);
-      assert.ok(report.uptimeSeconds >= 0 && report.sinceRestartSeconds <= report.uptimeSeconds);
+      const { uptimeSeconds, sinceRestartSeconds } = report;
+      assert.ok(uptimeSeconds !== null && sinceRestartSeconds !== null, "the header is sound");
+      assert.ok(uptimeSeconds >= 0 && sinceRestartSeconds <= uptimeSeconds);
+      assert.deepEqual(report.damaged, []);
       assert.ok(Math.abs(Date.parse(report.currentTime) - Date.now()) < 10_000);
 
       const auto = await drover.request("/server-status?auto");
