@@ -74,6 +74,11 @@ it("counts every byte and request of keep-alive connections, the same request li
     } finally {
       connection.close();
     }
+    // The next connection reuses this slot only once the child has seen this one close (review T1).
+    await waitFor(
+      "the connection's worker slot free again",
+      () => board(drover.runDir).totals.busyWorkers === 0,
+    );
   }
   await waitFor("five requests counted", () => board(drover.runDir).totals.requests === 5);
   assert.equal(board(drover.runDir).totals.bytes, sent, "the bytes the client read");
