@@ -110,6 +110,7 @@ export function performIdleMaintenance(
   }
 
   const free = [...emptySlots, ...drainingSlots];
+  if (free.length > 0) memory.scoreboardFullReported = false;
   if (free.length === 0) {
     if (active >= limits.daemonsLimit * limits.workersPerChild) {
       if (idle === 0) {

@@ -1,5 +1,12 @@
 export { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT, type ScoreboardLimits } from "./layout.ts";
-export { isQuiescing, type ProcessSnapshot, type ScoreboardSnapshot, type WorkerSnapshot } from "./reader.ts";
+export { STALE_PEER_MS } from "./peers.ts";
+export {
+  isQuiescing,
+  type ProcessRecord,
+  type ProcessSnapshot,
+  type ScoreboardSnapshot,
+  type WorkerSnapshot,
+} from "./reader.ts";
 export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";
 export {
   isBusyWorkerState,

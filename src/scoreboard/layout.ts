@@ -75,6 +75,8 @@ export const ProcF64 = {
   heapUsed: 10,
   /** Requests that have gone through the child's slow lane. */
   slowLaneRequests: 11,
+  /** Requests dropped from the slow lane because their client left before their turn. */
+  slowLaneShed: 13,
 } as const;
 
 /** Int32 indexes relative to the start of a worker record. */

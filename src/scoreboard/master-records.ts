@@ -51,6 +51,8 @@ export class MasterRecords {
   prepareSlot(slot: number, generation: number, workers: number, now: number): void {
     const { i32, f64 } = this.#view;
     const base = this.#view.processBase(slot);
+    // Raised before the slot is used, so a scan that stops at the bound never misses a child.
+    if (slot >= Atomics.load(i32, Header.slotBound)) Atomics.store(i32, Header.slotBound, slot + 1);
     resetSequence(i32, base + Proc.seq);
     beginWrite(i32, base + Proc.seq);
     i32[base + Proc.pid] = 0;
@@ -96,6 +98,20 @@ export class MasterRecords {
       this.#clearProcess(base);
       endWrite(i32, base + Proc.seq);
     });
+    this.#lowerSlotBound();
+  }
+
+  // Lowered after a slot is freed: to one more than the highest slot still in use. Only the master
+  // frees slots, and children never write Free, so what it reads here stays true until it acts again.
+  #lowerSlotBound(): void {
+    const { i32 } = this.#view;
+    let bound = Math.min(Atomics.load(i32, Header.slotBound), this.#view.serverLimit);
+    while (
+      bound > 0 &&
+      Atomics.load(i32, this.#view.processBase(bound - 1) + Proc.state) === ProcessState.Free
+    )
+      bound--;
+    Atomics.store(i32, Header.slotBound, bound);
   }
 
   // Zeroes what a child writes in its process record: the single words and every Float64 field.
@@ -104,6 +120,7 @@ export class MasterRecords {
     i32[base + Proc.open] = 0;
     i32[base + Proc.slowLane] = 0;
     f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.slowLaneRequests + 1);
+    f64[base / 2 + ProcF64.slowLaneShed] = 0;
   }
 
   #resetWorker(slot: number, worker: number, state: WorkerState): void {

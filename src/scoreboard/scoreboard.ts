@@ -4,7 +4,8 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import { createShm, type MapShmOptions, mapShm, openShm, type ShmSegment } from "../shm/index.ts";
 import { Header, SCOREBOARD_LAYOUT, type ScoreboardLimits, scoreboardBytes } from "./layout.ts";
 import { MasterRecords } from "./master-records.ts";
-import { fewestOpenConnections, type ScoreboardSnapshot, snapshot } from "./reader.ts";
+import { fewestOpenConnections, STALE_PEER_MS } from "./peers.ts";
+import { type ScoreboardSnapshot, snapshot } from "./reader.ts";
 import { ScoreboardView } from "./view.ts";
 import { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";
 
@@ -106,14 +107,26 @@ export class Scoreboard {
     return new WorkerRecordWriter(this.#view, slot, worker);
   }
 
-  /** The fewest connections another accepting child of `generation` holds; undefined if none accepts. */
-  fewestOpenConnections(generation: number, exceptSlot: number): number | undefined {
-    return fewestOpenConnections(this.#view, generation, exceptSlot);
+  /**
+   * The fewest connections another accepting child of `generation` holds; undefined if none accepts.
+   * A peer whose heartbeat is older than `staleAfterMs` at `now` does not count: pass about twice your
+   * heartbeat interval. Allocates nothing: it runs on every accepted connection.
+   */
+  fewestOpenConnections(
+    generation: number,
+    exceptSlot: number,
+    now: number = Date.now(),
+    staleAfterMs: number = STALE_PEER_MS,
+  ): number | undefined {
+    return fewestOpenConnections(this.#view, generation, exceptSlot, now, staleAfterMs);
   }
 
-  /** A consistent copy of everything (no record is ever torn). */
-  snapshot(): ScoreboardSnapshot {
-    return snapshot(this.#view);
+  /**
+   * A copy of everything, each record consistent unless its writer stayed mid-update past the read
+   * budget (then it says so), and records holding values out of range flagged damaged.
+   */
+  snapshot(now: number = Date.now()): ScoreboardSnapshot {
+    return snapshot(this.#view, now);
   }
 
   /**

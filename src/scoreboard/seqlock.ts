@@ -18,48 +18,77 @@ export function endWrite(i32: Int32Array, seqIndex: number): void {
   Atomics.add(i32, seqIndex, 1);
 }
 
-// Spin a little first (a writer's update takes nanoseconds), then sleep in 1 ms steps in case the
-// writer was descheduled mid-update (on a loaded machine that lasts whole time slices), and give up
-// after STALL_MS so a reader never hangs on a writer that was stopped mid-update.
-const SPINS = 1_000;
-const STALL_MS = 250;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+// Readers run on the master's and the children's main threads, so they spin and never sleep: a
+// sleeping reader would stall everything else that thread does. A writer's update takes nanoseconds,
+// so the free spins nearly always do. A record that stays mid-update longer (its writer was
+// descheduled on a loaded machine, or stopped, or the memory was overwritten with an odd counter)
+// draws on the budget of the whole snapshot; once that is spent, every later record gets only the
+// free spins, so a board of stuck records costs a snapshot the budget once, not once per record.
+const FREE_SPINS = 128;
+/** Milliseconds one snapshot may spend in all waiting on records that stay mid-update. */
+export const READ_BUDGET_MS = 2;
+
+/** What is left of one snapshot's time for waiting on writers; make one per snapshot. */
+export class ReadBudget {
+  #remainingMs: number;
+
+  constructor(milliseconds = READ_BUDGET_MS) {
+    this.#remainingMs = milliseconds;
+  }
+
+  get remainingMs(): number {
+    return this.#remainingMs;
+  }
+
+  spend(milliseconds: number): void {
+    this.#remainingMs -= milliseconds;
+  }
+}
 
 /**
  * Copies the record of `into.length` Int32 words starting at `base` (its sequence counter) into `into`,
  * retrying until the copy is consistent. The copy is raw words, so the window a writer can spoil is as
  * short as it can be; callers decode `into` afterwards. `writerAlive` is asked only when the record
- * stays mid-update, so a writer killed during an update costs a reader one check.
+ * stays mid-update past the free spins, so a writer killed during an update costs a reader one check
+ * and none of the budget.
  *
- * Returns false when the writer stopped in the middle of an update (it was killed, or it stalled for
- * longer than a reader waits): the copied fields are then each valid but may mix old and new values.
+ * Returns false when the record stayed mid-update (its writer was killed, or stalled past what is left
+ * of `budget`): the copied fields are then each valid but may mix old and new values.
  */
 export function copyRecord(
   i32: Int32Array,
   base: number,
   into: Int32Array,
   writerAlive: () => boolean,
+  budget: ReadBudget,
 ): boolean {
-  const words = into.length;
-  let giveUpAt = 0;
-  for (let attempt = 0; ; attempt++) {
-    const before = Atomics.load(i32, base);
-    if ((before & 1) === 0) {
-      for (let i = 0; i < words; i++) into[i] = i32[base + i] as number;
-      if (Atomics.compareExchange(i32, base, before, before) === before) return true;
-      if (attempt < SPINS) continue;
-    } else if (attempt < SPINS) {
-      continue;
-    } else if (!writerAlive()) {
-      break;
-    }
-    const now = performance.now();
-    if (giveUpAt === 0) giveUpAt = now + STALL_MS;
-    else if (now > giveUpAt) break;
-    Atomics.wait(sleeper, 0, 0, 1);
+  for (let spin = 0; spin < FREE_SPINS; spin++) if (tryCopy(i32, base, into)) return true;
+  if (budget.remainingMs > 0 && writerAlive()) {
+    const start = performance.now();
+    const giveUpAt = start + budget.remainingMs;
+    let now = start;
+    do {
+      for (let spin = 0; spin < FREE_SPINS; spin++) {
+        if (tryCopy(i32, base, into)) {
+          budget.spend(performance.now() - start);
+          return true;
+        }
+      }
+      now = performance.now();
+    } while (now < giveUpAt);
+    budget.spend(now - start);
   }
-  for (let i = 0; i < words; i++) into[i] = i32[base + i] as number;
+  for (let i = 0; i < into.length; i++) into[i] = i32[base + i] as number;
   return false;
+}
+
+// One try: the counter even, the words copied, and the counter unchanged (checked by the CAS, see
+// the top of the file).
+function tryCopy(i32: Int32Array, base: number, into: Int32Array): boolean {
+  const before = Atomics.load(i32, base);
+  if ((before & 1) !== 0) return false;
+  for (let i = 0; i < into.length; i++) into[i] = i32[base + i] as number;
+  return Atomics.compareExchange(i32, base, before, before) === before;
 }
 
 /** Makes a record whose writer died mid-update consistent again. Only for the slot's owner-to-be. */

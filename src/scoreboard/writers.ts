@@ -82,6 +82,15 @@ export class ProcessRecordWriter {
     this.setSlowLaneWaiting(waiting);
   }
 
+  /** A request left the slow lane without running (its client was gone), which now holds `waiting`. */
+  slowLaneShed(waiting: number): void {
+    const f = this.#base / 2;
+    this.#update(() => {
+      this.#f64[f + ProcF64.slowLaneShed] = (this.#f64[f + ProcF64.slowLaneShed] ?? 0) + 1;
+    });
+    this.setSlowLaneWaiting(waiting);
+  }
+
   /** Requests waiting in the slow lane now: one word, like setOpenConnections. */
   setSlowLaneWaiting(waiting: number): void {
     this.#sync();

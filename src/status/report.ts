@@ -22,26 +22,49 @@ export interface ChildStatus {
   /** Requests waiting in its slow lane now, and those that have gone through it. */
   readonly slowLaneWaiting: number;
   readonly slowLaneRequests: number;
+  /** Requests its slow lane dropped because their client had left. */
+  readonly slowLaneShed: number;
   /** One mod_status letter per worker slot. */
   readonly grid: string;
 }
 
+/**
+ * A scoreboard record holding values out of range (its memory was overwritten): shown as damaged,
+ * never as numbers, and left out of every total.
+ */
+export interface DamagedRecord {
+  /** The scoreboard's header, a child's process record, or one of its worker records. */
+  readonly record: "header" | "child" | "worker";
+  /** The child slot; null for the header. */
+  readonly slot: number | null;
+  /** The worker slot; null but for a worker record. */
+  readonly worker: number | null;
+  /** The fields whose values are out of range. */
+  readonly fields: readonly string[];
+}
+
 export interface StatusReport {
-  readonly masterPid: number;
-  readonly generation: number;
-  readonly uptimeSeconds: number;
+  /** Null when the header's field is damaged (see `damaged`). */
+  readonly masterPid: number | null;
+  readonly generation: number | null;
+  readonly uptimeSeconds: number | null;
   /** Restarts by kind, and children started and failed, since the master started. */
   readonly counters: ScoreboardSnapshot["counters"];
+  /** Sums over the records that are not damaged. */
   readonly totals: Omit<ScoreboardSnapshot["totals"], "connections">;
+  /** The children whose process records are sound, in slot order. */
   readonly children: readonly ChildStatus[];
+  /** Every damaged record: the header, children and workers; empty on a sound scoreboard. */
+  readonly damaged: readonly DamagedRecord[];
 }
 
 export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): StatusReport {
   const { totals } = snapshot;
+  const startTime = headerField(snapshot, "startTime", snapshot.startTime);
   return {
-    masterPid: snapshot.masterPid,
-    generation: snapshot.generation,
-    uptimeSeconds: Math.max(0, Math.floor((now - snapshot.startTime) / 1000)),
+    masterPid: headerField(snapshot, "masterPid", snapshot.masterPid),
+    generation: headerField(snapshot, "generation", snapshot.generation),
+    uptimeSeconds: startTime === null ? null : Math.max(0, Math.floor((now - startTime) / 1000)),
     counters: snapshot.counters,
     totals: {
       children: totals.children,
@@ -50,34 +73,70 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
       requests: totals.requests,
       bytes: totals.bytes,
     },
-    children: snapshot.processes.map((p) => ({
-      slot: p.slot,
-      pid: p.pid,
-      generation: p.generation,
-      quiescing: isQuiescing(snapshot, p),
-      state: processStateName(p.state),
-      requests: p.requests,
-      busyWorkers: p.busyWorkers,
-      idleWorkers: p.idleWorkers,
-      heartbeatAgeMs: Math.max(0, now - p.heartbeat),
-      rssBytes: p.rss,
-      slowLaneWaiting: p.slowLaneWaiting,
-      slowLaneRequests: p.slowLaneRequests,
-      grid: p.workers.map((w) => w.letter).join(""),
-    })),
+    children: snapshot.processes
+      .filter((p) => p.damaged.length === 0)
+      .map((p) => ({
+        slot: p.slot,
+        pid: p.pid,
+        generation: p.generation,
+        quiescing: isQuiescing(snapshot, p),
+        state: processStateName(p.state),
+        requests: p.requests,
+        busyWorkers: p.busyWorkers,
+        idleWorkers: p.idleWorkers,
+        heartbeatAgeMs: Math.max(0, now - p.heartbeat),
+        rssBytes: p.rss,
+        slowLaneWaiting: p.slowLaneWaiting,
+        slowLaneRequests: p.slowLaneRequests,
+        slowLaneShed: p.slowLaneShed,
+        grid: p.workers.map((w) => w.letter).join(""),
+      })),
+    damaged: damagedRecords(snapshot),
   };
+}
+
+/** A header field's value, or null when the snapshot flags it damaged. */
+export function headerField(snapshot: ScoreboardSnapshot, field: string, value: number): number | null {
+  return snapshot.damaged.includes(field) ? null : value;
+}
+
+function damagedRecords(snapshot: ScoreboardSnapshot): DamagedRecord[] {
+  const found: DamagedRecord[] = [];
+  if (snapshot.damaged.length > 0)
+    found.push({ record: "header", slot: null, worker: null, fields: snapshot.damaged });
+  for (const p of snapshot.processes) {
+    if (p.damaged.length > 0) found.push({ record: "child", slot: p.slot, worker: null, fields: p.damaged });
+    for (const w of p.workers) {
+      if (w.damaged.length > 0)
+        found.push({ record: "worker", slot: p.slot, worker: w.worker, fields: w.damaged });
+    }
+  }
+  return found;
+}
+
+/** Where a damaged record is, in words: "the header", "child slot 3", "slot 0 worker 2". */
+export function damagedRecordName(record: DamagedRecord): string {
+  if (record.record === "header") return "the scoreboard header";
+  if (record.record === "child") return `child slot ${record.slot}`;
+  return `slot ${record.slot} worker ${record.worker}`;
 }
 
 /** The report as text: a summary, one line per child, and the scoreboard grid with its key. */
 export function formatStatus(report: StatusReport): string {
   const { totals } = report;
+  const uptime = report.uptimeSeconds === null ? DAMAGED : formatUptime(report.uptimeSeconds);
   const lines = [
-    `drover master ${report.masterPid}, generation ${report.generation}, up ${formatUptime(report.uptimeSeconds)}`,
+    `drover master ${shown(report.masterPid)}, generation ${shown(report.generation)}, up ${uptime}`,
     `${totals.children} children, ${totals.busyWorkers} busy and ${totals.idleWorkers} idle workers, ` +
       `${totals.requests} requests, ${totals.bytes} bytes served`,
-    "",
-    "slot  pid       gen  state     requests  busy  idle  heartbeat",
   ];
+  if (report.damaged.length > 0) {
+    lines.push(
+      `${report.damaged.length} damaged scoreboard records (values out of range), not counted above: ` +
+        "see the list below",
+    );
+  }
+  lines.push("", "slot  pid       gen  state     requests  busy  idle  heartbeat");
   for (const child of report.children) {
     const gen = `${child.generation}${child.quiescing ? "*" : ""}`;
     lines.push(
@@ -95,9 +154,25 @@ export function formatStatus(report: StatusReport): string {
   }
   lines.push("(* old generation or draining: takes no new connection)", "", "Scoreboard:");
   for (const child of report.children) lines.push(`  ${String(child.slot).padStart(3)}  ${child.grid}`);
+  if (report.damaged.length > 0) {
+    lines.push("", "Damaged records (shown as ? in the scoreboard, not counted):");
+    for (const record of report.damaged)
+      lines.push(`  ${damagedRecordName(record)}: ${record.fields.join(", ")}`);
+    lines.push(
+      "Something wrote over the scoreboard: check who can write its file. A reload gives the children",
+      "fresh records; the header is made anew only when the master starts again.",
+    );
+  }
   lines.push("", "Key:");
   for (const [letter, meaning] of WORKER_STATE_KEY) lines.push(`  "${letter}" ${meaning}`);
   return lines.join("\n");
+}
+
+/** What is printed in place of a damaged value. */
+export const DAMAGED = "damaged";
+
+function shown(value: number | null): string {
+  return value === null ? DAMAGED : String(value);
 }
 
 /** A duration in seconds as "1d 2h 3m 4s", leaving out the zero units above seconds. */

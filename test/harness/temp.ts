@@ -23,3 +23,8 @@ export const runTag = (process.env.DROVER_TEST_RUN ?? "manual").slice(0, 8);
 export function testShmName(label: string): string {
   return `drover-test-${runTag}-${label}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** A path to a memfd this process holds, for opening it again as an outsider would. */
+export function ownFdPath(fd: number): string {
+  return `/proc/${process.pid}/fd/${fd}`;
+}

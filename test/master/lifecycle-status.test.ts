@@ -23,7 +23,8 @@ it("status --json reports generation, uptime, totals and every child's record", 
   const status = await drover.status();
   assert.equal(status.generation, 0);
   assert.equal(typeof status.uptimeSeconds, "number");
-  assert.ok(status.uptimeSeconds >= 0);
+  assert.ok((status.uptimeSeconds ?? -1) >= 0);
+  assert.deepEqual(status.damaged, []);
   assert.equal(status.masterPid, drover.proc.pid);
   assert.equal(status.totals.children, 2);
   assert.equal(status.totals.busyWorkers, 0);

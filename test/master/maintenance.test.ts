@@ -170,19 +170,21 @@ describe("idle maintenance: operator messages", () => {
     assert.equal(memory.maxRequestWorkersReported, false);
   });
 
-  it('says "scoreboard is full" once, at warn, while no slot is free short of maxRequestWorkers', () => {
+  it('says "scoreboard is full" once, at warn, and again only after a slot was free', () => {
     const memory = freshMemory();
     // Every slot has a live child of this generation, but two workers are not serving.
-    const board = [...slots(0, 7, (slot) => child(slot, "KK")), child(7, "GG")];
-    const texts = [0, 1, 2].flatMap(() => {
+    const full = [...slots(0, 7, (slot) => child(slot, "KK")), child(7, "GG")];
+    const roomy = [...slots(0, 7, (slot) => child(slot, "KK")), empty(7)];
+    const said = (board: SlotView[]) => {
       const result = performIdleMaintenance(board, LIMITS, memory);
-      assert.deepEqual(result.decision, { kind: "steady", idle: 0 });
       return result.messages.map((m) => `${m.level}: ${m.text}`);
-    });
-    assert.equal(texts.length, 1, "review D21: not once a second");
+    };
+    const texts = [full, full, full].flatMap(said);
+    assert.equal(texts.length, 1, texts.join("\n"));
     assert.match(texts[0] ?? "", /^warn: the scoreboard is full/);
-    // Once a slot is free again, the next time it fills is said again.
-    performIdleMaintenance([...board.slice(0, 7), empty(7)], LIMITS, memory);
-    assert.equal(performIdleMaintenance(board, LIMITS, memory).messages.length, 1);
+    assert.equal(memory.scoreboardFullReported, true);
+    said(roomy);
+    assert.equal(memory.scoreboardFullReported, false, "a free slot ends the episode");
+    assert.match(said(full)[0] ?? "", /^warn: the scoreboard is full/, "a new episode is reported");
   });
 });

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ErrorCode } from "../../src/errors.ts";
-import { ProcessState, Scoreboard, WORKER_STATE_LETTERS, WorkerState } from "../../src/scoreboard/index.ts";
+import {
+  isQuiescing,
+  ProcessState,
+  Scoreboard,
+  WORKER_STATE_LETTERS,
+  WorkerState,
+} from "../../src/scoreboard/index.ts";
 import { Header, SCOREBOARD_LAYOUT, scoreboardBytes } from "../../src/scoreboard/layout.ts";
 import { createShm, findShmOf, mapShm } from "../../src/shm/index.ts";
 import { testShmName } from "../harness/temp.ts";
+
+/** A time the records may hold (the reader flags times far from the master's start and now). */
+const T0 = Date.now();
 
 function withScoreboard(
   limits: { serverLimit: number; workerLimit: number },
@@ -80,9 +89,9 @@ describe("scoreboard", () => {
       proc.setState(ProcessState.Ready);
       for (let w = 0; w < 4; w++) scoreboard.workerWriter(2, w).setState(WorkerState.Ready);
       const worker = scoreboard.workerWriter(2, 1);
-      worker.requestStarted("GET /a", 1000);
-      worker.requestFinished(10, 1005, WorkerState.Keepalive);
-      worker.requestStarted("GET /b/é", 1010);
+      worker.requestStarted("GET /a", T0 + 1000);
+      worker.requestFinished(10, T0 + 1005, WorkerState.Keepalive);
+      worker.requestStarted("GET /b/é", T0 + 1010);
       proc.countConnection();
 
       snap = scoreboard.snapshot();
@@ -98,7 +107,7 @@ describe("scoreboard", () => {
       assert.equal(child.idleWorkers, 3);
       assert.equal(child.workers[1]?.letter, "W");
       assert.equal(child.workers[1]?.request, "GET /b/é");
-      assert.equal(child.workers[1]?.requestStart, 1010);
+      assert.equal(child.workers[1]?.requestStart, T0 + 1010);
       assert.equal(child.consistent, true);
       assert.deepEqual(snap.totals, {
         children: 1,
@@ -127,12 +136,12 @@ describe("scoreboard", () => {
     withScoreboard({ serverLimit: 1, workerLimit: 1 }, (scoreboard) => {
       scoreboard.master.prepareSlot(0, 0, 1, Date.now());
       const worker = scoreboard.workerWriter(0, 0);
-      worker.requestStarted("GET /same", 1000);
-      worker.requestFinished(5, 1001, WorkerState.Keepalive);
-      worker.requestStarted(undefined, 1002);
+      worker.requestStarted("GET /same", T0 + 1000);
+      worker.requestFinished(5, T0 + 1001, WorkerState.Keepalive);
+      worker.requestStarted(undefined, T0 + 1002);
       const record = scoreboard.snapshot().processes[0]?.workers[0];
       assert.equal(record?.request, "GET /same");
-      assert.equal(record?.requestStart, 1002);
+      assert.equal(record?.requestStart, T0 + 1002);
       assert.equal(record?.letter, "W");
     });
   });
@@ -160,10 +169,57 @@ describe("scoreboard", () => {
   it("truncates a long request to the record without splitting a character", () => {
     withScoreboard({ serverLimit: 1, workerLimit: 1 }, (scoreboard) => {
       scoreboard.master.prepareSlot(0, 0, 1, Date.now());
-      scoreboard.workerWriter(0, 0).requestStarted(`GET /${"é".repeat(100)}`, 1);
+      scoreboard.workerWriter(0, 0).requestStarted(`GET /${"é".repeat(100)}`, T0);
       const request = scoreboard.snapshot().processes[0]?.workers[0]?.request ?? "";
       assert.match(request, /^GET \/é+$/);
       assert.ok(Buffer.byteLength(request) <= 80);
+    });
+  });
+
+  it("keeps the slot bound one past the highest slot in use, through prepare and reclaim", () => {
+    withScoreboard({ serverLimit: 8, workerLimit: 1 }, (scoreboard) => {
+      const { master } = scoreboard;
+      const bound = () => scoreboard.snapshot().slotBound;
+      assert.equal(bound(), 0, "a new board has no child");
+      master.prepareSlot(2, 0, 1, Date.now());
+      assert.equal(bound(), 3);
+      master.prepareSlot(5, 0, 1, Date.now());
+      master.prepareSlot(0, 0, 1, Date.now());
+      assert.equal(bound(), 6);
+      master.reclaimSlot(2);
+      assert.equal(bound(), 6, "a slot below the highest changes nothing");
+      master.reclaimSlot(5);
+      assert.equal(bound(), 1, "down past every free slot");
+      master.prepareSlot(7, 0, 1, Date.now());
+      assert.equal(bound(), 8);
+      master.reclaimSlot(7);
+      master.reclaimSlot(0);
+      assert.equal(bound(), 0);
+    });
+  });
+
+  it("counts a child quiescing by its flag or an older generation, never a newer one", () => {
+    withScoreboard({ serverLimit: 4, workerLimit: 1 }, (scoreboard) => {
+      scoreboard.master.setGeneration(3, Date.now());
+      for (const [slot, generation] of [
+        [0, 2],
+        [1, 3],
+        [2, 4],
+        [3, 3],
+      ] as const) {
+        scoreboard.master.prepareSlot(slot, generation, 1, Date.now());
+      }
+      scoreboard.processWriter(3).setQuiescing();
+      const snap = scoreboard.snapshot();
+      assert.deepEqual(
+        snap.processes.map((p) => [p.generation, isQuiescing(snap, p)]),
+        [
+          [2, true],
+          [3, false],
+          [4, false],
+          [3, true],
+        ],
+      );
     });
   });
 

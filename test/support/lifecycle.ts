@@ -7,6 +7,7 @@ import { get, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { runFiles } from "../../src/master/run-files.ts";
 import type { Scoreboard } from "../../src/scoreboard/index.ts";
+import { findShmOf } from "../../src/shm/index.ts";
 import { openMasterScoreboard } from "../../src/status/locate.ts";
 import { type StatusReport, statusReport } from "../../src/status/report.ts";
 import { isAlive, processStat, type SpawnedProcess, spawnNode } from "../harness/process.ts";
@@ -22,6 +23,18 @@ export interface HttpReply {
 /** The scoreboard memfd's name of the master whose run directory is `runDir`. */
 export function scoreboardName(runDir: string): string {
   return runFiles(runDir).scoreboardName;
+}
+
+/**
+ * A path to the scoreboard of the master running in `runDir` (`/proc/<master>/fd/<n>`), for tests
+ * that open it as an outsider would, or write into it as `dd conv=notrunc` would.
+ */
+export function scoreboardFile(runDir: string): string {
+  const files = runFiles(runDir);
+  const master = Number.parseInt(readFileSync(files.pidFile, "utf8"), 10);
+  const path = findShmOf(master, files.scoreboardName);
+  if (!path) throw new Error(`master ${master} holds no scoreboard ${files.scoreboardName}`);
+  return path;
 }
 
 /** Maps the scoreboard of the master running in `runDir`, found as `drover status` finds it. Close it. */

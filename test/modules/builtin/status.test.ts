@@ -32,6 +32,7 @@ function worker(index: number, state: WorkerState, fields: Partial<WorkerSnapsho
     requestStart: 0,
     lastUsed: 0,
     consistent: true,
+    damaged: [],
     ...fields,
   };
 }
@@ -72,12 +73,14 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     openConnections: 0,
     slowLaneWaiting: quiescing ? 0 : 1,
     slowLaneRequests: quiescing ? 0 : 7,
+    slowLaneShed: 0,
     startTime: NOW - 60_000,
     heartbeat: NOW - 700,
     connections: 3,
     rss: 50 * 1024 * 1024,
     heapUsed: 1,
     consistent: true,
+    damaged: [],
     requests: workers.reduce((sum, w) => sum + w.requests, 0),
     bytes: workers.reduce((sum, w) => sum + w.bytes, 0),
     busyWorkers: workers.filter((w) => w.state >= WorkerState.Reading && w.state <= WorkerState.Graceful)
@@ -93,7 +96,11 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     startTime: NOW - 100_000,
     restartTime: NOW - 30_000,
     spawnRate: 1,
+    slotBound: 3,
     counters: { gracefulRestarts: 1, hardRestarts: 0, childrenStarted: 3, childrenFailed: 1 },
+    consistent: true,
+    damaged: [],
+    damagedRecords: 0,
     processes: [process(0, 0, old, true), process(2, 1, current, false)],
     totals: { children: 2, busyWorkers: 3, idleWorkers: 1, requests: 25, bytes: 20_480, connections: 6 },
   };
@@ -390,7 +397,10 @@ describe("the status page of a running master", () => {
         async () => (await statusJson(drover)).totals.requests >= 2,
       );
       assert.ok(report.totals.bytes > 0);
-      assert.ok(report.uptimeSeconds >= 0 && report.sinceRestartSeconds <= report.uptimeSeconds);
+      const { uptimeSeconds, sinceRestartSeconds } = report;
+      assert.ok(uptimeSeconds !== null && sinceRestartSeconds !== null, "the header is sound");
+      assert.ok(uptimeSeconds >= 0 && sinceRestartSeconds <= uptimeSeconds);
+      assert.deepEqual(report.damaged, []);
       assert.ok(Math.abs(Date.parse(report.currentTime) - Date.now()) < 10_000);
 
       const auto = await drover.request("/server-status?auto");

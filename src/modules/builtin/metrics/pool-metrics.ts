@@ -1,5 +1,7 @@
 // The pool's metrics, every one read from the scoreboard: sums over all children as the scoreboard
 // holds them, never asked of each child, so whichever child answers a scrape reports the whole pool.
+// A record the snapshot flags damaged (values out of range) has no series and counts in no sum: only
+// scoreboard_damaged_records tells of it.
 import type { Registry } from "prom-client";
 import {
   isQuiescing,
@@ -48,13 +50,13 @@ export function definePoolMetrics(
     read: (s) =>
       countByState(
         CHILD_STATES,
-        s.processes.map((p) => PROCESS_STATE_NAMES[p.state]),
+        sound(s).map((p) => PROCESS_STATE_NAMES[p.state]),
       ),
   });
   metrics.gauge({
     name: "quiescing_children",
     help: "Children that take no new connection: of an older generation, or draining before they exit.",
-    read: (s) => s.processes.filter((p) => isQuiescing(s, p)).length,
+    read: (s) => sound(s).filter((p) => isQuiescing(s, p)).length,
   });
   metrics.gauge({
     name: "workers",
@@ -63,70 +65,77 @@ export function definePoolMetrics(
     read: (s) =>
       countByState(
         WORKER_STATE_NAMES_IN_ORDER,
-        s.processes.flatMap((p) => p.workers.map((w) => WORKER_STATE_NAMES[w.state])),
+        s.processes.flatMap((p) =>
+          p.workers.filter((w) => w.damaged.length === 0).map((w) => WORKER_STATE_NAMES[w.state]),
+        ),
       ),
   });
 
   metrics.counter({
     name: "requests_total",
     help: "Requests served by every child since the master started, children that have exited included.",
-    read: (s) => s.totals.requests,
+    read: (s) => unlessDamaged(s, "retiredRequests", s.totals.requests),
   });
   metrics.counter({
     name: "bytes_total",
     help: "Bytes of responses sent by every child since the master started, children that have exited included.",
-    read: (s) => s.totals.bytes,
+    read: (s) => unlessDamaged(s, "retiredBytes", s.totals.bytes),
   });
   metrics.counter({
     name: "connections_total",
     help: "Connections accepted by every child since the master started, children that have exited included.",
-    read: (s) => s.totals.connections,
+    read: (s) => unlessDamaged(s, "retiredConnections", s.totals.connections),
   });
 
   metrics.gauge({
     name: "slow_lane_waiting",
     help: "Requests waiting in the children's slow lanes: to routes that hold the event loop, started after cheaper ones.",
-    read: (s) => s.processes.reduce((sum, p) => sum + p.slowLaneWaiting, 0),
+    read: (s) => sound(s).reduce((sum, p) => sum + p.slowLaneWaiting, 0),
   });
 
   metrics.gauge({
     name: "generation",
     help: "The current generation: 0 at start, one more at each graceful or hard restart.",
-    read: (s) => s.generation,
+    read: (s) => unlessDamaged(s, "generation", s.generation),
   });
   metrics.counter({
     name: "restarts_total",
     help: "Restarts since the master started, by kind: graceful (reload) or hard (restart).",
     labelNames: ["kind"],
     read: (s) => [
-      [{ kind: "graceful" }, s.counters.gracefulRestarts],
-      [{ kind: "hard" }, s.counters.hardRestarts],
+      ...unlessDamaged(s, "gracefulRestarts", s.counters.gracefulRestarts, { kind: "graceful" }),
+      ...unlessDamaged(s, "hardRestarts", s.counters.hardRestarts, { kind: "hard" }),
     ],
   });
   metrics.counter({
     name: "children_started_total",
     help: "Children forked since the master started.",
-    read: (s) => s.counters.childrenStarted,
+    read: (s) => unlessDamaged(s, "childrenStarted", s.counters.childrenStarted),
   });
   metrics.counter({
     name: "children_failed_total",
     help: "Children that exited without being asked to (crashed, killed, or unable to initialise).",
-    read: (s) => s.counters.childrenFailed,
+    read: (s) => unlessDamaged(s, "childrenFailed", s.counters.childrenFailed),
   });
   metrics.gauge({
     name: "spawn_rate",
     help: "Children the idle maintenance may start in its next pass (doubles while spares are short, up to 32).",
-    read: (s) => s.spawnRate,
+    read: (s) => unlessDamaged(s, "spawnRate", s.spawnRate),
   });
   metrics.gauge({
     name: "start_time_seconds",
     help: "When the master started, in seconds since the Unix epoch.",
-    read: (s) => s.startTime / 1000,
+    read: (s) => unlessDamaged(s, "startTime", s.startTime / 1000),
   });
   metrics.gauge({
     name: "restart_time_seconds",
     help: "When the current generation started, in seconds since the Unix epoch.",
-    read: (s) => s.restartTime / 1000,
+    read: (s) => unlessDamaged(s, "restartTime", s.restartTime / 1000),
+  });
+  metrics.gauge({
+    name: "scoreboard_damaged_records",
+    help: "Scoreboard records (header, children, workers) holding values out of range, left out of every other metric: the shared memory was overwritten.",
+    read: (s) => s.damagedRecords,
   });
 
   // Per child. A fresh child's memory is unknown (0 on the scoreboard) until its first heartbeat, and
@@ -155,6 +164,12 @@ export function definePoolMetrics(
     labelNames: CHILD_LABELS,
     read: (s) => perChild(s, (p) => p.slowLaneRequests),
   });
+  metrics.counter({
+    name: "child_slow_lane_shed_total",
+    help: "Requests each running child dropped from its slow lane because their client had left.",
+    labelNames: CHILD_LABELS,
+    read: (s) => perChild(s, (p) => p.slowLaneShed),
+  });
 }
 
 /**
@@ -175,10 +190,20 @@ function* perChild(
   s: ScoreboardSnapshot,
   value: (p: ProcessSnapshot) => number | undefined,
 ): Iterable<Sample> {
-  for (const p of s.processes) {
+  for (const p of sound(s)) {
     const v = p.pid > 0 ? value(p) : undefined;
     if (v !== undefined) yield [childLabels(p), v];
   }
+}
+
+/** The children whose process records are not damaged. */
+function sound(s: ScoreboardSnapshot): ProcessSnapshot[] {
+  return s.processes.filter((p) => p.damaged.length === 0);
+}
+
+/** One sample of a header field, or none when the header holds it damaged. */
+function unlessDamaged(s: ScoreboardSnapshot, field: string, value: number, labels: Labels = {}): Sample[] {
+  return s.damaged.includes(field) ? [] : [[labels, value]];
 }
 
 function childLabels(p: ProcessSnapshot): Labels {

@@ -2,7 +2,8 @@
 // holds the totals (its writers count them), so a metric here is set, not counted: each collect()
 // clears the metric and writes what the snapshot says, which also drops the series of children that
 // have gone. Counters stay prom-client Counters, so that `# TYPE` says counter: reset() then inc()
-// by the scoreboard's value is how a Counter is set.
+// by the scoreboard's value is how a Counter is set. A read that gives no sample (the value is damaged
+// on the scoreboard) leaves the metric with none.
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { ScoreboardSnapshot } from "../../../scoreboard/index.ts";
 
@@ -11,7 +12,7 @@ export type Labels = Readonly<Record<string, string>>;
 /** One series of a metric: its labels and its value. */
 export type Sample = readonly [labels: Labels, value: number];
 
-/** What a metric reads from a snapshot: one value, or a value per label set. */
+/** What a metric reads from a snapshot: one value, or a value per label set (none: no sample). */
 export type Read = (snapshot: ScoreboardSnapshot) => number | Iterable<Sample>;
 
 export interface MetricSpec {
@@ -40,7 +41,13 @@ export class ScoreboardMetrics {
       ...this.#config(spec),
       collect() {
         this.reset();
-        for (const [labels, value] of samples(spec.read(current()))) this.set(labels, value);
+        let any = false;
+        for (const [labels, value] of samples(spec.read(current()))) {
+          this.set(labels, value);
+          any = true;
+        }
+        // reset() leaves a metric without labels at 0; a value read as damaged has no sample at all.
+        if (!any && spec.labelNames === undefined) this.remove();
       },
     });
   }
@@ -51,7 +58,12 @@ export class ScoreboardMetrics {
       ...this.#config(spec),
       collect() {
         this.reset();
-        for (const [labels, value] of samples(spec.read(current()))) this.inc(labels, value);
+        let any = false;
+        for (const [labels, value] of samples(spec.read(current()))) {
+          this.inc(labels, value);
+          any = true;
+        }
+        if (!any && spec.labelNames === undefined) this.remove();
       },
     });
   }

@@ -7,22 +7,25 @@ import {
   type WorkerSnapshot,
   WorkerState,
 } from "../../../scoreboard/index.ts";
-import { type ChildStatus, type StatusReport, statusReport } from "../../../status/report.ts";
+import { type ChildStatus, headerField, type StatusReport, statusReport } from "../../../status/report.ts";
 
 export interface WorkerStatus {
   readonly worker: number;
-  /** The mod_status letter of its state. */
+  /** The mod_status letter of its state; "?" when the record is damaged. */
   readonly letter: string;
   /** Holding a connection (R, W, K, L, C, G). */
   readonly busy: boolean;
-  readonly requests: number;
-  readonly bytes: number;
+  /** Null when the record is damaged. */
+  readonly requests: number | null;
+  readonly bytes: number | null;
   /** The request in progress, or else the last one served ("GET /path"); "" when none is known. */
   readonly request: string;
   /** Whether `request` is running now. */
   readonly inProgress: boolean;
   /** How long the request in progress has run; null when none is. */
   readonly requestAgeMs: number | null;
+  /** The fields out of range, when the record is damaged; empty when it is sound. */
+  readonly damaged: readonly string[];
 }
 
 export interface ChildPageStatus extends ChildStatus {
@@ -35,18 +38,21 @@ export interface ChildPageStatus extends ChildStatus {
 export interface StatusPageReport extends Omit<StatusReport, "children" | "counters"> {
   /** drover's version, when its package.json could be read. */
   readonly version: string | null;
-  /** When the report was made, and when the master started and last restarted (ISO 8601). */
+  /**
+   * When the report was made, and when the master started and last restarted (ISO 8601). Here and
+   * below, null stands for a value the scoreboard's header holds damaged (see `damaged`).
+   */
   readonly currentTime: string;
-  readonly startTime: string;
-  readonly restartTime: string;
-  readonly sinceRestartSeconds: number;
-  readonly restarts: { readonly graceful: number; readonly hard: number };
+  readonly startTime: string | null;
+  readonly restartTime: string | null;
+  readonly sinceRestartSeconds: number | null;
+  readonly restarts: { readonly graceful: number | null; readonly hard: number | null };
   /** Children forked, and children that exited without being asked to, since the master started. */
-  readonly childrenStarted: number;
-  readonly childrenFailed: number;
+  readonly childrenStarted: number | null;
+  readonly childrenFailed: number | null;
   /** Averages over the uptime. */
-  readonly requestsPerSecond: number;
-  readonly bytesPerSecond: number;
+  readonly requestsPerSecond: number | null;
+  readonly bytesPerSecond: number | null;
   readonly bytesPerRequest: number;
   /** Every child's grid, in slot order. */
   readonly scoreboard: string;
@@ -61,29 +67,37 @@ export function statusPageReport(
   const base = statusReport(snapshot, now);
   const { requests, bytes } = base.totals;
   const uptime = base.uptimeSeconds;
+  const field = (name: string, value: number) => headerField(snapshot, name, value);
+  const startTime = field("startTime", snapshot.startTime);
+  const restartTime = field("restartTime", snapshot.restartTime);
+  const { counters } = snapshot;
+  const processes = new Map(snapshot.processes.map((p) => [p.slot, p]));
   return {
     masterPid: base.masterPid,
     generation: base.generation,
     version,
     currentTime: new Date(now).toISOString(),
-    startTime: new Date(snapshot.startTime).toISOString(),
-    restartTime: new Date(snapshot.restartTime).toISOString(),
+    startTime: startTime === null ? null : new Date(startTime).toISOString(),
+    restartTime: restartTime === null ? null : new Date(restartTime).toISOString(),
     uptimeSeconds: uptime,
-    sinceRestartSeconds: Math.max(0, Math.floor((now - snapshot.restartTime) / 1000)),
-    restarts: { graceful: snapshot.counters.gracefulRestarts, hard: snapshot.counters.hardRestarts },
-    childrenStarted: snapshot.counters.childrenStarted,
-    childrenFailed: snapshot.counters.childrenFailed,
+    sinceRestartSeconds: restartTime === null ? null : Math.max(0, Math.floor((now - restartTime) / 1000)),
+    restarts: {
+      graceful: field("gracefulRestarts", counters.gracefulRestarts),
+      hard: field("hardRestarts", counters.hardRestarts),
+    },
+    childrenStarted: field("childrenStarted", counters.childrenStarted),
+    childrenFailed: field("childrenFailed", counters.childrenFailed),
     totals: base.totals,
-    requestsPerSecond: uptime > 0 ? requests / uptime : 0,
-    bytesPerSecond: uptime > 0 ? bytes / uptime : 0,
+    requestsPerSecond: uptime === null ? null : uptime > 0 ? requests / uptime : 0,
+    bytesPerSecond: uptime === null ? null : uptime > 0 ? bytes / uptime : 0,
     bytesPerRequest: requests > 0 ? bytes / requests : 0,
     scoreboard: base.children.map((child) => child.grid).join(""),
-    // statusReport keeps the snapshot's order: child i is process i.
-    children: base.children.map((child, i) => {
-      const process = snapshot.processes[i];
+    damaged: base.damaged,
+    children: base.children.map((child) => {
+      const process = processes.get(child.slot);
       return {
         ...child,
-        oldGeneration: child.generation !== snapshot.generation,
+        oldGeneration: child.generation < snapshot.generation,
         bytes: process?.bytes ?? 0,
         workers: (process?.workers ?? []).map((worker) => workerStatus(worker, now)),
       };
@@ -94,6 +108,19 @@ export function statusPageReport(
 function workerStatus(worker: WorkerSnapshot, now: number): WorkerStatus {
   // A record keeps its last request after it ends; one runs while the worker writes, or while it
   // finishes gracefully a request begun after the last one ended.
+  if (worker.damaged.length > 0) {
+    return {
+      worker: worker.worker,
+      letter: worker.letter,
+      busy: false,
+      requests: null,
+      bytes: null,
+      request: "",
+      inProgress: false,
+      requestAgeMs: null,
+      damaged: worker.damaged,
+    };
+  }
   const inProgress =
     worker.state === WorkerState.Writing ||
     (worker.state === WorkerState.Graceful && worker.requestStart > worker.lastUsed);
@@ -106,5 +133,6 @@ function workerStatus(worker: WorkerSnapshot, now: number): WorkerStatus {
     request: worker.request,
     inProgress,
     requestAgeMs: inProgress && worker.requestStart > 0 ? Math.max(0, now - worker.requestStart) : null,
+    damaged: worker.damaged,
   };
 }

@@ -2,7 +2,7 @@
 // terminal browser or a screenshot shows alike. Everything from the scoreboard is escaped: request
 // lines come from clients.
 import { WORKER_STATE_KEY } from "../../../scoreboard/index.ts";
-import { formatUptime } from "../../../status/report.ts";
+import { DAMAGED, damagedRecordName, formatUptime } from "../../../status/report.ts";
 import { formatBytes, formatDecimal, formatSeconds } from "./format.ts";
 import type { ChildPageStatus, StatusPageReport } from "./page-report.ts";
 
@@ -34,6 +34,7 @@ th, td { border: 1px solid #ccc; padding: .2em .5em; text-align: left; vertical-
 th { background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.old td { color: #777; }
+.damaged { color: #b00; }
 .marker { font-size: .85em; padding: 0 .3em; border-radius: .2em; background: #fde7c4; color: #6a4100; }
 td.request code { display: block; white-space: pre-wrap; word-break: break-all; }
 footer { margin-top: 1.5em; color: #555; }
@@ -50,7 +51,7 @@ ${refreshMeta}<title>drover status</title>
 </head>
 <body>
 <h1>drover status</h1>
-<p class="sub">master ${report.masterPid}, generation ${report.generation}${
+<p class="sub">master ${orDamaged(report.masterPid)}, generation ${orDamaged(report.generation)}${
     report.version === null ? "" : `, drover ${escapeHtml(report.version)}`
   }</p>
 ${summary(report)}
@@ -61,7 +62,7 @@ ${WORKER_STATE_KEY.map(([letter, meaning]) => `<li><code>${escapeHtml(letter)}</
 </ul>
 <h2>Children</h2>
 ${childrenTable(report)}
-<footer>${footer(options)}</footer>
+${damagedRecords(report)}<footer>${footer(options)}</footer>
 </body>
 </html>
 `;
@@ -73,19 +74,22 @@ export function escapeHtml(text: string): string {
 
 function summary(report: StatusPageReport): string {
   const { totals } = report;
+  const { restarts, requestsPerSecond, bytesPerSecond } = report;
   const rows: [string, string][] = [
     ["Current time", report.currentTime],
-    ["Started", report.startTime],
-    ["Server uptime", formatUptime(report.uptimeSeconds)],
-    ["Since last restart", formatUptime(report.sinceRestartSeconds)],
-    ["Restarts", `${report.restarts.graceful} graceful, ${report.restarts.hard} hard`],
-    ["Children started", `${report.childrenStarted} (${report.childrenFailed} failed)`],
+    ["Started", orDamaged(report.startTime)],
+    ["Server uptime", orDamaged(report.uptimeSeconds, formatUptime)],
+    ["Since last restart", orDamaged(report.sinceRestartSeconds, formatUptime)],
+    ["Restarts", `${orDamaged(restarts.graceful)} graceful, ${orDamaged(restarts.hard)} hard`],
+    ["Children started", `${orDamaged(report.childrenStarted)} (${orDamaged(report.childrenFailed)} failed)`],
     ["Total requests", String(totals.requests)],
     ["Total traffic", formatBytes(totals.bytes)],
     [
       "Averages",
-      `${formatDecimal(report.requestsPerSecond)} requests/s, ${formatBytes(report.bytesPerSecond)}/s, ` +
-        `${formatBytes(report.bytesPerRequest)}/request`,
+      requestsPerSecond === null || bytesPerSecond === null
+        ? DAMAGED
+        : `${formatDecimal(requestsPerSecond)} requests/s, ${formatBytes(bytesPerSecond)}/s, ` +
+          `${formatBytes(report.bytesPerRequest)}/request`,
     ],
     ["Workers", `${totals.busyWorkers} busy, ${totals.idleWorkers} idle`],
     ["Children", String(totals.children)],
@@ -174,6 +178,29 @@ function currentRequests(child: ChildPageStatus): string {
       return `<code>${escapeHtml(w.request)}${age}</code>`;
     })
     .join("");
+}
+
+// Records holding values out of range: where they are and which fields, never their numbers.
+function damagedRecords(report: StatusPageReport): string {
+  if (report.damaged.length === 0) return "";
+  const items = report.damaged.map(
+    (record) =>
+      `<li data-record="${record.record}"${record.slot === null ? "" : ` data-slot="${record.slot}"`}>` +
+      `${escapeHtml(damagedRecordName(record))}: ${escapeHtml(record.fields.join(", "))}</li>`,
+  );
+  return `<h2>Damaged records</h2>
+<p class="damaged">${report.damaged.length} scoreboard records hold values out of range (the shared memory was overwritten). They are not counted in the totals; damaged workers show as <code>?</code>. Check who can write the scoreboard file; a reload gives the children fresh records.</p>
+<ul id="damaged">
+${items.join("\n")}
+</ul>
+`;
+}
+
+function orDamaged<T extends string | number>(
+  value: T | null,
+  format: (value: T) => string = String,
+): string {
+  return value === null ? DAMAGED : format(value);
 }
 
 function footer(options: HtmlOptions): string {

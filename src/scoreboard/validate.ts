@@ -1,0 +1,125 @@
+// Range checks on decoded records. The scoreboard is memory that other processes can write (every
+// child runs the app, and root or the children's user can write the file), so a field may hold
+// anything. A record with a field out of range is flagged damaged, naming the fields, and none of its
+// numbers is counted or shown as a number. The bounds are loose enough that no writer of ours can
+// break them and tight enough that overwritten memory (random bytes, 3.4e+297 requests) fails them.
+import type { ScoreboardLimits } from "./layout.ts";
+import type { HeaderFields, ProcessFields, WorkerFields } from "./records.ts";
+import { PROCESS_STATE_NAMES, ProcessState, WORKER_STATE_LETTERS } from "./states.ts";
+
+/** The largest pid Linux hands out (PID_MAX_LIMIT on 64-bit systems). */
+export const MAX_PID = 4_194_304;
+/** How far a record's times may lie before the master's start or after now (clock steps, skew). */
+const TIME_SLACK_MS = 86_400_000;
+// The maintenance pass doubles the spawn rate up to 32; a value far above that is not ours.
+const MAX_SPAWN_RATE = 1_024;
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** No field out of range (shared, so that checking a sound record allocates nothing). */
+export const SOUND: readonly string[] = Object.freeze([]);
+
+/** What a child's records may hold, given the header they were read with. */
+export interface RecordBounds {
+  /** A day before the master started (or the epoch, when the header's start is damaged). */
+  readonly earliest: number;
+  /** A day from now. */
+  readonly latest: number;
+  /** The header's generation plus one: a reload's new children may run ahead of the header. */
+  readonly maxGeneration: number;
+  readonly workerLimit: number;
+}
+
+export function recordBounds(
+  header: Pick<HeaderFields, "startTime" | "generation">,
+  headerDamage: readonly string[],
+  workerLimit: number,
+  now: number,
+): RecordBounds {
+  return {
+    earliest: headerDamage.includes("startTime") ? 1 : header.startTime - TIME_SLACK_MS,
+    latest: now + TIME_SLACK_MS,
+    maxGeneration: headerDamage.includes("generation") ? MAX_INT32 : header.generation + 1,
+    workerLimit,
+  };
+}
+
+/** The header's fields out of range; `limits` are those the mapping was checked against at open. */
+export function headerDamage(h: HeaderFields, limits: ScoreboardLimits, now: number): readonly string[] {
+  const bad: string[] = [];
+  const latest = now + TIME_SLACK_MS;
+  // The master stamps its times with Date.now(): whole milliseconds.
+  const startSound = Number.isSafeInteger(h.startTime) && h.startTime > 0 && h.startTime <= latest;
+  const earliestRestart = startSound ? h.startTime - TIME_SLACK_MS : 1;
+  if (h.serverLimit !== limits.serverLimit) bad.push("serverLimit");
+  if (h.workerLimit !== limits.workerLimit) bad.push("workerLimit");
+  if (!within(h.generation, 0, MAX_INT32)) bad.push("generation");
+  if (!within(h.masterPid, 1, MAX_PID)) bad.push("masterPid");
+  if (!within(h.spawnRate, 0, MAX_SPAWN_RATE)) bad.push("spawnRate");
+  if (!within(h.slotBound, 0, limits.serverLimit)) bad.push("slotBound");
+  if (!startSound) bad.push("startTime");
+  if (!Number.isSafeInteger(h.restartTime) || h.restartTime < earliestRestart || h.restartTime > latest)
+    bad.push("restartTime");
+  for (const [name, value] of [
+    ["retiredRequests", h.retired.requests],
+    ["retiredBytes", h.retired.bytes],
+    ["retiredConnections", h.retired.connections],
+    ["gracefulRestarts", h.counters.gracefulRestarts],
+    ["hardRestarts", h.counters.hardRestarts],
+    ["childrenStarted", h.counters.childrenStarted],
+    ["childrenFailed", h.counters.childrenFailed],
+  ] as const) {
+    if (!isCount(value)) bad.push(name);
+  }
+  return bad.length === 0 ? SOUND : bad;
+}
+
+/** A child's process record's fields out of range; `quiescingWord` is the raw flag (0 or 1). */
+export function processDamage(p: ProcessFields, quiescingWord: number, b: RecordBounds): readonly string[] {
+  const bad: string[] = [];
+  // Between prepareSlot and the child's claim the pid is 0: the master holds the slot for the fork.
+  if (!within(p.pid, 1, MAX_PID) && !(p.pid === 0 && p.state === ProcessState.Starting)) bad.push("pid");
+  if (!within(p.generation, 0, b.maxGeneration)) bad.push("generation");
+  if (quiescingWord !== 0 && quiescingWord !== 1) bad.push("quiescing");
+  if (!within(p.state, 0, PROCESS_STATE_NAMES.length - 1)) bad.push("state");
+  if (!within(p.workerCount, 0, b.workerLimit)) bad.push("workerCount");
+  // A connection holds a worker slot, so a child holds at most its worker slots.
+  if (!within(p.openConnections, 0, b.workerLimit)) bad.push("openConnections");
+  if (!within(p.slowLaneWaiting, 0, MAX_INT32)) bad.push("slowLaneWaiting");
+  if (!isCount(p.slowLaneRequests)) bad.push("slowLaneRequests");
+  if (!isCount(p.slowLaneShed)) bad.push("slowLaneShed");
+  if (!isTime(p.startTime, b)) bad.push("startTime");
+  if (!isTime(p.heartbeat, b)) bad.push("heartbeat");
+  if (!isCount(p.connections)) bad.push("connections");
+  if (!isCount(p.rss)) bad.push("rss");
+  if (!isCount(p.heapUsed)) bad.push("heapUsed");
+  return bad.length === 0 ? SOUND : bad;
+}
+
+/**
+ * A worker record's fields out of range. `requestSound` is false when the request text's length is out
+ * of the record or its bytes are not UTF-8 (the writer cuts text on a character boundary).
+ */
+export function workerDamage(w: WorkerFields, requestSound: boolean, b: RecordBounds): readonly string[] {
+  const bad: string[] = [];
+  if (!within(w.state, 0, WORKER_STATE_LETTERS.length - 1)) bad.push("state");
+  if (!requestSound) bad.push("request");
+  if (!isCount(w.requests)) bad.push("requests");
+  if (!isCount(w.bytes)) bad.push("bytes");
+  // 0: this worker has not had a request yet.
+  if (w.requestStart !== 0 && !isTime(w.requestStart, b)) bad.push("requestStart");
+  if (w.lastUsed !== 0 && !isTime(w.lastUsed, b)) bad.push("lastUsed");
+  return bad.length === 0 ? SOUND : bad;
+}
+
+function within(value: number, low: number, high: number): boolean {
+  return Number.isInteger(value) && value >= low && value <= high;
+}
+
+// Counts are sums of whole numbers that start at 0, exact below 2^53.
+function isCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+function isTime(value: number, b: RecordBounds): boolean {
+  return value >= b.earliest && value <= b.latest;
+}
