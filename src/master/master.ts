@@ -2,7 +2,6 @@
 // children by generations: idle maintenance once a second, graceful and hard restarts, graceful and
 // hard stops, hung-child detection. It never accepts a connection itself.
 import { chownSync } from "node:fs";
-import type { Server } from "node:net";
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
@@ -12,7 +11,7 @@ import { type ProcessSnapshot, Scoreboard } from "../scoreboard/index.ts";
 import { statusReport } from "../status/report.ts";
 import { childSpec } from "./child-spec.ts";
 import { type ChildExit, type ChildRecord, ChildTable } from "./children.ts";
-import { type ControlRequest, startControlServer } from "./control-server.ts";
+import { type ControlRequest, type ControlServer, startControlServer } from "./control-server.ts";
 import { type GenerationHooks, MasterHooks } from "./generation-hooks.ts";
 import { GenerationStart } from "./generation-start.ts";
 import { logHungStack } from "./hung-child.ts";
@@ -102,7 +101,7 @@ export class Master {
   #ownsRunFiles = false;
   // Cuts a graceful stop's drain short when a hard stop arrives meanwhile.
   #hurry: () => void = () => {};
-  #control: Server | undefined;
+  #control: ControlServer | undefined;
   // Module state that outlives generations, and the hooks of the generation in charge.
   readonly #modules: MasterHooks;
   #hooks: GenerationHooks | undefined;
@@ -358,7 +357,7 @@ export class Master {
     this.#scoreboard?.close();
     this.#scoreboard = undefined;
     this.#modules.close();
-    await new Promise((resolve) => (this.#control ? this.#control.close(resolve) : resolve(undefined)));
+    await this.#control?.close();
     this.#uninstallSignals();
     if (this.#ownsRunFiles) removeRunFiles(this.#files);
     this.#state = "stopped";
