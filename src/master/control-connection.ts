@@ -17,6 +17,8 @@ export interface ConnectionLimits {
 }
 
 const NEWLINE = 0x0a;
+// How long a refused connection is kept open for its refusal to be read.
+const LINGER_MS = 1_000;
 
 export class ControlConnection {
   readonly #socket: Socket;
@@ -29,6 +31,8 @@ export class ControlConnection {
   #busy = false;
   #peerEnded = false;
   #stopping = false;
+  // Bytes read and thrown away since the connection was refused.
+  #dropped = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   /** Settles once the socket is closed. */
   readonly closed: Promise<void>;
@@ -49,10 +53,17 @@ export class ControlConnection {
     this.#armIdleTimer();
   }
 
-  /** Tells the client why it is turned away, then closes the connection. */
+  /**
+   * Tells the client why it is turned away and ends the connection. What the client still sends is
+   * read and dropped for a moment (a bounded amount), so that its request, written while the refusal
+   * was on its way, does not make it lose the refusal to EPIPE.
+   */
   refuse(message: string, code?: string): void {
     this.#stop();
-    void this.#write(replyLine(refusal(message, code))).then(() => this.#socket.destroy());
+    this.#socket.end(replyLine(refusal(message, code)));
+    this.#socket.resume();
+    const timer = setTimeout(() => this.#socket.destroy(), LINGER_MS);
+    void this.closed.then(() => clearTimeout(timer));
   }
 
   /**
@@ -78,7 +89,11 @@ export class ControlConnection {
   }
 
   #receive(chunk: Buffer): void {
-    if (this.#stopping) return;
+    if (this.#stopping) {
+      this.#dropped += chunk.length;
+      if (this.#dropped > this.#limits.maxLineBytes) this.#socket.destroy();
+      return;
+    }
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
       if (!this.#take(chunk.subarray(start, newline))) return;
