@@ -2,7 +2,7 @@
 // scoreboard in shared memory.
 import { existsSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control-client.ts";
 import { runFiles, runningMasterPid } from "../master/run-files.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
@@ -49,6 +49,8 @@ export async function stopCommand(
     if (await exited(pid, patience)) return stopped(pid);
     console.error(`drover stop: master ${pid} is still running after ${patience / 1000} s; sending SIGTERM`);
   } catch (error) {
+    // Signals would be refused too (EPERM), and a refused signal must not read as "stopped".
+    if (isDroverError(error, ErrorCode.CONTROL_PERMISSION)) throw error;
     console.error(`drover stop: the control socket failed (${(error as Error).message}); sending SIGTERM`);
   }
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
