@@ -76,7 +76,7 @@ it("pipelined requests within the bound are answered in order, one at a time", a
   const { path } = await startTestServer(t, held.handle);
   const client = await connectClient(t, path);
   client.send([1, 2, 3, 4].map((id) => `{"id":${id},"command":"status"}\n`).join(""));
-  await waitFor("the first request reached the handler", () => held.calls() === 1);
+  await waitFor("the first request reached the handler", () => held.calls() >= 1);
   held.release();
   await client.reply(4);
   assert.deepEqual(
