@@ -84,6 +84,7 @@ export class ControlConnection {
     this.#stopping = true;
     this.#queue.length = 0;
     this.#partial = [];
+    this.#partialBytes = 0;
     clearTimeout(this.#idleTimer);
     this.#socket.pause();
   }
