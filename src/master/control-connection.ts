@@ -17,8 +17,10 @@ export interface ConnectionLimits {
 }
 
 const NEWLINE = 0x0a;
-// How long a refused connection is kept open for its refusal to be read.
+// How long, and for how many more bytes, a refused connection is kept reading so that a client still
+// writing (a request a bit too long, say) finishes its write and reads the refusal rather than EPIPE.
 const LINGER_MS = 1_000;
+const LINGER_BYTES = 1024 * 1024;
 
 export class ControlConnection {
   readonly #socket: Socket;
@@ -92,7 +94,7 @@ export class ControlConnection {
   #receive(chunk: Buffer): void {
     if (this.#stopping) {
       this.#dropped += chunk.length;
-      if (this.#dropped > this.#limits.maxLineBytes) this.#socket.destroy();
+      if (this.#dropped > LINGER_BYTES) this.#socket.destroy();
       return;
     }
     let start = 0;
