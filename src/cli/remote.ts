@@ -47,6 +47,8 @@ export async function stopCommand(
     if (await released(files.pidFile, pid, patience)) return stopped(pid);
     console.error(`drover stop: master ${pid} is still running after ${patience / 1000} s; stopping it`);
   } catch (error) {
+    // Signals would be refused too (EPERM), and a refused signal must not read as "stopped".
+    if (isDroverError(error, ErrorCode.CONTROL_PERMISSION)) throw error;
     console.error(`drover stop: the control socket failed (${(error as Error).message}); stopping it`);
   }
   for (const signal of ["SIGQUIT", "SIGKILL"] as const) {

@@ -1,19 +1,26 @@
-// The `drover` command's side of the control socket: one request, one reply.
+// The `drover` command's side of the control socket: one request, one reply, matched by id.
 import { connect } from "node:net";
 import { DroverError, ErrorCode } from "../errors.ts";
-import type { ControlReply, ControlRequest } from "./control-server.ts";
+import type { ControlId, ControlReply, ControlRequest } from "./control-protocol.ts";
+
+let lastId = 0;
 
 export async function sendControl(
   path: string,
   request: ControlRequest,
   timeoutMs: number,
 ): Promise<ControlReply> {
+  const id = ++lastId;
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     let buffered = "";
-    const timer = setTimeout(() => {
+    const fail = (error: DroverError) => {
+      clearTimeout(timer);
       socket.destroy();
-      reject(
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      fail(
         new DroverError(
           ErrorCode.NOT_RUNNING,
           `the master did not answer on ${path} within ${timeoutMs / 1000} s`,
@@ -21,29 +28,61 @@ export async function sendControl(
       );
     }, timeoutMs);
     socket.setEncoding("utf8");
-    socket.once("connect", () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.once("connect", () => socket.write(`${JSON.stringify({ id, ...request })}\n`));
     socket.on("data", (chunk: string) => {
       buffered += chunk;
       const newline = buffered.indexOf("\n");
       if (newline < 0) return;
       clearTimeout(timer);
       socket.end();
-      resolve(JSON.parse(buffered.slice(0, newline)) as ControlReply);
+      try {
+        resolve(replyTo(id, buffered.slice(0, newline), path));
+      } catch (error) {
+        fail(error as DroverError);
+      }
     });
-    socket.once("error", (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new DroverError(
-          ErrorCode.NOT_RUNNING,
-          `no drover master answers on ${path} (${error.code}): start one with \`drover start\`, or pass the right --run-dir`,
-          { cause: error },
-        ),
-      );
-    });
+    socket.on("error", (error: NodeJS.ErrnoException) => fail(connectError(path, error)));
     socket.once("close", () => {
-      clearTimeout(timer);
       if (!buffered.includes("\n"))
-        reject(new DroverError(ErrorCode.NOT_RUNNING, `the master closed ${path} without answering`));
+        fail(new DroverError(ErrorCode.NOT_RUNNING, `the master closed ${path} without answering`));
     });
   });
+}
+
+/**
+ * The reply in `line` to request `id`. A reply without an id is the server turning the connection
+ * away (too many connections, a bad line) or an older master: either way it answers this request,
+ * the only one sent on the connection.
+ */
+function replyTo(id: ControlId, line: string, path: string): ControlReply {
+  let reply: unknown;
+  try {
+    reply = JSON.parse(line);
+  } catch {
+    reply = undefined;
+  }
+  const fields = (typeof reply === "object" && reply !== null ? reply : {}) as Record<string, unknown>;
+  if (typeof fields.ok !== "boolean" || (fields.id !== undefined && fields.id !== id)) {
+    throw new DroverError(
+      ErrorCode.CONTROL_BAD_REPLY,
+      `what answers on ${path} is not a drover master (it replied ${JSON.stringify(line.slice(0, 200))} ` +
+        `to request ${id}): check --run-dir, and that the drover command and the master are the same version`,
+    );
+  }
+  return fields as ControlReply;
+}
+
+function connectError(path: string, error: NodeJS.ErrnoException): DroverError {
+  if (error.code === "EACCES" || error.code === "EPERM") {
+    return new DroverError(
+      ErrorCode.CONTROL_PERMISSION,
+      `permission denied on ${path}: run as the user that started the master (or root)`,
+      { cause: error },
+    );
+  }
+  return new DroverError(
+    ErrorCode.NOT_RUNNING,
+    `no drover master answers on ${path} (${error.code}): start one with \`drover start\`, or pass the right --run-dir`,
+    { cause: error },
+  );
 }

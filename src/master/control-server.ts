@@ -1,109 +1,144 @@
-// The control socket: a unix socket in the run directory, owner-only, that the `drover` command talks
-// to. One JSON object per line each way. A malformed request gets an error reply and changes nothing.
-import { chmodSync, rmSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+// The control socket: a unix socket in the run directory that the `drover` command talks to, owner-only
+// from the moment it exists. The messages are in control-protocol.ts, one client's handling in
+// control-connection.ts. Connections are capped and tracked, so close() ends every one of them and no
+// client can keep a stopping master alive.
+import { chmodSync, lstatSync, mkdtempSync, renameSync, rmSync, unlinkSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { dirname, join } from "node:path";
 import { DroverError, ErrorCode } from "../errors.ts";
+import { type ConnectionLimits, ControlConnection } from "./control-connection.ts";
+import type { ControlHandler } from "./control-protocol.ts";
 
-export type ControlRequest =
-  | { readonly command: "status" }
-  | { readonly command: "reload" }
-  | { readonly command: "restart" }
-  | { readonly command: "stop"; readonly graceful?: boolean; readonly timeoutMs?: number };
+export type { ControlHandler, ControlId, ControlReply, ControlRequest } from "./control-protocol.ts";
+export { parseRequest } from "./control-protocol.ts";
 
-export type ControlReply =
-  | { readonly ok: true; readonly [field: string]: unknown }
-  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export interface ControlServerOptions extends Partial<ConnectionLimits> {
+  /** Connections served at once; one more is told so and closed. */
+  readonly maxConnections?: number;
+  /** How long close() lets a request in progress finish and its reply go out. */
+  readonly closeGraceMs?: number;
+}
 
-export type ControlHandler = (request: ControlRequest) => Promise<Record<string, unknown>>;
+export interface ControlServer {
+  /** Where the socket listens. */
+  readonly path: string;
+  /** Connections open now (a refused one counts until it is closed). */
+  readonly connections: number;
+  /** Stops listening, closes every connection, removes the socket file; settles once all are closed. */
+  close(): Promise<void>;
+}
 
-// Requests are a few dozen bytes; a line this long is not a request.
-const MAX_LINE = 64 * 1024;
+const DEFAULTS: Required<ControlServerOptions> = {
+  // Requests are a few dozen bytes; a line this long is not a request.
+  maxLineBytes: 64 * 1024,
+  maxQueued: 16,
+  idleTimeoutMs: 10_000,
+  writeTimeoutMs: 10_000,
+  maxConnections: 64,
+  closeGraceMs: 2_000,
+};
 
-/** Listens on `path` (mode 0600) and answers each request line with `handle`'s result. */
-export async function startControlServer(path: string, handle: ControlHandler): Promise<Server> {
-  rmSync(path, { force: true });
-  const server = createServer((socket) => serve(socket, handle));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(path, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  chmodSync(path, 0o600);
+/** Listens on `path` (mode 0600, replacing what is there) and answers each request line with `handle`. */
+export async function startControlServer(
+  path: string,
+  handle: ControlHandler,
+  options: ControlServerOptions = {},
+): Promise<ControlServer> {
+  const settings = { ...DEFAULTS, ...options };
+  for (const [name, value] of Object.entries(settings)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new DroverError(
+        ErrorCode.CONFIG_INVALID,
+        `control server: ${name} must be a positive whole number, not ${String(value)}`,
+      );
+    }
+  }
+  const server = new ListeningControlServer(path, handle, settings);
+  await server.listen();
   return server;
 }
 
-function serve(socket: Socket, handle: ControlHandler): void {
-  let buffered = "";
-  socket.setEncoding("utf8");
-  socket.on("error", () => {});
-  const tooLong = () => {
-    reply(socket, refusal("a control request must be one JSON line of at most 64 KiB"));
-    socket.end();
-    buffered = "";
-  };
-  socket.on("data", (chunk: string) => {
-    buffered += chunk;
-    let newline = buffered.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.length > MAX_LINE) return tooLong();
-      void answer(socket, line, handle);
-      newline = buffered.indexOf("\n");
-    }
-    if (buffered.length > MAX_LINE) tooLong();
-  });
-}
+class ListeningControlServer implements ControlServer {
+  readonly path: string;
+  readonly #settings: Required<ControlServerOptions>;
+  readonly #server: Server;
+  readonly #connections = new Set<ControlConnection>();
+  #socketFile: { dev: number; ino: number } | undefined;
+  #closing: Promise<void> | undefined;
 
-async function answer(socket: Socket, line: string, handle: ControlHandler): Promise<void> {
-  const request = parseRequest(line);
-  if (typeof request === "string") return reply(socket, refusal(request));
-  try {
-    reply(socket, { ok: true, ...(await handle(request)) });
-  } catch (error) {
-    const code = error instanceof DroverError ? error.code : "DROVER_ERR_INTERNAL";
-    reply(socket, { ok: false, error: { code, message: (error as Error).message } });
-  }
-}
-
-/** The request in `line`, or why it is not one. */
-export function parseRequest(line: string): ControlRequest | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return "a control request must be a JSON object";
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    return "a control request must be a JSON object";
-  const { command, graceful, timeoutMs } = value as Record<string, unknown>;
-  switch (command) {
-    case "status":
-    case "reload":
-    case "restart":
-      return { command };
-    case "stop":
-      if (graceful !== undefined && typeof graceful !== "boolean")
-        return "stop: graceful must be true or false";
-      if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) >= 0)) {
-        return "stop: timeoutMs must be a whole number of milliseconds";
+  constructor(path: string, handle: ControlHandler, settings: Required<ControlServerOptions>) {
+    this.path = path;
+    this.#settings = settings;
+    // Half-open allowed: a client may send its request and end its side, and still get the reply.
+    this.#server = createServer({ allowHalfOpen: true }, (socket) => {
+      const connection = new ControlConnection(socket, handle, settings);
+      if (this.#closing) void connection.shutDown(0);
+      else if (this.#connections.size >= settings.maxConnections) {
+        connection.refuse(
+          `the control socket already has ${settings.maxConnections} connections open: ` +
+            "close the idle ones, or try again in a moment",
+          ErrorCode.CONTROL_BUSY,
+        );
       }
-      return {
-        command,
-        ...(graceful === undefined ? {} : { graceful }),
-        ...(timeoutMs === undefined ? {} : { timeoutMs: timeoutMs as number }),
-      };
-    default:
-      return `unknown command ${JSON.stringify(command)}: use status, reload, restart or stop`;
+      this.#connections.add(connection);
+      void connection.closed.then(() => this.#connections.delete(connection));
+    });
   }
-}
 
-function refusal(message: string): ControlReply {
-  return { ok: false, error: { code: ErrorCode.CONTROL_BAD_REQUEST, message } };
-}
+  get connections(): number {
+    return this.#connections.size;
+  }
 
-function reply(socket: Socket, message: ControlReply): void {
-  if (socket.writable) socket.write(`${JSON.stringify(message)}\n`);
+  /**
+   * Binds in a fresh folder beside `path` (mkdtemp makes it 0700), makes the socket 0600 there, then
+   * renames it into place: at no moment can another user reach it, whatever the umask and whoever
+   * may enter path's folder.
+   */
+  async listen(): Promise<void> {
+    const hideout = mkdtempSync(join(dirname(this.path), ".c"));
+    const temporary = join(hideout, "s");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#server.once("error", reject);
+        this.#server.listen(temporary, () => {
+          this.#server.off("error", reject);
+          resolve();
+        });
+      });
+      chmodSync(temporary, 0o600);
+      renameSync(temporary, this.path);
+      const { dev, ino } = lstatSync(this.path);
+      this.#socketFile = { dev, ino };
+    } catch (error) {
+      this.#server.close();
+      throw error;
+    } finally {
+      rmSync(hideout, { recursive: true, force: true });
+    }
+    // An accept that fails (EMFILE) is not fatal: the next connection is accepted again.
+    this.#server.on("error", () => {});
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const { closeGraceMs } = this.#settings;
+    await Promise.all([...this.#connections].map((connection) => connection.shutDown(closeGraceMs)));
+    await stopped;
+    this.#removeSocketFile();
+  }
+
+  // Only our own socket: a master started since may have put its own in place.
+  #removeSocketFile(): void {
+    try {
+      const { dev, ino } = lstatSync(this.path);
+      if (dev === this.#socketFile?.dev && ino === this.#socketFile.ino) unlinkSync(this.path);
+    } catch {
+      // Already gone.
+    }
+  }
 }

@@ -2,14 +2,13 @@
 // file, the listeners of the first generation, the scoreboard, the control socket and the signals.
 // The stop: the operation in progress is aborted, children drain (graceful) or are stopped at once,
 // then every resource goes, each step on its own so that one failing does not keep the rest.
-import type { Server } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { ResolvedConfig, SignalMapping } from "../config/types.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import { KILL_GRACE_MS } from "./child-handle.ts";
-import { type ControlRequest, startControlServer } from "./control-server.ts";
+import { type ControlRequest, type ControlServer, startControlServer } from "./control-server.ts";
 import { Janitor } from "./janitor.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
@@ -43,7 +42,7 @@ export class MasterRun {
   #resolveExited: (code: number) => void = () => {};
   #exitCode = 0;
   #scoreboard: Scoreboard | undefined;
-  #control: Server | undefined;
+  #control: ControlServer | undefined;
   #listeners: readonly OpenListener[] = [];
   #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
   // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
@@ -145,7 +144,7 @@ export class MasterRun {
     } finally {
       this.#closeListeners();
       await pool.stopAll(2 * KILL_GRACE_MS);
-      this.#release();
+      await this.#release();
       await this.#janitor?.finish();
     }
     this.#lifecycle.stopped();
@@ -183,11 +182,12 @@ export class MasterRun {
   }
 
   // Everything the master holds, each step on its own.
-  #release(): void {
+  async #release(): Promise<void> {
     const scoreboard = this.#scoreboard;
-    const steps: Array<() => void> = [
+    const steps: Array<() => unknown> = [
       () => scoreboard?.close(),
       () => this.#parts.modules().close(),
+      // Every client is cut: none can keep a stopping master alive (review D6).
       () => this.#control?.close(),
       () => this.#signals?.uninstall(),
       () =>
@@ -198,7 +198,7 @@ export class MasterRun {
     this.#scoreboard = undefined;
     for (const step of steps) {
       try {
-        step();
+        await step();
       } catch (error) {
         this.#log.error({ err: error }, `while stopping: ${(error as Error).message}`);
       }
