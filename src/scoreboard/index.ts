@@ -1,6 +1,7 @@
 export { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT, type ScoreboardLimits } from "./layout.ts";
 export { isQuiescing, type ProcessSnapshot, type ScoreboardSnapshot, type WorkerSnapshot } from "./reader.ts";
 export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";
+export type { StackWords } from "./stack-words.ts";
 export {
   isBusyWorkerState,
   PROCESS_STATE_NAMES,

@@ -5,6 +5,7 @@ import { createShm, openShm, type ShmSegment } from "../shm/index.ts";
 import { Header, SCOREBOARD_LAYOUT, type ScoreboardLimits, scoreboardBytes } from "./layout.ts";
 import { MasterRecords } from "./master-records.ts";
 import { fewestOpenConnections, type ScoreboardSnapshot, snapshot } from "./reader.ts";
+import { StackWords } from "./stack-words.ts";
 import { ScoreboardView } from "./view.ts";
 import { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";
 
@@ -87,6 +88,11 @@ export class Scoreboard {
   /** The writer of one of a child's own worker records. */
   workerWriter(slot: number, worker: number): WorkerRecordWriter {
     return new WorkerRecordWriter(this.#view, slot, worker);
+  }
+
+  /** The stack request and reply words of `slot` (see stack-words.ts). */
+  stackWords(slot: number): StackWords {
+    return new StackWords(this.#view, slot);
   }
 
   /** The fewest connections another accepting child of `generation` holds; undefined if none accepts. */
