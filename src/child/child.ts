@@ -17,6 +17,7 @@ import { guardAgainstOrphaning } from "./orphan-guard.ts";
 import { dropPrivileges } from "./privileges.ts";
 import { slowLanes } from "./slow-lane.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
+import { startStackWatchdog } from "./stack-watchdog.ts";
 import { WorkerSlots } from "./worker-slots.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
@@ -42,6 +43,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   const scoreboard = Scoreboard.open(spec.scoreboard);
   const record = scoreboard.processWriter(spec.slot);
   record.claim(process.pid, Date.now());
+  if (spec.hungChildStack) startStackWatchdog(spec, log);
   const context = { slot: spec.slot, pid: process.pid, generation: spec.generation };
   const standalone = options.standalone ?? false;
   if (!standalone) {

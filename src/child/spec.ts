@@ -23,6 +23,11 @@ export interface ChildSpec {
   readonly extendedStatus: boolean;
   /** The slow lane's threshold in milliseconds; 0 = no slow lane. */
   readonly slowRequestThresholdMs: number;
+  /**
+   * Run the stack watchdog thread, which logs the child's JavaScript stack when the master finds it
+   * hung (hungChildStack, with a heartbeatTimeout). Absent: no watchdog.
+   */
+  readonly hungChildStack?: boolean;
   /** Listener addresses, in the order of the inherited descriptors from FIRST_LISTENER_FD on. */
   readonly listeners: readonly string[];
   /** The config's modules (absolute paths and options): the child runs their childInit and childExit. */
