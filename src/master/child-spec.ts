@@ -26,6 +26,8 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
     extendedStatus: config.extendedStatus,
     slowRequestThresholdMs: config.slowRequestThreshold,
+    // Nobody would ask for the stack without a heartbeat check: no watchdog thread then.
+    hungChildStack: config.hungChildStack && config.heartbeatTimeout > 0,
     listeners: place.listeners.map((listener) => listener.address),
     modules: config.modules,
     resources: place.resources,

@@ -10,12 +10,13 @@ import { createLogger, type Logger } from "../log/logger.ts";
 import { EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "../protocol/exit-codes.ts";
 import { type ProcessSnapshot, Scoreboard } from "../scoreboard/index.ts";
 import { statusReport } from "../status/report.ts";
+import { childExecArgv } from "./child-exec-argv.ts";
 import { childSpec } from "./child-spec.ts";
 import { type ChildExit, type ChildRecord, ChildTable } from "./children.ts";
 import { type ControlRequest, startControlServer } from "./control-server.ts";
 import { type GenerationHooks, MasterHooks } from "./generation-hooks.ts";
 import { GenerationStart } from "./generation-start.ts";
-import { logHungStack } from "./hung-child.ts";
+import { readHungStack } from "./hung-child.ts";
 import {
   closeListeners,
   closeUnused,
@@ -583,7 +584,8 @@ export class Master {
       generation: child.generation,
       heartbeatAgeMs: ageMs,
     };
-    if (this.#config.hungChildStack) await logHungStack(child.pid, this.#listeners, this.#log.child(where));
+    if (this.#config.hungChildStack)
+      await readHungStack(this.scoreboard, child.slot, child.pid, this.#log.child(where));
     else
       this.#log.error(where, "a child's event loop is stuck: killing it (hungChildStack is off: no stack)");
     this.#children.signal(child, "SIGKILL");
@@ -615,8 +617,7 @@ export class Master {
           ...process.env,
           DROVER_LOG_LEVEL: config.logLevel,
         },
-        // SIGUSR1 opens the inspector on a port the kernel picks: how a hung child's stack is read.
-        config.hungChildStack ? ["--inspect-port=0"] : [],
+        childExecArgv(),
       );
       scoreboard.master.countChild("started");
     } catch (error) {
