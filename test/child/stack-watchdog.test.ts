@@ -117,7 +117,7 @@ describe("the stack watchdog", () => {
       assert.match(line.msg, /not running JavaScript \(blocked in native code/);
       assert.equal(line.level, 50);
       // Once unblocked it goes on: the dropped pause does not catch it later.
-      await proc.waitForOutput(/carried on/, 10_000);
+      await proc.waitForOutput(/carried on\nticked/, 10_000);
       assert.equal(logLines(proc, "hung child's JavaScript stack").length, 0);
     });
   });

@@ -110,7 +110,11 @@ it("logs a hung child's stack from the child itself, with no port open, then kil
   );
   assert.ok(asked && stack && killing, drover.proc.output());
   assert.ok(asked.at < stack.at && stack.at < killing.at, "asked, then the child's stack, then the kill");
-  assert.deepEqual([stack.pid, stack.role, stack.level], [hung, "child", 50], "a JSON line of the child's own");
+  assert.deepEqual(
+    [stack.pid, stack.role, stack.level],
+    [hung, "child", 50],
+    "a JSON line of the child's own",
+  );
   const frame = stack.stack?.find((f) => f.function === "stuckInALoop");
   assert.ok(
     frame?.url.startsWith("file://") && frame.url.endsWith("fixtures/generations/app.ts"),
@@ -168,6 +172,9 @@ it("opens no port and keeps serving when a child gets SIGUSR1", { timeout: 60_00
   t.after(() => drover.stop());
   const before = pids(serving(await drover.status()));
   const target = before[0] as number;
+  const argv = readFileSync(`/proc/${target}/cmdline`, "utf8").split("\0");
+  const nodeHasFlag = process.allowedNodeEnvironmentFlags.has("--disable-sigusr1");
+  assert.equal(argv.includes("--disable-sigusr1"), nodeHasFlag, argv.join(" "));
   const signalledAt = Date.now();
   process.kill(target, "SIGUSR1");
   // Heartbeats stamped well after the signal: the child has taken it and gone on.
