@@ -11,19 +11,29 @@ export interface StackFrame {
   readonly column: number;
 }
 
+export interface MainThreadStack {
+  /** The innermost frames, at most `maxFrames` of them. */
+  readonly frames: StackFrame[];
+  /** Outer frames left out (a deep recursion would make a log line of megabytes). */
+  readonly omitted: number;
+}
+
 /**
  * Pauses the main thread, reads its call frames and resumes it. Undefined when it did not pause within
  * `timeoutMs` (it runs no JavaScript); the request is then dropped, so it does not pause later either.
  * Only callable from a worker thread.
  */
-export function readMainThreadStack(timeoutMs: number): Promise<StackFrame[] | undefined> {
+export function readMainThreadStack(
+  timeoutMs: number,
+  maxFrames: number,
+): Promise<MainThreadStack | undefined> {
   const session = new Session();
   session.connectToMainThread();
   // CallFrame.url is left empty by V8 nowadays: the url comes from the script's scriptParsed event,
   // which Debugger.enable sends for every script before it answers.
   const scripts = new Map<string, string>();
   return new Promise((resolve) => {
-    let frames: StackFrame[] | undefined;
+    let stack: MainThreadStack | undefined;
     let done = false;
     const finish = () => {
       if (done) return;
@@ -31,7 +41,7 @@ export function readMainThreadStack(timeoutMs: number): Promise<StackFrame[] | u
       clearTimeout(timer);
       // Disconnecting also resumes the main thread and drops a pause it has not reached yet.
       session.disconnect();
-      resolve(frames);
+      resolve(stack);
     };
     const timer = setTimeout(finish, timeoutMs);
     session.on(
@@ -40,12 +50,16 @@ export function readMainThreadStack(timeoutMs: number): Promise<StackFrame[] | u
         scripts.set(message.params.scriptId, message.params.url),
     );
     session.once("Debugger.paused", (message: InspectorNotification<Debugger.PausedEventDataType>) => {
-      frames = message.params.callFrames.map((frame) => ({
-        function: frame.functionName || "(anonymous)",
-        url: scripts.get(frame.location.scriptId) || frame.url,
-        line: frame.location.lineNumber + 1,
-        column: (frame.location.columnNumber ?? 0) + 1,
-      }));
+      const { callFrames } = message.params;
+      stack = {
+        frames: callFrames.slice(0, maxFrames).map((frame) => ({
+          function: frame.functionName || "(anonymous)",
+          url: scripts.get(frame.location.scriptId) || frame.url,
+          line: frame.location.lineNumber + 1,
+          column: (frame.location.columnNumber ?? 0) + 1,
+        })),
+        omitted: Math.max(0, callFrames.length - maxFrames),
+      };
       session.post("Debugger.resume", finish);
     });
     // Errors (a closed session) need no handling: the timer or the pause settles the promise.

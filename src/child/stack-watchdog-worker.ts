@@ -13,6 +13,8 @@ import type { StackWatchdogData } from "./stack-watchdog.ts";
 const POLL_MS = 100;
 // The master waits 2.5 s for the reply (hung-child.ts): this leaves room for the poll and the log line.
 const PAUSE_MS = 1_500;
+// Enough to see where a loop spins; a runaway recursion's outer frames say nothing more.
+const MAX_FRAMES = 64;
 
 /** How this thread maps the scoreboard: the one place that knows where the scoreboard comes from. */
 function mapScoreboard(data: StackWatchdogData): Scoreboard {
@@ -43,18 +45,20 @@ function watch(data: StackWatchdogData): void {
 
 async function answer(words: StackWords, request: number, log: Logger): Promise<void> {
   try {
-    const frames = await readMainThreadStack(PAUSE_MS);
-    if (frames)
+    const stack = await readMainThreadStack(PAUSE_MS, MAX_FRAMES);
+    if (stack) {
+      const omitted = stack.omitted > 0 ? { omittedFrames: stack.omitted } : {};
       log.error(
-        { stackRequest: request, stack: frames, trace: formatStack(frames) },
+        { stackRequest: request, stack: stack.frames, trace: formatStack(stack.frames), ...omitted },
         "hung child's JavaScript stack",
       );
-    else
+    } else {
       log.error(
         { stackRequest: request },
         `hung child: no JavaScript stack, as its main thread did not pause within ${PAUSE_MS / 1000} s: ` +
           "it is not running JavaScript (blocked in native code, such as a synchronous system call or child process)",
       );
+    }
   } catch (error) {
     log.error(
       { err: error, stackRequest: request },

@@ -23,6 +23,7 @@ interface LogLine {
   readonly stackRequest?: number;
   readonly stack?: Array<{ function: string; url: string; line: number; column: number }>;
   readonly trace?: string;
+  readonly omittedFrames?: number;
 }
 
 /** The process's JSON log lines whose message starts with `start`. */
@@ -97,6 +98,27 @@ describe("the stack watchdog", () => {
           );
         }
         // Paused and resumed twice, the main thread still runs.
+        writeFileSync(told, "");
+        await proc.waitForOutput(/carried on/);
+      });
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("logs the innermost 64 frames of a deep stack and counts the others", { timeout: 30_000 }, async () => {
+    const dir = makeTempDir("drover-test-watchdog-");
+    try {
+      const told = join(dir.path, "carry-on");
+      await withWatchdogChild("deep", told, /spinning/, async (scoreboard, proc) => {
+        await askForStack(scoreboard);
+        const [line] = logLines(proc, "hung child's JavaScript stack");
+        assert.ok(line?.stack, proc.output());
+        assert.equal(line.stack.length, 64);
+        assert.equal(line.stack[0]?.function, "spinUntilTold");
+        assert.ok(line.stack.slice(1).every((frame) => frame.function === "deeper"));
+        assert.ok((line.omittedFrames ?? 0) > 200 - 63, `omitted ${line.omittedFrames}`);
+        assert.equal(line.trace?.split("\n").length, 64);
         writeFileSync(told, "");
         await proc.waitForOutput(/carried on/);
       });
