@@ -12,9 +12,13 @@ import { processStat } from "../util/process-alive.ts";
 const REPLY_MS = 2_500;
 const POLL_MS = 25;
 
+/**
+ * `answered`: the child logged its stack, or why it has none (a main thread blocked in native code).
+ * Otherwise `reason` says why it could not: stopped, exited, or silent.
+ */
 export type HungStackOutcome =
-  /** The child logged its stack, or why it has none (a main thread blocked in native code). */
-  { readonly answered: true } | { readonly answered: false; readonly reason: string };
+  | { readonly answered: true }
+  | { readonly answered: false; readonly reason: string };
 
 /**
  * Asks the child `pid` in `slot` for its JavaScript stack and waits (at most 2.5 s) until it has logged
