@@ -24,6 +24,7 @@ import { dropPrivileges } from "./privileges.ts";
 import { Retirement } from "./retirement.ts";
 import { slowLanes } from "./slow-lane.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
+import { startStackWatchdog } from "./stack-watchdog.ts";
 import { WorkerSlots } from "./worker-slots.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
@@ -42,12 +43,11 @@ export interface RunChildOptions {
 }
 
 export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOptions = {}): Promise<void> {
-  // A stray SIGUSR1 (an Apache habit: kill -USR1 to the group) must not open an inspector.
-  process.on("SIGUSR1", () => {});
   // Mapped from the descriptor the master passed (see spec.ts), before privileges are dropped.
   const scoreboard = Scoreboard.fromFd(spec.scoreboardFd);
   const record = scoreboard.processWriter(spec.slot);
   record.claim(process.pid, Date.now());
+  if (spec.hungChildStack) startStackWatchdog(spec, log);
   const standalone = options.standalone ?? false;
   if (!standalone) {
     // The master decides when children stop: a terminal's Ctrl-C or hang-up, or a SIGTERM sent to the

@@ -1,4 +1,5 @@
 // Entry point of every child process the master spawns.
+import "./ignore-sigusr1.ts";
 import { createLogger } from "../log/logger.ts";
 import { EXIT_CHILD_FATAL } from "../protocol/exit-codes.ts";
 import { runChild } from "./child.ts";

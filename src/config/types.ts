@@ -105,9 +105,9 @@ export interface DroverConfig {
   /** How old a child's heartbeat may get before it counts as hung. 0 turns the check off. Default "30s". */
   heartbeatTimeout?: Duration;
   /**
-   * Read a hung child's JavaScript stack into the log before killing it. Its inspector then listens on
-   * loopback for a second or two, where any local user could reach it; false kills hung children
-   * without reading their stack, and children start without an inspector port. Default true.
+   * Log a hung child's JavaScript stack before killing it. A watchdog thread in the child reads it
+   * through an in-process inspector session: no port, nothing other local users can reach. False
+   * runs no watchdog thread and kills hung children without reading their stack. Default true.
    */
   hungChildStack?: boolean;
   /**

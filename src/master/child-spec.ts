@@ -44,7 +44,8 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     modules: config.modules,
     resources: place.resources,
     resourceFds: fds.resources,
-    hungChildStack: config.hungChildStack,
+    // Nobody would ask for the stack without a heartbeat check: no watchdog thread then.
+    hungChildStack: config.hungChildStack && config.heartbeatTimeout > 0,
     ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
     ...(config.group ? { gid: config.group.id } : {}),
   };

@@ -1,145 +1,86 @@
 // A hung child (its heartbeat stopped) is diagnosed before it is killed: its JavaScript stack goes to
-// the log, as php-fpm's slowlog does. Node's diagnostic report cannot help here, as it is produced on
-// the event loop, which is exactly what is stuck. The inspector can: SIGUSR1 makes Node open it even
-// while JavaScript spins, and asking it to pause yields the stack. It listens on loopback only, on a
-// port the kernel picks, for the second or so before the child is killed.
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+// the log, as php-fpm's slowlog does. Node's diagnostic report cannot help, as it is produced on the
+// event loop, which is exactly what is stuck. The child's watchdog thread can (child/stack-watchdog.ts):
+// the master raises the request word in the child's scoreboard record, and the thread pauses its main
+// thread through an in-process inspector session, logs the frames itself and answers in the reply
+// word. No port is opened and the child is never signalled here: the caller kills it afterwards.
 import type { Logger } from "../log/logger.ts";
-import type { OpenListener } from "./listeners.ts";
+import type { Scoreboard } from "../scoreboard/index.ts";
+import { processStat } from "../util/process-alive.ts";
 
-const FIND_PORT_MS = 1_500;
-const PAUSE_MS = 1_500;
+// The watchdog polls every 100 ms and waits up to 1.5 s for the main thread to pause.
+const REPLY_MS = 2_500;
+const POLL_MS = 25;
 
-export interface StackFrame {
-  readonly function: string;
-  readonly url: string;
-  readonly line: number;
-  readonly column: number;
-}
+/**
+ * `answered`: the child logged its stack, or why it has none (a main thread blocked in native code).
+ * Otherwise `reason` says why it could not: stopped, exited, or silent.
+ */
+export type HungStackOutcome =
+  | { readonly answered: true }
+  | { readonly answered: false; readonly reason: string };
 
-/** The stuck JavaScript stack of `pid`, or the reason it could not be read. */
-export async function captureStack(
+/**
+ * Asks the child `pid` in `slot` for its JavaScript stack and waits (at most 2.5 s) until it has logged
+ * it; logs, on `log`, that the child is stuck and then what came of the request. `scoreboard` is the
+ * master's own (its creator's).
+ */
+export async function readHungStack(
+  scoreboard: Scoreboard,
+  slot: number,
   pid: number,
-  ownPorts: ReadonlySet<number>,
-): Promise<StackFrame[] | string> {
-  try {
-    process.kill(pid, "SIGUSR1");
-  } catch (error) {
-    return `could not signal it: ${(error as Error).message}`;
-  }
-  const port = await waitFor(() => inspectorPort(pid, ownPorts), FIND_PORT_MS);
-  if (port === undefined) return "its inspector did not open";
-  try {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
-      webSocketDebuggerUrl?: string;
-    }>;
-    const url = targets[0]?.webSocketDebuggerUrl;
-    if (!url) return "its inspector listed no target";
-    return await pauseAndRead(url);
-  } catch (error) {
-    return `its inspector did not answer: ${(error as Error).message}`;
-  }
-}
-
-function pauseAndRead(url: string): Promise<StackFrame[] | string> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    const scripts = new Map<string, string>();
-    const finish = (result: StackFrame[] | string) => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish("it did not pause in time"), PAUSE_MS);
-    socket.onerror = () => finish("its inspector connection failed");
-    socket.onopen = () => {
-      socket.send(JSON.stringify({ id: 1, method: "Debugger.enable" }));
-      socket.send(JSON.stringify({ id: 2, method: "Debugger.pause" }));
-    };
-    socket.onmessage = (event) => {
-      const message = JSON.parse(String(event.data)) as { method?: string; params?: Record<string, unknown> };
-      if (message.method === "Debugger.scriptParsed") {
-        const params = message.params as { scriptId: string; url: string };
-        scripts.set(params.scriptId, params.url);
-      } else if (message.method === "Debugger.paused") {
-        const frames = (message.params?.callFrames ?? []) as Array<{
-          functionName: string;
-          location: { scriptId: string; lineNumber: number; columnNumber: number };
-        }>;
-        finish(
-          frames.map((frame) => ({
-            function: frame.functionName || "(anonymous)",
-            url: scripts.get(frame.location.scriptId) ?? "",
-            line: frame.location.lineNumber + 1,
-            column: frame.location.columnNumber + 1,
-          })),
-        );
-      }
-    };
-  });
-}
-
-/** The TCP port `pid` listens on that is not one of drover's own listeners: its inspector. */
-function inspectorPort(pid: number, ownPorts: ReadonlySet<number>): number | undefined {
-  const inodes = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      const target = safeReadlink(`/proc/${pid}/fd/${fd}`);
-      const inode = target?.match(/^socket:\[(\d+)\]$/)?.[1];
-      if (inode) inodes.add(inode);
-    }
-  } catch {
-    return undefined;
-  }
-  for (const table of [`/proc/${pid}/net/tcp`, `/proc/${pid}/net/tcp6`]) {
-    let text = "";
-    try {
-      text = readFileSync(table, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const [, local, , state, , , , , , inode] = fields;
-      // State 0A is LISTEN.
-      if (state !== "0A" || !inode || !inodes.has(inode) || !local) continue;
-      const port = Number.parseInt(local.split(":")[1] ?? "", 16);
-      if (!ownPorts.has(port)) return port;
-    }
-  }
-  return undefined;
-}
-
-function safeReadlink(path: string): string | undefined {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Logs a hung child's stuck stack (or why it could not be read), before the master kills it. */
-export async function logHungStack(
-  pid: number,
-  listeners: readonly OpenListener[],
   log: Logger,
-): Promise<void> {
+): Promise<HungStackOutcome> {
   log.error("a child's event loop is stuck: reading its JavaScript stack, then killing it");
-  const ports = new Set(listeners.map((listener) => Number(listener.address.split(":").pop())));
-  const stack = await captureStack(pid, ports);
-  if (typeof stack === "string") {
-    log.error(`hung child: no stack (${stack})`);
-    return;
+  let outcome: HungStackOutcome;
+  try {
+    outcome = await askForStack(scoreboard, slot, pid);
+  } catch (error) {
+    // The scoreboard was closed meanwhile (the master is stopping): nobody waits for the answer.
+    outcome = { answered: false, reason: `it could not be asked: ${(error as Error).message}` };
   }
-  const lines = stack.map((frame) => `    at ${frame.function} (${frame.url}:${frame.line}:${frame.column})`);
-  log.error({ stack }, `hung child's JavaScript stack:\n${lines.join("\n")}`);
+  if (outcome.answered) log.info("hung child: it logged its JavaScript stack, or why it has none (above)");
+  else log.error(`hung child: no stack (${outcome.reason})`);
+  return outcome;
+}
+
+async function askForStack(scoreboard: Scoreboard, slot: number, pid: number): Promise<HungStackOutcome> {
+  // A stopped process runs no thread, the watchdog's neither: do not wait for it.
+  const stopped = cannotAnswer(pid);
+  if (stopped) return { answered: false, reason: stopped };
+  const words = scoreboard.stackWords(slot);
+  const request = scoreboard.master.requestStack(slot);
+  const deadline = Date.now() + REPLY_MS;
+  for (;;) {
+    if (words.answered() === request) return { answered: true };
+    const reason = cannotAnswer(pid);
+    if (reason) return { answered: false, reason };
+    if (Date.now() > deadline) {
+      const state = processStat(pid)?.state;
+      const why =
+        state === "D"
+          ? ": it is in an uninterruptible wait in the kernel (state D)"
+          : " (is its watchdog thread gone?)";
+      return { answered: false, reason: `it did not answer within ${REPLY_MS / 1000} s${why}` };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Why `pid` cannot answer at all, from /proc/<pid>/stat; undefined while it can run. */
+function cannotAnswer(pid: number): string | undefined {
+  const state = processStat(pid)?.state;
+  switch (state) {
+    case undefined:
+      return "it has exited";
+    case "T":
+      return "the process is stopped (state T, by SIGSTOP or a terminal): it cannot run its watchdog thread";
+    case "t":
+      return "the process is stopped by a debugger or tracer (state t)";
+    case "Z":
+    case "X":
+      return `it has exited (state ${state})`;
+    default:
+      return undefined;
+  }
 }

@@ -86,12 +86,7 @@ export class Master {
       spawnState,
       log,
     });
-    const watchdog = new Watchdog({
-      table: this.#pool.table,
-      log,
-      config: () => this.config,
-      listeners: () => this.#generations.serving?.listeners ?? [],
-    });
+    const watchdog = new Watchdog({ table: this.#pool.table, log, config: () => this.config, scoreboard });
     this.#maintenance = new MaintenancePass({
       pool: this.#pool,
       generations: this.#generations,

@@ -3,6 +3,7 @@
 // stop has begun nothing is forked at all.
 import type { Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
+import { childExecArgv } from "./child-exec-argv.ts";
 import type { ChildHandle } from "./child-handle.ts";
 import { childSpec, inheritedDescriptors } from "./child-spec.ts";
 import type { ChildTable } from "./children.ts";
@@ -10,10 +11,6 @@ import type { Generation } from "./generation.ts";
 
 // A failed fork backs off this long before the next try, so a system out of processes is not hammered.
 const FORK_BACKOFF_MS = 10_000;
-
-// Node's own flag that keeps SIGUSR1 from opening the inspector (Node 22.14 and 23.7 on); older ones
-// rely on the child's no-op SIGUSR1 handler.
-const NODE_ARGS = process.allowedNodeEnvironmentFlags.has("--disable-sigusr1") ? ["--disable-sigusr1"] : [];
 
 export interface SpawnerParts {
   readonly table: ChildTable;
@@ -67,7 +64,7 @@ export class Spawner {
           ...process.env,
           DROVER_LOG_LEVEL: config.logLevel,
         },
-        execArgv: NODE_ARGS,
+        execArgv: childExecArgv(),
       });
     } catch (error) {
       this.#backoffUntil = Date.now() + FORK_BACKOFF_MS;

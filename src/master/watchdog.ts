@@ -3,18 +3,17 @@
 // and replaced. Children still starting are not judged here: childStartTimeout bounds them.
 import type { ResolvedConfig } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
-import type { ScoreboardSnapshot } from "../scoreboard/index.ts";
+import type { Scoreboard, ScoreboardSnapshot } from "../scoreboard/index.ts";
 import type { ChildHandle } from "./child-handle.ts";
 import type { ChildTable } from "./children.ts";
-import { logHungStack } from "./hung-child.ts";
-import type { OpenListener } from "./listeners.ts";
+import { readHungStack } from "./hung-child.ts";
 import { where } from "./pool.ts";
 
 export interface WatchdogParts {
   readonly table: ChildTable;
   readonly log: Logger;
   readonly config: () => ResolvedConfig;
-  readonly listeners: () => readonly OpenListener[];
+  readonly scoreboard: () => Scoreboard | undefined;
 }
 
 export class Watchdog {
@@ -34,16 +33,21 @@ export class Watchdog {
       if (!child || record.pid !== child.pid || this.#diagnosing.has(child)) continue;
       if (child.phase !== "ready" && child.phase !== "draining") continue;
       const age = now - record.heartbeat;
-      if (age > heartbeatTimeout) void this.#diagnoseAndKill(child, age);
+      // A damaged heartbeat says nothing about the child: never kill on one.
+      if (record.damaged.length === 0 && age > heartbeatTimeout) void this.#diagnoseAndKill(child, age);
     }
   }
 
   async #diagnoseAndKill(child: ChildHandle, heartbeatAgeMs: number): Promise<void> {
     this.#diagnosing.add(child);
     const log = this.#parts.log.child({ ...where(child), heartbeatAgeMs });
+    const scoreboard = this.#parts.scoreboard();
     try {
-      if (this.#parts.config().hungChildStack) await logHungStack(child.pid, this.#parts.listeners(), log);
-      else log.error("a child's event loop is stuck: killing it (hungChildStack is off: no stack)");
+      if (this.#parts.config().hungChildStack && scoreboard) {
+        await readHungStack(scoreboard, child.slot, child.pid, log);
+      } else {
+        log.error("a child's event loop is stuck: killing it (hungChildStack is off: no stack)");
+      }
     } finally {
       this.#diagnosing.delete(child);
       child.kill("hung");

@@ -8,6 +8,7 @@ export {
   type WorkerSnapshot,
 } from "./reader.ts";
 export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";
+export type { StackWords } from "./stack-words.ts";
 export {
   isBusyWorkerState,
   PROCESS_STATE_NAMES,

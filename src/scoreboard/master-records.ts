@@ -1,6 +1,7 @@
 // What the master writes: the header (it is the header's only writer) and a child slot while no child
 // owns it, that is before the fork and after the reap. A child that died mid-update leaves its records
-// odd-numbered; reclaiming the slot makes them consistent again.
+// odd-numbered; reclaiming the slot makes them consistent again. The one exception is the stack request
+// word, which the master increments while a child owns the slot (see stack-words.ts).
 import { Header, HeaderF64, Proc, ProcF64, Work, WorkF64 } from "./layout.ts";
 import { beginWrite, endWrite, resetSequence } from "./seqlock.ts";
 import { ProcessState, WorkerState } from "./states.ts";
@@ -70,6 +71,16 @@ export class MasterRecords {
   }
 
   /**
+   * Asks the child in `slot` for its JavaScript stack; returns the request's number, which the child's
+   * watchdog thread stores in the reply word once it has logged the stack (StackWords.answered).
+   */
+  requestStack(slot: number): number {
+    const index = this.#view.processBase(slot) + Proc.stackRequest;
+    // Int32 arithmetic, as the word wraps: the child compares numbers for equality only.
+    return (Atomics.add(this.#view.i32, index, 1) + 1) | 0;
+  }
+
+  /**
    * Frees the slot of a child that has exited (and been reaped), folding its counters into the
    * header's retired totals so that the server's totals do not drop when a child is recycled.
    */
@@ -114,11 +125,14 @@ export class MasterRecords {
     Atomics.store(i32, Header.slotBound, bound);
   }
 
-  // Zeroes what a child writes in its process record: the single words and every Float64 field.
+  // Zeroes what a child writes in its process record: the single words (and the stack request with its
+  // reply, so a new child starts with nothing asked) and every Float64 field.
   #clearProcess(base: number): void {
     const { i32, f64 } = this.#view;
     i32[base + Proc.open] = 0;
     i32[base + Proc.slowLane] = 0;
+    Atomics.store(i32, base + Proc.stackRequest, 0);
+    Atomics.store(i32, base + Proc.stackReply, 0);
     f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.slowLaneRequests + 1);
     f64[base / 2 + ProcF64.slowLaneShed] = 0;
   }

@@ -6,6 +6,7 @@ import { Header, SCOREBOARD_LAYOUT, type ScoreboardLimits, scoreboardBytes } fro
 import { MasterRecords } from "./master-records.ts";
 import { fewestOpenConnections, STALE_PEER_MS } from "./peers.ts";
 import { type ScoreboardSnapshot, snapshot } from "./reader.ts";
+import { StackWords } from "./stack-words.ts";
 import { ScoreboardView } from "./view.ts";
 import { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";
 
@@ -105,6 +106,11 @@ export class Scoreboard {
   /** The writer of one of a child's own worker records. */
   workerWriter(slot: number, worker: number): WorkerRecordWriter {
     return new WorkerRecordWriter(this.#view, slot, worker);
+  }
+
+  /** The stack request and reply words of `slot` (see stack-words.ts). */
+  stackWords(slot: number): StackWords {
+    return new StackWords(this.#view, slot);
   }
 
   /**

@@ -166,6 +166,24 @@ describe("scoreboard", () => {
     }
   });
 
+  it("numbers the master's stack requests in a child's slot, and a new child starts with none", () => {
+    withScoreboard({ serverLimit: 2, workerLimit: 1 }, (scoreboard) => {
+      scoreboard.master.prepareSlot(1, 0, 1, Date.now());
+      scoreboard.processWriter(1).claim(4242, Date.now());
+      const words = scoreboard.stackWords(1);
+      assert.deepEqual([words.owner(), words.requested(), words.answered()], [4242, 0, 0]);
+      assert.equal(scoreboard.master.requestStack(1), 1);
+      assert.equal(scoreboard.master.requestStack(1), 2);
+      words.answer(2);
+      assert.deepEqual([words.requested(), words.answered()], [2, 2]);
+      assert.equal(scoreboard.stackWords(0).requested(), 0, "other slots are untouched");
+      scoreboard.master.prepareSlot(1, 1, 1, Date.now());
+      assert.deepEqual([words.owner(), words.requested(), words.answered()], [0, 0, 0]);
+      assert.throws(() => scoreboard.stackWords(2), { code: ErrorCode.SCOREBOARD_BAD_SLOT });
+      assert.throws(() => scoreboard.master.requestStack(-1), { code: ErrorCode.SCOREBOARD_BAD_SLOT });
+    });
+  });
+
   it("truncates a long request to the record without splitting a character", () => {
     withScoreboard({ serverLimit: 1, workerLimit: 1 }, (scoreboard) => {
       scoreboard.master.prepareSlot(0, 0, 1, Date.now());
