@@ -6,8 +6,8 @@
 //
 // A peer that does not accept must never stall the others (review D1): peers whose heartbeat is stale
 // (hung, stopped, dead and not yet reaped) do not count, and a paused child that sees connections
-// wait in the accept queue while it is paused takes them itself: its peer is not taking them (a long
-// synchronous handler, say), and it does not pause for balance again for a while.
+// wait in the accept queue while its least loaded peer takes none takes them itself: that peer is not
+// accepting (a long synchronous handler, say), and it does not pause for balance again for a while.
 
 /** Stop accepting above this many times the fewest a peer holds, plus a few. */
 const PAUSE_RATIO = 1.5;
@@ -16,8 +16,8 @@ const RESUME_RATIO = 1.25;
 const SLACK = 2;
 /** While paused, look this often. */
 const CHECK_MS = 10;
-/** Connections waiting this many checks in a row mean the peers are not taking them. */
-const STALLED_CHECKS = 2;
+/** Connections waiting this many checks in a row, while the peer's count stands still, mean it is stuck. */
+const STALLED_CHECKS = 3;
 /** After taking over from a stalled peer, balance is not sought again for this long. */
 const HOLD_MS = 500;
 
@@ -42,6 +42,7 @@ export class AcceptBalance {
   readonly #parts: BalanceParts;
   #timer: NodeJS.Timeout | undefined;
   #stalledChecks = 0;
+  #peerOpen: number | undefined;
   #holdUntil = 0;
   #stopped = false;
 
@@ -61,6 +62,7 @@ export class AcceptBalance {
       Date.now() >= this.#holdUntil && tooFarAhead(this.#parts.open(), this.#parts.fewestOfPeers(), paused);
     if (ahead && !paused) {
       this.#stalledChecks = 0;
+      this.#peerOpen = undefined;
       this.#timer = setInterval(() => this.#whilePaused(), CHECK_MS);
       this.#parts.pause();
     } else if (!ahead && paused) {
@@ -76,7 +78,12 @@ export class AcceptBalance {
   }
 
   #whilePaused(): void {
-    this.#stalledChecks = this.#parts.waiting() > 0 ? this.#stalledChecks + 1 : 0;
+    // A peer that accepts shows it: its count moves. One whose count stands still while connections
+    // wait is not taking them.
+    const peerOpen = this.#parts.fewestOfPeers();
+    const stalled = this.#parts.waiting() > 0 && peerOpen === this.#peerOpen;
+    this.#peerOpen = peerOpen;
+    this.#stalledChecks = stalled ? this.#stalledChecks + 1 : 0;
     if (this.#stalledChecks >= STALLED_CHECKS) {
       this.#holdUntil = Date.now() + HOLD_MS;
       this.#resume();

@@ -96,6 +96,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       if (balance.paused) balance.check();
     },
     served: () => retirement.request(),
+    evicted: () => record.countEviction(),
     saturated: () => gate.block("saturated"),
     available: () => gate.unblock("saturated"),
     empty: () => {
@@ -104,7 +105,9 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   });
   const balance = new AcceptBalance({
     open: () => slots.busy,
-    fewestOfPeers: () => scoreboard.fewestOpenConnections(spec.generation, spec.slot),
+    // A peer whose heartbeat is older than two of its beats is not accepting: it does not count.
+    fewestOfPeers: () =>
+      scoreboard.fewestOpenConnections(spec.generation, spec.slot, Date.now(), 2 * spec.heartbeatIntervalMs),
     waiting: () => listeners?.waiting() ?? 0,
     pause: () => gate.block("ahead"),
     resume: () => gate.unblock("ahead"),

@@ -17,8 +17,13 @@ import type { Scoreboard } from "../scoreboard/index.ts";
 import { WorkerState } from "../scoreboard/index.ts";
 import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
 
-/** A connection waiting this long without a request may be closed to make room for a new one. */
-export const EVICT_AFTER_IDLE_MS = 250;
+/**
+ * A connection waiting this long without a request may be closed to make room for a new one. Short,
+ * so that a pool full of slow or idle connections still takes new ones quickly (it takes at most its
+ * worker slots per this long), but not so short that a client whose request is still on its way (one
+ * round trip after the connect) is cut for the next one.
+ */
+export const EVICT_AFTER_IDLE_MS = 100;
 /** Accepting starts again once this many slots can be had (free, or held by idle connections). */
 const RESUME_AT = 2;
 
@@ -42,6 +47,8 @@ interface Worker {
 export interface WorkerSlotEvents {
   /** A connection arrived (it holds a slot if one was free or could be made free). */
   readonly connected?: () => void;
+  /** A connection waiting without a request was closed to make room for a new one. */
+  readonly evicted?: () => void;
   /** No slot can be had: stop accepting. */
   readonly saturated?: () => void;
   /** Slots can be had again after saturation: accept again. */
@@ -68,8 +75,6 @@ export class WorkerSlots {
   #drainStart = 0;
   #saturated = false;
   #recheck: NodeJS.Timeout | undefined;
-  /** Connections closed to make room for new ones. */
-  evicted = 0;
 
   /** With `extended` false (extendedStatus off) requests are not recorded, only connection states. */
   constructor(
@@ -220,7 +225,7 @@ export class WorkerSlots {
     if (!oldest) return undefined;
     oldest.socket?.destroy();
     this.#released(oldest);
-    this.evicted++;
+    this.#events.evicted?.();
     return this.#free.pop();
   }
 

@@ -93,6 +93,7 @@ export class MasterRun {
     this.#janitor = Janitor.start();
     this.watchFiles();
     this.#scoreboard.master.setGeneration(0, Date.now());
+    this.#scoreboard.master.setSpawnRate(1);
     this.followSignals(this.#config.signals);
     return listeners;
   }

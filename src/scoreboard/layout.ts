@@ -77,6 +77,8 @@ export const ProcF64 = {
   slowLaneRequests: 11,
   /** Requests dropped from the slow lane because their client left before their turn. */
   slowLaneShed: 13,
+  /** Connections closed while waiting without a request, to make room for new ones (a full child). */
+  evicted: 14,
 } as const;
 
 /** Int32 indexes relative to the start of a worker record. */

@@ -135,6 +135,7 @@ export class MasterRecords {
     Atomics.store(i32, base + Proc.stackReply, 0);
     f64.fill(0, base / 2 + ProcF64.startTime, base / 2 + ProcF64.slowLaneRequests + 1);
     f64[base / 2 + ProcF64.slowLaneShed] = 0;
+    f64[base / 2 + ProcF64.evicted] = 0;
   }
 
   #resetWorker(slot: number, worker: number, state: WorkerState): void {

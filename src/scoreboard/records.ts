@@ -56,6 +56,8 @@ export interface ProcessFields {
   readonly slowLaneRequests: number;
   /** Requests dropped from its slow lane because their client left first. */
   readonly slowLaneShed: number;
+  /** Connections it closed while they waited without a request, to make room for new ones. */
+  readonly evicted: number;
   readonly startTime: number;
   readonly heartbeat: number;
   readonly connections: number;
@@ -158,6 +160,7 @@ export function readProcess(
     slowLaneWaiting: i32[Proc.slowLane] ?? 0,
     slowLaneRequests: f64[ProcF64.slowLaneRequests] ?? 0,
     slowLaneShed: f64[ProcF64.slowLaneShed] ?? 0,
+    evicted: f64[ProcF64.evicted] ?? 0,
     startTime: f64[ProcF64.startTime] ?? 0,
     heartbeat: f64[ProcF64.heartbeat] ?? 0,
     connections: f64[ProcF64.connections] ?? 0,

@@ -87,6 +87,7 @@ export function processDamage(p: ProcessFields, quiescingWord: number, b: Record
   if (!within(p.slowLaneWaiting, 0, MAX_INT32)) bad.push("slowLaneWaiting");
   if (!isCount(p.slowLaneRequests)) bad.push("slowLaneRequests");
   if (!isCount(p.slowLaneShed)) bad.push("slowLaneShed");
+  if (!isCount(p.evicted)) bad.push("evicted");
   if (!isTime(p.startTime, b)) bad.push("startTime");
   if (!isTime(p.heartbeat, b)) bad.push("heartbeat");
   if (!isCount(p.connections)) bad.push("connections");

@@ -91,6 +91,14 @@ export class ProcessRecordWriter {
     this.setSlowLaneWaiting(waiting);
   }
 
+  /** A connection waiting without a request was closed to make room for a new one. */
+  countEviction(): void {
+    const f = this.#base / 2;
+    this.#update(() => {
+      this.#f64[f + ProcF64.evicted] = (this.#f64[f + ProcF64.evicted] ?? 0) + 1;
+    });
+  }
+
   /** Requests waiting in the slow lane now: one word, like setOpenConnections. */
   setSlowLaneWaiting(waiting: number): void {
     this.#sync();

@@ -24,6 +24,8 @@ export interface ChildStatus {
   readonly slowLaneRequests: number;
   /** Requests its slow lane dropped because their client had left. */
   readonly slowLaneShed: number;
+  /** Connections it closed while they waited without a request, to make room for new ones. */
+  readonly evictedConnections: number;
   /** One mod_status letter per worker slot. */
   readonly grid: string;
 }
@@ -89,6 +91,7 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
         slowLaneWaiting: p.slowLaneWaiting,
         slowLaneRequests: p.slowLaneRequests,
         slowLaneShed: p.slowLaneShed,
+        evictedConnections: p.evicted,
         grid: p.workers.map((w) => w.letter).join(""),
       })),
     damaged: damagedRecords(snapshot),

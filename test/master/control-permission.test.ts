@@ -3,10 +3,11 @@
 // "no master runs" (exit 3), and stop does not claim a master it could not signal has stopped.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { startControlServer } from "../../src/master/control-server.ts";
+import { acquirePidLock } from "../../src/master/pid-lock.ts";
 import { makeTempDir, testRoot } from "../harness/temp.ts";
 import { CLI } from "../support/drover.ts";
 
@@ -41,8 +42,10 @@ it("reload and stop by another user get DROVER_ERR_CONTROL_PERMISSION, exit 1", 
   chmodSync(dir.path, 0o755);
   const runDir = join(dir.path, "run");
   mkdirSync(runDir, { mode: 0o755 });
-  // The "master" is this process: it runs, and uid 65534 may not signal it.
-  writeFileSync(join(runDir, "drover.pid"), `${process.pid}\n`, { mode: 0o644 });
+  // The "master" is this process: it holds the pid file's lock, and uid 65534 may not signal it.
+  const lock = acquirePidLock(join(runDir, "drover.pid"));
+  assert.ok(!("heldBy" in lock));
+  t.after(() => lock.release());
   let requests = 0;
   const server = await startControlServer(join(runDir, "control.sock"), async () => {
     requests += 1;

@@ -1,10 +1,10 @@
-// Idle maintenance for real: connections that hold worker slots make the pool grow until there are
-// spare workers again; once they close, surplus children retire, one per maintenance pass, down to the
-// spare band.
+// Idle maintenance for real: requests in flight that hold worker slots make the pool grow until there
+// are spare workers again; once they finish, surplus children retire, one per maintenance pass, down to
+// the spare band. (Idle keep-alive connections would not do: a full child closes those to make room.)
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
-import { holdConnections } from "../support/load.ts";
+import { holdWorkers } from "../support/load.ts";
 import { pids, serving, startFixture } from "../support/pool.ts";
 
 const HELD = 6;
@@ -12,29 +12,24 @@ const HELD = 6;
 it("grows while connections hold the workers, then retires children one per pass", {
   timeout: 90_000,
 }, async (t) => {
-  const drover = await startFixture(
-    {
-      workersPerChild: 2,
-      startServers: 1,
-      minSpareWorkers: 1,
-      maxSpareWorkers: 3,
-      serverLimit: 8,
-      maxRequestWorkers: 16,
-      logLevel: "debug",
-    },
-    // Held connections stay open (busy, K) until the test closes them.
-    { env: { KEEPALIVE_MS: "60000" } },
-  );
+  const drover = await startFixture({
+    workersPerChild: 2,
+    startServers: 1,
+    minSpareWorkers: 1,
+    maxSpareWorkers: 3,
+    serverLimit: 8,
+    maxRequestWorkers: 16,
+    logLevel: "debug",
+  });
   t.after(() => drover.stop());
   // A band narrower than one child would make the pool flap: drover widens it, and says so.
   assert.match(drover.proc.output(), /maxSpareWorkers of 3 is below [^"]*raising it to 4/);
   const maxSpare = 4;
   assert.equal(serving(await drover.status()).length, 1);
 
-  // Six connections at once need three children of two workers: each reply proves a slot held.
-  const held = await holdConnections(drover.port, HELD);
+  // Six requests in flight need three children of two workers: each reply's headers prove a slot held.
+  const held = await holdWorkers(drover.port, HELD, drover.dir.path);
   t.after(() => held.close());
-  assert.ok(held.replies.every((reply) => reply.status === 200));
   const grown = await waitFor("the pool to grow past the held workers", async () => {
     const status = await drover.status();
     const children = serving(status);
@@ -46,7 +41,7 @@ it("grows while connections hold the workers, then retires children one per pass
   assert.ok(peak >= 4, `${peak} children for ${HELD} held connections and a spare worker`);
 
   const logged = drover.proc.output().length;
-  held.close();
+  await held.release();
   const counts: number[] = [];
   const settled = await waitFor(
     "the pool to shrink to the spare band",

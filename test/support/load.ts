@@ -1,8 +1,10 @@
 // Load for tests that run a real master, all on loopback and all bounded: raw keep-alive
 // connections that hold a worker slot, and a loop of keep-alive clients that records every failed
 // request with what the test was doing at the time.
-import { Agent, request } from "node:http";
+import { writeFileSync } from "node:fs";
+import { Agent, type ClientRequest, get, request } from "node:http";
 import { connect, type Socket } from "node:net";
+import { join } from "node:path";
 
 export interface RawResponse {
   readonly status: number;
@@ -237,4 +239,50 @@ export function describeFailures(failures: readonly LoadFailure[]): string {
         `reply started: ${f.gotResponse}${f.status === undefined ? "" : `, status ${f.status}`})`,
     )
     .join("\n");
+}
+
+/**
+ * `count` requests that each hold a worker slot (the fixture app's `/slow?until=FILE`: its headers at
+ * once, its body once FILE exists). Resolves once every one has its headers, so each holds its slot.
+ * `release()` lets them finish and waits for their bodies.
+ */
+export async function holdWorkers(port: number, count: number, dir: string) {
+  const file = join(dir, `release-${Math.random().toString(36).slice(2)}`);
+  const held: Array<{ readonly body: Promise<string>; readonly request: ClientRequest }> = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      held.push(
+        await new Promise((resolve, reject) => {
+          const request = get(
+            { host: "127.0.0.1", port, path: `/slow?until=${encodeURIComponent(file)}`, agent: false },
+            (response) => {
+              let text = "";
+              response.setEncoding("utf8");
+              response.on("data", (chunk: string) => (text += chunk));
+              const body = new Promise<string>((done, fail) => {
+                response.once("end", () => done(text));
+                response.once("error", fail);
+              });
+              body.catch(() => {});
+              resolve({ body, request });
+            },
+          );
+          request.once("error", reject);
+        }),
+      );
+    }
+  } catch (error) {
+    for (const { request } of held) request.destroy();
+    throw error;
+  }
+  return {
+    bodies: () => Promise.all(held.map(({ body }) => body)),
+    release: async () => {
+      writeFileSync(file, "");
+      return Promise.all(held.map(({ body }) => body));
+    },
+    close: () => {
+      for (const { request } of held) request.destroy();
+    },
+  };
 }

@@ -74,6 +74,7 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     slowLaneWaiting: quiescing ? 0 : 1,
     slowLaneRequests: quiescing ? 0 : 7,
     slowLaneShed: 0,
+    evicted: 0,
     startTime: NOW - 60_000,
     heartbeat: NOW - 700,
     connections: 3,

@@ -170,6 +170,12 @@ export function definePoolMetrics(
     labelNames: CHILD_LABELS,
     read: (s) => perChild(s, (p) => p.slowLaneShed),
   });
+  metrics.counter({
+    name: "child_evicted_connections_total",
+    help: "Connections each running child closed while they waited without a request, to make room for new ones.",
+    labelNames: CHILD_LABELS,
+    read: (s) => perChild(s, (p) => p.evicted),
+  });
 }
 
 /**
