@@ -9,6 +9,7 @@
 // master usually says so first, with abandonLock, as it reaps a child). The next holder after one
 // that died holding the lock is told "recovered".
 import { type WordWatch, wake, watchWord } from "../../native/futex.ts";
+import { WordGuard } from "../../native/word-guard.ts";
 import {
   badMemory,
   checkLockOptions,
@@ -49,6 +50,8 @@ export class GlobalLock {
   #forRoom = false;
   #watch: WordWatch | undefined;
   #unclaimedHead: number | undefined;
+  /** Gives the ticket up should this thread end (a terminated worker) before this object does. */
+  #exitGuard: WordGuard | undefined;
 
   constructor(module: string, name: string, memory: ArrayBuffer) {
     this.module = module;
@@ -68,7 +71,7 @@ export class GlobalLock {
     const result = this.#tickets.take(ticket);
     // Always its turn: nobody was ahead, and nothing moves the turn past a claimed ticket but its owner.
     if (result === "wait" || result === "skipped") return false;
-    this.#ticket = ticket;
+    this.#own(ticket);
     this.#holding = true;
     return result;
   }
@@ -113,7 +116,7 @@ export class GlobalLock {
     const ticket = this.#ticket;
     if (!this.#holding || ticket === undefined) throw notHeld(this);
     this.#holding = false;
-    this.#ticket = undefined;
+    this.#own(undefined);
     // The next caller of this object queues before the turn passes on, so that it goes behind any
     // process already waiting and in front of any that asks later: strictly in turn, however the
     // processes are scheduled.
@@ -148,6 +151,18 @@ export class GlobalLock {
     return this.#tickets.recoveries;
   }
 
+  // The ticket this object waits with or holds, from now on (none: undefined).
+  #own(ticket: number | undefined): void {
+    this.#ticket = ticket;
+    if (ticket === undefined) {
+      this.#exitGuard?.clear();
+      return;
+    }
+    const { byteOffset, values, gone } = this.#tickets.exitGuard(ticket);
+    this.#exitGuard ??= new WordGuard(this.#memory);
+    this.#exitGuard.set(byteOffset, values, gone);
+  }
+
   // Takes a ticket for the head of the queue, and the lock if it is its turn already.
   #join(): void {
     const ticket = this.#claimTicket();
@@ -162,7 +177,7 @@ export class GlobalLock {
       if (ticket === undefined) return undefined;
       // Not claimed only if passed over already (its owner deemed dead): take another.
       if (!this.#tickets.claim(ticket, SELF)) continue;
-      this.#ticket = ticket;
+      this.#own(ticket);
       return ticket;
     }
   }
@@ -175,7 +190,7 @@ export class GlobalLock {
     }
     this.#wakeUp();
     if (result === "skipped") {
-      this.#ticket = undefined;
+      this.#own(undefined);
       this.#join();
       return;
     }
@@ -230,7 +245,7 @@ export class GlobalLock {
     this.#guard(() => {
       this.#wakeUp();
       if (this.#ticket !== undefined) this.#tickets.giveUp(this.#ticket);
-      this.#ticket = undefined;
+      this.#own(undefined);
     });
   }
 
@@ -253,7 +268,7 @@ export class GlobalLock {
       } catch {
         // The memory is gone: there is nothing left to give up.
       }
-      if (!this.#holding) this.#ticket = undefined;
+      if (!this.#holding) this.#own(undefined);
       for (const waiter of this.#queue.splice(0)) {
         this.#settle(waiter);
         waiter.reject(error);

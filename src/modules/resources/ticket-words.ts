@@ -157,6 +157,15 @@ export class TicketWords {
     return { byteOffset: (at + STAMP) * 4, expected: stampOf(ticket, Phase.Waiting) };
   }
 
+  /** What the ticket's owner's environment, should it end before giving the ticket back, leaves: gone. */
+  exitGuard(ticket: number): { byteOffset: number; values: number[]; gone: number } {
+    return {
+      byteOffset: (this.#entry(ticket) + STAMP) * 4,
+      values: [Phase.Waiting, Phase.Granted, Phase.Held].map((phase) => stampOf(ticket, phase)),
+      gone: stampOf(ticket, Phase.Gone),
+    };
+  }
+
   awake(ticket: number): void {
     Atomics.store(this.#words, this.#entry(ticket) + SLEEPING, 0);
   }
