@@ -10,6 +10,7 @@
 // that died holding the lock is told "recovered".
 import { type WordWatch, wake, watchWord } from "../../native/futex.ts";
 import { WordGuard } from "../../native/word-guard.ts";
+import { LockCallers } from "./lock-callers.ts";
 import {
   badMemory,
   checkLockOptions,
@@ -28,21 +29,13 @@ export { LOCK_BYTES } from "./ticket-words.ts";
 // How often a waiter looks whether the head of the queue still runs.
 const LIVENESS_CHECK_MS = 100;
 
-interface Waiter {
-  readonly resolve: (result: LockResult) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  onAbort?: () => void;
-  timer?: NodeJS.Timeout;
-}
-
 export class GlobalLock {
   /** The module that created the lock. */
   readonly module: string;
   readonly name: string;
   readonly #memory: ArrayBuffer;
   readonly #tickets: TicketWords;
-  readonly #queue: Waiter[] = [];
+  readonly #queue = new LockCallers((left) => this.#callerLeft(left));
   /** The ticket this object waits with, or holds the lock with. */
   #ticket: number | undefined;
   #holding = false;
@@ -94,21 +87,9 @@ export class GlobalLock {
       const result = this.tryLock();
       if (result) return Promise.resolve(result);
     }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (timeoutMs !== undefined) {
-        waiter.timer = setTimeout(
-          () => this.#leave(waiter, timedOut(this, this.#tickets.headPid())),
-          timeoutMs,
-        );
-      }
-      if (signal !== undefined) {
-        waiter.onAbort = () => this.#leave(waiter, signal.reason);
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.#queue.push(waiter);
-      if (!this.#holding && this.#ticket === undefined && !this.#forRoom) this.#guard(() => this.#join());
-    });
+    const waiting = this.#queue.add(timeoutMs, signal, () => timedOut(this, this.#tickets.headPid()));
+    if (!this.#holding && this.#ticket === undefined && !this.#forRoom) this.#safely(() => this.#join());
+    return waiting;
   }
 
   /** Releases the lock; throws DROVER_ERR_LOCK_NOT_HELD when this object does not hold it. */
@@ -121,7 +102,7 @@ export class GlobalLock {
     // process already waiting and in front of any that asks later: strictly in turn, however the
     // processes are scheduled.
     let released = false;
-    const failure = this.#guard(() => {
+    const failure = this.#safely(() => {
       const next = this.#queue.length > 0 ? this.#claimTicket() : undefined;
       released = this.#tickets.release(ticket);
       if (next !== undefined) this.#tryTake(next);
@@ -195,20 +176,16 @@ export class GlobalLock {
       return;
     }
     this.#holding = true;
-    const waiter = this.#queue.shift();
-    if (waiter === undefined) {
-      this.unlock(); // unreachable: the last caller to leave gives the ticket up
-      return;
-    }
-    this.#settle(waiter);
-    waiter.resolve(result);
+    // Nobody to give it to cannot happen (the last caller to leave gives the ticket up), but would
+    // leave the lock held for good.
+    if (!this.#queue.grant(result)) this.unlock();
   }
 
   #sleep(word: SleepWord, forRoom: boolean): void {
     this.#forRoom = forRoom;
     this.#watch = watchWord(this.#memory, word.byteOffset, word.expected, LIVENESS_CHECK_MS, {
-      onChange: () => this.#guard(() => this.#woken(true)),
-      onTick: () => this.#guard(() => this.#woken(false)),
+      onChange: () => this.#safely(() => this.#woken(true)),
+      onTick: () => this.#safely(() => this.#woken(false)),
     });
   }
 
@@ -234,29 +211,19 @@ export class GlobalLock {
     this.#forRoom = false;
   }
 
-  // A waiter timed out or was aborted; the last one to leave gives the ticket up.
-  #leave(waiter: Waiter, error: unknown): void {
-    const at = this.#queue.indexOf(waiter);
-    if (at < 0) return;
-    this.#queue.splice(at, 1);
-    this.#settle(waiter);
-    waiter.reject(error);
-    if (this.#queue.length > 0 || this.#holding) return;
-    this.#guard(() => {
+  // A caller timed out or was aborted; the last one to leave gives the ticket up.
+  #callerLeft(left: number): void {
+    if (left > 0 || this.#holding) return;
+    this.#safely(() => {
       this.#wakeUp();
       if (this.#ticket !== undefined) this.#tickets.giveUp(this.#ticket);
       this.#own(undefined);
     });
   }
 
-  #settle(waiter: Waiter): void {
-    clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-  }
-
   // Should a step fail (the memory closed and unmapped under us, no thread to wait in), every waiter
   // hears of it, and the ticket is given up so as not to hold up the other processes.
-  #guard(step: () => void): unknown {
+  #safely(step: () => void): unknown {
     try {
       step();
       return undefined;
@@ -269,10 +236,7 @@ export class GlobalLock {
         // The memory is gone: there is nothing left to give up.
       }
       if (!this.#holding) this.#own(undefined);
-      for (const waiter of this.#queue.splice(0)) {
-        this.#settle(waiter);
-        waiter.reject(error);
-      }
+      this.#queue.rejectAll(error);
       return error;
     }
   }
