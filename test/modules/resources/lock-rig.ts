@@ -40,6 +40,13 @@ export class LockRig {
     return proc;
   }
 
+  /** fixtures/lock-user.ts with these arguments. */
+  async spawn(args: readonly string[]): Promise<SpawnedProcess> {
+    const proc = await spawnNode(USER, args);
+    this.#processes.push(proc);
+    return proc;
+  }
+
   async close(): Promise<void> {
     for (const proc of this.#processes.splice(0)) {
       await proc.stop();
