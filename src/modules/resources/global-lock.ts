@@ -98,9 +98,8 @@ export class GlobalLock {
     if (!this.#holding || ticket === undefined) throw notHeld(this);
     this.#holding = false;
     this.#own(undefined);
-    // The next caller of this object queues before the turn passes on, so that it goes behind any
-    // process already waiting and in front of any that asks later: strictly in turn, however the
-    // processes are scheduled.
+    // The next caller of this object takes its ticket before the turn passes on: it asked before
+    // anyone who asks from now on, a tryLock() of another process at this very moment included.
     let released = false;
     const failure = this.#safely(() => {
       const next = this.#queue.length > 0 ? this.#claimTicket() : undefined;

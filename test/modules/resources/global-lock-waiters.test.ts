@@ -41,7 +41,7 @@ describe("GlobalLock waiters that give up", { timeout: 60_000 }, () => {
         left = true;
       });
       assert.equal(listeners(life.signal), 1, "a waiter listens for the abort");
-      assert.equal(futexThreads(), threadsBefore + 1, "and sleeps in a thread of its own");
+      const threadsWaiting = futexThreads();
       // Queued behind the leaver: its ticket is taken as its lock() returns.
       process.kill(behind.pid, "SIGUSR2");
       await behind.waitForOutput(/waiting/);
@@ -51,6 +51,7 @@ describe("GlobalLock waiters that give up", { timeout: 60_000 }, () => {
       if (how === "abort") assert.match(String(await error), /gave up/);
       else assertDroverError(await error, ErrorCode.LOCK_TIMEOUT);
       assert.equal(listeners(life.signal), 0, "the listener is removed");
+      assert.equal(threadsWaiting, threadsBefore + 1, "it slept in a thread of its own");
       await waitFor("the leaver's thread to end", () => futexThreads() === threadsBefore);
 
       holder.unlock();
