@@ -20,8 +20,9 @@ import {
   takenOver,
   timedOut,
 } from "./lock-options.ts";
+import { SELF } from "./lock-owner.ts";
 import { wakeSoon } from "./lock-wakes.ts";
-import { MIN_LOCK_BYTES, SELF, type SleepWord, TicketWords } from "./ticket-words.ts";
+import { MIN_LOCK_BYTES, type SleepWord, TicketWords } from "./ticket-words.ts";
 
 export type { LockOptions, LockResult } from "./lock-options.ts";
 export { LOCK_BYTES } from "./ticket-words.ts";

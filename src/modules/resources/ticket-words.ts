@@ -6,7 +6,7 @@
 //
 // The turn moves on (passTurn) when its holder releases, or when the ticket is given up: its owner
 // left (abort, timeout) or died (the master's abandon(), or a waiter's look at the head, below).
-import { isSameProcessRunning, processStat } from "../../util/process-alive.ts";
+import { ownerPid, ownerRuns } from "./lock-owner.ts";
 
 // Int32 indexes of the header's words.
 const NEXT = 0; // the next ticket to hand out
@@ -43,16 +43,6 @@ const phaseOf = (stamp: number): Phase => (stamp & 7) as Phase;
 // A stamp from an earlier use of the entry (or none) is no word from the ticket's owner yet.
 const isFor = (stamp: number, ticket: number): boolean =>
   (stamp & ~7) === ticket << 3 && phaseOf(stamp) !== Phase.Free;
-
-const START_BITS = 42n; // clock ticks since boot: 1,300 years at 100 Hz; a pid fits in the other 22
-export function ownerId(pid: number, startTime: number): bigint {
-  return (BigInt(pid) << START_BITS) | (BigInt(startTime) & ((1n << START_BITS) - 1n));
-}
-export const SELF = ownerId(process.pid, processStat("self")?.startTime ?? 0);
-export const ownerPid = (owner: bigint): number => Number(owner >> START_BITS);
-function ownerRuns(owner: bigint): boolean {
-  return owner === SELF || isSameProcessRunning(ownerPid(owner), Number(owner & ((1n << START_BITS) - 1n)));
-}
 
 /** What take() found: the lock ("acquired" or "recovered"), not its turn yet, or the ticket lost. */
 export type TakeResult = "acquired" | "recovered" | "wait" | "skipped";
