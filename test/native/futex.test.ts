@@ -10,8 +10,8 @@ import { wake, watchWord } from "../../src/native/futex.ts";
 import { createShm, shmPath } from "../../src/shm/index.ts";
 import { spawnNode } from "../harness/process.ts";
 import { testShmName } from "../harness/temp.ts";
+import { futexThreads } from "../harness/threads.ts";
 import { waitFor } from "../harness/wait.ts";
-import { futexThreads } from "../modules/resources/lock-rig.ts";
 
 const USER = fileURLToPath(new URL("fixtures/word-user.ts", import.meta.url));
 const LAYOUT = { tag: 0x574f5244, version: 1 };

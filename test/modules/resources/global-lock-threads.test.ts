@@ -9,8 +9,9 @@ import { Worker } from "node:worker_threads";
 import { ErrorCode } from "../../../src/errors.ts";
 import type { ShmSegment } from "../../../src/shm/index.ts";
 import { throwsCode } from "../../harness/errors.ts";
+import { futexThreads } from "../../harness/threads.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { futexThreads, LockRig } from "./lock-rig.ts";
+import { LockRig } from "./lock-rig.ts";
 
 const THREAD = fileURLToPath(new URL("fixtures/lock-thread.ts", import.meta.url));
 

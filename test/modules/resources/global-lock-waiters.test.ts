@@ -6,8 +6,9 @@ import { describe, it } from "node:test";
 import { ErrorCode } from "../../../src/errors.ts";
 import { GlobalLock } from "../../../src/modules/resources/global-lock.ts";
 import { assertDroverError } from "../../harness/errors.ts";
+import { futexThreads } from "../../harness/threads.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { futexThreads, LockRig } from "./lock-rig.ts";
+import { LockRig } from "./lock-rig.ts";
 
 const listeners = (signal: AbortSignal) => getEventListeners(signal, "abort").length;
 

@@ -1,7 +1,6 @@
 // What the global-lock tests share: lock memory, lock objects over it, processes that use it (see
 // fixtures/lock-user.ts), all cleaned up after the test, every process proved gone.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { GlobalLock, LOCK_BYTES } from "../../../src/modules/resources/global-lock.ts";
@@ -54,15 +53,4 @@ export class LockRig {
     }
     for (const segment of this.#segments.splice(0)) segment.close();
   }
-}
-
-/** How many futex-watch threads (native/futex.c names them) this process has. */
-export function futexThreads(): number {
-  return readdirSync("/proc/self/task").filter((task) => {
-    try {
-      return readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim() === "drover-futex";
-    } catch {
-      return false; // ended while we looked
-    }
-  }).length;
 }
