@@ -1,100 +1,115 @@
-// A global lock: a mutex shared by every process of the server, held in a few words of shared memory.
-// The lock word holds the holder's pid (0: free). When a holder dies, the master marks the word
-// ABANDONED as it reaps the child; a waiter that finds a holder no longer running takes the lock
-// over itself. Either way the next holder is told "recovered": the data the lock protects may have
-// been left half-updated. Atomics.wait needs a SharedArrayBuffer, which a mapped file is not, so a
-// waiter polls, backing off, and never blocks the event loop.
-import { DroverError, ErrorCode } from "../../errors.ts";
-import { isRunning } from "../../util/process-alive.ts";
+// A global lock: a mutex shared by every process of the server, in a few KiB of shared memory
+// (ticket-words.ts: a ticket lock, FIFO across processes). A GlobalLock object waits with one ticket
+// at a time; its own callers queue here, in order, and each gets a turn of its own, so the lock goes
+// round the processes in turn and a caller that asks again at once goes behind the others.
+//
+// A waiter sleeps in a native thread on its ticket's word (src/native/futex.ts) until a release
+// gives it the turn: the event loop never blocks and never polls. Every LIVENESS_CHECK_MS the
+// sleeper also looks at the head of the queue and passes over an owner that no longer runs (the
+// master usually says so first, with abandonLock, as it reaps a child). The next holder after one
+// that died holding the lock is told "recovered".
+import { type WordWatch, wake, watchWord } from "../../native/futex.ts";
+import { WordGuard } from "../../native/word-guard.ts";
+import { LockCallers } from "./lock-callers.ts";
+import {
+  badMemory,
+  checkLockOptions,
+  type LockOptions,
+  type LockResult,
+  notHeld,
+  takenOver,
+  timedOut,
+} from "./lock-options.ts";
+import { SELF } from "./lock-owner.ts";
+import { wakeSoon } from "./lock-wakes.ts";
+import { MIN_LOCK_BYTES, type SleepWord, TicketWords } from "./ticket-words.ts";
 
-/** What taking the lock found: "recovered" when the previous holder died holding it. */
-export type LockResult = "acquired" | "recovered";
+export type { LockOptions, LockResult } from "./lock-options.ts";
+export { LOCK_BYTES } from "./ticket-words.ts";
 
-export interface LockOptions {
-  /** Give up after this long, rejecting with DROVER_ERR_LOCK_TIMEOUT. Default: wait as long as it takes. */
-  readonly timeoutMs?: number;
-  /** Give up when aborted, rejecting with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
-
-/** Bytes of shared memory a lock takes. */
-export const LOCK_BYTES = 64;
-
-// Int32 indexes of the lock's words.
-const HOLDER = 0;
-const RECOVERIES = 1;
-// The holder word of a lock whose holder died and that nobody has taken since.
-const ABANDONED = -1;
-// A waiter checks whether the holder still runs this often (the master usually marks it first).
+// How often a waiter looks whether the head of the queue still runs.
 const LIVENESS_CHECK_MS = 100;
-const MAX_BACKOFF_MS = 8;
-
-interface Waiter {
-  readonly resolve: (result: LockResult) => void;
-  readonly reject: (error: unknown) => void;
-  readonly deadline: number;
-  readonly signal: AbortSignal | undefined;
-}
 
 export class GlobalLock {
   /** The module that created the lock. */
   readonly module: string;
   readonly name: string;
-  readonly #words: Int32Array;
-  readonly #pid = process.pid;
-  readonly #waiters: Waiter[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #backoffMs = 0;
-  #watched = { holder: 0, since: 0 };
+  readonly #memory: ArrayBuffer;
+  readonly #tickets: TicketWords;
+  readonly #queue = new LockCallers((left) => this.#callerLeft(left));
+  /** The ticket this object waits with, or holds the lock with. */
+  #ticket: number | undefined;
+  #holding = false;
+  /** Waiting for room in the ring, with no ticket yet. */
+  #forRoom = false;
+  #watch: WordWatch | undefined;
+  #unclaimedHead: number | undefined;
+  /** Gives the ticket up should this thread end (a terminated worker) before this object does. */
+  #exitGuard: WordGuard | undefined;
 
   constructor(module: string, name: string, memory: ArrayBuffer) {
     this.module = module;
     this.name = name;
-    this.#words = new Int32Array(memory, 0, LOCK_BYTES / 4);
+    if (!(memory instanceof ArrayBuffer) || memory.byteLength < MIN_LOCK_BYTES) {
+      throw badMemory(this, memory, MIN_LOCK_BYTES);
+    }
+    this.#memory = memory;
+    this.#tickets = new TicketWords(memory, wakeSoon(memory));
   }
 
-  /** Takes the lock if it is free, at once: "acquired" or "recovered", or false when another holds it. */
+  /** Takes the lock if nobody holds it or waits for it, at once: "acquired" or "recovered", or false. */
   tryLock(): LockResult | false {
-    const holder = Atomics.load(this.#words, HOLDER);
-    if (holder === 0 && Atomics.compareExchange(this.#words, HOLDER, 0, this.#pid) === 0) return "acquired";
-    if (
-      holder === ABANDONED &&
-      Atomics.compareExchange(this.#words, HOLDER, ABANDONED, this.#pid) === ABANDONED
-    ) {
-      Atomics.add(this.#words, RECOVERIES, 1);
-      return "recovered";
-    }
-    return false;
+    if (this.#holding || this.#ticket !== undefined || this.#forRoom) return false;
+    const ticket = this.#tickets.takeTicket(true);
+    if (ticket === undefined || !this.#tickets.claim(ticket, SELF)) return false;
+    const result = this.#tickets.take(ticket);
+    // Always its turn: nobody was ahead, and nothing moves the turn past a claimed ticket but its owner.
+    if (result === "wait" || result === "skipped") return false;
+    this.#own(ticket);
+    this.#holding = true;
+    return result;
   }
 
   /**
-   * Waits for the lock without blocking the event loop. Callers in one process take it in the order
-   * they asked. Not reentrant: a process that holds the lock and asks again waits for its own unlock.
+   * Waits for the lock without blocking the event loop. Callers of this object take it in the order
+   * they asked, each in its turn among the other processes. Not reentrant: a caller that holds the
+   * lock and asks again waits for its own unlock.
    */
   lock(options: LockOptions = {}): Promise<LockResult> {
-    options.signal?.throwIfAborted();
-    if (this.#waiters.length === 0) {
+    let timeoutMs: number | undefined;
+    let signal: AbortSignal | undefined;
+    try {
+      ({ timeoutMs, signal } = checkLockOptions(this, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#queue.length === 0) {
       const result = this.tryLock();
       if (result) return Promise.resolve(result);
     }
-    return new Promise((resolve, reject) => {
-      const deadline =
-        options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-      this.#waiters.push({ resolve, reject, deadline, signal: options.signal });
-      options.signal?.addEventListener("abort", () => this.#poll(), { once: true });
-      this.#schedule(0);
-    });
+    const waiting = this.#queue.add(timeoutMs, signal, () => timedOut(this, this.#tickets.headPid()));
+    if (!this.#holding && this.#ticket === undefined && !this.#forRoom) this.#safely(() => this.#join());
+    return waiting;
   }
 
-  /** Releases the lock; throws DROVER_ERR_LOCK_NOT_HELD when this process does not hold it. */
+  /** Releases the lock; throws DROVER_ERR_LOCK_NOT_HELD when this object does not hold it. */
   unlock(): void {
-    if (Atomics.compareExchange(this.#words, HOLDER, this.#pid, 0) !== this.#pid) {
-      throw new DroverError(
-        ErrorCode.LOCK_NOT_HELD,
-        `module "${this.module}" unlocked its lock "${this.name}", which this process (pid ${this.#pid}) does not hold: unlock only after lock() or tryLock() succeeded, once.`,
-      );
-    }
-    if (this.#waiters.length > 0) this.#schedule(0);
+    const ticket = this.#ticket;
+    if (!this.#holding || ticket === undefined) throw notHeld(this);
+    this.#holding = false;
+    this.#own(undefined);
+    // The next caller of this object takes its ticket before the turn passes on: it asked before
+    // anyone who asks from now on, a tryLock() of another process at this very moment included.
+    let released = false;
+    const failure = this.#safely(() => {
+      const next = this.#queue.length > 0 ? this.#claimTicket() : undefined;
+      released = this.#tickets.release(ticket);
+      if (next !== undefined) this.#tryTake(next);
+      else if (this.#queue.length > 0) this.#join();
+    });
+    if (failure !== undefined) throw failure;
+    if (!released) throw takenOver(this);
   }
 
   /** Runs `critical` holding the lock, and releases it however `critical` ends. */
@@ -107,76 +122,131 @@ export class GlobalLock {
     }
   }
 
-  /** Whether this process holds the lock. */
+  /** Whether this lock object holds the lock. */
   get held(): boolean {
-    return Atomics.load(this.#words, HOLDER) === this.#pid;
+    return this.#holding && this.#ticket !== undefined && this.#tickets.holds(this.#ticket);
   }
 
   /** How many times a holder died holding the lock and another took it over. */
   get recoveries(): number {
-    return Atomics.load(this.#words, RECOVERIES);
+    return this.#tickets.recoveries;
   }
 
-  #schedule(delayMs: number): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#poll();
-    }, delayMs);
-  }
-
-  #poll(): void {
-    const now = Date.now();
-    for (const waiter of [...this.#waiters]) {
-      const error = waiter.signal?.aborted
-        ? waiter.signal.reason
-        : now >= waiter.deadline
-          ? this.#timeout()
-          : undefined;
-      if (error === undefined) continue;
-      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-      waiter.reject(error);
-    }
-    const head = this.#waiters[0];
-    if (head === undefined) return;
-    const result = this.tryLock() || this.#takeOverFromDeadHolder(now);
-    if (result) {
-      this.#waiters.shift();
-      this.#backoffMs = 0;
-      head.resolve(result);
+  // The ticket this object waits with or holds, from now on (none: undefined).
+  #own(ticket: number | undefined): void {
+    this.#ticket = ticket;
+    if (ticket === undefined) {
+      this.#exitGuard?.clear();
       return;
     }
-    // Look again soon, then less often; held by this process, its unlock() looks again at once.
-    this.#schedule(this.held ? MAX_BACKOFF_MS : this.#backoffMs);
-    this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(1, this.#backoffMs * 2));
+    const { byteOffset, values, gone } = this.#tickets.exitGuard(ticket);
+    this.#exitGuard ??= new WordGuard(this.#memory);
+    this.#exitGuard.set(byteOffset, values, gone);
   }
 
-  #timeout(): DroverError {
-    return new DroverError(
-      ErrorCode.LOCK_TIMEOUT,
-      `module "${this.module}" waited too long for its lock "${this.name}", held by pid ${Atomics.load(this.#words, HOLDER)}: raise the timeout, or find why the holder keeps it.`,
-    );
+  // Takes a ticket for the head of the queue, and the lock if it is its turn already.
+  #join(): void {
+    const ticket = this.#claimTicket();
+    if (ticket === undefined) this.#sleep(this.#tickets.sleepForRoom(), true);
+    else this.#tryTake(ticket);
   }
 
-  // The master marks a dead child's lock as it reaps it; this covers a holder the master does not reap.
-  #takeOverFromDeadHolder(now: number): LockResult | false {
-    const holder = Atomics.load(this.#words, HOLDER);
-    if (holder <= 0 || holder === this.#pid) return false;
-    if (this.#watched.holder !== holder) {
-      this.#watched = { holder, since: now };
-      return false;
+  // A ticket of this object's, claimed; undefined when the ring is full.
+  #claimTicket(): number | undefined {
+    for (;;) {
+      const ticket = this.#tickets.takeTicket();
+      if (ticket === undefined) return undefined;
+      // Not claimed only if passed over already (its owner deemed dead): take another.
+      if (!this.#tickets.claim(ticket, SELF)) continue;
+      this.#own(ticket);
+      return ticket;
     }
-    if (now - this.#watched.since < LIVENESS_CHECK_MS) return false;
-    this.#watched.since = now;
-    if (isRunning(holder)) return false;
-    if (Atomics.compareExchange(this.#words, HOLDER, holder, this.#pid) !== holder) return false;
-    Atomics.add(this.#words, RECOVERIES, 1);
-    return "recovered";
+  }
+
+  #tryTake(ticket: number): void {
+    const result = this.#tickets.take(ticket);
+    if (result === "wait") {
+      if (this.#watch === undefined) this.#sleep(this.#tickets.sleep(ticket), false);
+      return;
+    }
+    this.#wakeUp();
+    if (result === "skipped") {
+      this.#own(undefined);
+      this.#join();
+      return;
+    }
+    this.#holding = true;
+    // Nobody to give it to cannot happen (the last caller to leave gives the ticket up), but would
+    // leave the lock held for good.
+    if (!this.#queue.grant(result)) this.unlock();
+  }
+
+  #sleep(word: SleepWord, forRoom: boolean): void {
+    this.#forRoom = forRoom;
+    this.#watch = watchWord(this.#memory, word.byteOffset, word.expected, LIVENESS_CHECK_MS, {
+      onChange: () => this.#safely(() => this.#woken(true)),
+      onTick: () => this.#safely(() => this.#woken(false)),
+    });
+  }
+
+  #woken(changed: boolean): void {
+    this.#unclaimedHead = this.#tickets.skipDeadHead(this.#unclaimedHead);
+    if (this.#forRoom) {
+      this.#wakeUp();
+      this.#join();
+      return;
+    }
+    const ticket = this.#ticket;
+    if (ticket === undefined) return;
+    if (changed) this.#wakeUp();
+    this.#tryTake(ticket);
+  }
+
+  // Ends a sleep, and says so in the shared words.
+  #wakeUp(): void {
+    this.#watch?.close();
+    this.#watch = undefined;
+    if (this.#forRoom) this.#tickets.roomAwake();
+    else if (this.#ticket !== undefined) this.#tickets.awake(this.#ticket);
+    this.#forRoom = false;
+  }
+
+  // A caller timed out or was aborted; the last one to leave gives the ticket up.
+  #callerLeft(left: number): void {
+    if (left > 0 || this.#holding) return;
+    this.#safely(() => {
+      this.#wakeUp();
+      if (this.#ticket !== undefined) this.#tickets.giveUp(this.#ticket);
+      this.#own(undefined);
+    });
+  }
+
+  // Should a step fail (the memory closed and unmapped under us, no thread to wait in), every waiter
+  // hears of it, and the ticket is given up so as not to hold up the other processes.
+  #safely(step: () => void): unknown {
+    try {
+      step();
+      return undefined;
+    } catch (error) {
+      const ticket = this.#holding ? undefined : this.#ticket;
+      try {
+        this.#wakeUp();
+        if (ticket !== undefined) this.#tickets.giveUp(ticket);
+      } catch {
+        // The memory is gone: there is nothing left to give up.
+      }
+      if (!this.#holding) this.#own(undefined);
+      this.#queue.rejectAll(error);
+      return error;
+    }
   }
 }
 
-/** Marks the lock abandoned if `pid` (which has exited) held it; true if it did. */
+/**
+ * Gives up what the exited process `pid` held or waited for with the lock in `memory`: those waiting
+ * behind it go on, and the next holder is told "recovered". True if it held the lock.
+ */
 export function abandonLock(memory: ArrayBuffer, pid: number): boolean {
-  const words = new Int32Array(memory, 0, LOCK_BYTES / 4);
-  return Atomics.compareExchange(words, HOLDER, pid, ABANDONED) === pid;
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  return new TicketWords(memory, (byteOffset) => wake(memory, byteOffset)).abandon(pid);
 }

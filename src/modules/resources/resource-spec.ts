@@ -18,7 +18,7 @@ export interface ResourceSpec {
 /** The layout tags of the files ("MODM" and "LOCK"). */
 export const RESOURCE_LAYOUT: Readonly<Record<ResourceKind, ShmLayout>> = Object.freeze({
   memory: { tag: 0x4d4f444d, version: 1 },
-  lock: { tag: 0x4c4f434b, version: 1 },
+  lock: { tag: 0x4c4f434b, version: 2 }, // 2: the ticket lock
 });
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
