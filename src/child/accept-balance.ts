@@ -17,7 +17,7 @@ const SLACK = 2;
 /** While paused, look this often. */
 const CHECK_MS = 10;
 /** Connections waiting this many checks in a row, while the peer's count stands still, mean it is stuck. */
-const STALLED_CHECKS = 3;
+const STALLED_CHECKS = 10;
 /** After taking over from a stalled peer, balance is not sought again for this long. */
 const HOLD_MS = 500;
 

@@ -24,8 +24,14 @@ import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
  * round trip after the connect) is cut for the next one.
  */
 export const EVICT_AFTER_IDLE_MS = 100;
-/** Accepting starts again once this many slots can be had (free, or held by idle connections). */
+/**
+ * Accepting starts again at once when this many slots can be had (free, or held by idle connections),
+ * and with a single one only after it has stayed free a moment: so that at the edge of saturation the
+ * child does not close and reopen its listeners for every connection, yet never refuses for long a
+ * slot it has.
+ */
 const RESUME_AT = 2;
+const RESUME_ONE_AFTER_MS = 10;
 
 interface Worker {
   readonly record: WorkerRecordWriter;
@@ -261,14 +267,18 @@ export class WorkerSlots {
     this.#recheck.unref();
   }
 
-  #maybeAvailable(): void {
+  #maybeAvailable(settled = false): void {
     if (!this.#saturated || this.#draining) return;
     const now = Date.now();
     const capacity = this.#free.length + (this.#oldestIdle(now) ? RESUME_AT : 0);
-    if (capacity >= Math.min(RESUME_AT, this.#workers)) {
+    if (capacity >= Math.min(RESUME_AT, this.#workers) || (settled && capacity > 0)) {
       this.#saturated = false;
       clearTimeout(this.#recheck);
       this.#events.available?.();
+    } else if (capacity > 0) {
+      clearTimeout(this.#recheck);
+      this.#recheck = setTimeout(() => this.#maybeAvailable(true), RESUME_ONE_AFTER_MS);
+      this.#recheck.unref();
     } else {
       this.#scheduleRecheck(now);
     }

@@ -23,8 +23,8 @@ it("a child whose every slot runs a request takes no new connection until one fr
     serverLimit: 2,
   });
   t.after(() => drover.stop());
-  // Requests in flight until one child has both its slots running one.
-  const held = await holdWorkers(drover.port, 2, drover.dir.path);
+  // Three requests in flight over two children of two slots: one child has both its slots running one.
+  const held = await holdWorkers(drover.port, 3, drover.dir.path);
   t.after(() => held.close());
   const full = await waitFor("a child with both slots busy", async () => {
     const child = serving(await drover.status()).find((c) => c.busyWorkers === 2);
