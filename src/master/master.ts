@@ -171,6 +171,13 @@ export class Master {
    * waits to run joins it: both callers get the generation that applied the config read last.
    */
   async reload(): Promise<RestartResult> {
+    const running = this.#lifecycle.busy;
+    if (running) {
+      this.#log.info(
+        { running },
+        `a reload was asked while a ${running} runs: it runs once that is done, with the config as it is then`,
+      );
+    }
     const result = await this.#lifecycle.enqueue("reload", (signal) => this.#generations.reload(signal));
     this.#followConfig();
     return result;

@@ -1,7 +1,10 @@
 // Starting a master on the fixture app of test/master/fixtures/generations, and reading its pool from
 // `drover status`.
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildStatus, StatusReport } from "../../src/status/report.ts";
+import { makeTempDir } from "../harness/temp.ts";
 import { type RunningDrover, startDrover } from "./drover.ts";
 
 export const FIXTURE_APP = fileURLToPath(new URL("../master/fixtures/generations/app.ts", import.meta.url));
@@ -28,4 +31,50 @@ export function servedBy(body: string): { generation: number; pid: number } {
   const match = body.match(/^gen=(-?\d+) pid=(\d+)/);
   if (!match) throw new Error(`not a reply of the fixture app: ${JSON.stringify(body)}`);
   return { generation: Number(match[1]), pid: Number(match[2]) };
+}
+
+export const CONTROLLED_APP = fileURLToPath(new URL("../master/fixtures/controlled/app.ts", import.meta.url));
+export const CONTROLLED_MODULE = fileURLToPath(
+  new URL("../master/fixtures/controlled/module.ts", import.meta.url),
+);
+
+/** A master on the controlled app, and the switches its start-up obeys (see the fixture). */
+export interface Controlled {
+  readonly drover: RunningDrover;
+  /** Puts the file `name` (holding `content`) in the control folder, or takes it away (false). */
+  set(
+    name: "hold-init" | "hang-init" | "fail-init" | "hang-postconfig",
+    present: boolean,
+    content?: string,
+  ): void;
+  stop(): Promise<void>;
+}
+
+/** `drover start` on the controlled app (test/master/fixtures/controlled), its module included. */
+export async function startControlled(config: Record<string, unknown>): Promise<Controlled> {
+  const dir = makeTempDir("drover-test-controlled-");
+  try {
+    const drover = await startDrover({
+      app: "",
+      config: { app: CONTROLLED_APP, modules: [{ use: CONTROLLED_MODULE }], ...config },
+      env: { CONTROLLED_DIR: dir.path },
+    });
+    return {
+      drover,
+      set: (name, present, content = "") =>
+        present
+          ? writeFileSync(join(dir.path, name), content)
+          : rmSync(join(dir.path, name), { force: true }),
+      stop: async () => {
+        try {
+          await drover.stop();
+        } finally {
+          dir.remove();
+        }
+      },
+    };
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
 }
