@@ -54,6 +54,11 @@ export class ChildHandle {
     return this.#phase === "ready";
   }
 
+  /** Timers armed for this child (escalations, deadlines): none once it has exited. */
+  get armedTimers(): number {
+    return this.#timers.size;
+  }
+
   /** Still expected to serve or to become able to: not draining, detaching, killing or gone. */
   get active(): boolean {
     return this.#phase === "starting" || this.#phase === "ready";
@@ -99,6 +104,7 @@ export class ChildHandle {
 
   /** Runs `action` after `ms`, unless the child exits first. */
   after(ms: number, action: () => void): void {
+    if (this.#phase === "exited") return;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       action();

@@ -96,11 +96,14 @@ export async function startDrover(options: DroverOptions): Promise<RunningDrover
 export function runCli(
   args: readonly string[],
   cwd: string,
+  /** A command that runs it (`setpriv ...` to run it as another user). */
+  prefix: readonly string[] = [],
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const [command = process.execPath, ...before] = [...prefix, process.execPath];
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [CLI, ...args],
+      command,
+      [...before, CLI, ...args],
       { cwd, encoding: "utf8", timeout: 150_000 },
       (error, stdout, stderr) => {
         const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
