@@ -123,6 +123,9 @@ describe("supervision fields", () => {
         childStartTimeout: 90_000,
       },
     );
-    assert.throws(() => flagsToConfig({ "max-child-memory": "much" }), /flag --max-child-memory is not a size/);
+    assert.throws(
+      () => flagsToConfig({ "max-child-memory": "much" }),
+      /flag --max-child-memory is not a size/,
+    );
   });
 });
