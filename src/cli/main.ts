@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
+import { readDuration } from "../config/duration.ts";
 import { isDroverError } from "../errors.ts";
 import { loadModules } from "../modules/load.ts";
 import { readDroverVersion } from "../util/version.ts";
@@ -59,10 +60,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     case "stop": {
-      const timeoutMs = values.timeout === undefined ? undefined : seconds(values.timeout);
+      const timeoutMs = values.timeout === undefined ? undefined : stopTimeout(values.timeout);
       if (Number.isNaN(timeoutMs)) {
         console.error(
-          `drover stop: --timeout takes a number of seconds, got "${values.timeout}"\n\n${USAGE}`,
+          `drover stop: --timeout takes a duration ("30s", "1m") or a number of seconds, got "${values.timeout}"\n\n${USAGE}`,
         );
         return EXIT_USAGE;
       }
@@ -116,10 +117,15 @@ async function runDir(
   }
 }
 
-/** Milliseconds from a number of seconds; NaN for anything else. */
-function seconds(text: string): number {
+/**
+ * Milliseconds from a duration with a unit ("30s", like every other duration), or from a bare number,
+ * which here means seconds (as it always has for --timeout); NaN for anything else.
+ */
+function stopTimeout(text: string): number {
   const value = text.trim() === "" ? Number.NaN : Number(text);
-  return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : Number.NaN;
+  if (Number.isFinite(value)) return value >= 0 ? Math.round(value * 1000) : Number.NaN;
+  const parsed = readDuration(text);
+  return parsed.ok ? parsed.value : Number.NaN;
 }
 
 main(process.argv.slice(2)).then(

@@ -3,9 +3,10 @@ export const USAGE = `Usage: drover <command> [options]
 
 Commands:
   start [app]     run the master in the foreground until it is stopped
-  stop            stop the master: children are killed (SIGTERM, then SIGKILL)
-                    --graceful      let children finish their requests first
-                    --timeout S     how long a graceful stop may take (default: gracefulShutdownTimeout)
+  stop            stop the master at once: children exit now (SIGKILL 3 s later if they have not)
+                    --graceful      let children finish their requests first (what SIGTERM does)
+                    --timeout T     how long a graceful stop may take: "30s", "1m", or seconds
+                                    (default: gracefulShutdownTimeout)
   reload          graceful restart: re-read the config, start a new generation, drain the old one
   restart         hard restart: re-read the config, kill every child, start a new generation
   status          show the children and the scoreboard (read from shared memory)

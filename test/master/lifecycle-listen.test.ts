@@ -2,10 +2,11 @@
 // backlog the master asks for kept while children accept.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { type SpawnedProcess, spawnNode } from "../harness/process.ts";
+import { makeTempDir } from "../harness/temp.ts";
 import { startDrover } from "../support/drover.ts";
 import {
   assertStoppedClean,
@@ -101,4 +102,38 @@ it("a unix socket file left by a dead server is taken over by the next master", 
   assert.equal(stopped.status, 0, stopped.stderr);
   assert.deepEqual(await second.waitForExit(20_000), { code: 0, signal: null });
   assert.equal(existsSync(socketPath), false);
+});
+
+it("a unix socket file someone removed does not break the stop (review D11)", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    config: { listen: ["./app.sock"], startServers: 1, workersPerChild: 2 },
+  });
+  t.after(() => drover.stop());
+  const socketPath = join(drover.dir.path, "app.sock");
+  assert.equal((await request({ socketPath })).status, 200);
+  rmSync(socketPath);
+  process.kill(drover.proc.pid, "SIGTERM");
+  assert.deepEqual(await drover.proc.waitForExit(20_000), { code: 0, signal: null }, drover.proc.output());
+  assert.equal(existsSync(drover.runDir), false, "the run files went all the same");
+  assert.doesNotMatch(drover.proc.output(), /ENOENT|"level":50/);
+});
+
+it("a unix socket path of 107 bytes, the most Linux allows, is served (review D19)", {
+  timeout: 60_000,
+}, async (t) => {
+  const dir = makeTempDir("drover-test-long-");
+  t.after(dir.remove);
+  // An absolute path of exactly 107 bytes: sun_path holds 108 with the terminating NUL.
+  const name = "s".repeat(107 - dir.path.length - 1);
+  const socketPath = join(dir.path, name);
+  assert.equal(Buffer.byteLength(socketPath), 107);
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    config: { listen: [socketPath], startServers: 1, workersPerChild: 2 },
+  });
+  t.after(() => drover.stop());
+  assert.equal((await request({ socketPath })).status, 200);
 });

@@ -48,7 +48,7 @@ it("drover stop --graceful lets an in-flight request finish with 200, then exits
   await assertStoppedClean(drover, { scoreboard, pids });
 });
 
-it("drover stop --graceful --timeout 1 cuts off a request that would take 10 s", {
+it("drover stop --graceful --timeout 1500ms (a duration, as everywhere) cuts off a request that would take 10 s", {
   timeout: 60_000,
 }, async (t) => {
   const { drover, scoreboard, pids } = await startSleepy(t);
@@ -58,7 +58,7 @@ it("drover stop --graceful --timeout 1 cuts off a request that would take 10 s",
     (error: Error) => ({ error }),
   );
   await waitForBusy(drover);
-  const stop = await drover.cli("stop", "--graceful", "--timeout", "1");
+  const stop = await drover.cli("stop", "--graceful", "--timeout", "1500ms");
   assert.equal(stop.status, 0, stop.stderr);
   await assertStoppedClean(drover, { scoreboard, pids });
   // The master is gone with its children, so the request cannot have been answered.
