@@ -2,6 +2,7 @@
 // enter, or the file it may not read. Said plainly instead of Node's "Cannot find module".
 import { accessSync, constants } from "node:fs";
 import { dirname, parse } from "node:path";
+import type { ChildSpec } from "./spec.ts";
 
 /** What stops this process from reading `path`, or undefined when nothing does. */
 export function unreadableBecause(path: string, user: string): string | undefined {
@@ -21,6 +22,24 @@ export function unreadableBecause(path: string, user: string): string | undefine
     accessSync(path, constants.R_OK);
   } catch {
     return `${path} cannot be read by ${user}: the file itself is not readable by ${user}; give that user read access`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the child's user cannot load the app or a module file, when that is why loading failed (Node
+ * says "Cannot find module" for a folder it may not enter); undefined otherwise.
+ */
+export function unreadableFiles(spec: ChildSpec, error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (spec.uid === undefined || (code !== "ERR_MODULE_NOT_FOUND" && code !== "EACCES" && code !== "ENOENT")) {
+    return undefined;
+  }
+  const user = spec.userName ?? `uid ${spec.uid}`;
+  const files = [spec.app, ...spec.modules.map((module) => module.use).filter((use) => use.startsWith("/"))];
+  for (const file of files) {
+    const why = unreadableBecause(file, user);
+    if (why) return why;
   }
   return undefined;
 }

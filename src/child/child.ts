@@ -2,10 +2,9 @@
 // accept on the inherited listeners while it has worker slots to give, stamp a heartbeat, and leave
 // gracefully: when told by the pipe of death, when it crashed, or when the master is gone. A
 // recycling limit (connections, requests, memory, age) makes it ask the master to retire it.
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log/logger.ts";
 import { HookRegistry } from "../modules/index.ts";
-import { hookLogger, loadModules } from "../modules/load.ts";
+import { hookLogger } from "../modules/load.ts";
 import { ModuleRequestHandlers } from "../modules/requests.ts";
 import { ChildResources } from "../modules/resources/child-resources.ts";
 import { EXIT_CHILD_CRASHED, EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
@@ -13,16 +12,15 @@ import type { ChildMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
 import { AcceptBalance } from "./accept-balance.ts";
 import { AcceptGate } from "./accept-gate.ts";
-import { unreadableBecause } from "./access-check.ts";
+import { unreadableFiles } from "./access-check.ts";
 import { guardAgainstCrashes } from "./crash-guard.ts";
 import { Drain } from "./drain.ts";
+import { initialise } from "./init.ts";
 import { ChildListeners } from "./listeners.ts";
-import { appModule, loadApp } from "./load-app.ts";
+import type { LoadedApp } from "./load-app.ts";
 import { listenToMaster, tellMaster } from "./master-channel.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
-import { dropPrivileges } from "./privileges.ts";
 import { Retirement } from "./retirement.ts";
-import { slowLanes } from "./slow-lane.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
 import { startStackWatchdog } from "./stack-watchdog.ts";
 import { WorkerSlots } from "./worker-slots.ts";
@@ -70,8 +68,6 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   };
   const resources = new ChildResources(spec.resources, spec.resourceFds);
   const requestHandlers = new ModuleRequestHandlers(exitInput.log);
-  // Read through a mapping of its own, which outlives the writers' (see Scoreboard.detach).
-  let reader: Scoreboard | undefined;
 
   const cannotAccept = (error: unknown) => {
     const sick = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "");
@@ -174,59 +170,24 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     });
   }
 
-  const context = {
-    slot: spec.slot,
-    pid: process.pid,
-    generation: spec.generation,
-    drainSignal: drain.signal,
-  };
-  const initInput = {
-    ...exitInput,
-    signal: drain.signal,
-    scoreboard: {
-      snapshot: () => {
-        reader ??= Scoreboard.fromFd(spec.scoreboardFd);
-        return reader.snapshot();
-      },
-    },
-    forModule: (module: string) => ({
-      ...resources.forModule(module),
-      requests: requestHandlers.forModule(module),
-    }),
-  };
-  let app: Awaited<ReturnType<typeof loadApp>>;
+  let app: LoadedApp;
   try {
-    dropPrivileges(spec.uid, spec.gid, spec.userName);
-    const lane = slowLanes(
-      spec.slowRequestThresholdMs,
-      {
-        slowRoute: (route, averageMs) =>
-          log.debug(
-            { route, averageMs: Math.round(averageMs) },
-            "route holds the event loop: its requests take the slow lane",
-          ),
-        queued: (waiting) => record.slowLaneQueued(waiting),
-        started: (waiting) => record.setSlowLaneWaiting(waiting),
-        shed: (waiting) => record.slowLaneShed(waiting),
-      },
-      spec.slowLaneMaxWaitMs,
-    );
-    app = await loadApp(spec.app, {
-      accounting: slots,
-      modules: requestHandlers,
-      lane,
-      timeouts: spec.server,
-      failed: (error, request, response) => handlerFailed(log, error, request, response),
+    app = await initialise(spec, {
+      log,
+      record,
+      slots,
+      hooks,
+      exitInput,
+      drainSignal: drain.signal,
+      resources,
+      requestHandlers,
     });
-    for (const module of await loadModules(spec.modules)) hooks.register(module);
-    hooks.register(appModule(app.definition, context));
-    await hooks.run("childInit", initInput);
     initialised = true;
   } catch (error) {
     const code = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "")
       ? EXIT_CHILD_SICK
       : EXIT_CHILD_FATAL;
-    const blocked = spec.uid === undefined ? undefined : unreadable(spec, error);
+    const blocked = unreadableFiles(spec, error);
     const reason = blocked ?? (error instanceof Error ? (error.stack ?? error.message) : String(error));
     log.error(
       blocked ? { reason } : { err: error },
@@ -254,39 +215,4 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   record.setState(ProcessState.Ready);
   if (!standalone) tellMaster({ drover: "ready" });
   log.debug({ listen: spec.listeners }, "child ready");
-}
-
-// A handler that threw: that request alone gets a 500 (or is cut, if its reply had begun).
-function handlerFailed(
-  log: Logger,
-  error: unknown,
-  request: IncomingMessage,
-  response: ServerResponse,
-): void {
-  const path = (request.url ?? "").split("?")[0];
-  log.error(
-    { err: error, method: request.method, path },
-    "the app's handler threw: answered 500, the child serves on",
-  );
-  if (response.writableEnded) return;
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const body = "Internal Server Error\n";
-  response.writeHead(500, { "content-type": "text/plain", "content-length": Buffer.byteLength(body) });
-  response.end(body);
-}
-
-// An app or module file the child's user may not read, named with what blocks it.
-function unreadable(spec: ChildSpec, error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "EACCES" && code !== "ENOENT") return undefined;
-  const user = spec.userName ?? `uid ${spec.uid}`;
-  const files = [spec.app, ...spec.modules.map((module) => module.use).filter((use) => use.startsWith("/"))];
-  for (const file of files) {
-    const why = unreadableBecause(file, user);
-    if (why) return why;
-  }
-  return undefined;
 }

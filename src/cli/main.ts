@@ -2,8 +2,8 @@
 // The `drover` command.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
 import { readDuration } from "../config/duration.ts";
+import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
 import { isDroverError } from "../errors.ts";
 import { loadModules } from "../modules/load.ts";
 import { readDroverVersion } from "../util/version.ts";

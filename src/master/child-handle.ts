@@ -140,3 +140,8 @@ export class ChildHandle {
     this.#process.kill(signal);
   }
 }
+
+/** The log fields naming a child. */
+export function where(child: ChildHandle) {
+  return { slot: child.slot, childPid: child.pid, generation: child.generation };
+}

@@ -4,10 +4,11 @@
 // while the next one starts.
 import type { Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
+import { where } from "./child-handle.ts";
 import type { Generations } from "./generations.ts";
 import { performIdleMaintenance, type SlotView } from "./maintenance.ts";
 import type { ModuleHost } from "./module-host.ts";
-import { type Pool, where } from "./pool.ts";
+import type { Pool } from "./pool.ts";
 import type { SpawnState } from "./spawn-state.ts";
 import type { Watchdog } from "./watchdog.ts";
 

@@ -2,16 +2,16 @@
 // and how children are started, replaced and stopped. Generations decide which generation serves;
 // the pool keeps each generation's children alive, judged by classifyExit.
 import type { Logger } from "../log/logger.ts";
-import type { RetireReasonName } from "../protocol/messages.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
-import type { ChildExit, ChildHandle } from "./child-handle.ts";
+import { type ChildExit, type ChildHandle, where } from "./child-handle.ts";
 import { ChildTable } from "./children.ts";
 import { classifyExit } from "./exits.ts";
 import type { Generation, GenerationLookup } from "./generation.ts";
 import { GenerationStart } from "./generation-start.ts";
 import type { ModuleHost } from "./module-host.ts";
+import { Replacements } from "./replacements.ts";
 import { SlotClaims } from "./slots.ts";
-import { CrashBudget, type SpawnState } from "./spawn-state.ts";
+import type { SpawnState } from "./spawn-state.ts";
 import { Spawner } from "./spawner.ts";
 
 export interface PoolParts {
@@ -34,9 +34,7 @@ export class Pool {
   readonly #log: Logger;
   // Generation starts waiting for their children to be ready, by generation number.
   readonly #starts = new Map<number, GenerationStart>();
-  // A child spawned to replace one that asked to retire, and that one.
-  readonly #replacing = new Map<ChildHandle, ChildHandle>();
-  readonly #crashBudget = new CrashBudget();
+  readonly #replacements: Replacements;
   #emptied: (() => void) | undefined;
 
   constructor(parts: PoolParts) {
@@ -44,7 +42,7 @@ export class Pool {
     this.#log = parts.log;
     this.table = new ChildTable({
       ready: (child) => this.#ready(child),
-      retire: (child, reason) => this.#retire(child, reason),
+      retire: (child, reason) => this.#replacements.retire(child, reason),
       detached: (child) => this.#detached(child),
       exit: (exit) => this.#exited(exit),
     });
@@ -54,6 +52,14 @@ export class Pool {
       scoreboard: parts.scoreboard,
       log: parts.log,
       stopping: parts.stopping,
+    });
+    this.#replacements = new Replacements({
+      spawner: this.spawner,
+      slots: this.slots,
+      generations: parts.generations,
+      stopping: parts.stopping,
+      log: parts.log,
+      spawnInto: (slot, generation) => this.spawnInto(slot, generation),
     });
   }
 
@@ -153,43 +159,8 @@ export class Pool {
     if (generation) generation.hadHealthyChild = true;
     this.#starts.get(child.generation)?.ready();
     this.#log.debug({ ...where(child) }, "child ready");
-    this.#retireReplaced(child);
+    this.#replacements.up(child);
     this.#childStatus(child, "started");
-  }
-
-  // A child reached a recycling limit: its replacement starts first (beside it when a slot is free,
-  // in its slot once it has given it up otherwise), then it drains. A crashed child drains at once.
-  #retire(child: ChildHandle, reason: RetireReasonName): void {
-    const generation = this.#lookup().find(child.generation);
-    const drainMs = generation?.config.drainTimeout ?? 30_000;
-    this.#log.debug({ ...where(child), reason }, "a child asks to retire");
-    if (reason === "crash") {
-      child.quiesce("crash", drainMs);
-      this.#replace(child);
-      return;
-    }
-    const serving = this.#lookup().serving;
-    if (this.#parts.stopping() || !generation || generation !== serving) {
-      child.quiesce("recycle", drainMs);
-      return;
-    }
-    const slot = this.slots.free(generation.config.daemonsLimit)[0];
-    const replacement = slot === undefined ? undefined : this.spawner.spawn(slot, generation);
-    if (replacement) {
-      this.#replacing.set(replacement, child);
-      return;
-    }
-    child.quiesce("recycle", drainMs);
-    if (slot === undefined) this.spawnInto(child.slot, generation);
-  }
-
-  // The replacement of a retiring child is up (or could not start): the retiring child drains now.
-  #retireReplaced(replacement: ChildHandle): void {
-    const retiring = this.#replacing.get(replacement);
-    if (!retiring) return;
-    this.#replacing.delete(replacement);
-    const drainMs = this.#lookup().find(retiring.generation)?.config.drainTimeout ?? 30_000;
-    retiring.quiesce("recycle", drainMs);
   }
 
   #detached(child: ChildHandle): void {
@@ -206,7 +177,7 @@ export class Pool {
     const scoreboard = this.#parts.scoreboard();
     if (exit.ownedSlot) scoreboard?.master.reclaimSlot(child.slot);
     this.slots.freed(child);
-    this.#retireReplaced(child);
+    this.#replacements.up(child);
     this.#childStatus(child, "exited");
     const lookup = this.#lookup();
     const verdict = classifyExit({
@@ -227,7 +198,7 @@ export class Pool {
     );
     switch (verdict.action) {
       case "replace":
-        this.#replace(child);
+        this.#replacements.replaceCrashed(child);
         break;
       case "slow-spawn":
         this.#parts.spawnState.idleSpawnRate = 1;
@@ -247,24 +218,9 @@ export class Pool {
     if (this.table.size === 0) this.#emptied?.();
   }
 
-  // A crashed child of the serving generation is replaced at once, within the crash budget; past it,
-  // maintenance restores the pool once a second.
-  #replace(child: ChildHandle): void {
-    const serving = this.#lookup().serving;
-    if (this.#parts.stopping() || !serving || child.generation !== serving.number) return;
-    if (!this.#crashBudget.take()) return;
-    const free = this.slots.free(serving.config.daemonsLimit);
-    const slot = free.includes(child.slot) ? child.slot : free[0];
-    if (slot !== undefined) this.spawner.spawn(slot, serving);
-  }
-
   #childStatus(child: ChildHandle, status: "started" | "exited" | "lost"): void {
     const serving = this.#lookup().serving;
     if (serving) void this.#parts.modules.childStatus(serving.modules, child, status);
   }
 }
 
-/** The log fields naming a child. */
-export function where(child: ChildHandle) {
-  return { slot: child.slot, childPid: child.pid, generation: child.generation };
-}

@@ -5,9 +5,9 @@ import type { ResolvedConfig } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Scoreboard, ScoreboardSnapshot } from "../scoreboard/index.ts";
 import type { ChildHandle } from "./child-handle.ts";
+import { where } from "./child-handle.ts";
 import type { ChildTable } from "./children.ts";
 import { readHungStack } from "./hung-child.ts";
-import { where } from "./pool.ts";
 
 export interface WatchdogParts {
   readonly table: ChildTable;

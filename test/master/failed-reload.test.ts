@@ -21,20 +21,26 @@ it("a failed reload drains its new children that already serve: no request in fl
   t.after(() => controlled.stop());
   const { drover } = controlled;
   const old = pids(serving(await drover.status()));
-  // The new generation takes slots 2 and 3; the child in slot 3 fails 2.5 s into its childInit.
-  controlled.set("fail-init", true, "3 2500");
+  // The new generation takes slots 2 and 3; the child in slot 3 fails 5 s into its childInit.
+  controlled.set("fail-init", true, "3 5000");
   const reload = drover.cli("reload");
   const ready = await waitFor("the new child in slot 2 serving", () =>
     board(drover.runDir).children.find((c) => c.generation === 1 && c.slot === 2 && c.state === "ready"),
   );
-  // Requests that take 2 s, on fresh connections: the kernel spreads them over every child accepting,
-  // the new one among them; they are still running when slot 3 fails.
-  const requests = Array.from({ length: 24 }, () =>
-    httpGet(drover.port, "/slow?ms=2000").then(
-      (reply) => reply,
-      (error: Error) => error,
-    ),
-  );
+  // Requests that take 3 s, on fresh connections, until several are in flight on the new child (the
+  // kernel spreads them over every child accepting); they are still running when slot 3 fails.
+  const requests: Promise<Awaited<ReturnType<typeof httpGet>> | Error>[] = [];
+  while (requests.length < 80) {
+    requests.push(
+      httpGet(drover.port, "/slow?ms=3000").then(
+        (reply) => reply,
+        (error: Error) => error,
+      ),
+    );
+    const onNew = board(drover.runDir).children.find((c) => c.pid === ready.pid)?.busyWorkers ?? 0;
+    if (onNew >= 3) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   const failed = await reload;
   assert.equal(failed.status, 1);
   assert.match(
