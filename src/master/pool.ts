@@ -223,4 +223,3 @@ export class Pool {
     if (serving) void this.#parts.modules.childStatus(serving.modules, child, status);
   }
 }
-

@@ -1,6 +1,5 @@
 // Waiting with a deadline and an AbortSignal: every wait in the master is bounded and gives up when
 // the master stops.
-import { setTimeout as delay } from "node:timers/promises";
 
 /**
  * Settles as `work` does, or rejects with `timeout()` after `ms`, or with the signal's reason when it
@@ -28,20 +27,4 @@ export function withDeadline<T>(
       (error: unknown) => finish(() => reject(error)),
     );
   });
-}
-
-/**
- * Polls `probe` every `intervalMs` until it returns true (resolves true), `timeoutMs` passes (false)
- * or `signal` is aborted (false).
- */
-export async function pollUntil(
-  probe: () => boolean,
-  options: { readonly intervalMs: number; readonly timeoutMs: number; readonly signal?: AbortSignal },
-): Promise<boolean> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    if (probe()) return true;
-    if (Date.now() >= deadline || options.signal?.aborted) return false;
-    await delay(options.intervalMs, undefined, { signal: options.signal }).catch(() => {});
-  }
 }
