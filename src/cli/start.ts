@@ -1,6 +1,7 @@
 // `drover start`: the master in the foreground (or, with --single, one child's work and no master).
 import { resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
+import { ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger } from "../log/logger.ts";
 import { Master } from "../master/master.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
@@ -25,11 +26,14 @@ export async function startCommand(options: StartOptions): Promise<number> {
     await runSingle(config, log);
     return EXIT_OK;
   }
-  const master = await Master.start({
-    cwd: options.cwd,
-    configFile: options.configFile,
-    flags: options.flags,
-  });
+  let master: Master;
+  try {
+    master = await Master.start({ cwd: options.cwd, configFile: options.configFile, flags: options.flags });
+  } catch (error) {
+    // Stopped (SIGTERM, say) before it finished starting: that is a stop asked for, not a failure.
+    if (isDroverError(error, ErrorCode.STOPPING)) return EXIT_OK;
+    throw error;
+  }
   console.log(
     `drover: ${master.config.app} is served on ${master.addresses.map(url).join(", ")} ` +
       `by ${master.config.startServers} ${master.config.startServers === 1 ? "child" : "children"} (master pid ${process.pid}, run directory ${master.files.runDir})`,

@@ -12,7 +12,7 @@ import { DEFAULTS } from "../config/defaults.ts";
 import { parseDuration } from "../config/duration.ts";
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import { withDeadline } from "../util/deadline.ts";
@@ -118,12 +118,14 @@ export class Master {
     for (const warning of warnings) log.warn(warning);
     const master = new Master(options, config, log);
     try {
-      const listeners = await master.#run.open();
-      await master.#lifecycle.enqueue("start", (signal) =>
-        master.#generations.first(config, warnings, listeners, signal),
-      );
+      await master.#lifecycle.enqueue("start", async (signal) => {
+        const listeners = await master.#run.open(signal);
+        await master.#generations.first(config, warnings, listeners, signal);
+      });
     } catch (error) {
-      await master.#run.shutDown({ graceful: false }, 1);
+      // Stopped on purpose while it started (a signal): no failure, exit 0.
+      const asked = isDroverError(error, ErrorCode.STOPPING);
+      await master.#run.shutDown({ graceful: false }, asked ? 0 : 1);
       throw error;
     }
     master.#lifecycle.running();

@@ -68,8 +68,13 @@ export class MasterRun {
     return this.#scoreboard;
   }
 
-  /** Takes the run directory, binds the listeners, creates the scoreboard and the control socket. */
-  async open(): Promise<OpenListener[]> {
+  /**
+   * Takes the run directory, binds the listeners, creates the scoreboard and the control socket. The
+   * signals are heard from the first moment: a stop asked meanwhile aborts `signal`, and this gives up
+   * (what it made is released by the stop).
+   */
+  async open(signal: AbortSignal): Promise<OpenListener[]> {
+    this.followSignals(this.#config.signals);
     const { runDir, pidFile } = this.files;
     this.#createdRunDir = makeRunDir(runDir);
     const lock = acquirePidLock(pidFile);
@@ -84,6 +89,7 @@ export class MasterRun {
     this.#lock = lock;
     const listeners = await openListeners(this.#config.listen);
     this.#listeners = listeners;
+    signal.throwIfAborted();
     this.#scoreboard = Scoreboard.create({
       name: this.files.scoreboardName,
       serverLimit: this.#config.serverLimit,
@@ -94,7 +100,7 @@ export class MasterRun {
     this.watchFiles();
     this.#scoreboard.master.setGeneration(0, Date.now());
     this.#scoreboard.master.setSpawnRate(1);
-    this.followSignals(this.#config.signals);
+    signal.throwIfAborted();
     return listeners;
   }
 

@@ -3,9 +3,13 @@
 // then is not dropped; the serving generation is supervised throughout; and a stop during a restart
 // wins, with nothing forked after it.
 import assert from "node:assert/strict";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { it } from "node:test";
 import { isAlive, waitForPidsGone } from "../harness/process.ts";
+import { makeTempDir } from "../harness/temp.ts";
 import { waitFor } from "../harness/wait.ts";
+import { startDrover } from "../support/drover.ts";
 import { board } from "../support/lifecycle.ts";
 import { CONTROLLED_APP, CONTROLLED_MODULE, pids, serving, startControlled } from "../support/pool.ts";
 
@@ -120,3 +124,31 @@ it("a stop during a restart wins: the restart is abandoned, nothing is forked af
   assert.doesNotMatch(drover.proc.output(), /EINVAL|could not initialise|"level":60/);
   assert.equal(isAlive(drover.proc.pid), false);
 });
+
+it("a SIGTERM while the first generation starts stops the master cleanly, exit 0", {
+  timeout: 60_000,
+}, async (t) => {
+  const control = makeTempDir("drover-test-controlled-");
+  t.after(control.remove);
+  writeFileSync(join(control.path, "hold-init"), "");
+  const drover = await startDrover({
+    app: "",
+    config: { app: CONTROLLED_APP, ...POOL },
+    env: { CONTROLLED_DIR: control.path },
+    waitReady: false,
+  });
+  t.after(() => drover.stop());
+  // The control socket is up: the master has its signal handlers, and its first child is held.
+  await waitFor("the master to be up, its first child starting", () => existsRunDir(drover.runDir));
+  process.kill(drover.proc.pid, "SIGTERM");
+  assert.deepEqual(await drover.proc.waitForExit(20_000), { code: 0, signal: null }, drover.proc.output());
+  assert.doesNotMatch(drover.proc.output(), /"level":50|"level":60/);
+});
+
+function existsRunDir(runDir: string): boolean {
+  try {
+    return readdirSync(runDir).includes("control.sock");
+  } catch {
+    return false;
+  }
+}
