@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log/logger.ts";
 import { HookRegistry } from "../modules/index.ts";
-import { hookLogger, loadModules } from "../modules/load.ts";
+import { hookLogger, importBuiltinModules, loadModules } from "../modules/load.ts";
 import { ModuleRequestHandlers } from "../modules/requests.ts";
 import { ChildResources } from "../modules/resources/child-resources.ts";
 import { EXIT_CHILD_CRASHED, EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
@@ -24,7 +24,7 @@ import { dropPrivileges } from "./privileges.ts";
 import { Retirement } from "./retirement.ts";
 import { slowLanes } from "./slow-lane.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
-import { startStackWatchdog } from "./stack-watchdog.ts";
+import { startStackWatchdog, watchdogLoaded } from "./stack-watchdog.ts";
 import { WorkerSlots } from "./worker-slots.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
@@ -47,7 +47,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   const scoreboard = Scoreboard.fromFd(spec.scoreboardFd);
   const record = scoreboard.processWriter(spec.slot);
   record.claim(process.pid, Date.now());
-  if (spec.hungChildStack) startStackWatchdog(spec, log);
+  const watchdog = spec.hungChildStack ? startStackWatchdog(spec, log) : undefined;
   const standalone = options.standalone ?? false;
   if (!standalone) {
     // The master decides when children stop: a terminal's Ctrl-C or hang-up, or a SIGTERM sent to the
@@ -196,6 +196,9 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   };
   let app: Awaited<ReturnType<typeof loadApp>>;
   try {
+    // drover's own files may be closed to the children's user: load what it still needs first.
+    await importBuiltinModules(spec.modules);
+    if (watchdog && spec.uid !== undefined) await watchdogLoaded(watchdog);
     dropPrivileges(spec.uid, spec.gid, spec.userName);
     const lane = slowLanes(
       spec.slowRequestThresholdMs,
