@@ -131,7 +131,10 @@ export async function spawnProcess(
       // Only the process itself is told to stop (a master then stops its children); the handle's
       // kill() does nothing once it has exited, so a reaped pid that now names another is never hit.
       child.kill("SIGTERM");
-      const status = await Promise.race([exited, delay(graceMs).then(() => undefined)]);
+      // Unref'd: the child's own handle keeps this process up until it exits, and a timer left
+      // pending must not hold a finished test file open for the rest of the grace.
+      const grace = delay(graceMs, undefined, { ref: false }).then(() => undefined);
+      const status = await Promise.race([exited, grace]);
       if (status === undefined) child.kill("SIGKILL");
       const final = status ?? (await exited);
       await proveGroupGone(pid, groupGoneMs);
