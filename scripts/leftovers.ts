@@ -1,6 +1,7 @@
 // What a test run may leave behind: processes that carry the run's marker, shared-memory files and
-// socket files. The suite fails if any remain. drover's own shared memory is memfds, which exist in no
-// directory and go with their last holder; the /dev/shm check catches anything that would appear there.
+// socket files. The suite fails if any of this run's remain. drover's own shared memory is memfds, which
+// exist in no directory and go with their last holder; the /dev/shm check catches anything that would
+// appear there, and blames this run only for what is provably its own (judgeShmFiles).
 import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
@@ -46,6 +47,36 @@ export function isMarked(pid: number, marker: string, value: string): boolean {
   } catch {
     return false;
   }
+}
+
+export interface ShmVerdict {
+  /** This run's: named with its tag, or made by a process of it that still runs. */
+  readonly ours: string[];
+  /** Made meanwhile by someone else (another job on the machine), or by a creator now gone. */
+  readonly foreign: string[];
+}
+
+/**
+ * Sorts the drover files that appeared in /dev/shm during a run. drover itself makes none there (its
+ * shared memory is memfds), so one is this run's fault only if its name carries the run's tag or its
+ * creator (from the header) runs and carries the run's marker; a dead creator cannot be told from
+ * another job's, so such a file is only reported.
+ */
+export function judgeShmFiles(
+  names: readonly string[],
+  marker: string,
+  runId: string,
+  runTag: string,
+): ShmVerdict {
+  const ours: string[] = [];
+  const foreign: string[] = [];
+  for (const name of names) {
+    const creator = shmCreator(name);
+    const tagged = name.startsWith(`drover-test-${runTag}-`);
+    if (tagged || (creator !== undefined && isMarked(creator, marker, runId))) ours.push(name);
+    else foreign.push(name);
+  }
+  return { ours, foreign };
 }
 
 /** drover's files in /dev/shm. */

@@ -45,7 +45,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   const scoreboard = Scoreboard.fromFd(spec.scoreboardFd);
   const record = scoreboard.processWriter(spec.slot);
   record.claim(process.pid, Date.now());
-  if (spec.hungChildStack) startStackWatchdog(spec, log);
+  const watchdog = spec.hungChildStack ? startStackWatchdog(spec, log) : undefined;
   const standalone = options.standalone ?? false;
   if (!standalone) {
     // The master decides when children stop: a terminal's Ctrl-C or hang-up, or a SIGTERM sent to the
@@ -181,6 +181,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       drainSignal: drain.signal,
       resources,
       requestHandlers,
+      watchdog,
     });
     initialised = true;
   } catch (error) {

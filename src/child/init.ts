@@ -1,11 +1,13 @@
 // A child's start-up, between claiming its slot and accepting: it drops its privileges, loads the app
 // (building the server it serves with, behind the slow lane and the modules' request handlers), loads
 // its modules and runs every childInit. It throws what went wrong; the child decides how to exit.
+
+import type { Worker } from "node:worker_threads";
 import type { ChildContext } from "../app/define.ts";
 import type { Logger } from "../log/logger.ts";
 import type { HookLogger } from "../modules/context.ts";
 import type { HookRegistry } from "../modules/index.ts";
-import { loadModules } from "../modules/load.ts";
+import { importBuiltinModules, loadModules } from "../modules/load.ts";
 import type { ModuleRequestHandlers } from "../modules/requests.ts";
 import type { ChildResources } from "../modules/resources/child-resources.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
@@ -15,6 +17,7 @@ import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
 import { dropPrivileges } from "./privileges.ts";
 import { slowLanes } from "./slow-lane.ts";
 import type { ChildSpec } from "./spec.ts";
+import { watchdogLoaded } from "./stack-watchdog.ts";
 import type { WorkerSlots } from "./worker-slots.ts";
 
 export interface InitParts {
@@ -35,10 +38,15 @@ export interface InitParts {
   readonly drainSignal: AbortSignal;
   readonly resources: ChildResources;
   readonly requestHandlers: ModuleRequestHandlers;
+  /** The stack watchdog thread, if the child runs one. */
+  readonly watchdog: Worker | undefined;
 }
 
 export async function initialise(spec: ChildSpec, parts: InitParts): Promise<LoadedApp> {
   const { log, record } = parts;
+  // drover's own files may be closed to the children's user: load what it still needs first.
+  await importBuiltinModules(spec.modules);
+  if (parts.watchdog && spec.uid !== undefined) await watchdogLoaded(parts.watchdog);
   dropPrivileges(spec.uid, spec.gid, spec.userName);
   const lane = slowLanes(
     spec.slowRequestThresholdMs,

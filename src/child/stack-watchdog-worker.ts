@@ -3,11 +3,11 @@
 // request pauses the main thread over an in-process inspector session, logs the frames as one JSON
 // line, and stores the request's number as the reply. It writes to stderr itself: a hung main thread
 // could not pass a line on.
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { Scoreboard, type StackWords } from "../scoreboard/index.ts";
 import { formatStack, readMainThreadStack } from "./main-thread-stack.ts";
-import type { StackWatchdogData } from "./stack-watchdog.ts";
+import { LOADED, type StackWatchdogData } from "./stack-watchdog.ts";
 
 // A load of one word: cheap enough to do often, so a request waits at most this long.
 const POLL_MS = 100;
@@ -71,3 +71,5 @@ async function answer(words: StackWords, request: number, log: Logger): Promise<
 }
 
 watch(workerData as StackWatchdogData);
+// Every file this thread needs is loaded now: the child may drop privileges (see watchdogLoaded).
+parentPort?.postMessage(LOADED);

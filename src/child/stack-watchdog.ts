@@ -16,6 +16,11 @@ const WORKER_ENTRY = new URL(
   import.meta.url,
 );
 
+/** What the worker thread posts once its code is loaded. */
+export const LOADED = "drover-watchdog-loaded";
+// Bounds the wait for a thread that never loads: the child then goes on without it.
+const LOAD_TIMEOUT_MS = 10_000;
+
 /** What the worker thread is given. */
 export interface StackWatchdogData {
   /** The scoreboard's descriptor (inherited by the process, so the thread can map it too). */
@@ -46,4 +51,23 @@ export function startStackWatchdog(spec: Pick<ChildSpec, "scoreboardFd" | "slot"
     log.warn({ err: error }, "the stack watchdog thread stopped: a hung child's stack cannot be read"),
   );
   return worker;
+}
+
+/**
+ * Resolves once the watchdog thread has loaded all its code (or failed, or `timeoutMs` passed): a child
+ * that drops privileges waits for it first, as drover's own files may be closed to its new user.
+ */
+export function watchdogLoaded(worker: Worker, timeoutMs = LOAD_TIMEOUT_MS): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      worker.off("message", onMessage).off("error", done).off("exit", done);
+      resolve();
+    };
+    const onMessage = (message: unknown) => {
+      if (message === LOADED) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    worker.on("message", onMessage).once("error", done).once("exit", done);
+  });
 }

@@ -54,6 +54,15 @@ export async function loadModules(specs: readonly ModuleSpec[]): Promise<DroverM
   return modules;
 }
 
+/**
+ * Imports the code of the built-in modules that `specs` names, without making them (no option is read,
+ * no factory runs): a child does this before it drops privileges, as drover's own files may be
+ * unreadable by the children's user. loadModules then finds them loaded.
+ */
+export async function importBuiltinModules(specs: readonly ModuleSpec[]): Promise<void> {
+  for (const { use } of specs) if (isBuiltinModule(use)) await builtinModule(use);
+}
+
 // A factory refuses bad options by throwing; say which entry of the config they came from.
 function makeModule(factory: ModuleFactory, options: Record<string, unknown>, where: string): unknown {
   try {

@@ -1,5 +1,6 @@
 // Spawning real processes in tests: readiness by a line or a port, and a stop that proves the pid gone.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { groupMembers, isRunning, processStat } from "../../src/util/process-alive.ts";
@@ -33,11 +34,19 @@ export interface SpawnedProcess {
   output(): string;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   waitForExit(timeoutMs?: number): Promise<ExitStatus>;
-  /** SIGTERM its process group, SIGKILL after `graceMs`, then prove every pid of the group is gone. */
-  stop(graceMs?: number): Promise<ExitStatus>;
+  /**
+   * SIGTERM the process (not its group), SIGKILL it after `graceMs` if it has not exited, then prove
+   * every member of its process group gone within `groupGoneMs`; rejects, after SIGKILLing them, if
+   * some outlive it.
+   */
+  stop(graceMs?: number, groupGoneMs?: number): Promise<ExitStatus>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long stop() lets the process stop by itself: a master's graceful stop of its children. */
+const DEFAULT_GRACE_MS = 10_000;
+/** How long the rest of the group may take to go once the process exited (orphans notice and exit). */
+const GROUP_GONE_MS = 10_000;
 
 /** Runs a script on this Node (the pinned one), in its own process group. */
 export function spawnNode(script: string, args: readonly string[] = [], options: SpawnOptions = {}) {
@@ -117,18 +126,22 @@ export async function spawnProcess(
   };
 
   let stopping: Promise<ExitStatus> | undefined;
-  const stop = (graceMs = 3_000) => {
+  const stop = (graceMs = DEFAULT_GRACE_MS, groupGoneMs = GROUP_GONE_MS) => {
     stopping ??= (async () => {
-      signalGroup(pid, "SIGTERM");
-      const status = await Promise.race([exited, delay(graceMs).then(() => undefined)]);
-      signalGroup(pid, "SIGKILL");
+      // Only the process itself is told to stop (a master then stops its children); the handle's
+      // kill() does nothing once it has exited, so a reaped pid that now names another is never hit.
+      child.kill("SIGTERM");
+      // Unref'd: the child's own handle keeps this process up until it exits, and a timer left
+      // pending must not hold a finished test file open for the rest of the grace.
+      const grace = delay(graceMs, undefined, { ref: false }).then(() => undefined);
+      const status = await Promise.race([exited, grace]);
+      if (status === undefined) child.kill("SIGKILL");
       const final = status ?? (await exited);
-      await waitForPidsGone([pid, -pid], 5_000);
+      await proveGroupGone(pid, groupGoneMs);
       return final;
     })();
     return stopping;
   };
-
   const spawned: SpawnedProcess = { child, pid, output: () => output, waitForOutput, waitForExit, stop };
   options.cleanup?.(async () => {
     await stop();
@@ -138,7 +151,11 @@ export async function spawnProcess(
     else if (options.ready)
       await waitForPort(options.ready.port, options.ready.host, options.readyTimeoutMs, exited);
   } catch (error) {
-    await stop(0);
+    const leftover = await stop(0).then(
+      () => undefined,
+      (stopError: Error) => stopError,
+    );
+    if (leftover) throw new Error(`${(error as Error).message}\n${leftover.message}`, { cause: error });
     throw error;
   }
   return spawned;
@@ -179,6 +196,33 @@ export async function stopGroup(pgid: number, graceMs = 3_000): Promise<void> {
   await waitForPidsGone([-pgid], 5_000);
 }
 
+/**
+ * Waits up to `timeoutMs` for every member of process group `pgid` to be gone. A member still there is
+ * a process the stopped one left behind, a bug: it is SIGKILLed and named in the error.
+ */
+export async function proveGroupGone(pgid: number, timeoutMs: number): Promise<void> {
+  try {
+    await waitForPidsGone([-pgid], timeoutMs);
+  } catch {
+    const left = groupMembers(pgid).map((member) => `${member} (${commandOf(member)})`);
+    if (left.length === 0) return;
+    signalGroup(pgid, "SIGKILL");
+    await waitForPidsGone([-pgid], 5_000);
+    throw new Error(
+      `process group ${pgid} still had ${left.join(", ")} ${timeoutMs} ms after its leader was stopped: ` +
+        "SIGKILLed them now; whatever started them must stop them",
+    );
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "exited";
+  }
+}
+
 /** Resolves once `port` accepts a TCP connection. */
 export async function waitForPort(
   port: number,
@@ -209,13 +253,11 @@ function canConnect(port: number, host: string): Promise<boolean> {
   });
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, signal);
-    } catch {
-      // Already gone: nothing to signal.
-    }
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // No member left: nothing to signal.
   }
 }
 

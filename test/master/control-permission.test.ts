@@ -3,20 +3,28 @@
 // "no master runs" (exit 3), and stop does not claim a master it could not signal has stopped.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { startControlServer } from "../../src/master/control-server.ts";
 import { acquirePidLock } from "../../src/master/pid-lock.ts";
-import { makeTempDir, testRoot } from "../harness/temp.ts";
+import { assertRoot } from "../harness/preconditions.ts";
+import { makeSharedDir } from "../harness/temp.ts";
 import { CLI } from "../support/drover.ts";
 
 const NOBODY = 65534;
-const skip = process.getuid?.() !== 0 ? "needs root, to run the client as another user" : undefined;
 
-/** `drover <args>` as uid/gid 65534, to completion. */
+/**
+ * `drover <args>` as uid/gid 65534, to completion. The clone may sit in a folder only root may enter,
+ * so the command keeps one capability, to read drover's own files (CAP_DAC_READ_SEARCH: read and
+ * search only). Connecting to a socket needs write permission on it, and signalling root's process
+ * needs CAP_KILL: neither is granted, so the refusals under test are those any other user meets.
+ */
 function droverAsNobody(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
-  const setpriv = ["--reuid", String(NOBODY), "--regid", String(NOBODY), "--clear-groups"];
+  const setpriv = [
+    ...["--reuid", String(NOBODY), "--regid", String(NOBODY), "--clear-groups"],
+    ...["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"],
+  ];
   return new Promise((resolve) => {
     execFile(
       "setpriv",
@@ -31,15 +39,13 @@ function droverAsNobody(args: readonly string[]): Promise<{ status: number | nul
 }
 
 it("reload and stop by another user get DROVER_ERR_CONTROL_PERMISSION, exit 1", {
-  skip,
   timeout: 120_000,
 }, async (t) => {
+  assertRoot("to run the client as another user");
   // A run directory others may enter and whose pid file they may read: only the socket's own mode
-  // keeps them out. The run's root is owner-only, so others get to cross it (not to list it).
-  if (process.env.DROVER_TEST_ROOT) chmodSync(testRoot, statSync(testRoot).mode | 0o011);
-  const dir = makeTempDir("drover-test-control-");
+  // keeps them out.
+  const dir = makeSharedDir("drover-test-control-");
   t.after(dir.remove);
-  chmodSync(dir.path, 0o755);
   const runDir = join(dir.path, "run");
   mkdirSync(runDir, { mode: 0o755 });
   // The "master" is this process: it holds the pid file's lock, and uid 65534 may not signal it.

@@ -11,6 +11,16 @@ import { RawConnection } from "../support/load.ts";
 
 const CONFIG = { startServers: 2, workersPerChild: 3 };
 
+/** The master's start time (ms since the epoch) in its scoreboard's header. */
+function boardStartTime(runDir: string): number {
+  const scoreboard = openBoard(runDir);
+  try {
+    return scoreboard.snapshot().startTime;
+  } finally {
+    scoreboard.close();
+  }
+}
+
 it("status --json reports generation, uptime, totals and every child's record", {
   timeout: 60_000,
 }, async (t) => {
@@ -20,10 +30,19 @@ it("status --json reports generation, uptime, totals and every child's record", 
   for (let i = 0; i < 3; i++) assert.equal((await drover.request()).status, 200);
   // The server side of each connection closes a moment after the client has its answer.
   await waitFor("every worker idle again", () => board(drover.runDir).totals.busyWorkers === 0);
+  const startTime = boardStartTime(drover.runDir);
+  const asked = Date.now();
   const status = await drover.status();
+  const answered = Date.now();
   assert.equal(status.generation, 0);
-  assert.equal(typeof status.uptimeSeconds, "number");
-  assert.ok((status.uptimeSeconds ?? -1) >= 0);
+  // Whole seconds since the master's start time on the board, as of a moment while the command ran.
+  const [least, most] = [asked, answered].map((now) => Math.floor((now - startTime) / 1000));
+  assert.ok(
+    status.uptimeSeconds !== null &&
+      status.uptimeSeconds >= (least ?? 0) &&
+      status.uptimeSeconds <= (most ?? 0),
+    `uptime ${status.uptimeSeconds} s, for a start ${asked - startTime}..${answered - startTime} ms before`,
+  );
   assert.deepEqual(status.damaged, []);
   assert.equal(status.masterPid, drover.proc.pid);
   assert.equal(status.totals.children, 2);

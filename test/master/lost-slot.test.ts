@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { isAlive, waitForPidsGone } from "../harness/process.ts";
 import { httpGet, startDrover } from "../support/drover.ts";
+import { waitForBusy } from "../support/lifecycle.ts";
 
 const APP = `
 export default (req: any, res: any) => {
@@ -21,7 +22,7 @@ it("gives a draining child's slot to the new generation when serverLimit leaves 
     assert.equal(before.children.length, 2);
     // A request that keeps its child busy, so that child drains while the new generation starts.
     const slow = httpGet(drover.port, "/?ms=3000");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForBusy(drover);
     const reload = await drover.cli("reload");
     assert.equal(reload.status, 0, reload.stderr);
     await drover.proc.waitForOutput(/gives its scoreboard slot to a new child/);

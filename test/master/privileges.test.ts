@@ -2,35 +2,24 @@
 // every child drops to that user, and its groups, before its childInit runs. The children's user can
 // use the shared memory it inherited but cannot resize it, so it cannot crash the master (review D9).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { it } from "node:test";
+import { it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { makeTempDir, type TempDir, testRoot } from "../harness/temp.ts";
+import { assertAccount, assertRoot } from "../harness/preconditions.ts";
+import { makeSharedDir, type SharedDir } from "../harness/temp.ts";
 import { startDrover } from "../support/drover.ts";
 import { request, statusPids, uidOf } from "../support/lifecycle.ts";
 
-const INDEX = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
-
-/** uid and gid of an account, or undefined when there is none. */
-function account(name: string): { uid: number; gid: number } | undefined {
-  try {
-    const id = (flag: string) => Number(execFileSync("id", [flag, name], { encoding: "utf8" }).trim());
-    return { uid: id("-u"), gid: id("-g") };
-  } catch {
-    return undefined;
-  }
-}
-
-const nobody = account("nobody");
-const skip =
-  process.getuid?.() !== 0 ? "needs root" : nobody === undefined ? "no user named nobody" : undefined;
+// drover's defineApp, copied beside each app: the clone may sit in a folder only root may enter, where
+// the children's user could not read it (an app has drover in its own node_modules). It has no imports,
+// and its brand is a registered symbol, so the copy's definitions are drover's.
+const DEFINE = fileURLToPath(new URL("../../src/app/define.ts", import.meta.url));
 
 // childInit writes the ids it runs with; the handler answers with its pid and uid.
 const APP = `import { writeFileSync } from "node:fs";
-import { defineApp } from ${JSON.stringify(INDEX)};
+import { defineApp } from "./define.ts";
 export default defineApp({
   childInit: () => {
     writeFileSync(${JSON.stringify("RECORDS")} + "/init-" + process.pid, JSON.stringify({ uid: process.getuid(), gid: process.getgid() }));
@@ -40,21 +29,21 @@ export default defineApp({
 `;
 
 /**
- * A folder the dropped children can read (the app) and write (childInit's records): owned by the user,
- * below a test root that others may cross (the run's root is owner-only).
+ * A folder the dropped children can read (the app, drover's defineApp) and write (childInit's records):
+ * world-readable, outside the run's root and the clone, owned by the children's user.
  */
-function sharedFolder(uid: number, gid: number, app = APP): TempDir {
-  if (process.env.DROVER_TEST_ROOT) chmodSync(testRoot, statSync(testRoot).mode | 0o011);
-  const dir = makeTempDir("drover-test-privileges-");
-  chownSync(dir.path, uid, gid);
-  writeFileSync(join(dir.path, "app.ts"), app.replace("RECORDS", dir.path), { mode: 0o644 });
+function sharedFolder(t: TestContext, owner: { uid: number; gid: number }, app = APP): SharedDir {
+  const dir = makeSharedDir("drover-test-privileges-", owner);
+  t.after(() => dir.remove());
+  dir.write("define.ts", readFileSync(DEFINE, "utf8"));
+  dir.write("app.ts", app.replace("RECORDS", dir.path));
   return dir;
 }
 
 // childInit, running as the children's user, tries to shrink and to grow every memfd it inherited
 // (the scoreboard, shmCounter's memory and lock) and writes down what the kernel said.
 const RESIZING_APP = `import { ftruncateSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
-import { defineApp } from ${JSON.stringify(INDEX)};
+import { defineApp } from "./define.ts";
 export default defineApp({
   childInit: () => {
     const tries = [];
@@ -100,11 +89,10 @@ async function freePrivilegedPort(): Promise<number> {
 
 it("children run as `user` (uid, gid and groups) from childInit on; the master stays root", {
   timeout: 60_000,
-  skip,
 }, async (t) => {
-  const { uid, gid } = nobody as { uid: number; gid: number };
-  const shared = sharedFolder(uid, gid);
-  t.after(() => shared.remove());
+  assertRoot("to start children as another user");
+  const { uid, gid } = assertAccount("nobody");
+  const shared = sharedFolder(t, { uid, gid });
   const drover = await startDrover({
     app: "export default () => {};\n",
     config: { app: join(shared.path, "app.ts"), user: "nobody", startServers: 2, workersPerChild: 2 },
@@ -133,11 +121,10 @@ it("children run as `user` (uid, gid and groups) from childInit on; the master s
 
 it("a privileged port works: the master binds it as root, children serve it as nobody", {
   timeout: 60_000,
-  skip,
 }, async (t) => {
-  const { uid, gid } = nobody as { uid: number; gid: number };
-  const shared = sharedFolder(uid, gid);
-  t.after(() => shared.remove());
+  assertRoot("to start children as another user");
+  const { uid, gid } = assertAccount("nobody");
+  const shared = sharedFolder(t, { uid, gid });
   const port = await freePrivilegedPort();
   const drover = await startDrover({
     app: "export default () => {};\n",
@@ -169,11 +156,10 @@ it("a privileged port works: the master binds it as root, children serve it as n
 
 it("the children's user cannot shrink or grow the shared memory, so the master lives on", {
   timeout: 60_000,
-  skip,
 }, async (t) => {
-  const { uid, gid } = nobody as { uid: number; gid: number };
-  const shared = sharedFolder(uid, gid, RESIZING_APP);
-  t.after(() => shared.remove());
+  assertRoot("to start children as another user");
+  const { uid, gid } = assertAccount("nobody");
+  const shared = sharedFolder(t, { uid, gid }, RESIZING_APP);
   const drover = await startDrover({
     app: "export default () => {};\n",
     config: {

@@ -1,19 +1,30 @@
 // A draining child (here, the old generation of a reload) answers a request that arrives on an idle
-// keep-alive connection, well within the keep-alive timeout the server announced, with `Connection:
-// close`, even when the child is busy at that moment (review T6: the busy spin is proven to have begun
-// before the idle connection's request is sent).
+// keep-alive connection, within the keep-alive timeout the server announced, with `Connection: close`,
+// even when the child is busy at that moment (review T6). The busy request holds the child's event loop
+// from the moment its drain begins; the idle connection's request is sent then, and the spin ends only
+// once that request waits in the child's socket: the order is proven, not hoped for.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
+import { board } from "../support/lifecycle.ts";
 import { RawConnection } from "../support/load.ts";
 import { pids, servedBy, serving, startFixture } from "../support/pool.ts";
+import { unreadAtServer } from "../support/tcp-queue.ts";
+
+// As src/child/drain.ts has it.
+const IDLE_GRACE_MS = 1_000;
+// Longer than a reload takes on a loaded machine, so the idle connection is still open when it drains.
+const KEEPALIVE_MS = 30_000;
 
 it("answers a request that arrives on an idle keep-alive connection while the draining child is busy", {
-  timeout: 60_000,
+  timeout: 90_000,
 }, async (t) => {
-  const drover = await startFixture({ startServers: 1, workersPerChild: 4, minSpareWorkers: 1 });
+  const drover = await startFixture(
+    { startServers: 1, workersPerChild: 4, minSpareWorkers: 1 },
+    { env: { KEEPALIVE_MS: String(KEEPALIVE_MS) } },
+  );
   t.after(() => drover.stop());
   const [child] = pids(serving(await drover.status()));
 
@@ -25,23 +36,37 @@ it("answers a request that arrives on an idle keep-alive connection while the dr
     busy.close();
   });
   const first = await idle.get("/");
-  assert.match(first.headers["keep-alive"] ?? "", /timeout=5/, "the server announces 5 s");
+  assert.match(first.headers["keep-alive"] ?? "", /timeout=30/, "the server announces 30 s");
   assert.equal(servedBy(first.body).pid, child);
   assert.equal(servedBy((await busy.get("/")).body).pid, child);
 
-  // A reload: the child drains once the new generation is ready.
+  // The busy connection's request waits in the child for the drain, then holds its loop.
+  const file = (name: string) => join(drover.dir.path, name);
+  const query = ["received", "spinning", "until"].map((n) => `${n}=${encodeURIComponent(file(n))}`);
+  // It spins longer than a draining child leaves a silent connection open (IDLE_GRACE_MS, 1 s): when
+  // its loop turns again, the idle connection is due to be closed, and its request must win.
+  const spun = busy.get(`/spin-on-drain?${query.join("&")}&ms=${IDLE_GRACE_MS + 500}`, 60_000);
+  await waitFor("the busy request to reach the child", () => existsSync(file("received")));
+
+  // A reload: the child drains once the new generation is ready, and spins from that moment.
   const reload = drover.cli("reload");
-  await waitFor("the old child to drain", async () =>
-    (await drover.status()).children.some((c) => c.pid === child && c.quiescing),
+  // The file is created, then written: wait for its content.
+  const spinner = () => (existsSync(file("spinning")) ? readFileSync(file("spinning"), "utf8") : "");
+  await waitFor("the old child to drain, spinning", () => spinner() !== "", 60_000);
+  assert.equal(Number(spinner()), child);
+  assert.ok(
+    board(drover.runDir).children.some((c) => c.pid === child && c.quiescing),
+    "the child is draining",
   );
 
-  // The busy connection's request holds the child's loop; only once it has begun does the idle
-  // connection's client send its next request, seconds within the announced keep-alive timeout.
-  const mark = join(drover.dir.path, "spinning");
-  const spun = busy.get(`/spin?ms=800&mark=${encodeURIComponent(mark)}`);
-  await waitFor("the spin to begin", () => existsSync(mark));
-  assert.equal(Number(readFileSync(mark, "utf8")), child);
-  const next = idle.get("/").catch((error: Error) => error);
+  // The idle connection's next request, while the draining child is busy; the spin ends once the
+  // request waits, unread, in the child's socket.
+  const next = idle.get("/", 60_000).catch((error: Error) => error);
+  await waitFor("the request in the busy child's socket", () => {
+    const unread = unreadAtServer(drover.port, idle.socket.localPort ?? 0);
+    return unread !== undefined && unread > 0;
+  });
+  writeFileSync(file("until"), "");
   const spinReply = await spun;
   assert.equal(spinReply.headers.connection, "close");
   assert.equal(servedBy(spinReply.body).pid, child);

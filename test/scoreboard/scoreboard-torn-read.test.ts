@@ -2,7 +2,6 @@
 // can, no snapshot shows that record torn, and the same fields read without the lock are torn (so the
 // race really ran). For a worker record, a process record, and the header.
 import assert from "node:assert/strict";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Scoreboard, type ScoreboardSnapshot, WorkerState } from "../../src/scoreboard/index.ts";
@@ -17,6 +16,7 @@ import {
 } from "../../src/scoreboard/layout.ts";
 import { ScoreboardView } from "../../src/scoreboard/view.ts";
 import { openShm } from "../../src/shm/index.ts";
+import { assertCpus } from "../harness/preconditions.ts";
 import { isAlive, spawnNode } from "../harness/process.ts";
 import { ownFdPath, testShmName } from "../harness/temp.ts";
 
@@ -113,14 +113,13 @@ const KINDS: Record<"worker" | "process" | "header", RecordKind> = {
   },
 };
 
-// With one CPU the writer and the reader take turns and never overlap: there is no race to show.
-const skip = availableParallelism() < 2 ? "needs two CPUs for the writer and the reader to overlap" : false;
-
-describe("scoreboard reads racing a writer in another process", { skip }, () => {
+describe("scoreboard reads racing a writer in another process", () => {
   for (const [name, kind] of Object.entries(KINDS)) {
     it(`never shows a torn ${name} record, though unlocked reads of it tear`, {
       timeout: 30_000,
     }, async (t) => {
+      // With one CPU the writer and the reader take turns and never overlap: there is no race to show.
+      assertCpus(2, "for the writer and the reader to overlap");
       const scoreboard = Scoreboard.create({
         name: testShmName(`torn-${name}`),
         serverLimit: 1,

@@ -2,9 +2,9 @@
 // test proves that the two writers really raced: a plain read-modify-write counter beside the atomic
 // one must lose updates (which needs them on two CPUs at once), or the attempt does not count.
 import assert from "node:assert/strict";
-import { availableParallelism } from "node:os";
 import { test } from "node:test";
 import { createShm } from "../../src/shm/index.ts";
+import { assertCpus } from "../harness/preconditions.ts";
 import { inheritedFd, type SpawnedProcess, spawnNode } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
 import { assertGone, fixture, LAYOUT, LAYOUT_ARGS, testName } from "./fixtures/support.ts";
@@ -48,8 +48,8 @@ async function race(): Promise<{ atomic: number; plain: number; interleaved: num
 
 test("two processes doing Atomics.add 1,000,000 times each, at the same time, reach exactly 2,000,000", {
   timeout: 300_000,
-  skip: availableParallelism() < 2 ? "needs two CPUs for the adders to race" : undefined,
 }, async (t) => {
+  assertCpus(2, "for the adders to race");
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const { atomic, plain, interleaved } = await race();
     assert.equal(atomic, 2 * ITERATIONS, "no atomic add was lost");

@@ -11,6 +11,7 @@ import { ErrorCode } from "../../src/errors.ts";
 import { shmError } from "../../src/shm/errors.ts";
 import { createShm, MAX_SHM_NAME, MAX_SHM_SIZE, mapShm, openShm } from "../../src/shm/index.ts";
 import { throwsCode } from "../harness/errors.ts";
+import { assertRoot } from "../harness/preconditions.ts";
 import { spawnNode, spawnProcess } from "../harness/process.ts";
 import { makeTempDir, testRoot } from "../harness/temp.ts";
 import { assertGone, fixture, LAYOUT, LAYOUT_ARGS, testName } from "./fixtures/support.ts";
@@ -212,8 +213,8 @@ function spawnSyncNode(script: string, cwd: string) {
 
 test("as uid 65534, another user's segment: SHM_PERMISSION, saying whom to run as", {
   timeout: 20_000,
-  skip: process.getuid?.() === 0 ? undefined : "needs root, to drop to uid 65534",
 }, async () => {
+  assertRoot("to drop to uid 65534");
   const name = testName("root-only");
   const owner = createShm(name, 64, LAYOUT);
   try {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { closeSync, constants, fstatSync, ftruncateSync, openSync } from "node:fs";
 import { test } from "node:test";
 import { createShm } from "../../src/shm/index.ts";
+import { assertRoot } from "../harness/preconditions.ts";
 import { inheritedFd, spawnNode } from "../harness/process.ts";
 import { assertGone, fixture, LAYOUT, LAYOUT_ARGS, testName } from "./fixtures/support.ts";
 
@@ -39,8 +40,8 @@ test("the owner can neither shrink nor grow it, not even through a reopened desc
 
 test("a process running as uid 65534 that inherited it cannot resize it, yet maps and writes it", {
   timeout: 20_000,
-  skip: process.getuid?.() === 0 ? undefined : "needs root, to drop to uid 65534",
 }, async (t) => {
+  assertRoot("to drop to uid 65534");
   const segment = createShm(testName("seal-nobody"), SIZE, LAYOUT);
   t.after(() => segment.close());
   new Uint8Array(segment.buffer).fill(1, 64);

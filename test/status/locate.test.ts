@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { ErrorCode } from "../../src/errors.ts";
 import { openMasterScoreboard } from "../../src/status/locate.ts";
 import { throwsCode } from "../harness/errors.ts";
+import { assertRoot } from "../harness/preconditions.ts";
 import { isAlive, type SpawnedProcess, spawnNode } from "../harness/process.ts";
 import { runTag } from "../harness/temp.ts";
 
@@ -44,9 +45,8 @@ describe("openMasterScoreboard", { timeout: 30_000 }, () => {
     assert.match(gone.message, /no such process/);
   });
 
-  it("SHM_PERMISSION, not NOT_RUNNING, for a user who may not look at the master's descriptors", {
-    skip: process.getuid?.() === 0 ? undefined : "needs root, to drop to uid 65534",
-  }, async (t) => {
+  it("SHM_PERMISSION, not NOT_RUNNING, for a user who may not look at the master's descriptors", async (t) => {
+    assertRoot("to drop to uid 65534");
     const proc = await master(t);
     const probe = await spawnNode(fixture("locate-as-nobody.ts"), [`${proc.pid}`, runId]);
     try {

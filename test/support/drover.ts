@@ -25,6 +25,8 @@ export interface DroverOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Wait for the "is served on" line (default); false returns as soon as the process runs. */
   readonly waitReady?: boolean;
+  /** The `drover` command's entry file. Default: this checkout's (CLI). */
+  readonly cli?: string;
 }
 
 export interface RunningDrover {
@@ -39,7 +41,7 @@ export interface RunningDrover {
   status(): Promise<StatusReport>;
   /** GET on loopback with a fresh connection. */
   request(path?: string): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }>;
-  /** Stops the master (SIGTERM to its process group, then SIGKILL) and removes the folder. */
+  /** Stops the master (SIGTERM, a graceful stop; SIGKILL after a grace), proves its group gone, removes the folder. */
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function startDrover(options: DroverOptions): Promise<RunningDrover
 
   let proc: SpawnedProcess;
   try {
-    proc = await spawnNode(CLI, ["start", ...(options.args ?? [])], {
+    proc = await spawnNode(options.cli ?? CLI, ["start", ...(options.args ?? [])], {
       cwd: dir.path,
       env: options.env,
       ...(options.waitReady === false ? {} : { ready: /is served on/, readyTimeoutMs: 30_000 }),

@@ -167,7 +167,9 @@ describe("metrics module", () => {
 
       // Memory is known after each child's first heartbeat (once a second). One scrape, answered by
       // one child, has a line for every child: it reads the scoreboard, not the child it runs in.
+      let scrapes = 1;
       const memory = await waitFor("memory of every child", async () => {
+        scrapes++;
         const s = await scrape(drover);
         const rss = s.all("drover_child_resident_memory_bytes").map((x) => x.labels.pid);
         return rss.sort().join() === pids.join() ? s : undefined;
@@ -181,8 +183,23 @@ describe("metrics module", () => {
         const rss = memory.value("drover_child_resident_memory_bytes", labels);
         assert.ok(rss > 1024 * 1024, `child ${child.pid} has ${rss} bytes resident`);
         assert.ok(memory.value("drover_child_heap_used_bytes", labels) > 0);
-        assert.ok(memory.value("drover_child_requests_total", labels) >= 0);
       }
+      // Each child's request count is exactly the scoreboard's, once every scrape so far is counted
+      // (a scrape counts once it has finished, so the one answering this has not yet).
+      const quiet = await waitFor("every scrape counted", async () => {
+        const s = await drover.status();
+        return s.totals.requests === n + scrapes ? s : undefined;
+      });
+      const counted = await scrape(drover);
+      for (const child of quiet.children) {
+        const labels = { pid: String(child.pid), slot: String(child.slot), generation: "0" };
+        assert.equal(
+          counted.value("drover_child_requests_total", labels),
+          child.requests,
+          `child ${child.pid}`,
+        );
+      }
+      assert.equal(counted.sum("drover_child_requests_total"), n + scrapes);
       // The default metrics describe only the child that answered, and say which one it is.
       const serving = memory.all("drover_serving_child_process_resident_memory_bytes");
       assert.equal(serving.length, 1);
