@@ -64,7 +64,14 @@ describe("a hook's deadline", () => {
   it("a hook without a deadline (a child's) still gets a signal", async () => {
     let got: AbortSignal | undefined;
     await new HookRegistry()
-      .register({ name: "plain", hooks: { checkConfig: ({ signal }) => void (got = signal) } })
+      .register({
+        name: "plain",
+        hooks: {
+          checkConfig: ({ signal }) => {
+            got = signal;
+          },
+        },
+      })
       .run("checkConfig", masterInput());
     assert.equal(got?.aborted, false);
   });
