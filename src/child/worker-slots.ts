@@ -6,7 +6,7 @@
 // must not keep a real request out: when every slot is taken, the connection that has waited longest
 // without a request is closed to make room, as Apache's event MPM closes lingering connections. Only
 // when every slot runs a request (or waits too briefly to count as idle) does the child stop
-// accepting, and it accepts again once two slots can be had.
+// accepting (see saturation.ts).
 //
 // This runs on every connection and request, so it is called directly (by the child's listeners and
 // the server's accounting) rather than through event listeners: a second listener on an event makes
@@ -16,6 +16,8 @@ import type { Socket } from "node:net";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import { WorkerState } from "../scoreboard/index.ts";
 import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
+import { shownRequestLine } from "./request-line.ts";
+import { Saturation, type SaturationEvents } from "./saturation.ts";
 
 /**
  * A connection waiting this long without a request may be closed to make room for a new one. Short,
@@ -24,15 +26,6 @@ import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
  * round trip after the connect) is cut for the next one.
  */
 export const EVICT_AFTER_IDLE_MS = 100;
-/**
- * Accepting starts again at once when this many slots can be had (free, or held by idle connections),
- * and with a single one only after it has stayed free a moment: so that at the edge of saturation the
- * child does not close and reopen its listeners for every connection, yet never refuses for long a
- * slot it has.
- */
-const RESUME_AT = 2;
-const RESUME_ONE_AFTER_MS = 10;
-
 interface Worker {
   readonly record: WorkerRecordWriter;
   /** Its connection, while it has one. */
@@ -50,15 +43,11 @@ interface Worker {
   readonly release: () => void;
 }
 
-export interface WorkerSlotEvents {
+export interface WorkerSlotEvents extends SaturationEvents {
   /** A connection arrived (it holds a slot if one was free or could be made free). */
   readonly connected?: () => void;
   /** A connection waiting without a request was closed to make room for a new one. */
   readonly evicted?: () => void;
-  /** No slot can be had: stop accepting. */
-  readonly saturated?: () => void;
-  /** Slots can be had again after saturation: accept again. */
-  readonly available?: () => void;
   /** A connection closed and gave its slot back. */
   readonly released?: () => void;
   /** A request's response finished. */
@@ -76,11 +65,9 @@ export class WorkerSlots {
   readonly #busy = new Set<Worker>();
   readonly #events: WorkerSlotEvents;
   readonly #extended: boolean;
-  readonly #workers: number;
+  readonly #saturation: Saturation;
   #draining = false;
   #drainStart = 0;
-  #saturated = false;
-  #recheck: NodeJS.Timeout | undefined;
 
   /** With `extended` false (extendedStatus off) requests are not recorded, only connection states. */
   constructor(
@@ -92,7 +79,15 @@ export class WorkerSlots {
   ) {
     this.#events = events;
     this.#extended = extended;
-    this.#workers = workers;
+    this.#saturation = new Saturation(
+      {
+        free: () => this.#free.length,
+        evictable: (now) => this.#oldestIdle(now) !== undefined,
+        nextEvictable: () => this.#nextEvictable(),
+      },
+      workers,
+      events,
+    );
     for (let index = workers - 1; index >= 0; index--) {
       const worker: Worker = {
         record: scoreboard.workerWriter(slot, index),
@@ -135,7 +130,7 @@ export class WorkerSlots {
       worker.idleSince = now;
       worker.record.setState(this.#draining ? WorkerState.Graceful : WorkerState.Reading);
       socket.on("close", worker.release);
-      if (this.#free.length === 0 && !this.#draining) this.#checkSaturation(now);
+      if (this.#free.length === 0) this.#saturation.full(now);
     }
     // Last: the child may retire on this connection, and its drain must find it holding a slot.
     this.#events.connected?.();
@@ -155,7 +150,7 @@ export class WorkerSlots {
     } else {
       worker.method = method;
       worker.url = url;
-      worker.record.requestStarted(`${method} ${redactToken(url)}`, Date.now());
+      worker.record.requestStarted(shownRequestLine(method, url), Date.now());
     }
   }
 
@@ -192,7 +187,7 @@ export class WorkerSlots {
   drain(): void {
     this.#draining = true;
     this.#drainStart = Date.now();
-    clearTimeout(this.#recheck);
+    this.#saturation.drain();
     for (const worker of this.#busy) {
       worker.record.setState(WorkerState.Graceful);
       if (worker.response && !worker.response.headersSent) worker.response.shouldKeepAlive = false;
@@ -244,44 +239,12 @@ export class WorkerSlots {
     return oldest;
   }
 
-  // Every slot is taken: keep accepting if one can be made free, else pause until one can.
-  #checkSaturation(now: number): void {
-    const capacity = this.#free.length + (this.#oldestIdle(now) ? 1 : 0);
-    if (capacity > 0 || this.#saturated) return;
-    this.#saturated = true;
-    this.#events.saturated?.();
-    this.#scheduleRecheck(now);
-  }
-
-  // While saturated, look again when the youngest idle connection becomes old enough to make room.
-  #scheduleRecheck(now: number): void {
-    clearTimeout(this.#recheck);
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const worker of this.#busy)
-      if (worker.idleSince > 0) earliest = Math.min(earliest, worker.idleSince);
-    if (earliest === Number.POSITIVE_INFINITY) return;
-    this.#recheck = setTimeout(
-      () => this.#maybeAvailable(),
-      Math.max(1, earliest + EVICT_AFTER_IDLE_MS - now),
-    );
-    this.#recheck.unref();
-  }
-
-  #maybeAvailable(settled = false): void {
-    if (!this.#saturated || this.#draining) return;
-    const now = Date.now();
-    const capacity = this.#free.length + (this.#oldestIdle(now) ? RESUME_AT : 0);
-    if (capacity >= Math.min(RESUME_AT, this.#workers) || (settled && capacity > 0)) {
-      this.#saturated = false;
-      clearTimeout(this.#recheck);
-      this.#events.available?.();
-    } else if (capacity > 0) {
-      clearTimeout(this.#recheck);
-      this.#recheck = setTimeout(() => this.#maybeAvailable(true), RESUME_ONE_AFTER_MS);
-      this.#recheck.unref();
-    } else {
-      this.#scheduleRecheck(now);
-    }
+  // When the connection that has waited longest without a request may be closed for a new one.
+  #nextEvictable(): number | undefined {
+    let earliest: number | undefined;
+    for (const { idleSince } of this.#busy)
+      if (idleSince > 0 && (earliest === undefined || idleSince < earliest)) earliest = idleSince;
+    return earliest === undefined ? undefined : earliest + EVICT_AFTER_IDLE_MS;
   }
 
   #released(worker: Worker): void {
@@ -293,14 +256,7 @@ export class WorkerSlots {
     this.#busy.delete(worker);
     this.#free.push(worker);
     this.#events.released?.();
-    if (this.#saturated) this.#maybeAvailable();
+    this.#saturation.freed();
     if (this.#busy.size === 0) this.#events.empty?.();
   }
-}
-
-// The status page and metrics take an access token as `?token=`: the scoreboard, which `drover status`
-// and the status page show, must not repeat it to every other viewer (nor an app's own `token`).
-function redactToken(url: string): string {
-  // Most request lines have no query: one scan for "?" keeps them off the regular expression.
-  return url.includes("?") && /[?&]token=/i.test(url) ? url.replace(/([?&]token=)[^&#\s]*/gi, "$1***") : url;
 }
