@@ -44,3 +44,13 @@ void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
   snprintf(message, sizeof message, "%s: %s %s", strerror(err), syscall, path ? path : "");
   throw_error(env, errno_name(err), err, syscall, path, message);
 }
+
+bool get_arguments(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
+  if (argc < count) {
+    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "too few arguments");
+    return false;
+  }
+  return true;
+}

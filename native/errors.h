@@ -18,6 +18,9 @@ void throw_error(napi_env env, const char *code, int err, const char *syscall, c
 // throw_error for an errno, with strerror's text.
 void throw_errno(napi_env env, int err, const char *syscall, const char *path);
 
+// Reads a call's first `count` arguments into `argv`, or throws EINVAL if it was given fewer.
+bool get_arguments(napi_env env, napi_callback_info info, size_t count, napi_value *argv);
+
 // Any napi_* failure (rare: out of memory, a pending exception) becomes a JS error once.
 #define NAPI_CHECK(env, call)                                          \
   do {                                                                 \

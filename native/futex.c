@@ -134,15 +134,6 @@ static uint32_t *get_word(napi_env env, napi_value value, napi_value offset_valu
   return (uint32_t *)((uint8_t *)data + offset);
 }
 
-static bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
-  size_t argc = count;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
-  if (argc < count) {
-    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "too few arguments");
-    return false;
-  }
-  return true;
-}
 
 // Starts the thread with every signal blocked: signals are the event loop's business, never this
 // thread's (and FUTEX_WAIT then never sees EINTR from them).
@@ -166,7 +157,7 @@ static int start_thread(watch *w) {
 
 static napi_value js_watch(napi_env env, napi_callback_info info) {
   napi_value argv[5], object, name;
-  if (!get_args(env, info, 5, argv)) return NULL;
+  if (!get_arguments(env, info, 5, argv)) return NULL;
   uint32_t *word = get_word(env, argv[0], argv[1]);
   if (word == NULL) return NULL;
   int32_t expected = 0;
@@ -228,7 +219,7 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!get_arguments(env, info, 1, argv)) return NULL;
   bool ours = false;
   void *data = NULL;
   if (napi_check_object_type_tag(env, argv[0], &WATCH_TAG, &ours) != napi_ok || !ours ||
@@ -247,7 +238,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 
 static napi_value js_wake(napi_env env, napi_callback_info info) {
   napi_value argv[2], result;
-  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!get_arguments(env, info, 2, argv)) return NULL;
   uint32_t *word = get_word(env, argv[0], argv[1]);
   if (word == NULL) return NULL;
   long woken = futex(word, FUTEX_WAKE, INT_MAX, NULL);

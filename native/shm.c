@@ -137,15 +137,6 @@ static bool get_integer(napi_env env, napi_value value, double min, double max, 
   return true;
 }
 
-static bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
-  size_t argc = count;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
-  if (argc < count) {
-    throw_error(env, "EINVAL", EINVAL, "argument", NULL, "too few arguments");
-    return false;
-  }
-  return true;
-}
 
 // --- segment objects ----------------------------------------------------------------------------
 
@@ -234,7 +225,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   char name[MAX_NAME + 2];
   uint64_t payload, tag, version;
-  if (!get_args(env, info, 4, argv) || !get_name(env, argv[0], name, sizeof name) ||
+  if (!get_arguments(env, info, 4, argv) || !get_name(env, argv[0], name, sizeof name) ||
       !get_integer(env, argv[1], 1, (double)(SIZE_MAX / 2), "size", &payload) ||
       !get_integer(env, argv[2], 0, UINT32_MAX, "tag", &tag) ||
       !get_integer(env, argv[3], 0, UINT32_MAX, "version", &version))
@@ -289,7 +280,7 @@ static napi_value js_map(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   char message[256];
   uint64_t fd_arg, tag, version;
-  if (!get_args(env, info, 3, argv) || !get_integer(env, argv[0], 0, INT32_MAX, "fd", &fd_arg) ||
+  if (!get_arguments(env, info, 3, argv) || !get_integer(env, argv[0], 0, INT32_MAX, "fd", &fd_arg) ||
       !get_integer(env, argv[1], 0, UINT32_MAX, "tag", &tag) ||
       !get_integer(env, argv[2], 0, UINT32_MAX, "version", &version))
     return NULL;
@@ -353,7 +344,7 @@ static napi_value js_map(napi_env env, napi_callback_info info) {
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1], buffer, result;
-  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!get_arguments(env, info, 1, argv)) return NULL;
   segment *seg = unwrap_segment(env, argv[0]);
   if (seg == NULL) return NULL;
 
