@@ -25,7 +25,7 @@ import { Saturation, type SaturationEvents } from "./saturation.ts";
  * worker slots per this long), but not so short that a client whose request is still on its way (one
  * round trip after the connect) is cut for the next one.
  */
-export const EVICT_AFTER_IDLE_MS = 100;
+const EVICT_AFTER_IDLE_MS = 100;
 interface Worker {
   readonly record: WorkerRecordWriter;
   /** Its connection, while it has one. */

@@ -42,7 +42,7 @@ export class ConfigLoadError extends DroverError {
 }
 
 /** `config field "workersPerChild" must be ...`, `flag --workers-per-child must be ...`, or `the config must be ...` (field ""). */
-export function problemLine(problem: ConfigProblem): string {
+function problemLine(problem: ConfigProblem): string {
   const { field } = problem;
   const subject =
     field === "" ? "the config" : field.startsWith("--") ? `flag ${field}` : `config field "${field}"`;

@@ -19,14 +19,14 @@ export interface GroupAccount {
 }
 
 /** The user account with this name or id, or undefined if there is none. */
-export function findUser(nameOrId: string | number): UserAccount | undefined {
+function findUser(nameOrId: string | number): UserAccount | undefined {
   const fields = findEntry("passwd", "/etc/passwd", nameOrId);
   if (fields === undefined) return undefined;
   return { name: fields[0] ?? "", id: Number(fields[2]), groupId: Number(fields[3]) };
 }
 
 /** The group with this name or id, or undefined if there is none. */
-export function findGroup(nameOrId: string | number): GroupAccount | undefined {
+function findGroup(nameOrId: string | number): GroupAccount | undefined {
   const fields = findEntry("group", "/etc/group", nameOrId);
   if (fields === undefined) return undefined;
   return { name: fields[0] ?? "", id: Number(fields[2]) };

@@ -53,7 +53,7 @@ const COMMAND_NAMES = [...COMMANDS.keys()];
 const COMMAND_LIST = `${COMMAND_NAMES.slice(0, -1).join(", ")} or ${COMMAND_NAMES.at(-1)}`;
 
 /** The request in `line` and its id, or why it is not one. */
-export function parseLine(line: string): ParsedLine {
+function parseLine(line: string): ParsedLine {
   let value: unknown;
   try {
     value = JSON.parse(line);

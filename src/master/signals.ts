@@ -6,7 +6,7 @@ import type { SignalMapping } from "../config/types.ts";
 
 export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart";
 
-export const SIGNAL_MAPPING: Readonly<
+const SIGNAL_MAPPING: Readonly<
   Record<SignalMapping, ReadonlyArray<readonly [NodeJS.Signals, SignalAction]>>
 > = {
   drover: [

@@ -3,7 +3,7 @@
 // receives against a table of the messages it knows; anything else is ignored, never acted on.
 
 /** Why a child asks to retire: a recycling limit it reached, or an uncaught exception. */
-export const RETIRE_REASONS = ["connections", "requests", "memory", "age", "crash"] as const;
+const RETIRE_REASONS = ["connections", "requests", "memory", "age", "crash"] as const;
 export type RetireReasonName = (typeof RETIRE_REASONS)[number];
 
 export type MasterMessage =

@@ -103,7 +103,7 @@ export const WORKER_REQUEST_BYTES = WORKER_RECORD_BYTES - WORKER_REQUEST_OFFSET;
 // As Apache's MPMs cap ServerLimit and ThreadLimit, so one typo cannot ask for gigabytes.
 export const MAX_SERVER_LIMIT = 20_000;
 export const MAX_WORKER_LIMIT = 100_000;
-export const MAX_SCOREBOARD_BYTES = 1024 * 1024 * 1024;
+const MAX_SCOREBOARD_BYTES = 1024 * 1024 * 1024;
 
 export interface ScoreboardLimits {
   /** The most child slots, fixed for the scoreboard's life. */

@@ -8,7 +8,7 @@ import type { HeaderFields, ProcessFields, WorkerFields } from "./records.ts";
 import { PROCESS_STATE_NAMES, ProcessState, WORKER_STATE_LETTERS } from "./states.ts";
 
 /** The largest pid Linux hands out (PID_MAX_LIMIT on 64-bit systems). */
-export const MAX_PID = 4_194_304;
+const MAX_PID = 4_194_304;
 /** How far a record's times may lie before the master's start or after now (clock steps, skew). */
 const TIME_SLACK_MS = 86_400_000;
 // The maintenance pass doubles the spawn rate up to 32; a value far above that is not ours.

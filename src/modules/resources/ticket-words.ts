@@ -23,7 +23,7 @@ const SLEEPING = 1; // 1 while the owner sleeps on its stamp (a futex): only the
 const OWNER = 2; // pid << 42 | start time
 
 /** Entries in the ring, so tickets that can wait at once; more wait for room, in no set order. */
-export const RING = 256;
+const RING = 256;
 /** Bytes of shared memory a lock takes. */
 export const LOCK_BYTES = (HEADER_WORDS + RING * ENTRY_WORDS) * 4;
 /** The least that works (a ring of one: every waiter but the holder waits for room). */

@@ -10,7 +10,7 @@ export interface StatusOptions {
   readonly access: AccessRule;
 }
 
-export const DEFAULT_PATH = "/server-status";
+const DEFAULT_PATH = "/server-status";
 /** The longest refresh interval the option and `?refresh=N` accept, in seconds. */
 export const MAX_REFRESH_SECONDS = 3600;
 

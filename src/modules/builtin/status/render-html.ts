@@ -68,7 +68,7 @@ ${damagedRecords(report)}<footer>${footer(options)}</footer>
 `;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
