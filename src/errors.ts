@@ -53,6 +53,9 @@ export const ErrorCode = {
   CONTROL_PERMISSION: "DROVER_ERR_CONTROL_PERMISSION",
   CONTROL_BUSY: "DROVER_ERR_CONTROL_BUSY",
   CONTROL_BAD_REPLY: "DROVER_ERR_CONTROL_BAD_REPLY",
+  CONTROL_TIMEOUT: "DROVER_ERR_CONTROL_TIMEOUT",
+  /** A fault of drover's own, reported rather than thrown at the caller. */
+  INTERNAL: "DROVER_ERR_INTERNAL",
 
   // The app's calls into drover
   ROUTE_NAME_INVALID: "DROVER_ERR_ROUTE_NAME_INVALID",

@@ -59,25 +59,23 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return EXIT_OK;
     }
-    case "stop": {
-      const timeoutMs = values.timeout === undefined ? undefined : stopTimeout(values.timeout);
+    case "stop":
+    case "reload":
+    case "restart": {
+      const timeoutMs = values.timeout === undefined ? undefined : timeoutFlag(values.timeout);
       if (Number.isNaN(timeoutMs)) {
         console.error(
-          `drover stop: --timeout takes a duration ("30s", "1m") or a number of seconds, got "${values.timeout}"\n\n${USAGE}`,
+          `drover ${command}: --timeout takes a duration ("30s", "1m") or a number of seconds, got "${values.timeout}"\n\n${USAGE}`,
         );
         return EXIT_USAGE;
       }
-      return stopCommand(await runDir(cwd, configFile, values["run-dir"]), {
+      const dir = await runDir(cwd, configFile, values["run-dir"]);
+      if (command !== "stop") return controlCommand(dir, command as "reload" | "restart", timeoutMs);
+      return stopCommand(dir, {
         graceful: values.graceful ?? false,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
     }
-    case "reload":
-    case "restart":
-      return controlCommand(
-        await runDir(cwd, configFile, values["run-dir"]),
-        command as "reload" | "restart",
-      );
     case "status":
       return statusCommand(await runDir(cwd, configFile, values["run-dir"]), values.json ?? false);
   }
@@ -121,7 +119,7 @@ async function runDir(
  * Milliseconds from a duration with a unit ("30s", like every other duration), or from a bare number,
  * which here means seconds (as it always has for --timeout); NaN for anything else.
  */
-function stopTimeout(text: string): number {
+function timeoutFlag(text: string): number {
   const value = text.trim() === "" ? Number.NaN : Number(text);
   if (Number.isFinite(value)) return value >= 0 ? Math.round(value * 1000) : Number.NaN;
   const parsed = readDuration(text);

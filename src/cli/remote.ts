@@ -13,13 +13,22 @@ import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 const HOW_TO_START =
   "start one with `drover start`, or pass the same --config (or the --run-dir) of the one you mean";
 
-// Reload and restart wait for the new generation to be ready; a stop for the master to finish.
-const COMMAND_TIMEOUT_MS = 120_000;
+// How long the master has to answer a stop, and to exit beyond the time its reply says it needs.
 const STOP_GRACE_MS = 10_000;
+// How long a stop takes by an older master's reply, which does not say.
+const STOP_UNSAID_MS = 120_000;
 
-export async function controlCommand(runDir: string, command: "reload" | "restart"): Promise<number> {
+/**
+ * Reload or restart, waiting for the new generation to serve (or fail): as long as the master's own
+ * deadlines (hookTimeout, childStartTimeout) take, or at most `timeoutMs`.
+ */
+export async function controlCommand(
+  runDir: string,
+  command: "reload" | "restart",
+  timeoutMs?: number,
+): Promise<number> {
   masterOf(runDir);
-  const reply = await sendControl(runFiles(runDir).controlSocket, { command }, COMMAND_TIMEOUT_MS);
+  const reply = await sendControl(runFiles(runDir).controlSocket, { command }, timeoutMs);
   if (!reply.ok) {
     console.error(`drover ${command}: ${reply.error.message} [${reply.error.code}]`);
     return EXIT_FAILED;
@@ -43,7 +52,7 @@ export async function stopCommand(
   try {
     const reply = await sendControl(files.controlSocket, { command: "stop", ...options }, STOP_GRACE_MS);
     if (!reply.ok) throw new Error(reply.error.message);
-    patience += options.graceful ? (options.timeoutMs ?? COMMAND_TIMEOUT_MS) : 0;
+    patience += typeof reply.withinMs === "number" ? reply.withinMs : STOP_UNSAID_MS;
     if (await released(files.pidFile, pid, patience)) return stopped(pid);
     console.error(`drover stop: master ${pid} is still running after ${patience / 1000} s; stopping it`);
   } catch (error) {

@@ -9,6 +9,9 @@ Commands:
                                     (default: gracefulShutdownTimeout)
   reload          graceful restart: re-read the config, start a new generation, drain the old one
   restart         hard restart: re-read the config, kill every child, start a new generation
+                    both wait until the new generation serves (or fails), as long as the master's
+                    hookTimeout and childStartTimeout allow
+                    --timeout T     wait at most T (the master carries on): "2m", or seconds
   status          show the children and the scoreboard (read from shared memory)
                     --json          as JSON
   configtest      check the config and say what would be adjusted; runs nothing

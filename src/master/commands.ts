@@ -17,7 +17,7 @@ const COMMANDS: { readonly [C in Command]: Handler<C> } = {
   stop: async (master, request) => {
     // Answer first: the reply would not survive the socket's closing.
     setImmediate(() => void master.stop(request));
-    return { stopping: true, pid: process.pid };
+    return { stopping: true, pid: process.pid, withinMs: master.stopWithin(request) };
   },
 };
 

@@ -5,10 +5,14 @@ import type { ControlId, ControlReply, ControlRequest } from "./control-protocol
 
 let lastId = 0;
 
+/**
+ * Sends `request` and resolves with its reply. Without `timeoutMs` it waits as long as the master lives
+ * (its own deadlines bound every operation); a master that exits closes the socket, which rejects.
+ */
 export async function sendControl(
   path: string,
   request: ControlRequest,
-  timeoutMs: number,
+  timeoutMs?: number,
 ): Promise<ControlReply> {
   const id = ++lastId;
   return new Promise((resolve, reject) => {
@@ -19,14 +23,18 @@ export async function sendControl(
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(() => {
-      fail(
-        new DroverError(
-          ErrorCode.NOT_RUNNING,
-          `the master did not answer on ${path} within ${timeoutMs / 1000} s`,
-        ),
-      );
-    }, timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            fail(
+              new DroverError(
+                ErrorCode.CONTROL_TIMEOUT,
+                `the master did not answer on ${path} within ${timeoutMs / 1000} s: it may still be ` +
+                  "working on the request (see `drover status` and its log), or be stopped (SIGSTOP)",
+              ),
+            );
+          }, timeoutMs);
     socket.setEncoding("utf8");
     socket.once("connect", () => socket.write(`${JSON.stringify({ id, ...request })}\n`));
     socket.on("data", (chunk: string) => {

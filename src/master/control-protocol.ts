@@ -91,7 +91,7 @@ export async function answerLine(line: string, handle: ControlHandler): Promise<
   try {
     return replyLine({ ok: true, ...(await handle(parsed.request)) }, id);
   } catch (error) {
-    const code = error instanceof DroverError ? error.code : "DROVER_ERR_INTERNAL";
+    const code = error instanceof DroverError ? error.code : ErrorCode.INTERNAL;
     const message = error instanceof Error ? error.message : String(error);
     return replyLine({ ok: false, error: { code, message } }, id);
   }
@@ -108,6 +108,6 @@ export function replyLine(reply: ControlReply, id?: ControlId): string {
     return `${JSON.stringify({ ...withId, ...reply, ...withId })}\n`;
   } catch (error) {
     const message = `the reply could not be written as JSON: ${(error as Error).message}`;
-    return `${JSON.stringify({ ...withId, ...refusal(message, "DROVER_ERR_INTERNAL") })}\n`;
+    return `${JSON.stringify({ ...withId, ...refusal(message, ErrorCode.INTERNAL) })}\n`;
   }
 }

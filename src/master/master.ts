@@ -180,16 +180,25 @@ export class Master {
         `a reload was asked while a ${running} runs: it runs once that is done, with the config as it is then`,
       );
     }
-    const result = await this.#lifecycle.enqueue("reload", (signal) => this.#generations.reload(signal));
-    this.#followConfig();
-    return result;
+    return this.#restartBy("reload");
   }
 
   /** Hard restart: re-reads the config, stops every child at once, starts a new generation. */
-  async restart(): Promise<RestartResult> {
-    const result = await this.#lifecycle.enqueue("restart", (signal) => this.#generations.restart(signal));
-    this.#followConfig();
-    return result;
+  restart(): Promise<RestartResult> {
+    return this.#restartBy("restart");
+  }
+
+  // Whoever asked (a signal, or a client that may have stopped waiting), a failure is in the log.
+  async #restartBy(kind: "reload" | "restart"): Promise<RestartResult> {
+    try {
+      const result = await this.#lifecycle.enqueue(kind, (signal) => this.#generations[kind](signal));
+      this.#followConfig();
+      return result;
+    } catch (error) {
+      if (!this.#lifecycle.stopping)
+        this.#log.error({ err: error }, `${kind} failed: ${(error as Error).message}`);
+      throw error;
+    }
   }
 
   /**
@@ -201,6 +210,11 @@ export class Master {
     return this.#run.shutDown(options);
   }
 
+  /** How long a stop with `options` takes at the most: the stop's deadlines added up. */
+  stopWithin(options: StopOptions = {}): number {
+    return this.#run.stopWithin(options);
+  }
+
   // A new generation may map signals differently, or listen on other unix sockets.
   #followConfig(): void {
     this.#run.followSignals(this.config.signals);
@@ -208,11 +222,9 @@ export class Master {
   }
 
   #act(action: "stop" | "gracefulStop" | "reload" | "restart"): void {
-    const failed = (error: unknown) => {
-      if (!this.#lifecycle.stopping) this.#log.error({ err: error }, (error as Error).message);
-    };
-    if (action === "reload") this.reload().catch(failed);
-    else if (action === "restart") this.restart().catch(failed);
+    // A failed reload or restart is logged where it fails.
+    if (action === "reload") this.reload().catch(() => {});
+    else if (action === "restart") this.restart().catch(() => {});
     // A second TERM (or Ctrl-C) while a graceful stop runs means "now".
     else void this.stop({ graceful: action === "gracefulStop" && !this.#lifecycle.stopping });
   }

@@ -19,6 +19,9 @@ import type { Pool } from "./pool.ts";
 import { makeRunDir, type RunFiles, removeRunDir, removeRunFiles, runFiles } from "./run-files.ts";
 import { installSignals, type SignalAction } from "./signals.ts";
 
+// How long the children left at a stop have to exit: a signal, KILL_GRACE_MS, SIGKILL and its exit.
+const STOP_CHILDREN_MS = 2 * KILL_GRACE_MS;
+
 export interface RunParts {
   readonly act: (action: SignalAction) => void;
   readonly control: (request: ControlRequest) => Promise<Record<string, unknown>>;
@@ -140,6 +143,13 @@ export class MasterRun {
     return this.#stopping;
   }
 
+  /** How long a stop with `options` takes at the most. */
+  stopWithin(options: StopOptions): number {
+    const { shutdownDelay, gracefulShutdownTimeout } = this.#serving();
+    const drain = options.graceful ? shutdownDelay + (options.timeoutMs ?? gracefulShutdownTimeout) : 0;
+    return drain + STOP_CHILDREN_MS;
+  }
+
   async #stop(options: StopOptions): Promise<number> {
     await this.#lifecycle.beginStop();
     this.#parts.quiet();
@@ -150,7 +160,7 @@ export class MasterRun {
       }
     } finally {
       this.#closeListeners();
-      await pool.stopAll(2 * KILL_GRACE_MS);
+      await pool.stopAll(STOP_CHILDREN_MS);
       await this.#release();
       await this.#janitor?.finish();
     }

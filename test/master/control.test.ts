@@ -89,3 +89,22 @@ it("a request line over 64 KiB is refused even when its newline comes with it", 
   assert.equal(reply.error?.code, BAD_REQUEST);
   assert.equal((await drover.request()).status, 200);
 });
+
+it("a stop's reply says how long the stop takes at the most, by the master's config", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({
+    app: SLEEPY_APP,
+    config: { startServers: 1, workersPerChild: 2, gracefulShutdownTimeout: "7s", shutdownDelay: "2s" },
+  });
+  t.after(() => drover.stop());
+  const socket = join(drover.runDir, "control.sock");
+  const reply = (await controlExchange(socket, '{"command":"stop","graceful":true}\n')) as {
+    ok: boolean;
+    withinMs?: number;
+  };
+  assert.equal(reply.ok, true);
+  // shutdownDelay, gracefulShutdownTimeout, and 6 s for the children left (a signal, then SIGKILL).
+  assert.equal(reply.withinMs, 2_000 + 7_000 + 6_000);
+  assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
+});

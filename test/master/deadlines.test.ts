@@ -86,3 +86,23 @@ it("a postConfig that never settles fails the reload at hookTimeout; the pool is
   const restart = await drover.cli("restart");
   assert.equal(restart.status, 0, restart.stderr);
 });
+
+it("`drover reload --timeout` gives up with DROVER_ERR_CONTROL_TIMEOUT; the master carries on", {
+  timeout: 90_000,
+}, async (t) => {
+  const controlled = await startControlled({ startServers: 1, workersPerChild: 2, hookTimeout: "4s" });
+  t.after(() => controlled.stop());
+  const { drover } = controlled;
+  controlled.set("hang-postconfig", true);
+  const impatient = await drover.cli("reload", "--timeout", "500ms");
+  assert.equal(impatient.status, 1, impatient.stderr);
+  assert.match(impatient.stderr, /did not answer[^\n]*within 0\.5 s[^\n]*\[DROVER_ERR_CONTROL_TIMEOUT\]/);
+  // The reload went on in the master and failed at its own deadline; the master serves on.
+  await waitFor("the reload to fail at hookTimeout", () =>
+    /postConfig hook did not finish within 4 s \(hookTimeout\)/.test(drover.proc.output()),
+  );
+  assert.equal((await drover.request("/")).status, 200);
+  controlled.set("hang-postconfig", false);
+  const patient = await drover.cli("reload");
+  assert.equal(patient.status, 0, patient.stderr);
+});
