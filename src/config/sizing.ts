@@ -2,7 +2,7 @@
 // at config check and at run start. Values out of range are not refused: each is moved to the
 // nearest allowed value and a warning says which field, what was given and what is used. As in the
 // MPM, a warning at start-up says more (the operator is at the console) than one on a restart.
-import { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT } from "../scoreboard/index.ts";
+import { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT, serverLimitThatFits } from "../scoreboard/index.ts";
 import {
   defaultMaxRequestWorkers,
   defaultMaxSpareWorkers,
@@ -45,17 +45,26 @@ export function fitSizing(input: SizingInput, first?: FixedLimits): { sizing: Si
   const restart = first !== undefined;
   const warn = (atStart: string, onRestart: string) => warnings.push(restart ? onRestart : atStart);
 
-  const serverLimit = fitLimit("serverLimit", input.serverLimit, MAX_SERVER_LIMIT, "children", warn);
-  if (first !== undefined && serverLimit !== first.serverLimit) {
-    warnings.push(restartLocked("serverLimit", serverLimit, first.serverLimit));
-  }
-  const fixedServerLimit = first?.serverLimit ?? serverLimit;
-
   const workerLimit = fitLimit("workerLimit", input.workerLimit, MAX_WORKER_LIMIT, "workers per child", warn);
   if (first !== undefined && workerLimit !== first.workerLimit) {
     warnings.push(restartLocked("workerLimit", workerLimit, first.workerLimit));
   }
   const fixedWorkerLimit = first?.workerLimit ?? workerLimit;
+
+  let serverLimit = fitLimit("serverLimit", input.serverLimit, MAX_SERVER_LIMIT, "children", warn);
+  // At the first start only: on a restart serverLimit is kept from it anyway.
+  const fits = serverLimitThatFits(workerLimit);
+  if (!restart && serverLimit > fits) {
+    warnings.push(
+      `serverLimit of ${serverLimit} with workerLimit of ${workerLimit} would need a scoreboard over 1 GiB; ` +
+        `lowering it to ${fits}. Lower workerLimit to allow more children.`,
+    );
+    serverLimit = fits;
+  }
+  if (first !== undefined && serverLimit !== first.serverLimit) {
+    warnings.push(restartLocked("serverLimit", serverLimit, first.serverLimit));
+  }
+  const fixedServerLimit = first?.serverLimit ?? serverLimit;
 
   let workersPerChild = input.workersPerChild;
   if (workersPerChild > fixedWorkerLimit) {

@@ -24,6 +24,7 @@ import { ModuleHost } from "./module-host.ts";
 import { Pool } from "./pool.ts";
 import { MasterRun } from "./run.ts";
 import type { RunFiles } from "./run-files.ts";
+import type { SignalAction } from "./signals.ts";
 import { freshSpawnState } from "./spawn-state.ts";
 import { Watchdog } from "./watchdog.ts";
 
@@ -59,7 +60,7 @@ export class Master {
     this.#log = log;
     const spawnState = freshSpawnState();
     this.#run = new MasterRun(config, log, this.#lifecycle, {
-      act: (action) => this.#act(action),
+      act: (action, signal) => this.#act(action, signal),
       control: (request) => runCommand(this, request),
       pool: () => this.#pool,
       listeners: () => this.#generations.serving?.listeners ?? [],
@@ -221,9 +222,12 @@ export class Master {
     this.#run.watchFiles();
   }
 
-  #act(action: "stop" | "gracefulStop" | "reload" | "restart"): void {
+  #act(action: SignalAction, signal: NodeJS.Signals): void {
+    if (action === "ignore") {
+      this.#log.warn({ signal }, `${signal} means nothing under signals: "${this.config.signals}": ignored`);
+    }
     // A failed reload or restart is logged where it fails.
-    if (action === "reload") this.reload().catch(() => {});
+    else if (action === "reload") this.reload().catch(() => {});
     else if (action === "restart") this.restart().catch(() => {});
     // A second TERM (or Ctrl-C) while a graceful stop runs means "now".
     else void this.stop({ graceful: action === "gracefulStop" && !this.#lifecycle.stopping });

@@ -23,7 +23,7 @@ import { installSignals, type SignalAction } from "./signals.ts";
 const STOP_CHILDREN_MS = 2 * KILL_GRACE_MS;
 
 export interface RunParts {
-  readonly act: (action: SignalAction) => void;
+  readonly act: (action: SignalAction, signal: NodeJS.Signals) => void;
   readonly control: (request: ControlRequest) => Promise<Record<string, unknown>>;
   readonly pool: () => Pool;
   /** The listeners of the generation serving now. */
@@ -122,7 +122,10 @@ export class MasterRun {
   followSignals(mapping: SignalMapping): void {
     if (this.#signals?.mapping === mapping || this.#lifecycle.stopping) return;
     this.#signals?.uninstall();
-    this.#signals = { mapping, uninstall: installSignals(mapping, (action) => this.#parts.act(action)) };
+    this.#signals = {
+      mapping,
+      uninstall: installSignals(mapping, (action, signal) => this.#parts.act(action, signal)),
+    };
   }
 
   /** No child of the serving generation can initialise: the master stops and exits 1. */

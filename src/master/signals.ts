@@ -1,10 +1,12 @@
 // The master's signals. drover's own mapping is what systemd, Docker and Kubernetes expect: TERM (and
 // INT, Ctrl-C) stop gracefully, a second one hurries the stop, QUIT stops at once; HUP reloads
 // gracefully (as nginx and Gunicorn), so a terminal's hang-up never resets connections; USR1 reloads
-// too and USR2 restarts hard. `signals: "apache"` gives Apache httpd's mapping instead.
+// too and USR2 restarts hard. `signals: "apache"` gives Apache httpd's mapping instead, with QUIT still
+// a hard stop (what `drover stop` sends a master that does not answer) and USR2, which Apache does not
+// use, ignored: without a handler either would end the master at once, its children and files left.
 import type { SignalMapping } from "../config/types.ts";
 
-export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart";
+export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart" | "ignore";
 
 const SIGNAL_MAPPING: Readonly<
   Record<SignalMapping, ReadonlyArray<readonly [NodeJS.Signals, SignalAction]>>
@@ -21,8 +23,10 @@ const SIGNAL_MAPPING: Readonly<
     ["SIGTERM", "stop"],
     ["SIGINT", "stop"],
     ["SIGWINCH", "gracefulStop"],
+    ["SIGQUIT", "stop"],
     ["SIGUSR1", "reload"],
     ["SIGHUP", "restart"],
+    ["SIGUSR2", "ignore"],
   ],
 };
 

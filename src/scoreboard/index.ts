@@ -1,4 +1,9 @@
-export { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT, type ScoreboardLimits } from "./layout.ts";
+export {
+  MAX_SERVER_LIMIT,
+  MAX_WORKER_LIMIT,
+  type ScoreboardLimits,
+  serverLimitThatFits,
+} from "./layout.ts";
 export { STALE_PEER_MS } from "./peers.ts";
 export {
   isQuiescing,

@@ -130,6 +130,12 @@ export function scoreboardBytes(limits: ScoreboardLimits): number {
   return bytes;
 }
 
+/** The most child slots that fit in a scoreboard with `workerLimit` worker slots a child. */
+export function serverLimitThatFits(workerLimit: number): number {
+  const perChild = PROCESS_RECORD_BYTES + workerLimit * WORKER_RECORD_BYTES;
+  return Math.floor((MAX_SCOREBOARD_BYTES - HEADER_BYTES) / perChild);
+}
+
 export function processRecordOffset(slot: number): number {
   return HEADER_BYTES + slot * PROCESS_RECORD_BYTES;
 }

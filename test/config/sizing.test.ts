@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 import { checkConfig, type DroverConfig, type ResolvedConfig } from "../../src/config/index.ts";
 import { MAX_SERVER_LIMIT, MAX_WORKER_LIMIT } from "../../src/scoreboard/index.ts";
+import { scoreboardBytes } from "../../src/scoreboard/layout.ts";
 import { withDir } from "./support.ts";
 
 // Sizes that need no adjustment, so each case below shows only its own warning.
@@ -47,11 +48,24 @@ describe("sizing adjustments", () => {
   });
 
   it("serverLimit above the ceiling is lowered to it", async () => {
-    const { config, warnings } = await check({ serverLimit: MAX_SERVER_LIMIT + 5 });
+    const { config, warnings } = await check({ serverLimit: MAX_SERVER_LIMIT + 5, workerLimit: 256 });
     assert.equal(config.serverLimit, MAX_SERVER_LIMIT);
     assert.deepEqual(warnings, [
       "serverLimit of 20005 is above drover's ceiling of 20000 children; lowering it to 20000.",
     ]);
+  });
+
+  it("serverLimit is lowered to what fits a 1 GiB scoreboard beside workerLimit", async () => {
+    const { config, warnings } = await check({ serverLimit: 20_000, workerLimit: 1024 });
+    // A 128-byte header; each child takes a process record and 1024 worker records, 128 bytes each.
+    const fits = Math.floor((1024 ** 3 - 128) / (128 + 1024 * 128));
+    assert.equal(config.serverLimit, fits);
+    assert.deepEqual(warnings, [
+      `serverLimit of 20000 with workerLimit of 1024 would need a scoreboard over 1 GiB; lowering it to ${fits}. ` +
+        "Lower workerLimit to allow more children.",
+    ]);
+    // And the scoreboard it sizes can be made.
+    assert.ok(scoreboardBytes(config) <= 1024 ** 3);
   });
 
   it("serverLimit below 1 is raised to 1", async () => {
@@ -204,17 +218,17 @@ describe("sizing on a restart", () => {
     assert.equal(config.workerLimit, 256);
     assert.equal(config.maxRequestWorkers, 8 * 128, "the default follows the kept serverLimit");
     assert.deepEqual(warnings, [
-      "serverLimit cannot change on a restart (the scoreboard is sized by it): keeping 8, ignoring the new 32. " +
-        "Stop and start drover to apply it.",
       "workerLimit cannot change on a restart (the scoreboard is sized by it): keeping 256, ignoring the new 512. " +
+        "Stop and start drover to apply it.",
+      "serverLimit cannot change on a restart (the scoreboard is sized by it): keeping 8, ignoring the new 32. " +
         "Stop and start drover to apply it.",
     ]);
   });
 
   it("compares after the range adjustment, as the first start did", async () => {
     const { config, warnings } = await startThenRestart(
-      { serverLimit: MAX_SERVER_LIMIT + 1 },
-      { serverLimit: MAX_SERVER_LIMIT + 2 },
+      { serverLimit: MAX_SERVER_LIMIT + 1, workerLimit: 256 },
+      { serverLimit: MAX_SERVER_LIMIT + 2, workerLimit: 256 },
     );
     assert.equal(config.serverLimit, MAX_SERVER_LIMIT);
     assert.deepEqual(warnings, ["serverLimit of 20002 is above the ceiling of 20000; lowered to match."]);

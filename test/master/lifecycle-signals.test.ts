@@ -133,13 +133,16 @@ it("SIGUSR2 restarts hard: generation 1, every pid new, the in-flight request cu
   assert.equal((await drover.request()).status, 200);
 });
 
-it('signals: "apache": TERM stops at once, WINCH stops gracefully, HUP restarts hard', {
-  timeout: 90_000,
+it('signals: "apache": TERM and QUIT stop at once, WINCH stops gracefully, HUP restarts hard, USR2 is ignored', {
+  timeout: 120_000,
 }, async (t) => {
   const config = { ...CONFIG, signals: "apache" };
   const first = await startDrover({ app: SLEEPY_APP, config });
   t.after(() => first.stop());
   const oldPids = await statusPids(first);
+  process.kill(first.proc.pid, "SIGUSR2");
+  await first.proc.waitForOutput(/SIGUSR2 means nothing under signals: \\"apache\\": ignored/);
+  assert.deepEqual(await statusPids(first), oldPids, "USR2: the same children serve");
   const cut = slowRequest(first.port, 20_000);
   await waitForBusy(first);
   process.kill(first.proc.pid, "SIGHUP");
@@ -160,4 +163,10 @@ it('signals: "apache": TERM stops at once, WINCH stops gracefully, HUP restarts 
   process.kill(second.proc.pid, "SIGTERM");
   await assertStoppedClean(second, { scoreboard: scoreboardName(second.runDir), pids }, 10_000);
   assert.ok("error" in (await hard), "TERM: at once");
+
+  const third = await startDrover({ app: SLEEPY_APP, config });
+  t.after(() => third.stop());
+  const quitPids = await statusPids(third);
+  process.kill(third.proc.pid, "SIGQUIT");
+  await assertStoppedClean(third, { scoreboard: scoreboardName(third.runDir), pids: quitPids }, 10_000);
 });
