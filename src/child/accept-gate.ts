@@ -20,10 +20,6 @@ export class AcceptGate {
     this.#listeners = listeners;
   }
 
-  isBlocked(reason: BlockReason): boolean {
-    return this.#blocked.has(reason);
-  }
-
   block(reason: BlockReason): void {
     this.#blocked.add(reason);
     this.#listeners?.pause();

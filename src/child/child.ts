@@ -27,6 +27,8 @@ import { WorkerSlots } from "./worker-slots.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
 const ORPHAN_GRACE_MS = 800;
+// How long an exiting child's message to the master (and an orphan's childExit hooks) may take.
+const EXIT_GRACE_MS = 1_000;
 // errno codes that mean "short of a resource": the master then slows spawning down to one at a time.
 const SICK_CODES = new Set(["EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "ENOSPC"]);
 
@@ -48,16 +50,17 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   const watchdog = spec.hungChildStack ? startStackWatchdog(spec, log) : undefined;
   const standalone = options.standalone ?? false;
   if (!standalone) {
-    // The master decides when children stop: a terminal's Ctrl-C or hang-up, or a SIGTERM sent to the
-    // whole group (systemd's default), goes to it alone.
-    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM"] as const) process.on(signal, () => {});
+    // The master decides when children stop: a terminal's Ctrl-C, Ctrl-\ or hang-up, or a signal sent
+    // to the whole group (systemd's SIGTERM by default), is for it alone.
+    for (const signal of ["SIGINT", "SIGHUP", "SIGTERM", "SIGQUIT", "SIGUSR2"] as const)
+      process.on(signal, () => {});
   }
 
-  let exiting = false;
-  let initialised = false;
+  // Its childInit hooks ran (so childExit runs too); then it leaves, once.
+  let life: "initialising" | "serving" | "exiting" = "initialising";
   let exitCode = EXIT_OK;
   let listeners: ChildListeners | undefined;
-  const hooks = new HookRegistry();
+  const hooks = new HookRegistry({ timeoutMs: spec.hookTimeoutMs });
   const exitInput = {
     generation: spec.generation,
     restart: spec.restart,
@@ -128,19 +131,28 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     retirement.memory(memory.rss);
   }, spec.heartbeatIntervalMs);
 
-  async function exit(code: number, message?: ChildMessage): Promise<void> {
-    if (exiting) return;
-    exiting = true;
+  async function exit(
+    code: number,
+    message?: ChildMessage,
+    withinMs = spec.hookTimeoutMs + EXIT_GRACE_MS,
+  ): Promise<void> {
+    // Whatever waits below (a childExit hook, a full channel), the child is gone within `withinMs`
+    // (a later, shorter one wins); and with nothing left to wait on before then, it ends by itself.
+    setTimeout(() => process.exit(), withinMs).unref();
+    if (life === "exiting") return;
+    const served = life === "serving";
+    life = "exiting";
+    process.exitCode = code;
     clearInterval(heartbeat);
     retirement.stop();
-    if (initialised) {
+    if (served) {
       for (const failure of await hooks.runCollectingFailures("childExit", exitInput)) {
         log.error({ err: failure }, failure.message);
       }
     }
     scoreboard.close();
     // If the channel cannot take the message, leave anyway.
-    setTimeout(() => process.exit(code), 1_000).unref();
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
     if (message) tellMaster(message, () => process.exit(code));
     else process.exit(code);
   }
@@ -148,7 +160,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
   guardAgainstCrashes(log, () => {
     exitCode = EXIT_CHILD_CRASHED;
     if (!standalone) tellMaster({ drover: "retire", reason: "crash" });
-    if (!initialised) void exit(EXIT_CHILD_CRASHED);
+    if (life === "initialising") void exit(EXIT_CHILD_CRASHED);
     else drain.start(spec.drainTimeoutMs);
   });
   if (standalone) {
@@ -158,7 +170,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     guardAgainstOrphaning(() => {
       log.warn("the master is gone: finishing in-flight requests, then exiting");
       drain.start(ORPHAN_GRACE_MS);
-      setTimeout(() => void exit(EXIT_OK), ORPHAN_GRACE_MS).unref();
+      setTimeout(() => void exit(EXIT_OK, undefined, EXIT_GRACE_MS), ORPHAN_GRACE_MS).unref();
     });
     listenToMaster({
       quiesce: ({ deadlineMs }) => drain.start(deadlineMs),
@@ -183,7 +195,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       requestHandlers,
       watchdog,
     });
-    initialised = true;
+    life = "serving";
   } catch (error) {
     const code = SICK_CODES.has((error as NodeJS.ErrnoException).code ?? "")
       ? EXIT_CHILD_SICK

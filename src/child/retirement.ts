@@ -21,11 +21,6 @@ export class Retirement {
     }
   }
 
-  /** Whether it has asked to retire. */
-  get asked(): boolean {
-    return this.#asked;
-  }
-
   connection(): void {
     if (this.#limits.connections > 0 && ++this.#connections >= this.#limits.connections)
       this.#ask("connections");

@@ -58,6 +58,8 @@ export interface ChildSpec {
   readonly limits: ChildLimits;
   /** How long a drain it starts itself (a crash) may take; the master gives its own deadline otherwise. */
   readonly drainTimeoutMs: number;
+  /** How long each of its hooks (childInit, childExit) may take. */
+  readonly hookTimeoutMs: number;
   readonly server: ServerTimeouts;
   readonly heartbeatIntervalMs: number;
   /** Per-request scoreboard updates (extendedStatus). */
@@ -94,6 +96,7 @@ export function readChildSpec(text: string | undefined): ChildSpec {
     "heartbeatIntervalMs",
     "slowRequestThresholdMs",
     "drainTimeoutMs",
+    "hookTimeoutMs",
     "scoreboardFd",
     "slowLaneMaxWaitMs",
   ] as const;

@@ -5,6 +5,7 @@
 import { DEFAULTS } from "./defaults.ts";
 import { describeValue, isRecord } from "./errors.ts";
 import { readUserAndGroup } from "./identity.ts";
+import { runDirProblem } from "./run-dir.ts";
 import { suggestField } from "./suggest.ts";
 import {
   type ConfigProblem,
@@ -154,6 +155,8 @@ export function readFields(
     extendedStatus: readBoolean("extendedStatus", orDefault("extendedStatus"), problems),
     modules: readModules(given("modules"), problems),
   };
+  const runDir = fields.runDir && runDirProblem(fields.runDir);
+  if (runDir) problems.push(runDir);
   for (const field of ["childStartTimeout", "hookTimeout", "drainTimeout"] as const) {
     if (fields[field] === 0) {
       problems.push({ field, reason: "must be more than 0: a deadline of 0 could never be met" });

@@ -9,7 +9,7 @@ import type { ConfigProblem, Listener } from "./types.ts";
 export const ANY_HOST = "0.0.0.0";
 
 // sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs, including the final NUL.
-const MAX_SOCKET_PATH_BYTES = process.platform === "linux" ? 107 : 103;
+export const MAX_SOCKET_PATH_BYTES = process.platform === "linux" ? 107 : 103;
 const HOSTNAME =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const OBJECT_KEYS = ["port", "host", "path"];

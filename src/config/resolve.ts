@@ -1,7 +1,11 @@
 // The whole path from files and flags to a checked configuration, as the master takes it at start-up
 // and on every graceful restart.
 import { resolve } from "node:path";
+import { DroverError, ErrorCode } from "../errors.ts";
+import { withDeadline } from "../util/deadline.ts";
 import { type CheckResult, checkConfig } from "./check.ts";
+import { DEFAULTS } from "./defaults.ts";
+import { parseDuration } from "./duration.ts";
 import { mergeFlags } from "./flags.ts";
 import { findConfigFile, loadConfigFile } from "./load.ts";
 import type { DroverConfig, ResolvedConfig } from "./types.ts";
@@ -15,6 +19,10 @@ export interface ResolveOptions {
   flags?: DroverConfig;
   /** The configuration in force, on a restart. */
   previous?: ResolvedConfig;
+  /** How long the config file's top-level code may take: the hookTimeout in force, or its default. */
+  loadWithinMs?: number;
+  /** Gives the wait for the file up (the work itself cannot be cancelled). */
+  signal?: AbortSignal;
 }
 
 export interface ResolveResult extends CheckResult {
@@ -23,13 +31,26 @@ export interface ResolveResult extends CheckResult {
 }
 
 /**
- * Finds and loads the config file, puts the flags over it and checks the result. Throws
- * DROVER_ERR_CONFIG_LOAD or DROVER_ERR_CONFIG_INVALID, having changed nothing.
+ * Finds and loads the config file (bounded by `loadWithinMs`), puts the flags over it and checks the
+ * result. Throws DROVER_ERR_CONFIG_LOAD or DROVER_ERR_CONFIG_INVALID, having changed nothing.
  */
 export async function resolveConfig(options: ResolveOptions = {}): Promise<ResolveResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = options.file === undefined ? findConfigFile(cwd) : resolve(cwd, options.file);
-  const loaded = file === undefined ? { input: {}, baseDir: cwd } : await loadConfigFile(file);
+  const withinMs = options.loadWithinMs ?? parseDuration(DEFAULTS.hookTimeout);
+  const loaded =
+    file === undefined
+      ? { input: {}, baseDir: cwd }
+      : await withDeadline(
+          loadConfigFile(file),
+          withinMs,
+          () =>
+            new DroverError(
+              ErrorCode.CONFIG_LOAD,
+              `the config file ${file} did not finish loading within ${withinMs / 1000} s (hookTimeout): its top-level code waits on something; make it finish, or raise hookTimeout`,
+            ),
+          options.signal,
+        );
   const input = mergeFlags(loaded.input, options.flags ?? {});
   const checked = checkConfig(input, { baseDir: loaded.baseDir, previous: options.previous });
   return { ...checked, file };

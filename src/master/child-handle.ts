@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import type { MasterMessage } from "../protocol/messages.ts";
 import { type ChildPhase, canMove, type ExitPlan, type RetireReason } from "./child-phase.ts";
 
-/** How long a child told to exit (or to detach) has before SIGKILL. */
+/** How long a child told to exit has before SIGKILL. */
 export const KILL_GRACE_MS = 3_000;
 
 export interface ChildExit {
@@ -27,6 +27,7 @@ export class ChildHandle {
   readonly #process: ChildProcess;
   #phase: ChildPhase = "starting";
   #plan: ExitPlan | undefined;
+  #wasReady = false;
   readonly #timers = new Set<NodeJS.Timeout>();
   /** What the child said when it asked to retire, if it did. */
   retiring: RetireReason | undefined;
@@ -66,7 +67,14 @@ export class ChildHandle {
 
   /** It said it is ready: true the first time only, while starting (a repeat or a late one is ignored). */
   markReady(): boolean {
-    return this.#move("ready");
+    if (!this.#move("ready")) return false;
+    this.#wasReady = true;
+    return true;
+  }
+
+  /** It has been ready (it may be draining or gone since). */
+  get wasReady(): boolean {
+    return this.#wasReady;
   }
 
   /** The pipe of death: stop accepting, finish within `deadlineMs`; killed if still there after. */
@@ -77,11 +85,14 @@ export class ChildHandle {
     this.after(deadlineMs + KILL_GRACE_MS, () => this.kill("drain-timeout"));
   }
 
-  /** Asks a draining child to leave the shared scoreboard; killed if it does not answer in time. */
-  detach(): void {
+  /**
+   * Asks a draining child to leave the shared scoreboard. It answers from its event loop, which may be
+   * busy for a while; one that has not answered within `answerMs` (its heartbeat limit) is stuck.
+   */
+  detach(answerMs: number): void {
     if (!this.#move("detaching")) return;
     this.send({ drover: "detach" });
-    this.after(KILL_GRACE_MS, () => this.kill("drain-timeout"));
+    this.after(answerMs, () => this.kill("detach-timeout"));
   }
 
   /** A hard stop: exit at once (over IPC, so that it cannot be confused with an outside SIGTERM), SIGKILL after a grace. */

@@ -41,11 +41,10 @@ export type ExitPlan =
   | "hung"
   /** It was not ready within childStartTimeout. */
   | "start-timeout"
-  /** Draining took longer than drainTimeout, or it did not give its slot up in time. */
-  | "drain-timeout";
-
-/** Plans that mean something went wrong: the child counts as failed whatever its exit code. */
-export const FAILED_PLANS: ReadonlySet<ExitPlan> = new Set(["crash", "hung", "start-timeout"]);
+  /** Draining took longer than drainTimeout. */
+  | "drain-timeout"
+  /** Asked to give its slot up, it did not answer within its heartbeat limit: its loop was stuck. */
+  | "detach-timeout";
 
 /** What a child says when it asks to retire (see protocol/messages.ts). */
 export type RetireReason = "connections" | "requests" | "memory" | "age" | "crash";

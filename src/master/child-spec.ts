@@ -31,6 +31,7 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
       ageMs: jitter(config.maxChildAge),
     },
     drainTimeoutMs: config.drainTimeout,
+    hookTimeoutMs: config.hookTimeout,
     server: {
       ...(config.headersTimeout === undefined ? {} : { headersTimeoutMs: config.headersTimeout }),
       ...(config.keepAliveTimeout === undefined ? {} : { keepAliveTimeoutMs: config.keepAliveTimeout }),

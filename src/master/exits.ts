@@ -2,7 +2,7 @@
 // for it, its generation) and how it ended, what to log, whether it counts as failed, and what to do.
 // A pure function, so that every case can be checked in a table (test/master/exits.test.ts).
 import { EXIT_CHILD_CRASHED, EXIT_CHILD_FATAL, EXIT_CHILD_SICK } from "../protocol/exit-codes.ts";
-import { type ChildPhase, type ExitPlan, FAILED_PLANS, type RetireReason } from "./child-phase.ts";
+import type { ChildPhase, ExitPlan, RetireReason } from "./child-phase.ts";
 
 export interface ExitFacts {
   readonly code: number | null;
@@ -10,6 +10,8 @@ export interface ExitFacts {
   readonly phase: ChildPhase;
   readonly plan: ExitPlan | undefined;
   readonly retiring: RetireReason | undefined;
+  /** It had said it was ready. */
+  readonly wasReady: boolean;
   /** The child's generation: the one serving, one still starting (first start or reload), or an older one. */
   readonly generation: "serving" | "starting" | "old";
   /** A child of that generation has been ready. */
@@ -47,9 +49,11 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
   const { code, generation, plan } = facts;
   const how = facts.signal === null ? `code ${code}` : `signal ${facts.signal}`;
 
+  // Whatever ended it, a child of a generation being started that never was ready fails that start.
+  if (generation === "starting" && !facts.wasReady && !facts.stopping) {
+    return verdict(true, "error", startFailure(facts, how), "fail-start");
+  }
   if (code === EXIT_CHILD_FATAL) {
-    if (generation === "starting")
-      return verdict(true, "error", "a child could not initialise", "fail-start");
     if (generation === "old" || facts.stopping)
       return verdict(true, "warn", "a child of a previous generation could not initialise");
     return facts.hadHealthyChild
@@ -65,17 +69,18 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
     return verdict(true, "error", "a child was short of a resource; spawning one at a time", "slow-spawn");
   }
   if (code === EXIT_CHILD_CRASHED || plan === "crash" || facts.retiring === "crash") {
-    // It logged the exception itself; its replacement was started when it said it crashed.
-    return verdict(true, "error", "a child crashed on an uncaught exception (logged above) and was replaced");
+    // It logged the exception itself; its replacement was asked for when it said it crashed.
+    return verdict(true, "error", "a child crashed on an uncaught exception (logged above)");
   }
-  if (plan !== undefined && FAILED_PLANS.has(plan)) {
-    if (plan === "hung")
-      return verdict(true, "error", "killed a child whose event loop was stuck", replaceIf(facts));
+  if (plan === "hung")
+    return verdict(true, "error", "killed a child whose event loop was stuck", replaceIf(facts));
+  if (plan === "start-timeout")
+    return verdict(true, "error", "a child was not ready within childStartTimeout: killed", replaceIf(facts));
+  if (plan === "detach-timeout") {
     return verdict(
       true,
       "error",
-      "a child was not ready within childStartTimeout: killed",
-      generation === "starting" ? "fail-start" : replaceIf(facts),
+      "a draining child did not give its scoreboard slot up within heartbeatTimeout (its event loop was blocked): killed",
     );
   }
   if (plan !== undefined) {
@@ -90,10 +95,17 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
     return verdict(false, "debug", "child exited");
   }
   if (facts.stopping) return verdict(false, "debug", "child exited");
-  if (generation === "starting" && facts.phase === "starting") {
-    return verdict(true, "error", `a child exited before it was ready (${how})`, "fail-start");
-  }
   return verdict(true, "error", "a child exited unexpectedly", replaceIf(facts));
+}
+
+// Why a child of a starting generation never became ready.
+function startFailure({ code, plan, retiring }: ExitFacts, how: string): string {
+  if (code === EXIT_CHILD_FATAL) return "a child could not initialise";
+  if (code === EXIT_CHILD_SICK) return "a child was short of a resource before it was ready";
+  if (code === EXIT_CHILD_CRASHED || plan === "crash" || retiring === "crash")
+    return "a child crashed on an uncaught exception (logged above) before it was ready";
+  if (plan === "start-timeout") return "a child was not ready within childStartTimeout: killed";
+  return `a child exited before it was ready (${how})`;
 }
 
 // A child that was still expected to serve is replaced now, unless its generation is on its way out.

@@ -7,6 +7,7 @@ export class GenerationStart {
   readonly generation: number;
   readonly done: Promise<void>;
   #waiting: number;
+  #pending = true;
   #settle: (error?: Error) => void = () => {};
 
   constructor(generation: number, children: number, signal: AbortSignal) {
@@ -18,11 +19,17 @@ export class GenerationStart {
       this.#settle = (error) => {
         signal.removeEventListener("abort", onAbort);
         this.#settle = () => {};
+        this.#pending = false;
         if (error) reject(error);
         else resolve();
       };
       if (signal.aborted) onAbort();
     });
+  }
+
+  /** Neither done nor failed yet. */
+  get pending(): boolean {
+    return this.#pending;
   }
 
   ready(): void {

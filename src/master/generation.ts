@@ -41,6 +41,11 @@ export type GenerationRole = "serving" | "starting" | "old";
 export interface GenerationLookup {
   /** The generation serving now (undefined before the first start is done). */
   readonly serving: Generation | undefined;
+  /**
+   * The generation whose pool the master keeps whole (replacing crashed children, keeping spares):
+   * the serving one, except while a hard restart stops its children.
+   */
+  readonly supervised: Generation | undefined;
   find(number: number): Generation | undefined;
   role(number: number): GenerationRole;
 }

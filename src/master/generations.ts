@@ -9,13 +9,15 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RestartKind } from "../modules/context.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
-import { withDeadline } from "../util/deadline.ts";
 import { Generation, type GenerationLookup, type GenerationRole } from "./generation.ts";
 import { closeUnused, type OpenListener, reuseListeners } from "./listeners.ts";
 import { HOLD_OFF_AFTER_GRACEFUL } from "./maintenance.ts";
 import type { ModuleHost } from "./module-host.ts";
 import type { Pool } from "./pool.ts";
 import { freshSpawnState, type SpawnState } from "./spawn-state.ts";
+
+// How long a hard restart waits for the old children to exit (a signal, then SIGKILL) before it goes on.
+const HARD_RESTART_STOP_MS = 10_000;
 
 export interface GenerationsParts {
   /** Where the config comes from, read again at every restart. */
@@ -37,6 +39,8 @@ export class Generations implements GenerationLookup {
   readonly #parts: GenerationsParts;
   #serving: Generation | undefined;
   #starting: Generation | undefined;
+  // The serving generation while a hard restart stops its children: out of service, not replenished.
+  #halted: Generation | undefined;
   // The highest generation number handed out: numbers are never reused, even after a failed reload.
   #last = -1;
 
@@ -48,14 +52,18 @@ export class Generations implements GenerationLookup {
     return this.#serving;
   }
 
+  get supervised(): Generation | undefined {
+    return this.#serving === this.#halted ? undefined : this.#serving;
+  }
+
   find(number: number): Generation | undefined {
     if (this.#serving?.number === number) return this.#serving;
     return this.#starting?.number === number ? this.#starting : undefined;
   }
 
   role(number: number): GenerationRole {
-    if (this.#serving?.number === number) return "serving";
-    return this.#starting?.number === number ? "starting" : "old";
+    if (this.#starting?.number === number) return "starting";
+    return this.supervised?.number === number ? "serving" : "old";
   }
 
   /** The first generation, of the config the master started with and the listeners it opened. */
@@ -105,16 +113,42 @@ export class Generations implements GenerationLookup {
     return { generation: next.number, warnings: next.warnings };
   }
 
-  /** Hard restart: the config is read and checked first; then every child stops and N+1 starts. */
+  /**
+   * Hard restart: the config is read and checked first; then every child stops and N+1 starts. If
+   * N+1's children cannot start, N's start again (and if those cannot either, the master stops).
+   */
   async restart(signal: AbortSignal): Promise<RestartResult> {
     const { log, pool } = this.#parts;
+    const previous = this.#current();
     const next = await this.#prepare("hard", signal);
     log.info({ generation: next.number }, "hard restart: stopping every child");
-    await pool.stopAll(10_000);
-    signal.throwIfAborted();
+    // Out of service: neither maintenance nor crash replacement brings N's children back meanwhile.
+    this.#halted = previous;
+    this.#starting = next;
+    try {
+      if (!(await pool.stopAll(HARD_RESTART_STOP_MS, signal)) && !signal.aborted) {
+        log.warn(
+          { children: pool.table.size },
+          `hard restart: children still running after ${HARD_RESTART_STOP_MS / 1000} s; starting the new generation beside them`,
+        );
+      }
+      signal.throwIfAborted();
+      Object.assign(this.#parts.spawnState, freshSpawnState());
+      await pool.start(next, next.config.startServers, signal);
+    } catch (error) {
+      this.#rollback(next);
+      if (signal.aborted) throw error;
+      this.#halted = undefined;
+      // N is judged afresh: if none of its children can initialise now, the master stops.
+      previous.hadHealthyChild = false;
+      throw new DroverError(
+        ErrorCode.RELOAD_FAILED,
+        `hard restart failed; generation ${previous.number} starts again: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    this.#halted = undefined;
     this.#promote(next);
-    Object.assign(this.#parts.spawnState, freshSpawnState());
-    await pool.start(next, next.config.startServers, signal);
     log.info({ generation: next.number }, "hard restart done");
     return { generation: next.number, warnings: next.warnings };
   }
@@ -127,17 +161,12 @@ export class Generations implements GenerationLookup {
   /** What the next generation needs, made without touching the running one. */
   async #prepare(kind: RestartKind, signal: AbortSignal): Promise<Generation> {
     const previous = this.#current();
-    const deadlineMs = previous.config.hookTimeout;
-    const { config, warnings } = await withDeadline(
-      resolveConfig({ ...this.#parts.source, previous: previous.config }),
-      deadlineMs,
-      () =>
-        new DroverError(
-          ErrorCode.CONFIG_LOAD,
-          `the config file did not finish loading within ${deadlineMs / 1000} s (hookTimeout): its top-level code waits on something; make it finish, or raise hookTimeout`,
-        ),
+    const { config, warnings } = await resolveConfig({
+      ...this.#parts.source,
+      previous: previous.config,
+      loadWithinMs: previous.config.hookTimeout,
       signal,
-    );
+    });
     for (const warning of warnings) this.#parts.log.warn(warning);
     const modules = await this.#parts.modules.prepare(config, ++this.#last, kind);
     try {

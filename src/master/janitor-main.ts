@@ -1,17 +1,9 @@
 // The janitor's entry (see janitor.ts). It reads plans from standard input, one JSON line each, until
 // the pipe ends; then, if no master holds the pid file's lock, it removes what the last plan names.
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-} from "node:fs";
+import { closeSync, constants, lstatSync, openSync, rmdirSync, unlinkSync } from "node:fs";
 import { flock } from "../native/files.ts";
 import type { JanitorPlan } from "./janitor.ts";
+import { sameFile } from "./pid-lock.ts";
 
 // Signals for the process group (a terminal's Ctrl-C, systemd's stop) are the master's business: the
 // janitor stays until the pipe tells it the master is gone.
@@ -65,10 +57,4 @@ function cleanUp({ pidFile, runDir, files }: JanitorPlan): void {
   } catch {
     // Not empty (the operator keeps other files there) or already gone.
   }
-}
-
-function sameFile(fd: number, path: string): boolean {
-  const open = fstatSync(fd, { bigint: true });
-  const named = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return named !== undefined && open.dev === named.dev && open.ino === named.ino;
 }

@@ -43,7 +43,7 @@ export class MaintenancePass {
 
   run(): void {
     const { pool, log, spawnState } = this.#parts;
-    const serving = this.#parts.generations.serving;
+    const serving = this.#parts.generations.supervised;
     if (!serving) return;
     const { config } = serving;
     void this.#parts.modules.monitor(serving.modules);
@@ -76,7 +76,7 @@ export class MaintenancePass {
       if (!child) return;
       log.debug({ ...where(child), idle: decision.idle }, "too many idle workers: retiring a child");
       child.quiesce("idle", config.drainTimeout);
-    } else if (decision.kind === "spawn" && !pool.spawner.backingOff) {
+    } else if (decision.kind === "spawn" && !pool.spawner.backingOff && !pool.crashLoop) {
       for (const slot of decision.slots) pool.spawnInto(slot, serving);
     }
   }

@@ -8,14 +8,11 @@
 //   maintenance-pass.ts once a second: monitor hooks, the watchdog, the spare-worker band
 //   run.ts              the run directory, pid lock, control socket and signals, and the stop
 
-import { DEFAULTS } from "../config/defaults.ts";
-import { parseDuration } from "../config/duration.ts";
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
-import { withDeadline } from "../util/deadline.ts";
 import { runCommand } from "./commands.ts";
 import { Generations, type RestartResult } from "./generations.ts";
 import { Lifecycle } from "./lifecycle.ts";
@@ -105,16 +102,11 @@ export class Master {
    * config is bad, a listener cannot be bound, or no child can initialise.
    */
   static async start(options: MasterOptions = {}): Promise<Master> {
-    const loadMs = parseDuration(DEFAULTS.hookTimeout);
-    const { config, warnings } = await withDeadline(
-      resolveConfig({ cwd: options.cwd, file: options.configFile, flags: options.flags }),
-      loadMs,
-      () =>
-        new DroverError(
-          ErrorCode.CONFIG_LOAD,
-          `the config file did not finish loading within ${loadMs / 1000} s: its top-level code waits on something; make it finish`,
-        ),
-    );
+    const { config, warnings } = await resolveConfig({
+      cwd: options.cwd,
+      file: options.configFile,
+      flags: options.flags,
+    });
     const log = options.log ?? createLogger(config.logLevel, { role: "master" });
     for (const warning of warnings) log.warn(warning);
     const master = new Master(options, config, log);

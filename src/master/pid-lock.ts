@@ -114,7 +114,8 @@ function lockOf(pidFile: string, fd: number): PidLock {
   };
 }
 
-function sameFile(fd: number, path: string): boolean {
+/** Whether the open descriptor `fd` is the file `path` names now (false when the name is gone). */
+export function sameFile(fd: number, path: string): boolean {
   try {
     const open = fstatSync(fd, { bigint: true });
     const named = statSync(path, { bigint: true });

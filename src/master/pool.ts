@@ -1,6 +1,7 @@
 // The pool of children: what happens when one is ready, asks to retire, gives its slot up or exits,
 // and how children are started, replaced and stopped. Generations decide which generation serves;
 // the pool keeps each generation's children alive, judged by classifyExit.
+import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import { type ChildExit, type ChildHandle, where } from "./child-handle.ts";
@@ -10,7 +11,7 @@ import type { Generation, GenerationLookup } from "./generation.ts";
 import { GenerationStart } from "./generation-start.ts";
 import type { ModuleHost } from "./module-host.ts";
 import { Replacements } from "./replacements.ts";
-import { SlotClaims } from "./slots.ts";
+import { detachAnswerMs, SlotClaims } from "./slots.ts";
 import type { SpawnState } from "./spawn-state.ts";
 import { Spawner } from "./spawner.ts";
 
@@ -35,7 +36,8 @@ export class Pool {
   // Generation starts waiting for their children to be ready, by generation number.
   readonly #starts = new Map<number, GenerationStart>();
   readonly #replacements: Replacements;
-  #emptied: (() => void) | undefined;
+  // Whoever waits for the pool to be empty (a stop, a hard restart).
+  readonly #emptied = new Set<() => void>();
 
   constructor(parts: PoolParts) {
     this.#parts = parts;
@@ -49,6 +51,7 @@ export class Pool {
     this.slots = new SlotClaims(this.table);
     this.spawner = new Spawner({
       table: this.table,
+      generations: parts.generations,
       scoreboard: parts.scoreboard,
       log: parts.log,
       stopping: parts.stopping,
@@ -75,10 +78,15 @@ export class Pool {
       .all()
       .filter((child) => child.generation < generation.number && child.phase !== "killing")
       .filter((child) => this.table.inSlot(child.slot) === child && child.slot < limit)
+      // One already handing its slot over does so to another spawn (a recycle's replacement).
+      .filter((child) => !this.slots.handingOver(child))
       .sort((a, b) => Number(a.active) - Number(b.active))
       .slice(0, count - free.length);
     if (free.length + takeovers.length === 0) {
-      throw new Error("no child slot for the new generation: raise serverLimit");
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_LIMITS,
+        "no scoreboard slot for the new generation: every slot is being handed over; raise serverLimit",
+      );
     }
     if (takeovers.length > 0) {
       this.#log.warn(
@@ -93,16 +101,21 @@ export class Pool {
       for (const slot of free) this.#spawnFor(start, slot, generation);
       for (const child of takeovers) {
         child.quiesce("generation", generation.config.drainTimeout);
-        void this.slots.handOver(child).then((slot) => {
+        void this.slots.handOver(child, detachAnswerMs(generation.config)).then((slot) => {
           if (slot === undefined) return;
           this.slots.release(slot);
-          if (!signal.aborted) this.#spawnFor(start, slot, generation);
+          if (start.pending) this.#spawnFor(start, slot, generation);
         });
       }
       await start.done;
     } finally {
       this.#starts.delete(generation.number);
     }
+  }
+
+  /** Whether spawns for the serving generation wait out a crash loop now. */
+  get crashLoop(): boolean {
+    return this.#replacements.crashLoop;
   }
 
   /** Spawns into `slot` (maintenance, or a replacement); a draining child there hands it over first. */
@@ -114,17 +127,17 @@ export class Pool {
     }
     // A child being killed frees its slot when it exits; one already handing over is on its way.
     if (draining.phase !== "draining" || this.slots.handingOver(draining)) return;
-    void this.slots.handOver(draining).then((freed) => {
+    void this.slots.handOver(draining, detachAnswerMs(generation.config)).then((freed) => {
       if (freed === undefined) return;
       this.slots.release(freed);
       this.spawner.spawn(freed, generation);
     });
   }
 
-  /** A hard stop of every child; resolves once all are gone, or after `timeoutMs`. */
-  async stopAll(timeoutMs: number): Promise<void> {
+  /** A hard stop of every child; resolves once all are gone (true), or after `timeoutMs` (false). */
+  stopAll(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     for (const child of this.table.all()) child.stop("hard-stop");
-    await this.whenEmpty(timeoutMs);
+    return this.whenEmpty(timeoutMs, signal);
   }
 
   /** Resolves once no child is left (true), after `timeoutMs` (false), or when `signal` aborts (false). */
@@ -134,13 +147,14 @@ export class Pool {
       const finish = (empty: boolean) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        this.#emptied = undefined;
+        this.#emptied.delete(emptied);
         resolve(empty);
       };
+      const emptied = () => finish(true);
       const onAbort = () => finish(false);
       const timer = setTimeout(() => finish(false), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#emptied = () => finish(true);
+      this.#emptied.add(emptied);
     });
   }
 
@@ -186,11 +200,15 @@ export class Pool {
       phase: exit.phase,
       plan: child.plan,
       retiring: child.retiring,
+      wasReady: child.wasReady,
       generation: lookup.role(child.generation),
       hadHealthyChild: lookup.find(child.generation)?.hadHealthyChild ?? false,
       stopping: this.#parts.stopping(),
     });
     if (verdict.failed) scoreboard?.master.countChild("failed");
+    // A crash was counted when the child said it crashed (its replacement is forked then).
+    if (verdict.failed && lookup.role(child.generation) === "serving" && child.retiring !== "crash")
+      this.#replacements.failed(child);
     const reason = child.fatalReason;
     this.#log[verdict.level](
       { ...where(child), code, signal, ...(reason ? { reason } : {}) },
@@ -215,7 +233,7 @@ export class Pool {
         this.#parts.fatal(`${verdict.message}: ${reason ?? `code ${code}, signal ${signal}`}`);
         break;
     }
-    if (this.table.size === 0) this.#emptied?.();
+    if (this.table.size === 0) for (const emptied of this.#emptied) emptied();
   }
 
   #childStatus(child: ChildHandle, status: "started" | "exited" | "lost"): void {

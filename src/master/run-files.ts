@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { CONTROL_SOCKET_NAME } from "../config/run-dir.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import type { PidLock } from "./pid-lock.ts";
 
@@ -35,7 +36,7 @@ export function runFiles(runDir: string): RunFiles {
     runDir,
     id,
     pidFile: join(runDir, "drover.pid"),
-    controlSocket: join(runDir, "control.sock"),
+    controlSocket: join(runDir, CONTROL_SOCKET_NAME),
     scoreboardName: scoreboardName(id),
   };
 }

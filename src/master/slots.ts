@@ -2,7 +2,10 @@
 // draining child of an older generation gives its own up first (the seed's "lost slot"): it leaves
 // the shared scoreboard, goes on draining unseen, and the new child takes its place. A slot being
 // handed over is reserved, so that nothing else takes it in between.
-import type { ChildHandle } from "./child-handle.ts";
+import { DEFAULTS } from "../config/defaults.ts";
+import { parseDuration } from "../config/duration.ts";
+import type { ResolvedConfig } from "../config/types.ts";
+import { type ChildHandle, KILL_GRACE_MS } from "./child-handle.ts";
 import type { ChildTable } from "./children.ts";
 
 export class SlotClaims {
@@ -24,16 +27,17 @@ export class SlotClaims {
   }
 
   /**
-   * Asks `child` (draining) to give its slot up; resolves with the slot once it is free (reserved for
-   * the caller, who must spawn into it or call release()), or undefined if the child kept it.
+   * Asks `child` (draining) to give its slot up within `answerMs`; resolves with the slot once it is
+   * free (reserved for the caller, who must spawn into it or call release()), or undefined if another
+   * hand-over of it is already under way.
    */
-  handOver(child: ChildHandle): Promise<number | undefined> {
+  handOver(child: ChildHandle, answerMs: number): Promise<number | undefined> {
     const pending = this.#handovers.get(child);
     if (pending) return Promise.resolve(undefined);
     this.#reserved.add(child.slot);
     return new Promise((resolve) => {
       this.#handovers.set(child, resolve);
-      child.detach();
+      child.detach(answerMs);
     });
   }
 
@@ -59,4 +63,15 @@ export class SlotClaims {
   handingOver(child: ChildHandle): boolean {
     return this.#handovers.has(child);
   }
+}
+
+/**
+ * How long a child asked to give its slot up has to answer: its event loop may be busy with a long
+ * synchronous job, so its heartbeat limit (not a short grace) tells a busy child from a stuck one.
+ */
+// With the heartbeat check off: as long as its default.
+const DEFAULT_ANSWER_MS = parseDuration(DEFAULTS.heartbeatTimeout);
+
+export function detachAnswerMs(config: Pick<ResolvedConfig, "heartbeatTimeout">): number {
+  return Math.max(config.heartbeatTimeout > 0 ? config.heartbeatTimeout : DEFAULT_ANSWER_MS, KILL_GRACE_MS);
 }

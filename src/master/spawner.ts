@@ -7,13 +7,14 @@ import { childExecArgv } from "./child-exec-argv.ts";
 import type { ChildHandle } from "./child-handle.ts";
 import { childSpec, inheritedDescriptors } from "./child-spec.ts";
 import type { ChildTable } from "./children.ts";
-import type { Generation } from "./generation.ts";
+import type { Generation, GenerationLookup } from "./generation.ts";
 
 // A failed fork backs off this long before the next try, so a system out of processes is not hammered.
 const FORK_BACKOFF_MS = 10_000;
 
 export interface SpawnerParts {
   readonly table: ChildTable;
+  readonly generations: () => GenerationLookup;
   readonly scoreboard: () => Scoreboard | undefined;
   readonly log: Logger;
   /** True once a stop has begun. */
@@ -38,6 +39,15 @@ export class Spawner {
     const { table, log } = this.#parts;
     const scoreboard = this.#parts.scoreboard();
     if (this.#parts.stopping() || this.backingOff || !scoreboard) return undefined;
+    // A late hand-over must not bring back a generation that was replaced or never took charge: its
+    // listeners and module resources may be closed already.
+    if (this.#parts.generations().role(generation.number) === "old") {
+      log.debug(
+        { slot, generation: generation.number },
+        "not spawning a child of a generation out of service",
+      );
+      return undefined;
+    }
     const { config } = generation;
     scoreboard.master.prepareSlot(slot, generation.number, config.workersPerChild, Date.now());
     const spec = childSpec(config, {

@@ -71,11 +71,15 @@ it("a WebSocket is busy through a reload's drain, and ended at drainTimeout", {
   await waitFor("the old child to drain", async () =>
     (await drover.status()).children.some((c) => c.pid === ws.pid && c.quiescing),
   );
-  // Well past the second after which an idle connection is closed: still open, still echoing.
+  // Well past the second after which an idle connection is closed: still open, still echoing. (Timed
+  // from the drain seen, not the reload asked: a reload on a loaded machine can take seconds.)
+  const draining = Date.now();
   const echoesAt = ws.echoes();
-  await waitFor("two seconds into the drain", () => Date.now() - started > 2_500);
+  await waitFor(
+    "an echo 1.5 s into the drain",
+    () => ws.closed() || (Date.now() - draining > 1_500 && ws.echoes() > echoesAt),
+  );
   assert.equal(ws.closed(), false, "the upgraded connection was cut as if it were idle");
-  assert.ok(ws.echoes() > echoesAt, "and it still echoes");
   await waitFor("the drain's deadline to close it", () => ws.closed(), 10_000);
   assert.ok(Date.now() - started >= 3_500, "closed at drainTimeout, not before");
   await waitForPidsGone([ws.pid], 10_000);

@@ -210,4 +210,19 @@ describe("resolveConfig", () => {
       assert.match(second.warnings[0] ?? "", /^serverLimit cannot change on a restart/);
     });
   });
+
+  it("gives up on a config file whose top-level code never finishes, at the deadline, or when aborted", async () => {
+    await withDir(async (dir) => {
+      write(dir, "drover.config.mjs", "await new Promise(() => {});\nexport default { app: './app.js' };\n");
+      const late = await throwsCode(
+        () => resolveConfig({ cwd: dir, loadWithinMs: 200 }),
+        ErrorCode.CONFIG_LOAD,
+      );
+      assert.match(late.message, /did not finish loading within 0\.2 s \(hookTimeout\)/);
+      const controller = new AbortController();
+      const waiting = resolveConfig({ cwd: dir, loadWithinMs: 60_000, signal: controller.signal });
+      controller.abort(new Error("stopping"));
+      await assert.rejects(waiting, /stopping/);
+    });
+  });
 });

@@ -43,7 +43,7 @@ describe("a child's handle", () => {
       assert.equal(child.markReady(), true);
       assert.equal(child.markReady(), false, "a second ready is not a transition");
       child.quiesce("generation", 60_000);
-      child.detach();
+      child.detach(60_000);
       assert.equal(child.armedTimers, 2);
       child.stop("hard-stop");
       await exited;

@@ -96,6 +96,17 @@ it("SIGTERM to the whole process group (systemd's default) still drains: childre
   await assertStoppedClean(drover, { scoreboard, pids });
 });
 
+it("SIGUSR2 to the whole process group restarts hard through the master: no child dies of the signal", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startDrover({ app: SLEEPY_APP, config: CONFIG });
+  t.after(() => drover.stop());
+  process.kill(-drover.proc.pid, "SIGUSR2");
+  await waitForGeneration(drover, 1, 2);
+  assert.doesNotMatch(drover.proc.output(), /exited unexpectedly/, "no child died of the signal itself");
+  assert.equal((await drover.request()).status, 200);
+});
+
 for (const signal of ["SIGHUP", "SIGUSR1"] as const) {
   it(`${signal} reloads gracefully: generation 1, new children, the in-flight request finishes`, {
     timeout: 60_000,

@@ -43,7 +43,15 @@ export interface Controlled {
   readonly drover: RunningDrover;
   /** Puts the file `name` (holding `content`) in the control folder, or takes it away (false). */
   set(
-    name: "hold-init" | "hang-init" | "fail-init" | "hang-postconfig",
+    name:
+      | "hold-init"
+      | "hang-init"
+      | "fail-init"
+      | "crash-init"
+      | "crash-ready"
+      | "slow-exit"
+      | "hang-exit"
+      | "hang-postconfig",
     present: boolean,
     content?: string,
   ): void;

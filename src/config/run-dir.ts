@@ -1,0 +1,20 @@
+// What the run directory must allow: the master's control socket lives in it, and a socket's path
+// has a hard length limit (sun_path), which a deep folder can pass without anyone noticing.
+import { join } from "node:path";
+import { MAX_SOCKET_PATH_BYTES } from "./listen.ts";
+import type { ConfigProblem } from "./types.ts";
+
+/** The control socket's name in the run directory. */
+export const CONTROL_SOCKET_NAME = "control.sock";
+
+/** Why `runDir` cannot hold the control socket, or undefined when it can. */
+export function runDirProblem(runDir: string): ConfigProblem | undefined {
+  const bytes = Buffer.byteLength(join(runDir, CONTROL_SOCKET_NAME));
+  if (bytes <= MAX_SOCKET_PATH_BYTES) return undefined;
+  return {
+    field: "runDir",
+    reason:
+      `is too deep: its control socket's path (${join(runDir, CONTROL_SOCKET_NAME)}) would be ${bytes} bytes, ` +
+      `past the ${MAX_SOCKET_PATH_BYTES} a socket path may have; choose a shorter folder`,
+  };
+}
