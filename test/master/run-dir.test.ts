@@ -99,7 +99,14 @@ it("a run directory of another user: the commands say permission denied, not tha
   assert.equal(isAlive(master.pid), true);
 });
 
-/** `drover <args>` as another user, to completion. */
+/**
+ * `drover <args>` as another user, to completion. The clone may sit in a folder only root may enter, so
+ * the command keeps the one capability to read drover's own files (CAP_DAC_READ_SEARCH: read and
+ * search only, never write or signal), as in control-permission.test.ts.
+ */
 function runCliAs(uid: number, args: readonly string[], cwd: string) {
-  return runCli(args, cwd, ["setpriv", "--reuid", String(uid), "--regid", String(uid), "--clear-groups"]);
+  return runCli(args, cwd, [
+    ...["setpriv", "--reuid", String(uid), "--regid", String(uid), "--clear-groups"],
+    ...["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"],
+  ]);
 }
