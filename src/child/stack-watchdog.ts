@@ -1,6 +1,6 @@
 // Starts a child's stack watchdog: a worker thread that logs the main thread's JavaScript stack when
 // the master asks for it through the scoreboard, as a hung child's diagnosis before it is killed (see
-// stack-watchdog-worker.ts and master/hung-child.ts). No inspector port is ever opened: the thread
+// stack-watchdog-worker.ts and master/children/hung-child.ts). No inspector port is ever opened: the thread
 // talks to the main thread's inspector inside the process. It costs nothing per request; it never
 // keeps the child alive, and if it fails the child goes on without it.
 import { extname } from "node:path";

@@ -3,9 +3,9 @@
 // (/proc/locks), never taken from the file's text: a stale pid file names whoever has that pid now.
 import { setTimeout as delay } from "node:timers/promises";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
-import { sendControl } from "../master/control-client.ts";
-import { lockHolder } from "../master/pid-lock.ts";
-import { runFiles } from "../master/run-files.ts";
+import { sendControl } from "../master/control/control-client.ts";
+import { lockHolder } from "../master/run/pid-lock.ts";
+import { runFiles } from "../master/run/run-files.ts";
 import { openMasterScoreboard } from "../status/locate.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";

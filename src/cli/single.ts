@@ -4,9 +4,9 @@ import { rmSync } from "node:fs";
 import { runChild } from "../child/child.ts";
 import type { ResolvedConfig } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
-import { childSpec } from "../master/child-spec.ts";
-import { openListeners } from "../master/listeners.ts";
-import { ModuleHost } from "../master/module-host.ts";
+import { childSpec } from "../master/children/child-spec.ts";
+import { ModuleHost } from "../master/generations/module-host.ts";
+import { openListeners } from "../master/run/listeners.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 
 export async function runSingle(config: ResolvedConfig, log: Logger): Promise<void> {

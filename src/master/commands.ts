@@ -1,7 +1,7 @@
 // What the control socket's commands do, as a table: each takes the request and answers with the
 // fields of its reply.
 import { statusReport } from "../status/report.ts";
-import type { ControlRequest } from "./control-server.ts";
+import type { ControlRequest } from "./control/control-server.ts";
 import type { Master } from "./master.ts";
 
 type Command = ControlRequest["command"];

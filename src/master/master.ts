@@ -2,28 +2,33 @@
 // children by generations. It never accepts a connection itself. This class only wires the parts and
 // says in which order things happen:
 //
-//   lifecycle.ts        one queue of operations (start, reload, restart) that a stop aborts
-//   generations.ts      the first start, graceful and hard restarts, and how a failed one is undone
-//   pool.ts             the children: started, replaced, retired, judged when they exit (exits.ts)
-//   maintenance-pass.ts once a second: monitor hooks, the watchdog, the spare-worker band
-//   run.ts              the run directory, pid lock, control socket and signals, and the stop
+//   lifecycle.ts    one queue of operations (start, reload, restart) that a stop aborts
+//   generations/    the first start, graceful and hard restarts, and how a failed one is undone; the
+//                   modules each generation loads
+//   pool/           the children together: started, replaced, retired, the crash-loop backoff, and
+//                   the once-a-second maintenance pass (monitor hooks, watchdog, spare-worker band)
+//   children/       one child: its handle and phase, its spec, the table, how an exit is judged
+//                   (exits.ts), the heartbeat watchdog and hung-child reports
+//   run/            the run directory, pid lock, listeners and janitor, and the stop
+//   control/        the control socket: protocol, server, connections, the CLI's client
+//   commands.ts, signals.ts   what a control request and a signal ask the master to do
 
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
+import { Watchdog } from "./children/watchdog.ts";
 import { runCommand } from "./commands.ts";
-import { Generations, type RestartResult } from "./generations.ts";
+import { Generations, type RestartResult } from "./generations/generations.ts";
+import { ModuleHost } from "./generations/module-host.ts";
 import { Lifecycle } from "./lifecycle.ts";
-import { MaintenancePass } from "./maintenance-pass.ts";
-import { ModuleHost } from "./module-host.ts";
-import { Pool } from "./pool.ts";
-import { MasterRun } from "./run.ts";
-import type { RunFiles } from "./run-files.ts";
+import { MaintenancePass } from "./pool/maintenance-pass.ts";
+import { Pool } from "./pool/pool.ts";
+import { freshSpawnState } from "./pool/spawn-state.ts";
+import { MasterRun } from "./run/run.ts";
+import type { RunFiles } from "./run/run-files.ts";
 import type { SignalAction } from "./signals.ts";
-import { freshSpawnState } from "./spawn-state.ts";
-import { Watchdog } from "./watchdog.ts";
 
 export interface MasterOptions {
   /** Where relative paths and the config file search start. Default process.cwd(). */

@@ -7,7 +7,7 @@ import type { ScoreboardView } from "./view.ts";
 
 /**
  * How old a peer's heartbeat may be, by default, before the peer counts as not accepting: twice the
- * longest interval a child stamps at (one second, see master/child-spec.ts).
+ * longest interval a child stamps at (one second, see master/children/child-spec.ts).
  */
 export const STALE_PEER_MS = 2_000;
 

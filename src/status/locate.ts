@@ -3,7 +3,7 @@
 // may do that; anyone else is told so, not that no master runs.
 
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
-import { scoreboardName } from "../master/run-files.ts";
+import { scoreboardName } from "../master/run/run-files.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import { findShmOf } from "../shm/index.ts";
 import { isRunning } from "../util/process-alive.ts";

@@ -9,15 +9,23 @@ import { targets } from "../../bench/targets/index.ts";
 import { markedProcesses } from "../../scripts/leftovers.ts";
 import { isRunning } from "../../src/util/process-alive.ts";
 import { freePort } from "../harness/ports.ts";
-
-const benchTempDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("drover-bench-"));
+import { makeTempDir } from "../harness/temp.ts";
 
 describe("bench targets", () => {
   for (const target of targets) {
     it(`${target.id}: serves from every worker, then stops leaving nothing behind`, {
       timeout: 60_000,
-    }, async () => {
-      const tempBefore = benchTempDirs();
+    }, async (t) => {
+      // A temp folder of this test's own for the target's files: another job's benchmark may make
+      // drover-bench-* folders in the system's meanwhile (os.tmpdir() reads TMPDIR at each call).
+      const temp = makeTempDir("drover-bench-tmp-");
+      const systemTmp = process.env.TMPDIR;
+      process.env.TMPDIR = temp.path;
+      t.after(() => {
+        if (systemTmp === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = systemTmp;
+        temp.remove();
+      });
       const port = await freePort();
       // Every process the target starts inherits the marker (PM2's daemon too), so none can hide.
       const marker = randomUUID();
@@ -38,7 +46,8 @@ describe("bench targets", () => {
       }
       assert.deepEqual(pids.filter(isRunning), []);
       assert.deepEqual(markedProcesses("DROVER_BENCH_TEST", marker), []);
-      assert.deepEqual(benchTempDirs(), tempBefore);
+      assert.equal(tmpdir(), temp.path);
+      assert.deepEqual(readdirSync(temp.path), [], "the target removed its files");
     });
   }
 });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { makeRunDir } from "../../src/master/run-files.ts";
+import { makeRunDir } from "../../src/master/run/run-files.ts";
 import { spawnNode } from "../harness/process.ts";
 import { makeTempDir, type TempDir } from "../harness/temp.ts";
 import { runCli } from "../support/drover.ts";

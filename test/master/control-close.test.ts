@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { it } from "node:test";
-import type { ControlServer } from "../../src/master/control-server.ts";
+import type { ControlServer } from "../../src/master/control/control-server.ts";
 import { waitFor } from "../harness/wait.ts";
 import { connectClient, heldHandler, startTestServer } from "../support/control.ts";
 

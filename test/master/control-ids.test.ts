@@ -2,7 +2,7 @@
 // refused; a client that ends its side after its request still gets the reply.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { parseRequest } from "../../src/master/control-server.ts";
+import { parseRequest } from "../../src/master/control/control-server.ts";
 import { BAD_REQUEST, connectClient, startTestServer } from "../support/control.ts";
 
 it("a reply carries its request's id, first, refusals included; no id, no id", async (t) => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { sendControl } from "../../src/master/control-client.ts";
+import { sendControl } from "../../src/master/control/control-client.ts";
 import { waitFor } from "../harness/wait.ts";
 import { connectClient } from "../support/control.ts";
 import { startDrover } from "../support/drover.ts";

@@ -5,8 +5,8 @@ import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { it } from "node:test";
 import { isDroverError } from "../../src/errors.ts";
-import { sendControl } from "../../src/master/control-client.ts";
-import { startControlServer } from "../../src/master/control-server.ts";
+import { sendControl } from "../../src/master/control/control-client.ts";
+import { startControlServer } from "../../src/master/control/control-server.ts";
 import { makeTempDir } from "../harness/temp.ts";
 import { echo } from "../support/control.ts";
 

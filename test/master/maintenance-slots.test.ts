@@ -2,8 +2,8 @@
 // spawn into and in what order, when a child counts as healthy, and where drover parts from the seed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { performIdleMaintenance } from "../../src/master/maintenance.ts";
-import { freshSpawnState as freshMemory } from "../../src/master/spawn-state.ts";
+import { performIdleMaintenance } from "../../src/master/pool/maintenance.ts";
+import { freshSpawnState as freshMemory } from "../../src/master/pool/spawn-state.ts";
 import { child, draining, empty, GENERATION, LIMITS, slots } from "../support/maintenance-views.ts";
 
 describe("idle maintenance: what counts as idle", () => {

@@ -8,7 +8,7 @@ import {
   type ControlServer,
   type ControlServerOptions,
   startControlServer,
-} from "../../src/master/control-server.ts";
+} from "../../src/master/control/control-server.ts";
 import { makeTempDir, type TempDir } from "../harness/temp.ts";
 import { waitFor } from "../harness/wait.ts";
 

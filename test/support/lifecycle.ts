@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
-import { runFiles } from "../../src/master/run-files.ts";
+import { runFiles } from "../../src/master/run/run-files.ts";
 import type { Scoreboard } from "../../src/scoreboard/index.ts";
 import { findShmOf } from "../../src/shm/index.ts";
 import { openMasterScoreboard } from "../../src/status/locate.ts";
@@ -128,7 +128,7 @@ export function childrenOf(parent: number): number[] {
     .filter((pid) => !isJanitor(pid));
 }
 
-/** The master's janitor (src/master/janitor.ts), which is its child too but no worker of the pool. */
+/** The master's janitor (src/master/run/janitor.ts), which is its child too but no worker of the pool. */
 export function janitorOf(parent: number): number | undefined {
   return allProcesses().find((p) => p.parent === parent && isJanitor(p.pid))?.pid;
 }

@@ -1,6 +1,6 @@
 // Building what idle maintenance sees, for the pure-function tests: a child slot written as its
 // mod_status grid ("_K" is one idle and one keep-alive worker).
-import type { MaintenanceLimits, SlotView } from "../../src/master/maintenance.ts";
+import type { MaintenanceLimits, SlotView } from "../../src/master/pool/maintenance.ts";
 import { WORKER_STATE_LETTERS } from "../../src/scoreboard/index.ts";
 
 export const GENERATION = 3;

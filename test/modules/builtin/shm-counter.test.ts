@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { it } from "node:test";
-import { runFiles } from "../../../src/master/run-files.ts";
+import { runFiles } from "../../../src/master/run/run-files.ts";
 import { isAlive, waitForPidsGone } from "../../harness/process.ts";
 import { type RunningDrover, startDrover } from "../../support/drover.ts";
 import { devShmEntries, memfdsOf, waitForGeneration } from "../../support/lifecycle.ts";

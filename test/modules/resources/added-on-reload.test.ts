@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { it } from "node:test";
-import { runFiles } from "../../../src/master/run-files.ts";
+import { runFiles } from "../../../src/master/run/run-files.ts";
 import { startDrover } from "../../support/drover.ts";
 import { devShmEntries, memfdsOf } from "../../support/lifecycle.ts";
 

@@ -1,0 +1,101 @@
+// Forking one child: its scoreboard slot readied, its spec and environment, the listeners as inherited
+// descriptors, and its start deadline (childStartTimeout). A fork the system refuses backs off; once a
+// stop has begun nothing is forked at all.
+import type { Logger } from "../../log/logger.ts";
+import type { Scoreboard } from "../../scoreboard/index.ts";
+import { childExecArgv } from "../children/child-exec-argv.ts";
+import type { ChildHandle } from "../children/child-handle.ts";
+import { childSpec, inheritedDescriptors } from "../children/child-spec.ts";
+import type { ChildTable } from "../children/children.ts";
+import type { Generation, GenerationLookup } from "../generations/generation.ts";
+
+// A failed fork backs off this long before the next try, so a system out of processes is not hammered.
+const FORK_BACKOFF_MS = 10_000;
+
+export interface SpawnerParts {
+  readonly table: ChildTable;
+  readonly generations: () => GenerationLookup;
+  readonly scoreboard: () => Scoreboard | undefined;
+  readonly log: Logger;
+  /** True once a stop has begun. */
+  readonly stopping: () => boolean;
+}
+
+export class Spawner {
+  readonly #parts: SpawnerParts;
+  #backoffUntil = 0;
+
+  constructor(parts: SpawnerParts) {
+    this.#parts = parts;
+  }
+
+  /** Whether forks are paused after one failed. */
+  get backingOff(): boolean {
+    return Date.now() < this.#backoffUntil;
+  }
+
+  /** Forks a child of `generation` into the free `slot`; undefined when it cannot now (stopping, backing off, fork failed). */
+  spawn(slot: number, generation: Generation): ChildHandle | undefined {
+    const { table, log } = this.#parts;
+    const scoreboard = this.#parts.scoreboard();
+    if (this.#parts.stopping() || this.backingOff || !scoreboard) return undefined;
+    // A late hand-over must not bring back a generation that was replaced or never took charge: its
+    // listeners and module resources may be closed already.
+    if (this.#parts.generations().role(generation.number) === "old") {
+      log.debug(
+        { slot, generation: generation.number },
+        "not spawning a child of a generation out of service",
+      );
+      return undefined;
+    }
+    const { config } = generation;
+    scoreboard.master.prepareSlot(slot, generation.number, config.workersPerChild, Date.now());
+    const spec = childSpec(config, {
+      slot,
+      generation: generation.number,
+      restart: generation.kind,
+      listeners: generation.listeners,
+      resources: generation.modules.resources.specs(),
+    });
+    let child: ChildHandle;
+    try {
+      child = table.spawn({
+        spec,
+        fds: inheritedDescriptors(
+          generation.listeners,
+          scoreboard.fd,
+          generation.modules.resources.descriptors(),
+        ),
+        env: {
+          // One accept per wake-up, then yield: every child sharing the listener gets its share of a
+          // burst of connections, instead of the first to wake taking them all (measured in
+          // docs/benchmarks.md). An operator's own setting wins.
+          UV_TCP_SINGLE_ACCEPT: "1",
+          ...process.env,
+          DROVER_LOG_LEVEL: config.logLevel,
+        },
+        execArgv: childExecArgv(),
+      });
+    } catch (error) {
+      this.#backoffUntil = Date.now() + FORK_BACKOFF_MS;
+      log.error({ err: error, slot }, `could not fork a child; trying again in ${FORK_BACKOFF_MS / 1000} s`);
+      scoreboard.master.reclaimSlot(slot);
+      return undefined;
+    }
+    scoreboard.master.countChild("started");
+    child.after(config.childStartTimeout, () => {
+      if (child.phase !== "starting") return;
+      log.error(
+        {
+          slot,
+          childPid: child.pid,
+          generation: generation.number,
+          childStartTimeoutMs: config.childStartTimeout,
+        },
+        `a child was not ready within ${config.childStartTimeout / 1000} s (childStartTimeout): killing it`,
+      );
+      child.kill("start-timeout");
+    });
+    return child;
+  }
+}

@@ -1,0 +1,227 @@
+// What a master holds for its whole life, and the order it is given up in: the run directory and pid
+// file, the listeners of the first generation, the scoreboard, the control socket and the signals.
+// The stop: the operation in progress is aborted, children drain (graceful) or are stopped at once,
+// then every resource goes, each step on its own so that one failing does not keep the rest.
+import { setTimeout as delay } from "node:timers/promises";
+import type { ResolvedConfig, SignalMapping } from "../../config/types.ts";
+import { DroverError, ErrorCode } from "../../errors.ts";
+import type { Logger } from "../../log/logger.ts";
+import { Scoreboard } from "../../scoreboard/index.ts";
+import { KILL_GRACE_MS } from "../children/child-handle.ts";
+import { type ControlRequest, type ControlServer, startControlServer } from "../control/control-server.ts";
+import type { ModuleHost } from "../generations/module-host.ts";
+import type { Lifecycle } from "../lifecycle.ts";
+import type { StopOptions } from "../master.ts";
+import type { Pool } from "../pool/pool.ts";
+import { installSignals, type SignalAction } from "../signals.ts";
+import { Janitor } from "./janitor.ts";
+import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
+import { acquirePidLock, type PidLock } from "./pid-lock.ts";
+import { makeRunDir, type RunFiles, removeRunDir, removeRunFiles, runFiles } from "./run-files.ts";
+
+// How long the children left at a stop have to exit: a signal, KILL_GRACE_MS, SIGKILL and its exit.
+const STOP_CHILDREN_MS = 2 * KILL_GRACE_MS;
+
+export interface RunParts {
+  readonly act: (action: SignalAction, signal: NodeJS.Signals) => void;
+  readonly control: (request: ControlRequest) => Promise<Record<string, unknown>>;
+  readonly pool: () => Pool;
+  /** The listeners of the generation serving now. */
+  readonly listeners: () => readonly OpenListener[];
+  readonly modules: () => ModuleHost;
+  /** The config of the generation serving now. */
+  readonly config: () => ResolvedConfig;
+  /** Stops the once-a-second maintenance. */
+  readonly quiet: () => void;
+}
+
+export class MasterRun {
+  readonly files: RunFiles;
+  readonly exited: Promise<number>;
+  readonly #config: ResolvedConfig;
+  readonly #log: Logger;
+  readonly #lifecycle: Lifecycle;
+  readonly #parts: RunParts;
+  #resolveExited: (code: number) => void = () => {};
+  #exitCode = 0;
+  #scoreboard: Scoreboard | undefined;
+  #control: ControlServer | undefined;
+  #listeners: readonly OpenListener[] = [];
+  #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
+  // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
+  #lock: PidLock | undefined;
+  #createdRunDir = false;
+  #janitor: Janitor | undefined;
+  #stopping: Promise<number> | undefined;
+  // Aborted when a hard stop arrives during a graceful one: the drain is cut short.
+  readonly #hurry = new AbortController();
+
+  constructor(config: ResolvedConfig, log: Logger, lifecycle: Lifecycle, parts: RunParts) {
+    this.#config = config;
+    this.#log = log;
+    this.#lifecycle = lifecycle;
+    this.#parts = parts;
+    this.files = runFiles(config.runDir);
+    this.exited = new Promise((resolve) => {
+      this.#resolveExited = resolve;
+    });
+  }
+
+  get scoreboardIfOpen(): Scoreboard | undefined {
+    return this.#scoreboard;
+  }
+
+  /**
+   * Takes the run directory, binds the listeners, creates the scoreboard and the control socket. The
+   * signals are heard from the first moment: a stop asked meanwhile aborts `signal`, and this gives up
+   * (what it made is released by the stop).
+   */
+  async open(signal: AbortSignal): Promise<OpenListener[]> {
+    this.followSignals(this.#config.signals);
+    const { runDir, pidFile } = this.files;
+    this.#createdRunDir = makeRunDir(runDir);
+    const lock = acquirePidLock(pidFile);
+    if ("heldBy" in lock) {
+      const who =
+        lock.heldBy === undefined ? "another drover master" : `a drover master (pid ${lock.heldBy})`;
+      throw new DroverError(
+        ErrorCode.ALREADY_RUNNING,
+        `${who} already runs in ${runDir}: stop it with \`drover stop\`, or use another --run-dir`,
+      );
+    }
+    this.#lock = lock;
+    const listeners = await openListeners(this.#config.listen);
+    this.#listeners = listeners;
+    signal.throwIfAborted();
+    this.#scoreboard = Scoreboard.create({
+      name: this.files.scoreboardName,
+      serverLimit: this.#config.serverLimit,
+      workerLimit: this.#config.workerLimit,
+    });
+    this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
+    this.#janitor = Janitor.start();
+    this.watchFiles();
+    this.#scoreboard.master.setGeneration(0, Date.now());
+    this.#scoreboard.master.setSpawnRate(1);
+    signal.throwIfAborted();
+    return listeners;
+  }
+
+  /** Tells the janitor which files are the master's now (after a reload changed the listeners). */
+  watchFiles(): void {
+    const sockets = [...this.#listeners, ...this.#parts.listeners()].flatMap(({ listener }) =>
+      listener.kind === "unix" ? [listener.path] : [],
+    );
+    this.#janitor?.watch(this.files.pidFile, this.files.runDir, [
+      this.files.controlSocket,
+      ...new Set(sockets),
+    ]);
+  }
+
+  /** Installs the signal handlers of `mapping` (again, when a reload changed it). */
+  followSignals(mapping: SignalMapping): void {
+    if (this.#signals?.mapping === mapping || this.#lifecycle.stopping) return;
+    this.#signals?.uninstall();
+    this.#signals = {
+      mapping,
+      uninstall: installSignals(mapping, (action, signal) => this.#parts.act(action, signal)),
+    };
+  }
+
+  /** No child of the serving generation can initialise: the master stops and exits 1. */
+  fatal(reason: string, stop: () => Promise<number>): void {
+    this.#log.fatal(reason);
+    this.#exitCode = 1;
+    void stop();
+  }
+
+  /** The stop; a second call waits for the first, and a hard one hurries a graceful one. */
+  shutDown(options: StopOptions, exitCode?: number): Promise<number> {
+    if (exitCode !== undefined) this.#exitCode = exitCode;
+    if (this.#stopping) {
+      if (!options.graceful) this.#hurry.abort();
+      return this.#stopping;
+    }
+    this.#stopping = this.#stop(options);
+    return this.#stopping;
+  }
+
+  /** How long a stop with `options` takes at the most. */
+  stopWithin(options: StopOptions): number {
+    const { shutdownDelay, gracefulShutdownTimeout } = this.#serving();
+    const drain = options.graceful ? shutdownDelay + (options.timeoutMs ?? gracefulShutdownTimeout) : 0;
+    return drain + STOP_CHILDREN_MS;
+  }
+
+  async #stop(options: StopOptions): Promise<number> {
+    await this.#lifecycle.beginStop();
+    this.#parts.quiet();
+    const pool = this.#parts.pool();
+    try {
+      if (options.graceful && pool.table.size > 0) {
+        await this.#drain(pool, options.timeoutMs ?? this.#serving().gracefulShutdownTimeout);
+      }
+    } finally {
+      this.#closeListeners();
+      await pool.stopAll(STOP_CHILDREN_MS);
+      await this.#release();
+      await this.#janitor?.finish();
+    }
+    this.#lifecycle.stopped();
+    this.#log.info({ code: this.#exitCode }, "drover stopped");
+    this.#resolveExited(this.#exitCode);
+    return this.#exitCode;
+  }
+
+  async #drain(pool: Pool, timeoutMs: number): Promise<void> {
+    const { shutdownDelay } = this.#serving();
+    if (shutdownDelay > 0) {
+      this.#log.info({ shutdownDelayMs: shutdownDelay }, "graceful stop: still accepting for shutdownDelay");
+      await delay(shutdownDelay, undefined, { signal: this.#hurry.signal }).catch(() => {});
+    }
+    // The children accept on descriptors of their own; the master's go first, theirs as they drain.
+    this.#closeListeners();
+    this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
+    for (const child of pool.table.all()) child.quiesce("stop", timeoutMs);
+    if (!(await pool.whenEmpty(timeoutMs, this.#hurry.signal))) {
+      this.#log.warn(
+        this.#hurry.signal.aborted
+          ? "graceful stop: hurried by a hard stop, stopping the children left"
+          : "graceful stop: time is up, stopping the children left",
+      );
+    }
+  }
+
+  #serving(): ResolvedConfig {
+    return this.#parts.config();
+  }
+
+  #closeListeners(): void {
+    closeListeners(this.#listeners);
+    closeListeners(this.#parts.listeners());
+  }
+
+  // Everything the master holds, each step on its own.
+  async #release(): Promise<void> {
+    const scoreboard = this.#scoreboard;
+    const steps: Array<() => unknown> = [
+      () => scoreboard?.close(),
+      () => this.#parts.modules().close(),
+      // Every client is cut: none can keep a stopping master alive (review D6).
+      () => this.#control?.close(),
+      () => this.#signals?.uninstall(),
+      () =>
+        this.#lock
+          ? removeRunFiles(this.files, this.#lock)
+          : this.#createdRunDir && removeRunDir(this.files.runDir),
+    ];
+    this.#scoreboard = undefined;
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.#log.error({ err: error }, `while stopping: ${(error as Error).message}`);
+      }
+    }
+  }
+}
