@@ -3,7 +3,6 @@
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
 import { OWN_SERVER_TIMEOUTS } from "../config/defaults.ts";
@@ -17,8 +16,7 @@ const CONNECTIONS_CHECK_MS = 1_000;
 
 /** What the server tells the child's worker slots about each request and connection. */
 export interface RequestAccounting {
-  /** `startedAt`: performance.now() as the request reached the server (read once, for the lane too). */
-  requestStarted(request: IncomingMessage, response: ServerResponse, startedAt: number): void;
+  requestStarted(request: IncomingMessage, response: ServerResponse): void;
   requestFinished(response: ServerResponse, socket: Socket): void;
   upgraded(socket: Socket): void;
 }
@@ -73,9 +71,8 @@ async function buildServer(definition: AppDefinition, parts: ServerParts, path: 
         connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
       },
       (request, response) => {
-        const startedAt = performance.now();
-        accounting.requestStarted(request, response, startedAt);
-        start(request, response, startedAt);
+        accounting.requestStarted(request, response);
+        start(request, response);
       },
     );
   }
@@ -111,9 +108,8 @@ async function buildServer(definition: AppDefinition, parts: ServerParts, path: 
     // Every other event goes on with its arguments as they came.
     // biome-ignore lint/complexity/noArguments: a rest parameter would make an array on every emit
     if (event !== "request") return emit.apply(this, arguments as unknown as Parameters<typeof emit>);
-    const startedAt = performance.now();
-    accounting.requestStarted(request as IncomingMessage, response as ServerResponse, startedAt);
-    start(request as IncomingMessage, response as ServerResponse, startedAt);
+    accounting.requestStarted(request as IncomingMessage, response as ServerResponse);
+    start(request as IncomingMessage, response as ServerResponse);
     return true;
   } as Server["emit"];
   return server;

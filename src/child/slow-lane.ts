@@ -41,11 +41,8 @@ export interface SlowLaneEvents {
   readonly shed?: (waiting: number) => void;
 }
 
-/** Starts a request that reached the server at `startedAt` (performance.now()). */
-export type Start = (request: IncomingMessage, response: ServerResponse, startedAt: number) => void;
-
 /** How requests start: `answer` wrapped in a slow lane, or `answer` itself with the lane off. */
-export type LaneFactory = (answer: Answer) => Start;
+export type LaneFactory = (answer: Answer) => Answer;
 
 /** A LaneFactory: a slow lane for each server, or none when `thresholdMs` is 0. */
 export function slowLanes(
@@ -56,7 +53,7 @@ export function slowLanes(
   if (thresholdMs === 0) return (answer) => answer;
   return (answer) => {
     const lane = new SlowLane(answer, thresholdMs, events, maxWaitMs);
-    return (request, response, startedAt) => lane.serve(request, response, startedAt);
+    return (request, response) => lane.serve(request, response);
   };
 }
 
@@ -116,11 +113,8 @@ export class SlowLane {
     return this.#routes.averages();
   }
 
-  /**
-   * Answers `request` now, or from the lane when its route is slow or its connection has one waiting.
-   * `startedAt` (performance.now()) saves a read of the clock when the caller has just read it.
-   */
-  serve(request: IncomingMessage, response: ServerResponse, startedAt = performance.now()): void {
+  /** Answers `request` now, or from the lane when its route is slow or its connection has one waiting. */
+  serve(request: IncomingMessage, response: ServerResponse): void {
     const socket = request.socket;
     const method = request.method ?? "GET";
     const url = request.url ?? "/";
@@ -135,7 +129,7 @@ export class SlowLane {
       this.#enqueue(socket, { request, response, method, url, key });
       return;
     }
-    this.#timed(request, response, method, url, key, startedAt);
+    this.#timed(request, response, method, url, key);
   }
 
   #enqueue(socket: Socket, waiting: Waiting): void {
@@ -160,8 +154,8 @@ export class SlowLane {
     method: string,
     url: string,
     key: string | undefined,
-    started: number,
   ): void {
+    const started = performance.now();
     try {
       this.#answer(request, response);
     } finally {
@@ -193,7 +187,7 @@ export class SlowLane {
       // Scheduled first: an answer that throws must not stall the requests behind it.
       if (this.#queue.size > 0) this.#schedule();
       this.#events.started?.(this.#queue.size);
-      this.#timed(next.request, next.response, next.method, next.url, next.key, performance.now());
+      this.#timed(next.request, next.response, next.method, next.url, next.key);
       next = this.#maxWaitMs > 0 && this.#queue.size > 0 ? this.#next(performance.now(), true) : undefined;
     }
   }

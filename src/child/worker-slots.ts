@@ -13,7 +13,6 @@
 // every emit copy its listener array, and `once` allocates.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { performance } from "node:perf_hooks";
 import type { Scoreboard } from "../scoreboard/index.ts";
 import { WorkerState } from "../scoreboard/index.ts";
 import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
@@ -66,16 +65,6 @@ export interface WorkerSlotEvents {
   readonly served?: () => void;
   /** The last busy slot came free. */
   readonly empty?: () => void;
-}
-
-/**
- * Wall-clock milliseconds, as the scoreboard keeps them, from the monotonic clock that performance.now()
- * reads: a request's start then shares its reading with the slow lane's timing, one read of the clock
- * fewer a request. NTP slews both clocks alike, so they only part if the wall clock is stepped.
- */
-const TIME_ORIGIN = performance.timeOrigin; // a getter that costs as much as a read of the clock
-function wallClock(): number {
-  return TIME_ORIGIN + performance.now();
 }
 
 const workerOf = Symbol("drover.worker");
@@ -134,7 +123,7 @@ export class WorkerSlots {
 
   /** A connection was accepted: it takes a slot. Called before the server sees it. */
   connected(socket: TrackedSocket): void {
-    const now = wallClock();
+    const now = Date.now();
     const worker = this.#free.pop() ?? this.#evict(now);
     // Set on every connection, with a worker or without: sockets that had it and sockets that did not
     // would have two hidden classes, and Node's code that handles every socket would slow down.
@@ -154,8 +143,8 @@ export class WorkerSlots {
     this.#events.connected?.();
   }
 
-  /** A request arrived, before the app sees it; `startedAt` is performance.now() as it did. */
-  requestStarted(request: IncomingMessage, response: ServerResponse, startedAt: number): void {
+  /** A request arrived, before the app sees it. */
+  requestStarted(request: IncomingMessage, response: ServerResponse): void {
     if (this.#draining) response.shouldKeepAlive = false;
     const worker = (request.socket as TrackedSocket)[workerOf];
     if (!worker) return;
@@ -163,13 +152,12 @@ export class WorkerSlots {
     worker.idleSince = 0;
     if (!this.#extended) return;
     const { method, url = "" } = request;
-    const now = TIME_ORIGIN + startedAt;
     if (method === worker.method && url === worker.url) {
-      worker.record.requestStarted(undefined, now);
+      worker.record.requestStarted(undefined, Date.now());
     } else {
       worker.method = method;
       worker.url = url;
-      worker.record.requestStarted(`${method} ${redactToken(url)}`, now);
+      worker.record.requestStarted(`${method} ${redactToken(url)}`, Date.now());
     }
   }
 
@@ -179,7 +167,7 @@ export class WorkerSlots {
     this.#events.served?.();
     if (!worker || worker.response !== response) return;
     worker.response = undefined;
-    const now = wallClock();
+    const now = Date.now();
     worker.idleSince = now;
     if (!this.#extended) return;
     const next = this.#draining || !response.shouldKeepAlive ? WorkerState.Closing : WorkerState.Keepalive;
@@ -205,7 +193,7 @@ export class WorkerSlots {
    */
   drain(): void {
     this.#draining = true;
-    this.#drainStart = wallClock();
+    this.#drainStart = Date.now();
     clearTimeout(this.#recheck);
     for (const worker of this.#busy) {
       worker.record.setState(WorkerState.Graceful);
@@ -225,7 +213,7 @@ export class WorkerSlots {
     // Deferred past the poll phase: a request that arrived while the event loop was busy is read
     // (and its connection is no longer idle) before anything is closed.
     setImmediate(() => {
-      const now = wallClock();
+      const now = Date.now();
       for (const worker of this.#busy) {
         const silentSince = Math.max(worker.idleSince, this.#drainStart);
         if (worker.idleSince > 0 && now - silentSince >= graceMs) worker.socket?.destroy();
@@ -283,7 +271,7 @@ export class WorkerSlots {
 
   #maybeAvailable(settled = false): void {
     if (!this.#saturated || this.#draining) return;
-    const now = wallClock();
+    const now = Date.now();
     const capacity = this.#free.length + (this.#oldestIdle(now) ? RESUME_AT : 0);
     if (capacity >= Math.min(RESUME_AT, this.#workers) || (settled && capacity > 0)) {
       this.#saturated = false;
