@@ -5,8 +5,8 @@
 // for one hidden class only, held weakly. When that class dies (no tick is alive, as while a child that
 // just loaded its app sits idle through the collections that shrink its heap), the next tick finds the
 // slot empty and marks it megamorphic for good: from then on every tick, about six per HTTP request,
-// goes through V8's runtime: some 30,000 instructions a request in a child, half of what a bare server
-// spends on the whole request (docs/benchmarks.md).
+// goes through V8's runtime: some 40,000 instructions a request in a child, two thirds of what a bare
+// server spends on the whole request (docs/benchmarks.md).
 // A tick kept alive keeps its hidden classes, and the literal stays on its fast path.
 //
 // Within a tick, executionAsyncResource() is the tick itself. Asking for it has Node pass each native
