@@ -3,7 +3,7 @@
 // again later (a fresh duplicate), while the socket itself stays open in the master and in the other
 // children, which keep accepting meanwhile.
 import type { Server as HttpServer } from "node:http";
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server, type ServerOpts, type Socket } from "node:net";
 import { LISTEN_BACKLOG, sockets } from "../net/sockets.ts";
 
 export class ChildListeners {
@@ -12,6 +12,7 @@ export class ChildListeners {
   readonly #accepted: (socket: Socket) => void;
   readonly #failed: (error: unknown) => void;
   readonly #onConnection: (socket: Socket) => void;
+  readonly #options: ServerOpts;
   #servers: Server[] = [];
   #closed = false;
 
@@ -33,6 +34,7 @@ export class ChildListeners {
       this.#accepted(socket);
       this.#target.emit("connection", socket);
     };
+    this.#options = connectionOptions(target);
   }
 
   get accepting(): boolean {
@@ -42,7 +44,7 @@ export class ChildListeners {
   /** Starts accepting on every listener; resolves once all of them are (rejects when one cannot). */
   async resume(): Promise<void> {
     if (this.#closed || this.accepting) return;
-    const servers = this.#fds.map(() => createServer(this.#onConnection));
+    const servers = this.#fds.map(() => createServer(this.#options, this.#onConnection));
     this.#servers = servers;
     try {
       await Promise.all(servers.map((server, index) => this.#listen(server, this.#fds[index] as number)));
@@ -85,4 +87,23 @@ export class ChildListeners {
       });
     });
   }
+}
+
+/**
+ * The connection options of `target`, for the servers that accept its connections. Node applies a
+ * server's options only to the connections that server accepts itself: without them an http server's
+ * connections here would keep Nagle's algorithm on (a response written in two parts then waits for the
+ * client's delayed ACK) and would not be half-open as Node's http code expects.
+ */
+export function connectionOptions(target: HttpServer): ServerOpts {
+  // Fields every net.Server keeps, though Node's types do not list them; keepAliveInitialDelay in seconds.
+  const own = target as HttpServer & Partial<Record<keyof ServerOpts, unknown>>;
+  return {
+    allowHalfOpen: own.allowHalfOpen === true,
+    noDelay: own.noDelay === true,
+    keepAlive: own.keepAlive === true,
+    keepAliveInitialDelay:
+      typeof own.keepAliveInitialDelay === "number" ? own.keepAliveInitialDelay * 1000 : 0,
+    ...(typeof own.highWaterMark === "number" ? { highWaterMark: own.highWaterMark } : {}),
+  };
 }

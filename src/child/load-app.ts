@@ -1,6 +1,7 @@
 // Loads the user's app module in a child and builds the server it serves with, wired to the child's
 // request accounting: drover's own server for a request handler, or the framework's own (createServer).
-import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
+import { subscribe } from "node:diagnostics_channel";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
@@ -46,6 +47,7 @@ export async function loadApp(path: string, parts: ServerParts): Promise<LoadedA
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const definition = toAppDefinition(module.default, path);
   const server = await buildServer(definition, parts, path);
+  accountFinishes(server, parts.accounting);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
   // connections on 'listening'; drover never calls listen(), so it says so itself.
   server.emit("listening");
@@ -56,14 +58,7 @@ async function buildServer(definition: AppDefinition, parts: ServerParts, path: 
   const { accounting, modules, lane, timeouts, failed } = parts;
   const handler = definition.handler;
   if (handler) {
-    // drover makes this server, so it accounts with plain calls: the wrapped handler, and the
-    // response's detachSocket, which Node calls as each response finishes. It is set on the response
-    // itself, not through a subclass: Express swaps every response's prototype for its own.
-    const detachSocket = ServerResponse.prototype.detachSocket;
-    function accountedDetach(this: ServerResponse, socket: Socket): void {
-      accounting.requestFinished(this, socket);
-      detachSocket.call(this, socket);
-    }
+    // drover makes this server, so its own request listener accounts for each request as it starts.
     const start = lane(safely(modulesThen(modules, handler), failed));
     const headersTimeout = timeouts.headersTimeoutMs ?? OWN_SERVER_TIMEOUTS.headersTimeout;
     const requestTimeout = timeouts.requestTimeoutMs ?? OWN_SERVER_TIMEOUTS.requestTimeout;
@@ -76,7 +71,6 @@ async function buildServer(definition: AppDefinition, parts: ServerParts, path: 
         connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
       },
       (request, response) => {
-        response.detachSocket = accountedDetach;
         accounting.requestStarted(request, response);
         start(request, response);
       },
@@ -105,15 +99,40 @@ async function buildServer(definition: AppDefinition, parts: ServerParts, path: 
       failed,
     ),
   );
-  server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== "request") return emit.call(this, event, ...args);
-    const [request, response] = args as [IncomingMessage, ServerResponse];
-    accounting.requestStarted(request, response);
-    response.once("finish", () => accounting.requestFinished(response, request.socket));
-    start(request, response);
+  server.emit = function (
+    this: Server,
+    event: string | symbol,
+    request?: IncomingMessage,
+    response?: ServerResponse,
+  ): boolean {
+    // Every other event goes on with its arguments as they came.
+    // biome-ignore lint/complexity/noArguments: a rest parameter would make an array on every emit
+    if (event !== "request") return emit.apply(this, arguments as unknown as Parameters<typeof emit>);
+    accounting.requestStarted(request as IncomingMessage, response as ServerResponse);
+    start(request as IncomingMessage, response as ServerResponse);
     return true;
   } as Server["emit"];
   return server;
+}
+
+/** The message Node publishes on `http.server.response.finish` as each response finishes. */
+interface ResponseFinish {
+  readonly response: ServerResponse;
+  readonly socket: Socket;
+  readonly server: Server;
+}
+
+/**
+ * Accounts for each response of `server` as it finishes, from Node's own diagnostics channel: nothing is
+ * added to each response (a listener, or a property that would give every response a hidden class of
+ * its own), and a framework's server is told apart only by its identity. The channel is the process's,
+ * so another server in the child (a module's) is left alone.
+ */
+function accountFinishes(server: Server, accounting: RequestAccounting): void {
+  subscribe("http.server.response.finish", (message) => {
+    const finish = message as ResponseFinish;
+    if (finish.server === server) accounting.requestFinished(finish.response, finish.socket);
+  });
 }
 
 /** Offers each request to the modules' handlers, and passes those they do not answer to `app`. */

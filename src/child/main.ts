@@ -1,5 +1,6 @@
 // Entry point of every child process the master spawns.
 import "./ignore-sigusr1.ts";
+import "./keep-tick-shape.ts";
 import { createLogger } from "../log/logger.ts";
 import { EXIT_CHILD_FATAL } from "../protocol/exit-codes.ts";
 import { runChild } from "./child.ts";

@@ -26,9 +26,6 @@ export { SLOW_ROUTES_KEPT } from "./slow-routes.ts";
 /** The longest a request waits for its turn by default (config `slowLaneMaxWait`). */
 export const SLOW_LANE_MAX_WAIT_MS = 250;
 
-const lineOf = Symbol("drover.slowLane.line");
-type LaneSocket = Socket & { [lineOf]?: ConnectionLine };
-
 /** Whatever answers a request: the modules' handlers, then the app. */
 export type Answer = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -68,8 +65,11 @@ export class SlowLane {
   readonly #routes: SlowRoutes;
   readonly #keys = new RouteKeyCache();
   readonly #queue = new LaneQueue();
+  // Each connection's line, kept here rather than on the socket: a property on some sockets only would
+  // give them hidden classes of their own, and Node's code that handles every socket would slow down.
+  readonly #lines = new WeakMap<Socket, ConnectionLine>();
   // One function for every socket's 'close' (it reads the socket as `this`), not a closure each.
-  readonly #onClose: (this: LaneSocket) => void;
+  readonly #onClose: (this: Socket) => void;
   #scheduled = false;
   #shed = 0;
 
@@ -93,7 +93,7 @@ export class SlowLane {
     this.#events = events;
     this.#routes = new SlowRoutes(thresholdMs);
     const lane = this;
-    this.#onClose = function (this: LaneSocket) {
+    this.#onClose = function (this: Socket) {
       lane.#closed(this);
     };
   }
@@ -115,12 +115,13 @@ export class SlowLane {
 
   /** Answers `request` now, or from the lane when its route is slow or its connection has one waiting. */
   serve(request: IncomingMessage, response: ServerResponse): void {
-    const socket = request.socket as LaneSocket | null;
+    const socket = request.socket;
     const method = request.method ?? "GET";
     const url = request.url ?? "/";
     // While nothing is slow, a request's route is not even worked out.
     const key = this.#routes.slowCount > 0 ? this.#keys.keyOf(method, url) : undefined;
-    const line = socket?.[lineOf];
+    // A connection can have a request waiting only while the lane holds one.
+    const line = socket && this.#queue.size > 0 ? this.#lines.get(socket) : undefined;
     if (
       socket &&
       ((line !== undefined && line.requests.length > 0) || (key !== undefined && this.#routes.isSlow(key)))
@@ -131,15 +132,15 @@ export class SlowLane {
     this.#timed(request, response, method, url, key);
   }
 
-  #enqueue(socket: LaneSocket, waiting: Waiting): void {
+  #enqueue(socket: Socket, waiting: Waiting): void {
     if (isAbandoned(waiting)) {
       this.#drop(waiting);
       return;
     }
-    let line = socket[lineOf];
+    let line = this.#lines.get(socket);
     if (line === undefined) {
       line = new ConnectionLine();
-      socket[lineOf] = line;
+      this.#lines.set(socket, line);
       socket.once("close", this.#onClose);
     }
     this.#queue.push(line, waiting, performance.now());
@@ -202,8 +203,8 @@ export class SlowLane {
     }
   }
 
-  #closed(socket: LaneSocket): void {
-    const line = socket[lineOf];
+  #closed(socket: Socket): void {
+    const line = this.#lines.get(socket);
     if (line !== undefined) for (const waiting of this.#queue.drop(line)) this.#drop(waiting);
   }
 

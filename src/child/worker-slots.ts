@@ -120,11 +120,13 @@ export class WorkerSlots {
   connected(socket: TrackedSocket): void {
     const now = Date.now();
     const worker = this.#free.pop() ?? this.#evict(now);
+    // Set on every connection, with a worker or without: sockets that had it and sockets that did not
+    // would have two hidden classes, and Node's code that handles every socket would slow down.
+    socket[workerOf] = worker;
     // Connections beyond the slots arrive only in the moment between saturation and the listeners
     // closing; they are served all the same, just not shown on the scoreboard.
     if (worker) {
       this.#busy.add(worker);
-      socket[workerOf] = worker;
       worker.socket = socket;
       worker.bytesBefore = 0;
       worker.idleSince = now;
