@@ -1,6 +1,6 @@
 // drover's public API. Everything not exported here is internal and may change without notice.
 export { type AppDefinition, type ChildContext, defineApp, type RequestHandler } from "./app/define.ts";
-export { nameRoute } from "./child/route-name.ts";
+export { nameRoute } from "./child/slow-lane/route-name.ts";
 export { defineConfig } from "./config/index.ts";
 export type { DroverConfig, Duration, ListenSpec, LogLevel, ResolvedConfig } from "./config/types.ts";
 export { DroverError, ErrorCode, isDroverError } from "./errors.ts";

@@ -8,7 +8,7 @@ import { availableParallelism, cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { SlowLane } from "../../src/child/slow-lane.ts";
+import { SlowLane } from "../../src/child/slow-lane/slow-lane.ts";
 import { Scoreboard, WorkerState } from "../../src/scoreboard/index.ts";
 import { markdownTable } from "../report/markdown.ts";
 import { MICRO_END, MICRO_START, replaceBetween } from "../report/markers.ts";

@@ -10,20 +10,20 @@ import { ChildResources } from "../modules/resources/child-resources.ts";
 import { EXIT_CHILD_CRASHED, EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
 import type { ChildMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
-import { AcceptBalance } from "./accept-balance.ts";
-import { AcceptGate } from "./accept-gate.ts";
+import { AcceptBalance } from "./accept/accept-balance.ts";
+import { AcceptGate } from "./accept/accept-gate.ts";
+import { ChildListeners } from "./accept/listeners.ts";
+import { WorkerSlots } from "./accept/worker-slots.ts";
 import { unreadableFiles } from "./access-check.ts";
 import { guardAgainstCrashes } from "./crash-guard.ts";
 import { Drain } from "./drain.ts";
 import { initialise } from "./init.ts";
-import { ChildListeners } from "./listeners.ts";
 import type { LoadedApp } from "./load-app.ts";
 import { listenToMaster, tellMaster } from "./master-channel.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
 import { Retirement } from "./retirement.ts";
 import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
-import { startStackWatchdog } from "./stack-watchdog.ts";
-import { WorkerSlots } from "./worker-slots.ts";
+import { startStackWatchdog } from "./stack-watchdog/stack-watchdog.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
 const ORPHAN_GRACE_MS = 800;

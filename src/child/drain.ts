@@ -2,7 +2,7 @@
 // closes keep-alive connections that stay silent, tells the app (its drain signal, so it can end
 // WebSockets and event streams cleanly), and exits once its last connection is gone. A drain has a
 // deadline: past it, the connections left (a long poll, an event stream, a WebSocket) are closed.
-import type { WorkerSlots } from "./worker-slots.ts";
+import type { WorkerSlots } from "./accept/worker-slots.ts";
 
 // While draining, a connection silent for this long is closed rather than left to the keep-alive timeout.
 const IDLE_GRACE_MS = 1_000;

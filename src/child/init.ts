@@ -12,13 +12,13 @@ import type { ModuleRequestHandlers } from "../modules/requests.ts";
 import type { ChildResources } from "../modules/resources/child-resources.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import type { ProcessRecordWriter } from "../scoreboard/writers.ts";
+import type { WorkerSlots } from "./accept/worker-slots.ts";
 import { answerFailure } from "./handler-failure.ts";
 import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
 import { dropPrivileges } from "./privileges.ts";
-import { slowLanes } from "./slow-lane.ts";
+import { slowLanes } from "./slow-lane/slow-lane.ts";
 import type { ChildSpec } from "./spec.ts";
-import { watchdogLoaded } from "./stack-watchdog.ts";
-import type { WorkerSlots } from "./worker-slots.ts";
+import { watchdogLoaded } from "./stack-watchdog/stack-watchdog.ts";
 
 export interface InitParts {
   readonly log: Logger;

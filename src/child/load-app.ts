@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
 import { OWN_SERVER_TIMEOUTS } from "../config/defaults.ts";
 import { type DroverModule, defineModule } from "../modules/index.ts";
-import type { Answer, LaneFactory } from "./slow-lane.ts";
+import type { Answer, LaneFactory } from "./slow-lane/slow-lane.ts";
 import type { ServerTimeouts } from "./spec.ts";
 
 // How often drover's own server looks for connections past headersTimeout or requestTimeout (Node's

@@ -1,4 +1,4 @@
-// What a child reads of its peers on every accepted connection (see child/accept-balance.ts): the
+// What a child reads of its peers on every accepted connection (see child/accept/accept-balance.ts): the
 // fewest connections another child that accepts holds. It reads single words with Atomics and one
 // heartbeat (an aligned f64, single-copy atomic), takes no seqlock round and allocates nothing.
 import { HEADER_BYTES, Header, PROCESS_RECORD_BYTES, Proc, ProcF64 } from "./layout.ts";

@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it, mock } from "node:test";
-import { WorkerSlots } from "../../src/child/worker-slots.ts";
+import { WorkerSlots } from "../../src/child/accept/worker-slots.ts";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { testShmName } from "../harness/temp.ts";
 

@@ -2,7 +2,7 @@
 // loaded peer stops accepting until the peer catches up. Without it, 50 connections landed 40 to 10.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { tooFarAhead } from "../../src/child/accept-balance.ts";
+import { tooFarAhead } from "../../src/child/accept/accept-balance.ts";
 import { waitFor } from "../harness/wait.ts";
 import { startDrover } from "../support/drover.ts";
 import { openBoard } from "../support/lifecycle.ts";

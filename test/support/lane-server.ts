@@ -3,8 +3,8 @@
 import { createServer, get, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { nameRoute } from "../../src/child/route-name.ts";
-import { SlowLane, type SlowLaneEvents } from "../../src/child/slow-lane.ts";
+import { nameRoute } from "../../src/child/slow-lane/route-name.ts";
+import { SlowLane, type SlowLaneEvents } from "../../src/child/slow-lane/slow-lane.ts";
 import { waitFor } from "../harness/wait.ts";
 import { RawConnection } from "./load.ts";
 

@@ -1,7 +1,7 @@
 // A hung child (its heartbeat stopped) is diagnosed before it is killed: its JavaScript stack goes to
 // the log, as php-fpm's slowlog does. Node's diagnostic report cannot help, as it is produced on the
-// event loop, which is exactly what is stuck. The child's watchdog thread can (child/stack-watchdog.ts):
-// the master raises the request word in the child's scoreboard record, and the thread pauses its main
+// event loop, which is exactly what is stuck. The child's watchdog thread can
+// (child/stack-watchdog/stack-watchdog.ts): the master raises the request word in the child's scoreboard record, and the thread pauses its main
 // thread through an in-process inspector session, logs the frames itself and answers in the reply
 // word. No port is opened and the child is never signalled here: the caller kills it afterwards.
 import type { Logger } from "../../log/logger.ts";

@@ -2,7 +2,7 @@
 // `/users/bob` look like two routes, and neither is ever learnt. The app's router knows better, so it
 // may say which route a request took; the slow lane then times every such request as one route.
 import type { IncomingMessage } from "node:http";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { DroverError, ErrorCode } from "../../errors.ts";
 
 /** Longer names are refused: a name is a pattern (`/users/:id`), not a URL. */
 export const ROUTE_NAME_MAX_LENGTH = 256;

@@ -4,8 +4,8 @@
 // line, and stores the request's number as the reply. It writes to stderr itself: a hung main thread
 // could not pass a line on.
 import { parentPort, workerData } from "node:worker_threads";
-import { createLogger, type Logger } from "../log/logger.ts";
-import { Scoreboard, type StackWords } from "../scoreboard/index.ts";
+import { createLogger, type Logger } from "../../log/logger.ts";
+import { Scoreboard, type StackWords } from "../../scoreboard/index.ts";
 import { formatStack, readMainThreadStack } from "./main-thread-stack.ts";
 import { LOADED, type StackWatchdogData } from "./stack-watchdog.ts";
 

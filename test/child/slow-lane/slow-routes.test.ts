@@ -2,7 +2,7 @@
 // that, and a full table forgets the route least recently used, not the one added first.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SLOW_ROUTES_KEPT, SlowRoutes } from "../../src/child/slow-routes.ts";
+import { SLOW_ROUTES_KEPT, SlowRoutes } from "../../../src/child/slow-lane/slow-routes.ts";
 
 describe("SlowRoutes", () => {
   it("does not count a route's first slow sample (a cold start), and counts the second", () => {

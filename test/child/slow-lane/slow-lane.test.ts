@@ -4,12 +4,12 @@
 // start in; the clock only makes handlers hold the loop.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SLOW_LANE_MAX_WAIT_MS, SlowLane, slowLanes } from "../../src/child/slow-lane.ts";
-import { DEFAULTS } from "../../src/config/defaults.ts";
-import { readDuration } from "../../src/config/duration.ts";
-import { waitFor } from "../harness/wait.ts";
-import { learnHeavy, pipeline, withLane } from "../support/lane-server.ts";
-import type { RawConnection } from "../support/load.ts";
+import { SLOW_LANE_MAX_WAIT_MS, SlowLane, slowLanes } from "../../../src/child/slow-lane/slow-lane.ts";
+import { DEFAULTS } from "../../../src/config/defaults.ts";
+import { readDuration } from "../../../src/config/duration.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { learnHeavy, pipeline, withLane } from "../../support/lane-server.ts";
+import type { RawConnection } from "../../support/load.ts";
 
 describe("the slow lane on a node:http server", () => {
   it("learns a slow route from its second slow request and forgets it once it is cheap", async () => {

@@ -1,9 +1,9 @@
-// When a child with every slot taken stops and starts accepting again (src/child/saturation.ts).
+// When a child with every slot taken stops and starts accepting again (src/child/accept/saturation.ts).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { shownRequestLine } from "../../src/child/request-line.ts";
-import { Saturation, type SlotCapacity } from "../../src/child/saturation.ts";
+import { shownRequestLine } from "../../../src/child/accept/request-line.ts";
+import { Saturation, type SlotCapacity } from "../../../src/child/accept/saturation.ts";
 
 function slots(
   free: number,

@@ -4,7 +4,7 @@
 // children, which keep accepting meanwhile.
 import type { Server as HttpServer } from "node:http";
 import { createServer, type Server, type ServerOpts, type Socket } from "node:net";
-import { LISTEN_BACKLOG, sockets } from "../net/sockets.ts";
+import { LISTEN_BACKLOG, sockets } from "../../net/sockets.ts";
 
 export class ChildListeners {
   readonly #fds: readonly number[];

@@ -13,9 +13,9 @@
 // every emit copy its listener array, and `once` allocates.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Scoreboard } from "../scoreboard/index.ts";
-import { WorkerState } from "../scoreboard/index.ts";
-import type { WorkerRecordWriter } from "../scoreboard/writers.ts";
+import type { Scoreboard } from "../../scoreboard/index.ts";
+import { WorkerState } from "../../scoreboard/index.ts";
+import type { WorkerRecordWriter } from "../../scoreboard/writers.ts";
 import { shownRequestLine } from "./request-line.ts";
 import { Saturation, type SaturationEvents } from "./saturation.ts";
 

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { describe, it } from "node:test";
-import { connectionOptions } from "../../src/child/listeners.ts";
-import { startDrover } from "../support/drover.ts";
+import { connectionOptions } from "../../../src/child/accept/listeners.ts";
+import { startDrover } from "../../support/drover.ts";
 
 describe("the child's listeners", () => {
   it("take the connection options of the app's server", () => {

@@ -6,9 +6,9 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { LogLevel } from "../config/types.ts";
-import type { Logger } from "../log/logger.ts";
-import type { ChildSpec } from "./spec.ts";
+import type { LogLevel } from "../../config/types.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { ChildSpec } from "../spec.ts";
 
 // Beside this file, with its extension: .ts when drover runs from its sources, .js from the build.
 const WORKER_ENTRY = new URL(

@@ -3,12 +3,16 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, it } from "node:test";
-import { routeOf } from "../../src/child/route-key.ts";
-import { ROUTE_KEY_PATH_MAX, ROUTE_KEYS_KEPT, RouteKeyCache } from "../../src/child/route-key-cache.ts";
-import { nameRoute, ROUTE_NAME_MAX_LENGTH, routeNameOf } from "../../src/child/route-name.ts";
-import { ErrorCode } from "../../src/errors.ts";
-import { nameRoute as publicNameRoute } from "../../src/index.ts";
-import { throwsCode } from "../harness/errors.ts";
+import { routeOf } from "../../../src/child/slow-lane/route-key.ts";
+import {
+  ROUTE_KEY_PATH_MAX,
+  ROUTE_KEYS_KEPT,
+  RouteKeyCache,
+} from "../../../src/child/slow-lane/route-key-cache.ts";
+import { nameRoute, ROUTE_NAME_MAX_LENGTH, routeNameOf } from "../../../src/child/slow-lane/route-name.ts";
+import { ErrorCode } from "../../../src/errors.ts";
+import { nameRoute as publicNameRoute } from "../../../src/index.ts";
+import { throwsCode } from "../../harness/errors.ts";
 
 describe("routeOf", () => {
   it("is the method and the path, without the query, with id-like segments as *", () => {

@@ -5,12 +5,12 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Scoreboard } from "../../src/scoreboard/index.ts";
-import { inheritedFd, isAlive, type SpawnedProcess, spawnNode } from "../harness/process.ts";
-import { makeTempDir, testShmName } from "../harness/temp.ts";
-import { waitFor } from "../harness/wait.ts";
+import { Scoreboard } from "../../../src/scoreboard/index.ts";
+import { inheritedFd, isAlive, type SpawnedProcess, spawnNode } from "../../harness/process.ts";
+import { makeTempDir, testShmName } from "../../harness/temp.ts";
+import { waitFor } from "../../harness/wait.ts";
 
-const FIXTURE = join(import.meta.dirname, "fixtures", "watchdog-child.ts");
+const FIXTURE = join(import.meta.dirname, "..", "fixtures", "watchdog-child.ts");
 const SLOT = 2;
 
 interface LogLine {
