@@ -22,13 +22,11 @@ import type { LoadedApp } from "./load-app.ts";
 import { listenToMaster, tellMaster } from "./master-channel.ts";
 import { guardAgainstOrphaning } from "./orphan-guard.ts";
 import { Retirement } from "./retirement.ts";
-import { type ChildSpec, FIRST_LISTENER_FD } from "./spec.ts";
+import { type ChildSpec, EXIT_GRACE_MS, FIRST_LISTENER_FD } from "./spec.ts";
 import { startStackWatchdog } from "./stack-watchdog/stack-watchdog.ts";
 
 // A child whose master died finishes what it can in this long, then exits.
 const ORPHAN_GRACE_MS = 800;
-// How long an exiting child's message to the master (and an orphan's childExit hooks) may take.
-const EXIT_GRACE_MS = 1_000;
 // errno codes that mean "short of a resource": the master then slows spawning down to one at a time.
 const SICK_CODES = new Set(["EMFILE", "ENFILE", "ENOMEM", "EAGAIN", "ENOSPC"]);
 

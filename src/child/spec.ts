@@ -15,6 +15,12 @@ export const CHILD_SPEC_ENV = "DROVER_CHILD";
  */
 export const FIRST_LISTENER_FD = 4;
 
+/**
+ * How long an exiting child's last message to the master may take, and an orphan's childExit hooks;
+ * a child runs its childExit hooks for hookTimeoutMs + this at the most.
+ */
+export const EXIT_GRACE_MS = 1_000;
+
 /** Where a child with `listeners` listeners and `resources` resources finds each inherited descriptor. */
 export function inheritedFds(
   listeners: number,

@@ -89,7 +89,7 @@ it("a WebSocket is busy through a reload's drain, and ended at drainTimeout", {
 it("the app's drain signal lets it end an event stream cleanly; one it ignores ends at drainTimeout", {
   timeout: 90_000,
 }, async (t) => {
-  const drover = await startDrover({ app: "", config: { app: APP, ...POOL, drainTimeout: "3s" } });
+  const drover = await startDrover({ app: "", config: { app: APP, ...POOL, drainTimeout: "5s" } });
   t.after(() => drover.stop());
   const polite = events(drover.port, "/events");
   const rude = events(drover.port, "/stream");
@@ -102,8 +102,9 @@ it("the app's drain signal lets it end an event stream cleanly; one it ignores e
   assert.equal((await drover.cli("reload")).status, 0);
   await waitFor("the polite stream to end", () => polite.ended(), 10_000);
   assert.match(polite.text(), /event: bye\ndata: draining/, "the app closed it on its drain signal");
-  assert.ok(Date.now() - started < 2_500, "at once, not at the deadline");
+  // At once, not at the deadline: the stream the app ignores is still open. (No wall-clock bound on
+  // the polite one: a reload on a loaded machine can take seconds before the drain begins.)
   assert.equal(rude.ended(), false);
-  await waitFor("the ignored stream to be ended at drainTimeout", () => rude.ended(), 10_000);
-  assert.ok(Date.now() - started >= 2_500);
+  await waitFor("the ignored stream to be ended at drainTimeout", () => rude.ended(), 15_000);
+  assert.ok(Date.now() - started >= 4_500, "not before drainTimeout");
 });

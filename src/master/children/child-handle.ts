@@ -29,16 +29,20 @@ export class ChildHandle {
   #plan: ExitPlan | undefined;
   #wasReady = false;
   readonly #timers = new Set<NodeJS.Timeout>();
+  #detachDeadline: NodeJS.Timeout | undefined;
+  readonly #exitHooksMs: number;
   /** What the child said when it asked to retire, if it did. */
   retiring: RetireReason | undefined;
   /** Why it could not initialise, if it said so before exiting. */
   fatalReason: string | undefined;
 
-  constructor(slot: number, generation: number, process: ChildProcess & { pid: number }) {
+  /** `exitHooksMs`: how long its childExit hooks may run once it has drained. */
+  constructor(slot: number, generation: number, process: ChildProcess & { pid: number }, exitHooksMs = 0) {
     this.slot = slot;
     this.generation = generation;
     this.pid = process.pid;
     this.#process = process;
+    this.#exitHooksMs = exitHooksMs;
   }
 
   get phase(): ChildPhase {
@@ -77,12 +81,15 @@ export class ChildHandle {
     return this.#wasReady;
   }
 
-  /** The pipe of death: stop accepting, finish within `deadlineMs`; killed if still there after. */
+  /**
+   * The pipe of death: stop accepting, finish within `deadlineMs`, then run the childExit hooks;
+   * killed if still there after both and a grace.
+   */
   quiesce(plan: ExitPlan, deadlineMs: number): void {
     if (!this.#move("draining")) return;
     this.#plan = plan;
     this.send({ drover: "quiesce", deadlineMs });
-    this.after(deadlineMs + KILL_GRACE_MS, () => this.kill("drain-timeout"));
+    this.after(deadlineMs + this.#exitHooksMs + KILL_GRACE_MS, () => this.kill("drain-timeout"));
   }
 
   /**
@@ -92,7 +99,14 @@ export class ChildHandle {
   detach(answerMs: number): void {
     if (!this.#move("detaching")) return;
     this.send({ drover: "detach" });
-    this.after(answerMs, () => this.kill("detach-timeout"));
+    this.#detachDeadline = this.after(answerMs, () => this.kill("detach-timeout"));
+  }
+
+  /** It says it gave its slot up: true the first time only, while detaching. It drains on. */
+  markDetached(): boolean {
+    if (!this.#move("detached")) return false;
+    this.#clear(this.#detachDeadline);
+    return true;
   }
 
   /** A hard stop: exit at once (over IPC, so that it cannot be confused with an outside SIGTERM), SIGKILL after a grace. */
@@ -114,14 +128,15 @@ export class ChildHandle {
   }
 
   /** Runs `action` after `ms`, unless the child exits first. */
-  after(ms: number, action: () => void): void {
-    if (this.#phase === "exited") return;
+  after(ms: number, action: () => void): NodeJS.Timeout | undefined {
+    if (this.#phase === "exited") return undefined;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       action();
     }, ms);
     timer.unref();
     this.#timers.add(timer);
+    return timer;
   }
 
   /** Sends a drover message; false when the channel is already closed. */
@@ -138,6 +153,12 @@ export class ChildHandle {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     return phase;
+  }
+
+  #clear(timer: NodeJS.Timeout | undefined): void {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.#timers.delete(timer);
   }
 
   #move(to: ChildPhase): boolean {

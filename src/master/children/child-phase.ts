@@ -1,20 +1,22 @@
 // A child's life as the master sees it: one phase at a time, moved only along these edges.
 //
-//   starting ──> ready ──> draining ──> detaching ──> exited
-//       │          │          │             │
-//       └──────────┴──────────┴─────────────┴──> killing ──> exited
+//   starting ──> ready ──> draining ──> detaching ──> detached ──> exited
+//       │          │          │             │            │
+//       └──────────┴──────────┴─────────────┴────────────┴──> killing ──> exited
 //
 // "draining": told to stop accepting and finish (the pipe of death); "detaching": draining, and asked
-// to give its scoreboard slot to a new child (the seed's lost slot); "killing": the master ends it
-// (a hard stop or restart, hung, not ready in time, or past its drain deadline).
+// to give its scoreboard slot to a new child; "detached": it gave the slot up and drains on without
+// one (the seed's lost slot); "killing": the master ends it (a hard stop or restart, hung, not ready
+// in time, past its drain deadline, or no answer to the detach).
 
-export type ChildPhase = "starting" | "ready" | "draining" | "detaching" | "killing" | "exited";
+export type ChildPhase = "starting" | "ready" | "draining" | "detaching" | "detached" | "killing" | "exited";
 
 const NEXT: Readonly<Record<ChildPhase, readonly ChildPhase[]>> = {
   starting: ["ready", "draining", "killing", "exited"],
   ready: ["draining", "killing", "exited"],
   draining: ["detaching", "killing", "exited"],
-  detaching: ["killing", "exited"],
+  detaching: ["detached", "killing", "exited"],
+  detached: ["killing", "exited"],
   killing: ["exited"],
   exited: [],
 };

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHILD_SPEC_ENV, type ChildSpec } from "../../child/spec.ts";
+import { CHILD_SPEC_ENV, type ChildSpec, EXIT_GRACE_MS } from "../../child/spec.ts";
 import { type ChildMessage, isChildMessage, type RetireReasonName } from "../../protocol/messages.ts";
 import { type ChildExit, ChildHandle } from "./child-handle.ts";
 
@@ -69,7 +69,12 @@ export class ChildTable {
       process.on("error", () => {});
       throw new Error(`could not spawn a child for slot ${spec.slot}`);
     }
-    const child = new ChildHandle(spec.slot, spec.generation, process as typeof process & { pid: number });
+    const child = new ChildHandle(
+      spec.slot,
+      spec.generation,
+      process as typeof process & { pid: number },
+      spec.hookTimeoutMs + EXIT_GRACE_MS,
+    );
     this.#bySlot.set(spec.slot, child);
     this.#live.add(child);
     process.on("message", (message: unknown) => {
@@ -105,7 +110,7 @@ export class ChildTable {
         child.fatalReason = message.reason;
         return;
       case "detached":
-        if (child.phase === "detaching" && this.inSlot(child.slot) === child) this.#events.detached(child);
+        if (this.inSlot(child.slot) === child && child.markDetached()) this.#events.detached(child);
         return;
       case "retire":
         if (child.active && child.retiring === undefined) {

@@ -51,7 +51,7 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
 
   // Whatever ended it, a child of a generation being started that never was ready fails that start.
   if (generation === "starting" && !facts.wasReady && !facts.stopping) {
-    return verdict(true, "error", startFailure(facts, how), "fail-start");
+    return verdict(true, "error", startFailure(facts), "fail-start");
   }
   if (code === EXIT_CHILD_FATAL) {
     if (generation === "old" || facts.stopping)
@@ -68,9 +68,13 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
   if (code === EXIT_CHILD_SICK) {
     return verdict(true, "error", "a child was short of a resource; spawning one at a time", "slow-spawn");
   }
-  if (code === EXIT_CHILD_CRASHED || plan === "crash" || facts.retiring === "crash") {
-    // It logged the exception itself; its replacement was asked for when it said it crashed.
-    return verdict(true, "error", "a child crashed on an uncaught exception (logged above)");
+  if (saidItCrashed(facts) || code === EXIT_CHILD_CRASHED) {
+    // It logged why itself. Its replacement was forked when it said it crashed, if the master heard
+    // that before the exit (replaceCrashed forks one replacement per child, whichever asks first).
+    const what = saidItCrashed(facts)
+      ? "a child crashed on an uncaught exception (logged above)"
+      : "a child gave up serving (its log says why, above)";
+    return verdict(true, "error", what, replaceIf(facts));
   }
   if (plan === "hung")
     return verdict(true, "error", "killed a child whose event loop was stuck", replaceIf(facts));
@@ -85,7 +89,11 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
   }
   if (plan !== undefined) {
     if (plan === "drain-timeout")
-      return verdict(false, "warn", "a child did not finish draining within drainTimeout: killed");
+      return verdict(
+        false,
+        "warn",
+        "a child did not finish draining within drainTimeout (and its childExit hooks within hookTimeout): killed",
+      );
     // Told to exit at once, or SIGKILLed after a grace: how it ended is the master's doing.
     const killedByUs = facts.phase === "killing";
     if (!killedByUs && (facts.signal !== null || code !== 0)) {
@@ -98,14 +106,19 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
   return verdict(true, "error", "a child exited unexpectedly", replaceIf(facts));
 }
 
-// Why a child of a starting generation never became ready.
-function startFailure({ code, plan, retiring }: ExitFacts, how: string): string {
-  if (code === EXIT_CHILD_FATAL) return "a child could not initialise";
-  if (code === EXIT_CHILD_SICK) return "a child was short of a resource before it was ready";
-  if (code === EXIT_CHILD_CRASHED || plan === "crash" || retiring === "crash")
+// Why a child of a starting generation never became ready (the caller adds its exit status).
+function startFailure(facts: ExitFacts): string {
+  if (facts.code === EXIT_CHILD_FATAL) return "a child could not initialise";
+  if (facts.code === EXIT_CHILD_SICK) return "a child was short of a resource before it was ready";
+  if (saidItCrashed(facts) || facts.code === EXIT_CHILD_CRASHED)
     return "a child crashed on an uncaught exception (logged above) before it was ready";
-  if (plan === "start-timeout") return "a child was not ready within childStartTimeout: killed";
-  return `a child exited before it was ready (${how})`;
+  if (facts.plan === "start-timeout") return "a child was not ready within childStartTimeout: killed";
+  return "a child exited before it was ready";
+}
+
+// The child told the master it caught an uncaught exception.
+function saidItCrashed(facts: ExitFacts): boolean {
+  return facts.plan === "crash" || facts.retiring === "crash";
 }
 
 // A child that was still expected to serve is replaced now, unless its generation is on its way out.

@@ -137,8 +137,8 @@ export class Generations implements GenerationLookup {
       await pool.start(next, next.config.startServers, signal);
     } catch (error) {
       this.#rollback(next);
-      if (signal.aborted) throw error;
       this.#halted = undefined;
+      if (signal.aborted) throw error;
       // N is judged afresh: if none of its children can initialise now, the master stops.
       previous.hadHealthyChild = false;
       throw new DroverError(

@@ -21,17 +21,20 @@ export class CrashBackoff {
 
   /** A child of `generation` failed `livedMs` after it was forked: the wait before the next spawn (0: none). */
   failed(generation: number, livedMs: number, now = Date.now()): number {
-    const early = livedMs < STABLE_MS && generation === this.#generation;
+    const sameGeneration = generation === this.#generation;
+    // A new generation starts afresh; a long-lived child's failure restarts the count but does not
+    // cut short a wait its younger peers armed.
+    if (!sameGeneration) this.#until = 0;
     this.#generation = generation;
-    this.#streak = early ? this.#streak + 1 : 1;
+    this.#streak = sameGeneration && livedMs < STABLE_MS ? this.#streak + 1 : 1;
     const steps = this.#streak - FREE_FAILURES;
     const delay = steps <= 0 ? 0 : Math.min(FIRST_DELAY_MS * 2 ** (steps - 1), MAX_DELAY_MS);
-    this.#until = now + delay;
+    this.#until = Math.max(this.#until, now + delay);
     return delay;
   }
 
-  /** Whether spawns for the serving generation wait now. */
-  waiting(now = Date.now()): boolean {
-    return now < this.#until;
+  /** Whether spawns for `generation` wait now (a wait armed by an older generation holds no other). */
+  waiting(generation: number, now = Date.now()): boolean {
+    return generation === this.#generation && now < this.#until;
   }
 }

@@ -101,7 +101,7 @@ export class Pool {
       for (const slot of free) this.#spawnFor(start, slot, generation);
       for (const child of takeovers) {
         child.quiesce("generation", generation.config.drainTimeout);
-        void this.slots.handOver(child, detachAnswerMs(generation.config)).then((slot) => {
+        void this.slots.handOver(child, this.#detachAnswerMs(child, generation)).then((slot) => {
           if (slot === undefined) return;
           this.slots.release(slot);
           if (start.pending) this.#spawnFor(start, slot, generation);
@@ -127,10 +127,12 @@ export class Pool {
     }
     // A child being killed frees its slot when it exits; one already handing over is on its way.
     if (draining.phase !== "draining" || this.slots.handingOver(draining)) return;
-    void this.slots.handOver(draining, detachAnswerMs(generation.config)).then((freed) => {
+    void this.slots.handOver(draining, this.#detachAnswerMs(draining, generation)).then((freed) => {
       if (freed === undefined) return;
       this.slots.release(freed);
-      this.spawner.spawn(freed, generation);
+      // The slot may come free late (a busy child answers from its event loop): a crash loop since
+      // leaves it to maintenance.
+      if (!this.crashLoop) this.spawner.spawn(freed, generation);
     });
   }
 
@@ -156,6 +158,11 @@ export class Pool {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#emptied.add(emptied);
     });
+  }
+
+  // A child answers a detach within its own generation's heartbeat limit.
+  #detachAnswerMs(child: ChildHandle, fallback: Generation): number {
+    return detachAnswerMs((this.#lookup().find(child.generation) ?? fallback).config);
   }
 
   #lookup(): GenerationLookup {
@@ -206,9 +213,7 @@ export class Pool {
       stopping: this.#parts.stopping(),
     });
     if (verdict.failed) scoreboard?.master.countChild("failed");
-    // A crash was counted when the child said it crashed (its replacement is forked then).
-    if (verdict.failed && lookup.role(child.generation) === "serving" && child.retiring !== "crash")
-      this.#replacements.failed(child);
+    if (verdict.failed && lookup.role(child.generation) === "serving") this.#replacements.failed(child);
     const reason = child.fatalReason;
     this.#log[verdict.level](
       { ...where(child), code, signal, ...(reason ? { reason } : {}) },

@@ -26,6 +26,9 @@ export class Replacements {
   // A child spawned to replace one that asked to retire, and that one.
   readonly #replacing = new Map<ChildHandle, ChildHandle>();
   readonly #crashBackoff = new CrashBackoff();
+  // Failed children already counted towards a crash loop, and crashed ones already replaced.
+  readonly #counted = new WeakSet<ChildHandle>();
+  readonly #replaced = new WeakSet<ChildHandle>();
 
   constructor(parts: ReplacementParts) {
     this.#parts = parts;
@@ -39,7 +42,7 @@ export class Replacements {
     log.debug({ ...where(child), reason }, "a child asks to retire");
     if (reason === "crash") {
       child.quiesce("crash", drainMs);
-      if (generation === generations().supervised) this.failed(child);
+      if (generation !== undefined && generation === generations().supervised) this.failed(child);
       this.replaceCrashed(child);
       return;
     }
@@ -75,11 +78,17 @@ export class Replacements {
 
   /** Whether spawns for the serving generation wait out a crash loop now. */
   get crashLoop(): boolean {
-    return this.#crashBackoff.waiting();
+    const serving = this.#parts.generations().supervised;
+    return serving !== undefined && this.#crashBackoff.waiting(serving.number);
   }
 
-  /** A child of the serving generation failed: counted towards a crash loop. */
+  /**
+   * A child of the serving generation failed: counted towards a crash loop, once (when it says it
+   * crashed, or at its exit, whichever the master hears first). Not while the master stops.
+   */
   failed(child: ChildHandle): void {
+    if (this.#parts.stopping() || this.#counted.has(child)) return;
+    this.#counted.add(child);
     const delay = this.#crashBackoff.failed(child.generation, Date.now() - child.startedAt);
     if (delay === 0) return;
     this.#parts.log.warn(
@@ -93,9 +102,9 @@ export class Replacements {
   replaceCrashed(child: ChildHandle): void {
     const serving = this.#parts.generations().supervised;
     if (this.#parts.stopping() || !serving || child.generation !== serving.number) return;
-    if (this.#crashBackoff.waiting()) return;
+    if (this.#replaced.has(child) || this.crashLoop) return;
     const free = this.#parts.slots.free(serving.config.daemonsLimit);
     const slot = free.includes(child.slot) ? child.slot : free[0];
-    if (slot !== undefined) this.#parts.spawner.spawn(slot, serving);
+    if (slot !== undefined && this.#parts.spawner.spawn(slot, serving)) this.#replaced.add(child);
   }
 }

@@ -51,6 +51,19 @@ describe("a child's handle", () => {
     });
   });
 
+  it("a detach's answer deadline is cleared once the child gives its slot up: it drains on", async () => {
+    await withChild(async (child) => {
+      child.markReady();
+      child.quiesce("generation", 60_000);
+      child.detach(60_000);
+      assert.equal(child.armedTimers, 2);
+      assert.equal(child.markDetached(), true);
+      assert.equal(child.markDetached(), false, "a second answer is not a transition");
+      assert.equal(child.phase, "detached");
+      assert.equal(child.armedTimers, 1, "only the drain's deadline is left");
+    });
+  });
+
   it("after the exit, killing it again sends nothing and changes nothing", async () => {
     await withChild(async (child, exited) => {
       child.stop("hard-stop");

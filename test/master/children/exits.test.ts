@@ -54,12 +54,28 @@ const TABLE: Row[] = [
   ["sick", { code: EXIT_CHILD_SICK }, true, "error", "slow-spawn"],
   // Crashes.
   [
-    "an uncaught exception, after saying so",
+    "an uncaught exception, after saying so (replaceCrashed forks one replacement per child)",
     { code: EXIT_CHILD_CRASHED, phase: "draining", plan: "crash", retiring: "crash" },
     true,
     "error",
+    "replace",
+    /crashed on an uncaught exception \(logged above\)/,
+  ],
+  [
+    "the crash code, its message not heard before the exit (or it could not accept any more)",
+    { code: EXIT_CHILD_CRASHED },
+    true,
+    "error",
+    "replace",
+    /gave up serving \(its log says why/,
+  ],
+  [
+    "an old generation's draining child crashes",
+    { code: EXIT_CHILD_CRASHED, phase: "draining", plan: "generation", generation: "old", retiring: "crash" },
+    true,
+    "error",
     "none",
-    /crashed/,
+    /crashed on an uncaught exception/,
   ],
   [
     "killed by a signal nobody sent from here (OOM)",
@@ -176,7 +192,7 @@ const TABLE: Row[] = [
   ],
   ["drained after a reload", { phase: "draining", plan: "generation" }, false, "debug", "none"],
   ["retired for idleness", { phase: "draining", plan: "idle" }, false, "debug", "none"],
-  ["gave its slot up, then drained", { phase: "detaching", plan: "generation" }, false, "debug", "none"],
+  ["gave its slot up, then drained", { phase: "detached", plan: "generation" }, false, "debug", "none"],
   ["graceful stop", { phase: "draining", plan: "stop", stopping: true }, false, "debug", "none"],
   [
     "hard stop, exited when told",
