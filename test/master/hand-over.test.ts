@@ -46,6 +46,37 @@ it("a reload waits for a child busy in a 4 s synchronous request to hand its onl
   assert.equal(status.counters.childrenFailed, 0, "nobody was killed");
 });
 
+it("a child that gave its only slot up drains on past heartbeatTimeout: its long request is answered", {
+  timeout: 90_000,
+}, async (t) => {
+  const controlled = await startControlled({
+    startServers: 1,
+    workersPerChild: 2,
+    serverLimit: 1,
+    heartbeatTimeout: "3s",
+    drainTimeout: "30s",
+  });
+  t.after(() => controlled.stop());
+  const { drover } = controlled;
+  const [old] = (await drover.status()).children;
+  assert.ok(old);
+  const connection = await connectionTo(drover.port, old.pid);
+  try {
+    // Not busy: it answers the detach at once, then finishes the request 7 s later, slotless.
+    connection.send("/slow?ms=7000");
+    const reload = await drover.cli("reload");
+    assert.equal(reload.status, 0, reload.stderr);
+    const reply = await connection.reply(20_000);
+    assert.equal(reply.status, 200);
+    assert.equal(servedBy(reply.body).pid, old.pid);
+  } finally {
+    connection.close();
+  }
+  await waitForPidsGone([old.pid], 10_000);
+  assert.equal((await drover.status()).counters.childrenFailed, 0, "nobody was killed");
+  assert.doesNotMatch(drover.proc.output(), /did not give its scoreboard slot up/);
+});
+
 it("a slot handed over after the reload failed goes back to the serving generation", {
   timeout: 90_000,
 }, async (t) => {
