@@ -39,21 +39,24 @@ describe("a child's sockets", { timeout: 60_000 }, () => {
     });
     const connections: RawConnection[] = [];
     try {
-      const [learner, lane, direct] = await Promise.all([
-        RawConnection.open(drover.port),
-        RawConnection.open(drover.port),
-        RawConnection.open(drover.port),
-      ]);
-      connections.push(learner, lane, direct);
+      // Each connection is opened just before its requests: one left idle while `drover status` runs
+      // (seconds on a loaded machine) would be closed at keepAliveTimeout.
+      const open = async () => {
+        const connection = await RawConnection.open(drover.port);
+        connections.push(connection);
+        return connection;
+      };
       // A route's first slow request is not counted: after two, /heavy is slow.
+      const learner = await open();
       await learner.get("/heavy?ms=30");
       await learner.get("/heavy?ms=30");
       const before = await laneRequests(drover);
-      await lane.get("/heavy?ms=30&as=lane");
+      await (await open()).get("/heavy?ms=30&as=lane");
       assert.equal(await laneRequests(drover), before + 1, "the request took the slow lane");
-      await direct.get("/fast?as=direct");
-      assert.equal(await laneRequests(drover), before + 1, "the cheap request did not");
-      assert.equal((await learner.get("/same")).body, "true");
+      await (await open()).get("/fast?as=direct");
+      // Asked before the next status call, while both kept sockets are still open.
+      assert.equal((await (await open()).get("/same")).body, "true");
+      assert.equal(await laneRequests(drover), before + 1, "the cheap request did not take the lane");
     } finally {
       for (const connection of connections) connection.close();
       await drover.stop();
