@@ -45,6 +45,8 @@ const verdict = (
   action: ExitAction = "none",
 ): ExitVerdict => ({ failed, level, message, action });
 
+const START_TIMEOUT = "a child was not ready within childStartTimeout: killed";
+
 export function classifyExit(facts: ExitFacts): ExitVerdict {
   const { code, generation, plan } = facts;
   const how = facts.signal === null ? `code ${code}` : `signal ${facts.signal}`;
@@ -78,8 +80,7 @@ export function classifyExit(facts: ExitFacts): ExitVerdict {
   }
   if (plan === "hung")
     return verdict(true, "error", "killed a child whose event loop was stuck", replaceIf(facts));
-  if (plan === "start-timeout")
-    return verdict(true, "error", "a child was not ready within childStartTimeout: killed", replaceIf(facts));
+  if (plan === "start-timeout") return verdict(true, "error", START_TIMEOUT, replaceIf(facts));
   if (plan === "detach-timeout") {
     return verdict(
       true,
@@ -112,7 +113,7 @@ function startFailure(facts: ExitFacts): string {
   if (facts.code === EXIT_CHILD_SICK) return "a child was short of a resource before it was ready";
   if (saidItCrashed(facts) || facts.code === EXIT_CHILD_CRASHED)
     return "a child crashed on an uncaught exception (logged above) before it was ready";
-  if (facts.plan === "start-timeout") return "a child was not ready within childStartTimeout: killed";
+  if (facts.plan === "start-timeout") return START_TIMEOUT;
   return "a child exited before it was ready";
 }
 

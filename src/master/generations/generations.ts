@@ -96,12 +96,11 @@ export class Generations implements GenerationLookup {
     try {
       await this.#parts.pool.start(next, next.config.startServers, signal);
     } catch (error) {
-      this.#rollback(next);
-      if (signal.aborted) throw error;
-      throw new DroverError(
-        ErrorCode.RELOAD_FAILED,
-        `graceful restart failed; generation ${previous.number} keeps serving: ${(error as Error).message}`,
-        { cause: error },
+      throw this.#startFailed(
+        next,
+        error,
+        signal,
+        `graceful restart failed; generation ${previous.number} keeps serving`,
       );
     }
     const draining = this.#promote(next);
@@ -136,21 +135,29 @@ export class Generations implements GenerationLookup {
       Object.assign(this.#parts.spawnState, freshSpawnState());
       await pool.start(next, next.config.startServers, signal);
     } catch (error) {
-      this.#rollback(next);
       this.#halted = undefined;
-      if (signal.aborted) throw error;
       // N is judged afresh: if none of its children can initialise now, the master stops.
-      previous.hadHealthyChild = false;
-      throw new DroverError(
-        ErrorCode.RELOAD_FAILED,
-        `hard restart failed; generation ${previous.number} starts again: ${(error as Error).message}`,
-        { cause: error },
+      if (!signal.aborted) previous.hadHealthyChild = false;
+      throw this.#startFailed(
+        next,
+        error,
+        signal,
+        `hard restart failed; generation ${previous.number} starts again`,
       );
     }
     this.#halted = undefined;
     this.#promote(next);
     log.info({ generation: next.number }, "hard restart done");
     return { generation: next.number, warnings: next.warnings };
+  }
+
+  // A start of `next` that failed is undone; a stop's abort passes through, anything else is RELOAD_FAILED.
+  #startFailed(next: Generation, error: unknown, signal: AbortSignal, outcome: string): unknown {
+    this.#rollback(next);
+    if (signal.aborted) return error;
+    return new DroverError(ErrorCode.RELOAD_FAILED, `${outcome}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   #current(): Generation {

@@ -101,9 +101,7 @@ export class Pool {
       for (const slot of free) this.#spawnFor(start, slot, generation);
       for (const child of takeovers) {
         child.quiesce("generation", generation.config.drainTimeout);
-        void this.slots.handOver(child, this.#detachAnswerMs(child, generation)).then((slot) => {
-          if (slot === undefined) return;
-          this.slots.release(slot);
+        this.#handOverThen(child, generation, (slot) => {
           if (start.pending) this.#spawnFor(start, slot, generation);
         });
       }
@@ -127,11 +125,8 @@ export class Pool {
     }
     // A child being killed frees its slot when it exits; one already handing over is on its way.
     if (draining.phase !== "draining" || this.slots.handingOver(draining)) return;
-    void this.slots.handOver(draining, this.#detachAnswerMs(draining, generation)).then((freed) => {
-      if (freed === undefined) return;
-      this.slots.release(freed);
-      // The slot may come free late (a busy child answers from its event loop): a crash loop since
-      // leaves it to maintenance.
+    this.#handOverThen(draining, generation, (freed) => {
+      // A crash loop that began meanwhile leaves the slot to maintenance.
       if (!this.crashLoop) this.spawner.spawn(freed, generation);
     });
   }
@@ -160,9 +155,18 @@ export class Pool {
     });
   }
 
-  // A child answers a detach within its own generation's heartbeat limit.
-  #detachAnswerMs(child: ChildHandle, fallback: Generation): number {
-    return detachAnswerMs((this.#lookup().find(child.generation) ?? fallback).config);
+  /**
+   * Asks the draining `child` to give its slot up (it answers within its own generation's heartbeat
+   * limit), then hands the freed slot to `spawn`. The answer may come late (a busy child answers from
+   * its event loop): `spawn` checks whether the slot is still wanted.
+   */
+  #handOverThen(child: ChildHandle, generation: Generation, spawn: (slot: number) => void): void {
+    const answerMs = detachAnswerMs((this.#lookup().find(child.generation) ?? generation).config);
+    void this.slots.handOver(child, answerMs).then((slot) => {
+      if (slot === undefined) return;
+      this.slots.release(slot);
+      spawn(slot);
+    });
   }
 
   #lookup(): GenerationLookup {
