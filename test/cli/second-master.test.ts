@@ -8,7 +8,9 @@ import { isAlive, spawnNode } from "../harness/process.ts";
 import { CLI, startDrover } from "../support/drover.ts";
 import { SLEEPY_APP } from "../support/lifecycle.ts";
 
-const CONFIG = { startServers: 1, workersPerChild: 2 };
+// One spare worker is enough: with the default (a whole child's worth), the test's own request could
+// make maintenance fork a second child just before the count.
+const CONFIG = { startServers: 1, workersPerChild: 2, minSpareWorkers: 1 };
 
 /** Runs `drover start` in `cwd`, expecting it to fail: its exit status and output. */
 async function refusedStart(cwd: string, t: { after: (fn: () => Promise<void>) => void }) {
