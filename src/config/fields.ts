@@ -70,6 +70,8 @@ const KNOWN: Record<keyof DroverConfig, true> = {
   hungChildStack: true,
   extendedStatus: true,
   modules: true,
+  services: true,
+  droneLimit: true,
 };
 export const CONFIG_FIELDS = Object.freeze(Object.keys(KNOWN)) as readonly (keyof DroverConfig)[];
 
@@ -154,6 +156,9 @@ export function readFields(
     hungChildStack: readBoolean("hungChildStack", orDefault("hungChildStack"), problems),
     extendedStatus: readBoolean("extendedStatus", orDefault("extendedStatus"), problems),
     modules: readModules(given("modules"), problems),
+    // PLACEHOLDER: the services reader replaces these two.
+    services: [],
+    droneLimit: 0,
   };
   const runDir = fields.runDir && runDirProblem(fields.runDir);
   if (runDir) problems.push(runDir);

@@ -137,6 +137,72 @@ export interface DroverConfig {
   extendedStatus?: boolean;
   /** Modules to load, in order. */
   modules?: ModuleSpec[];
+  /**
+   * Services of the dispatch pool (docs/services.md): each runs in drones of its own, and callers reach
+   * it with `connect()` from `drover/client`. A config with services and no `app` listens on no port.
+   */
+  services?: ServiceConfig[];
+  /**
+   * Drone slots in the scoreboard, fixed for the master's life (as serverLimit is for children).
+   * Default: twice the sum of every service's maxDrones at start (room for a reload's new drones
+   * beside the old ones), at least 16.
+   */
+  droneLimit?: number;
+}
+
+/** One service of the dispatch pool, as written in the config. */
+export interface ServiceConfig {
+  /** What callers name it: letters, digits, `.`, `_`, `:` or `-`. Unique in the config. */
+  name: string;
+  /** The service module (default-exports `defineService`), relative to the config file's folder. */
+  module: string;
+  /** Drones kept at all times, even with no traffic. Default 1. */
+  minDrones?: number;
+  /** The most drones at once. Default: os.availableParallelism(), at least minDrones. */
+  maxDrones?: number;
+  /** Fewest idle drones to keep; below it the maintenance pass starts more (up to maxDrones). Default 0. */
+  minSpareDrones?: number;
+  /** Most idle drones to keep; above it one is retired each pass (down to minDrones). Default: minSpareDrones + 2. */
+  maxSpareDrones?: number;
+  /** Calls a drone serves before it is replaced (with recycleJitter); 0 never replaces it. Default 0. */
+  maxRequestsPerDrone?: number;
+  /** Calls one drone runs at once. 1 (the default) is the prefork model: a slow call delays no other. */
+  droneConcurrency?: number;
+  /** Calls that wait for a drone at most; past it a call fails at once with DROVER_ERR_DISPATCH_BACKLOG_FULL. Default 1000. */
+  maxBacklog?: number;
+  /** A call's deadline when its caller gives none (the caller's own is capped by it). Default "30s". */
+  requestTimeout?: Duration;
+  /** A session with no call for this long ends (OpenSRF's keepalive). Default "30s". */
+  sessionIdleTimeout?: Duration;
+  /** A session ends this long after it opened, however busy. 0: no limit. Default "1h". */
+  sessionMaxLifetime?: Duration;
+  /** On a reload, how long sessions open on the old drones may go on before they are told to reconnect. Default "30s". */
+  sessionDrainTimeout?: Duration;
+  /** The largest params or result of one call: bytes or a size (`"16MiB"`). Default "64MiB". */
+  maxMessageBytes?: number | string;
+  /** The drones' CPU niceness, from 0 to 19 (higher runs after the HTTP children). Default 0. */
+  droneNice?: number;
+}
+
+/** A service as the master runs it: complete, converted, frozen. Durations in milliseconds. */
+export interface ResolvedService {
+  readonly name: string;
+  /** Absolute path of the service module. */
+  readonly module: string;
+  readonly minDrones: number;
+  readonly maxDrones: number;
+  readonly minSpareDrones: number;
+  readonly maxSpareDrones: number;
+  readonly maxRequestsPerDrone: number;
+  readonly droneConcurrency: number;
+  readonly maxBacklog: number;
+  readonly requestTimeout: number;
+  readonly sessionIdleTimeout: number;
+  /** 0: no limit. */
+  readonly sessionMaxLifetime: number;
+  readonly sessionDrainTimeout: number;
+  readonly maxMessageBytes: number;
+  readonly droneNice: number;
 }
 
 /** A listening address, checked: a TCP host and port, or an absolute unix socket path. */
@@ -152,9 +218,10 @@ export interface Identity {
 
 /** The configuration the master runs with: complete, converted, adjusted to the limits, frozen. */
 export interface ResolvedConfig {
+  /** Empty when the config has services and no app: the master listens on no port. */
   readonly listen: readonly Listener[];
-  /** Absolute path of the app module. */
-  readonly app: string;
+  /** Absolute path of the app module; undefined for a config of services only. */
+  readonly app: string | undefined;
   readonly startServers: number;
   readonly minSpareWorkers: number;
   readonly maxSpareWorkers: number;
@@ -197,6 +264,9 @@ export interface ResolvedConfig {
   readonly logLevel: LogLevel;
   readonly extendedStatus: boolean;
   readonly modules: readonly ModuleSpec[];
+  readonly services: readonly ResolvedService[];
+  /** Drone slots in the scoreboard, after the serverLimit child slots; fixed for the master's life. */
+  readonly droneLimit: number;
 }
 
 /** One thing wrong with a config: the field (e.g. `listen[1]`, or `--listen` for a flag) and why. */

@@ -17,6 +17,7 @@ export interface ChildPlace {
 export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec {
   const jitter = (setting: number) => jittered(setting, config.recycleJitter);
   const fds = inheritedFds(place.listeners.length, place.resources.length);
+  if (config.app === undefined) throw new Error("a config of services only has no app to fork children of");
   return {
     slot: place.slot,
     generation: place.generation,
