@@ -1,0 +1,43 @@
+// The seam between a transport (how calls reach the master: the embedded Unix socket, NATS) and the
+// dispatcher (which drone runs them). A transport decodes what arrives, hands each call to the
+// dispatcher with a way to answer it, and cancels it when its caller goes away; the dispatcher
+// answers every call exactly once.
+import type { RemoteError } from "../dispatch/wire/messages.ts";
+import type { ErrorCode } from "../errors.ts";
+
+/** One call as the dispatcher gets it. */
+export interface CallRequest {
+  readonly service: string;
+  readonly method: string;
+  /** The params, v8-serialized, untouched by the master. */
+  readonly params: Buffer;
+  /** The caller's budget in milliseconds, from when the call arrived; undefined: the service's requestTimeout. */
+  readonly timeoutMs: number | undefined;
+  /** The session it belongs to, if any. */
+  readonly session: string | undefined;
+  /** Aborted when the caller cancels the call or its connection closes. */
+  readonly signal: AbortSignal;
+}
+
+/** What a failed call carries beside its code and message. */
+export interface FailureDetails {
+  readonly remote?: RemoteError;
+  readonly methods?: readonly string[];
+}
+
+/** How the dispatcher answers one call, or the opening or closing of a session. Only the first answer counts. */
+export interface Reply {
+  /** The result, v8-serialized (a session's open answers with its id in `session`). */
+  ok(body: Buffer, session?: string): void;
+  fail(code: ErrorCode, message: string, details?: FailureDetails): void;
+}
+
+export interface Dispatcher {
+  call(request: CallRequest, reply: Reply): void;
+  /** Opens a session on `service`; answers ok with the session id. */
+  open(service: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void;
+  /** Ends `session` (its client closed it); answers ok once onDisconnect ran. */
+  close(session: string, reply: Reply): void;
+  /** The largest params a call to `service` may carry, in bytes (the largest of any service for an unknown one). */
+  bodyLimit(service: string | undefined): number;
+}
