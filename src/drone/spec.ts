@@ -1,0 +1,39 @@
+// What the master tells a drone at spawn, in the same DROVER_CHILD variable as a child's spec, with
+// `role: "drone"`. A drone inherits no listener: its descriptors are
+//
+//   3   the IPC channel (ready, fatal, quiesce, exit: as a child's)
+//   4   the scoreboard memfd          (spec.scoreboardFd)
+//   5   its data channel to the master, a socketpair carrying frames (spec.channelFd)
+import type { ModuleSpec } from "../config/types.ts";
+
+export const DRONE_SCOREBOARD_FD = 4;
+export const DRONE_CHANNEL_FD = 5;
+
+export interface DroneSpec {
+  readonly role: "drone";
+  readonly slot: number;
+  readonly generation: number;
+  readonly restart: "first" | "graceful" | "hard";
+  readonly scoreboardFd: number;
+  readonly channelFd: number;
+  /** The service's name and its module's absolute path. */
+  readonly service: string;
+  readonly module: string;
+  /** Calls it runs at once (one worker record each). */
+  readonly concurrency: number;
+  /** Calls it serves before it asks to be replaced, already jittered; 0: no limit. */
+  readonly maxRequests: number;
+  /** The largest result it may send back (and params it may get), in bytes. */
+  readonly maxMessageBytes: number;
+  /** How long each of its hooks (childInit, childExit, onConnect, onDisconnect) may take. */
+  readonly hookTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly hungChildStack: boolean;
+  /** Its CPU niceness (0 to 19). */
+  readonly nice: number;
+  /** The config's modules: the drone runs their childInit and childExit, as a child does. */
+  readonly modules: readonly ModuleSpec[];
+  readonly uid?: number;
+  readonly userName?: string;
+  readonly gid?: number;
+}
