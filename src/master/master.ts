@@ -15,6 +15,8 @@
 
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
+import { Dispatch } from "../dispatch/dispatch.ts";
+import { DroneSpawner } from "../dispatch/drone-spawner.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
@@ -56,6 +58,7 @@ export class Master {
   readonly #generations: Generations;
   readonly #maintenance: MaintenancePass;
   readonly #modules: ModuleHost;
+  readonly #dispatch: Dispatch;
 
   private constructor(options: MasterOptions, config: ResolvedConfig, log: Logger) {
     this.#config = config;
@@ -69,6 +72,7 @@ export class Master {
       modules: () => this.#modules,
       config: () => this.config,
       quiet: () => this.#maintenance.stop(),
+      dispatch: () => this.#dispatch,
     });
     const scoreboard = () => this.#run.scoreboardIfOpen;
     this.#modules = new ModuleHost(log, { runId: this.#run.files.id }, this.#lifecycle.signal);
@@ -80,11 +84,25 @@ export class Master {
       spawnState,
       log,
       fatal: (reason) => this.#run.fatal(reason, () => this.stop()),
+      drones: () => this.#dispatch,
+    });
+    this.#dispatch = new Dispatch({
+      spawner: new DroneSpawner({
+        table: this.#pool.table,
+        generations: () => this.#generations,
+        scoreboard,
+        log,
+        stopping: () => this.#lifecycle.stopping,
+      }),
+      scoreboard,
+      stopping: () => this.#lifecycle.stopping,
+      log,
     });
     this.#generations = new Generations({
       source: { cwd: options.cwd, file: options.configFile, flags: options.flags },
       modules: this.#modules,
       pool: this.#pool,
+      dispatch: this.#dispatch,
       scoreboard: () => this.scoreboard,
       spawnState,
       log,
@@ -94,6 +112,7 @@ export class Master {
       pool: this.#pool,
       generations: this.#generations,
       modules: this.#modules,
+      dispatch: this.#dispatch,
       watchdog,
       scoreboard: () => this.scoreboard,
       spawnState,

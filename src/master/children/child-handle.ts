@@ -3,6 +3,7 @@
 // been reaped, and every escalation timer is cleared at the exit: no signal can reach a pid that
 // another process has since been given.
 import type { ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import type { MasterMessage } from "../../protocol/messages.ts";
 import { type ChildPhase, canMove, type ExitPlan, type RetireReason } from "./child-phase.ts";
 
@@ -17,6 +18,12 @@ export interface ChildExit {
   readonly phase: ChildPhase;
   /** It still owned its scoreboard slot (it had not given it up while draining). */
   readonly ownedSlot: boolean;
+}
+
+/** What a drone has beside a child's handle. */
+export interface DroneLink {
+  readonly service: string;
+  readonly channel: Socket;
 }
 
 export class ChildHandle {
@@ -35,14 +42,23 @@ export class ChildHandle {
   retiring: RetireReason | undefined;
   /** Why it could not initialise, if it said so before exiting. */
   fatalReason: string | undefined;
+  /** A drone: the service it runs and its data channel. Undefined for a child of the listener pool. */
+  readonly drone: DroneLink | undefined;
 
   /** `exitHooksMs`: how long its childExit hooks may run once it has drained. */
-  constructor(slot: number, generation: number, process: ChildProcess & { pid: number }, exitHooksMs = 0) {
+  constructor(
+    slot: number,
+    generation: number,
+    process: ChildProcess & { pid: number },
+    exitHooksMs = 0,
+    drone?: DroneLink,
+  ) {
     this.slot = slot;
     this.generation = generation;
     this.pid = process.pid;
     this.#process = process;
     this.#exitHooksMs = exitHooksMs;
+    this.drone = drone;
   }
 
   get phase(): ChildPhase {

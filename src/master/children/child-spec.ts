@@ -66,6 +66,6 @@ export function inheritedDescriptors(
 }
 
 /** A few stamps per timeout, and at least one a second so `drover status` shows a live age. */
-function heartbeatInterval(timeoutMs: number): number {
+export function heartbeatInterval(timeoutMs: number): number {
   return timeoutMs > 0 ? Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))) : 1_000;
 }

@@ -3,9 +3,11 @@
 // descriptors, and dispatching what it says. Node reaps every child, so there are never zombies; this
 // table is where the master learns of each exit.
 import { spawn } from "node:child_process";
+import type { Socket } from "node:net";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHILD_SPEC_ENV, type ChildSpec, EXIT_GRACE_MS } from "../../child/spec.ts";
+import type { DroneSpec } from "../../drone/spec.ts";
 import { type ChildMessage, isChildMessage, type RetireReasonName } from "../../protocol/messages.ts";
 import { type ChildExit, ChildHandle } from "./child-handle.ts";
 
@@ -24,11 +26,13 @@ export interface ChildEvents {
 }
 
 export interface SpawnRequest {
-  readonly spec: ChildSpec;
+  readonly spec: ChildSpec | DroneSpec;
   /** Descriptors the child inherits, as its fds 4, 5, ... in this order. */
   readonly fds: readonly number[];
   readonly env: NodeJS.ProcessEnv;
   readonly execArgv: readonly string[];
+  /** A drone: it gets a data channel (a socketpair) after the inherited descriptors. */
+  readonly drone?: { readonly service: string };
 }
 
 export class ChildTable {
@@ -58,9 +62,9 @@ export class ChildTable {
   }
 
   /** Spawns a child into `spec.slot`. Throws when the system cannot fork (the caller backs off). */
-  spawn({ spec, fds, env, execArgv }: SpawnRequest): ChildHandle {
+  spawn({ spec, fds, env, execArgv, drone }: SpawnRequest): ChildHandle {
     const process = spawn(globalThis.process.execPath, [...execArgv, CHILD_ENTRY], {
-      stdio: ["ignore", "inherit", "inherit", "ipc", ...fds],
+      stdio: ["ignore", "inherit", "inherit", "ipc", ...fds, ...(drone ? (["pipe"] as const) : [])],
       env: { ...env, [CHILD_SPEC_ENV]: JSON.stringify(spec) },
       serialization: "json",
     });
@@ -74,6 +78,7 @@ export class ChildTable {
       spec.generation,
       process as typeof process & { pid: number },
       spec.hookTimeoutMs + EXIT_GRACE_MS,
+      drone && { service: drone.service, channel: process.stdio[4 + fds.length] as Socket },
     );
     this.#bySlot.set(spec.slot, child);
     this.#live.add(child);

@@ -5,6 +5,7 @@
 // children already serving drain (no request of theirs is lost), those still starting are stopped.
 import { type ResolveOptions, resolveConfig } from "../../config/index.ts";
 import type { ResolvedConfig } from "../../config/types.ts";
+import type { Dispatch } from "../../dispatch/dispatch.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { RestartKind } from "../../modules/context.ts";
@@ -24,6 +25,8 @@ export interface GenerationsParts {
   readonly source: Omit<ResolveOptions, "previous">;
   readonly modules: ModuleHost;
   readonly pool: Pool;
+  /** The dispatch pool's drones, started and promoted with each generation beside the children. */
+  readonly dispatch: Dispatch;
   readonly scoreboard: () => Scoreboard;
   readonly spawnState: SpawnState;
   readonly log: Logger;
@@ -77,7 +80,7 @@ export class Generations implements GenerationLookup {
     const next = new Generation({ number: this.#last, kind: "first", config, listeners, modules, warnings });
     this.#starting = next;
     try {
-      await this.#parts.pool.start(next, config.startServers, signal);
+      await this.#startChildren(next, signal);
     } catch (error) {
       this.#rollback(next);
       throw error;
@@ -94,7 +97,7 @@ export class Generations implements GenerationLookup {
     log.info({ generation: next.number }, "graceful restart: starting the new generation");
     this.#starting = next;
     try {
-      await this.#parts.pool.start(next, next.config.startServers, signal);
+      await this.#startChildren(next, signal);
     } catch (error) {
       throw this.#startFailed(
         next,
@@ -133,7 +136,7 @@ export class Generations implements GenerationLookup {
       }
       signal.throwIfAborted();
       Object.assign(this.#parts.spawnState, freshSpawnState());
-      await pool.start(next, next.config.startServers, signal);
+      await this.#startChildren(next, signal);
     } catch (error) {
       this.#halted = undefined;
       // N is judged afresh: if none of its children can initialise now, the master stops.
@@ -149,6 +152,20 @@ export class Generations implements GenerationLookup {
     this.#promote(next);
     log.info({ generation: next.number }, "hard restart done");
     return { generation: next.number, warnings: next.warnings };
+  }
+
+  /**
+   * Starts `next`'s children (startServers of them; none for a config of services only) and its
+   * services' drones; resolves once all are ready. Both starts settle before a failure is thrown, so
+   * the rollback that follows finds every child either has forked.
+   */
+  async #startChildren(next: Generation, signal: AbortSignal): Promise<void> {
+    const children = next.config.app === undefined ? 0 : next.config.startServers;
+    const outcomes = await Promise.allSettled([
+      this.#parts.pool.start(next, children, signal),
+      this.#parts.dispatch.start(next, signal),
+    ]);
+    for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
   }
 
   // A start of `next` that failed is undone; a stop's abort passes through, anything else is RELOAD_FAILED.
@@ -196,10 +213,12 @@ export class Generations implements GenerationLookup {
       .master.setGeneration(next.number, Date.now(), next.kind === "first" ? undefined : next.kind);
     let draining = 0;
     for (const child of this.#parts.pool.table.all()) {
-      if (child.generation === next.number || !child.active) continue;
+      // Drones leave as the dispatcher lets them: once their calls and sessions are done.
+      if (child.generation === next.number || !child.active || child.drone) continue;
       child.quiesce("generation", next.config.drainTimeout);
       draining++;
     }
+    this.#parts.dispatch.promote(next);
     if (old) closeUnused(old.listeners, next.listeners);
     this.#parts.modules.commit(next.modules);
     return draining;
@@ -208,10 +227,11 @@ export class Generations implements GenerationLookup {
   /** `next` never takes charge: its serving children drain, its starting ones stop, its own listeners close. */
   #rollback(next: Generation): void {
     for (const child of this.#parts.pool.table.all()) {
-      if (child.generation !== next.number) continue;
+      if (child.generation !== next.number || child.drone) continue;
       if (child.serving) child.quiesce("generation", next.config.drainTimeout);
       else child.stop("generation");
     }
+    this.#parts.dispatch.rollback(next);
     closeUnused(next.listeners, this.#serving?.listeners ?? []);
     this.#parts.modules.rollback(next.modules);
     this.#starting = undefined;

@@ -2,6 +2,7 @@
 // modules' monitor hooks, the watchdog, then the idle-worker decision (maintenance.ts) applied to the
 // serving generation. It runs throughout a reload: the generation serving is watched and kept whole
 // while the next one starts.
+import type { Dispatch } from "../../dispatch/dispatch.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Scoreboard } from "../../scoreboard/index.ts";
 import { where } from "../children/child-handle.ts";
@@ -18,6 +19,7 @@ export interface MaintenanceParts {
   readonly pool: Pool;
   readonly generations: Generations;
   readonly modules: ModuleHost;
+  readonly dispatch: Dispatch;
   readonly watchdog: Watchdog;
   readonly scoreboard: () => Scoreboard;
   readonly spawnState: SpawnState;
@@ -50,6 +52,9 @@ export class MaintenancePass {
     const scoreboard = this.#parts.scoreboard();
     const snapshot = scoreboard.snapshot();
     this.#parts.watchdog.check(snapshot);
+    this.#parts.dispatch.maintain();
+    // A config of services only has no children to keep.
+    if (config.app === undefined) return;
     const records = new Map(snapshot.processes.map((record) => [record.slot, record]));
     const views: SlotView[] = [];
     for (let slot = 0; slot < config.daemonsLimit; slot++) {

@@ -25,6 +25,14 @@ export interface PoolParts {
   readonly log: Logger;
   /** No child of the serving generation can initialise: the master must stop. */
   readonly fatal: (reason: string) => void;
+  /** Where a drone's readiness and exit go (the dispatcher). */
+  readonly drones: () => DroneEvents;
+}
+
+/** What the pool tells the dispatcher about its drones. */
+export interface DroneEvents {
+  ready(child: ChildHandle): void;
+  exited(exit: ChildExit): void;
 }
 
 export class Pool {
@@ -43,8 +51,11 @@ export class Pool {
     this.#parts = parts;
     this.#log = parts.log;
     this.table = new ChildTable({
-      ready: (child) => this.#ready(child),
-      retire: (child, reason) => this.#replacements.retire(child, reason),
+      ready: (child) => (child.drone ? parts.drones().ready(child) : this.#ready(child)),
+      // A drone says it wants to retire on its data channel, not here.
+      retire: (child, reason) => {
+        if (!child.drone) this.#replacements.retire(child, reason);
+      },
       detached: (child) => this.#detached(child),
       exit: (exit) => this.#exited(exit),
     });
@@ -67,11 +78,13 @@ export class Pool {
   }
 
   /**
-   * Starts `count` children of `generation` and resolves once all are ready. Slots come free ones
+   * Starts `count` children of `generation` and resolves once all are ready (at once for none: a
+   * config of services only). Slots come free ones
    * first, then from children of older generations, which drain and give theirs up. Rejects when a
    * child cannot start, or `signal` is aborted.
    */
   async start(generation: Generation, count: number, signal: AbortSignal): Promise<void> {
+    if (count === 0) return;
     const limit = generation.config.daemonsLimit;
     const free = this.slots.free(limit).slice(0, count);
     const takeovers = this.table
@@ -201,6 +214,11 @@ export class Pool {
     this.#parts.modules.childExited(child.pid);
     const scoreboard = this.#parts.scoreboard();
     if (exit.ownedSlot) scoreboard?.master.reclaimSlot(child.slot);
+    if (child.drone) {
+      this.#parts.drones().exited(exit);
+      this.#emptiedCheck();
+      return;
+    }
     this.slots.freed(child);
     this.#replacements.up(child);
     this.#childStatus(child, "exited");
@@ -242,6 +260,10 @@ export class Pool {
         this.#parts.fatal(`${verdict.message}: ${reason ?? `code ${code}, signal ${signal}`}`);
         break;
     }
+    this.#emptiedCheck();
+  }
+
+  #emptiedCheck(): void {
     if (this.table.size === 0) for (const emptied of this.#emptied) emptied();
   }
 

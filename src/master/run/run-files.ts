@@ -5,6 +5,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CONTROL_SOCKET_NAME } from "../../config/run-dir.ts";
+
+/** The embedded transport's socket in the run directory (drover/client's default). */
+export const DISPATCH_SOCKET_NAME = "dispatch.sock";
+
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { PidLock } from "./pid-lock.ts";
 
@@ -14,6 +18,8 @@ export interface RunFiles {
   readonly id: string;
   readonly pidFile: string;
   readonly controlSocket: string;
+  /** The embedded transport's socket: callers of the services connect here (see drover/client). */
+  readonly dispatchSocket: string;
   /** The scoreboard memfd's name (see scoreboardName). */
   readonly scoreboardName: string;
 }
@@ -37,6 +43,7 @@ export function runFiles(runDir: string): RunFiles {
     id,
     pidFile: join(runDir, "drover.pid"),
     controlSocket: join(runDir, CONTROL_SOCKET_NAME),
+    dispatchSocket: join(runDir, DISPATCH_SOCKET_NAME),
     scoreboardName: scoreboardName(id),
   };
 }
@@ -68,9 +75,10 @@ export function makeRunDir(runDir: string): boolean {
   return !existed;
 }
 
-/** Removes the control socket, then the pid file (releasing its lock); the run directory goes if empty. */
+/** Removes the sockets, then the pid file (releasing its lock); the run directory goes if empty. */
 export function removeRunFiles(files: RunFiles, lock: PidLock | undefined): void {
   rmSync(files.controlSocket, { force: true });
+  rmSync(files.dispatchSocket, { force: true });
   lock?.release();
   removeRunDir(files.runDir);
 }

@@ -4,6 +4,7 @@
 // then every resource goes, each step on its own so that one failing does not keep the rest.
 import { setTimeout as delay } from "node:timers/promises";
 import type { ResolvedConfig, SignalMapping } from "../../config/types.ts";
+import type { Dispatch } from "../../dispatch/dispatch.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";
@@ -33,6 +34,7 @@ export interface RunParts {
   readonly config: () => ResolvedConfig;
   /** Stops the once-a-second maintenance. */
   readonly quiet: () => void;
+  readonly dispatch: () => Dispatch;
 }
 
 export class MasterRun {
@@ -95,7 +97,8 @@ export class MasterRun {
     signal.throwIfAborted();
     this.#scoreboard = Scoreboard.create({
       name: this.files.scoreboardName,
-      serverLimit: this.#config.serverLimit,
+      // The drones' slots follow the children's (see drone-spawner.ts).
+      serverLimit: this.#config.serverLimit + this.#config.droneLimit,
       workerLimit: this.#config.workerLimit,
     });
     this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
@@ -114,6 +117,7 @@ export class MasterRun {
     );
     this.#janitor?.watch(this.files.pidFile, this.files.runDir, [
       this.files.controlSocket,
+      this.files.dispatchSocket,
       ...new Set(sockets),
     ]);
   }
@@ -164,6 +168,7 @@ export class MasterRun {
     } finally {
       this.#closeListeners();
       await pool.stopAll(STOP_CHILDREN_MS);
+      this.#parts.dispatch().abandon();
       await this.#release();
       await this.#janitor?.finish();
     }
@@ -182,7 +187,9 @@ export class MasterRun {
     // The children accept on descriptors of their own; the master's go first, theirs as they drain.
     this.#closeListeners();
     this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
-    for (const child of pool.table.all()) child.quiesce("stop", timeoutMs);
+    // Drones finish the calls queued for them first; the dispatcher lets them go.
+    this.#parts.dispatch().drain(timeoutMs);
+    for (const child of pool.table.all()) if (!child.drone) child.quiesce("stop", timeoutMs);
     if (!(await pool.whenEmpty(timeoutMs, this.#hurry.signal))) {
       this.#log.warn(
         this.#hurry.signal.aborted

@@ -1,0 +1,72 @@
+// The calls waiting for a drone, oldest first, bounded by maxBacklog. A call that settles while it
+// waits (its deadline passed, its caller cancelled) is dropped where it is and skipped when its turn
+// comes: it is never run.
+import type { Call } from "./call.ts";
+
+export class Backlog {
+  #calls: Call[] = [];
+  #head = 0;
+  #waiting = 0;
+  #highWater = 0;
+
+  /** Calls waiting now (settled ones not counted). */
+  get length(): number {
+    return this.#waiting;
+  }
+
+  /** The most calls that have waited at once. */
+  get highWater(): number {
+    return this.#highWater;
+  }
+
+  push(call: Call): void {
+    this.#calls.push(call);
+    this.#waiting++;
+    if (this.#waiting > this.#highWater) this.#highWater = this.#waiting;
+  }
+
+  /** Puts a call back at the front (a retry goes before newer calls). */
+  unshift(call: Call): void {
+    if (this.#head > 0) this.#calls[--this.#head] = call;
+    else this.#calls.unshift(call);
+    this.#waiting++;
+    if (this.#waiting > this.#highWater) this.#highWater = this.#waiting;
+  }
+
+  /** The call settled while it waited: it no longer counts. */
+  dropped(): void {
+    this.#waiting--;
+  }
+
+  /** The oldest call still unsettled, taken out; undefined when none waits. */
+  shift(): Call | undefined {
+    while (this.#head < this.#calls.length) {
+      const call = this.#calls[this.#head++] as Call;
+      if (call.settled) continue;
+      this.#waiting--;
+      this.#compact();
+      return call;
+    }
+    this.#compact();
+    return undefined;
+  }
+
+  /** Takes every waiting call out (a stop, a service gone). */
+  drain(): Call[] {
+    const left = this.#calls.slice(this.#head).filter((call) => !call.settled);
+    this.#calls = [];
+    this.#head = 0;
+    this.#waiting = 0;
+    return left;
+  }
+
+  #compact(): void {
+    if (this.#head === this.#calls.length) {
+      this.#calls = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#calls.length) {
+      this.#calls = this.#calls.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}

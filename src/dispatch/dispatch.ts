@@ -1,0 +1,174 @@
+// The dispatcher: every service's drones, behind the transport seam. It routes each call to its
+// service (or refuses it: no such service, no such session), starts and promotes each generation's
+// drones beside the listener pool's children, keeps the pools whole once a second, drains them on a
+// graceful stop, and is told of every drone's readiness and exit by the pool of children.
+import { ErrorCode } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
+import { readHungStack } from "../master/children/hung-child.ts";
+import type { Generation } from "../master/generations/generation.ts";
+import type { Scoreboard } from "../scoreboard/index.ts";
+import type { CallRequest, Dispatcher, Reply } from "../transports/seam.ts";
+import type { DroneSpawner } from "./drone-spawner.ts";
+import { ServiceDrones } from "./service-drones.ts";
+
+// Frames to a service nobody knows are read up to this much (then refused).
+const UNKNOWN_SERVICE_BODY_BYTES = 64 * 1024;
+
+export interface DispatchParts {
+  readonly spawner: DroneSpawner;
+  readonly scoreboard: () => Scoreboard | undefined;
+  readonly stopping: () => boolean;
+  readonly log: Logger;
+}
+
+export class Dispatch implements Dispatcher {
+  readonly #parts: DispatchParts;
+  readonly #services = new Map<string, ServiceDrones>();
+  // Services dropped from the config (or replaced by one of the same name) whose drones still finish.
+  readonly #retired = new Set<ServiceDrones>();
+
+  constructor(parts: DispatchParts) {
+    this.#parts = parts;
+  }
+
+  get services(): ServiceDrones[] {
+    return [...this.#services.values()];
+  }
+
+  // --- The transport seam --------------------------------------------------------------------------
+
+  call(request: CallRequest, reply: Reply): void {
+    const service = this.#services.get(request.service);
+    if (!service || service.pool.refusing?.startsWith("gone:")) {
+      reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(request.service));
+      return;
+    }
+    if (request.session !== undefined) {
+      const session = service.sessions.find(request.session);
+      if (!session) {
+        reply.fail(ErrorCode.SESSION_EXPIRED, service.sessions.expired(request.session));
+        return;
+      }
+      service.pool.call(request, reply, session);
+      return;
+    }
+    service.pool.call(request, reply);
+  }
+
+  open(serviceName: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void {
+    const service = this.#services.get(serviceName);
+    if (!service) reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(serviceName));
+    else if (service.pool.refusing) reply.fail(ErrorCode.STOPPING, service.pool.refusing);
+    else service.sessions.open(timeoutMs, signal, reply);
+  }
+
+  close(session: string, reply: Reply): void {
+    for (const service of this.#services.values()) {
+      if (service.sessions.find(session)) {
+        service.sessions.close(session, reply);
+        return;
+      }
+    }
+    reply.ok(Buffer.alloc(0));
+  }
+
+  bodyLimit(service: string | undefined): number {
+    const known = service === undefined ? undefined : this.#services.get(service);
+    if (known) return known.pool.config.maxMessageBytes;
+    return UNKNOWN_SERVICE_BODY_BYTES;
+  }
+
+  // --- Generations -------------------------------------------------------------------------------
+
+  /** Starts `generation`'s drones for each of its services; resolves once each has minDrones ready. */
+  async start(generation: Generation, signal: AbortSignal): Promise<void> {
+    const started: Promise<void>[] = [];
+    for (const config of generation.config.services) {
+      let service = this.#services.get(config.name);
+      if (!service || service.pool.refusing?.startsWith("gone:")) {
+        if (service) this.#retired.add(service);
+        service = new ServiceDrones(config, {
+          spawn: (service, generation) => this.#parts.spawner.spawn(service, generation),
+          readStack: (drone) => this.#readStack(drone.child),
+          stopping: this.#parts.stopping,
+          log: this.#parts.log,
+        });
+        this.#services.set(config.name, service);
+      }
+      started.push(service.start(generation, signal));
+    }
+    // Every start settles before this does, so that a failed one leaves no spawn behind.
+    const outcomes = await Promise.allSettled(started);
+    const failed = outcomes.find((outcome) => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  /** `generation` takes charge: its drones serve; services it no longer has finish and leave. */
+  promote(generation: Generation): void {
+    const names = new Set(generation.config.services.map((service) => service.name));
+    for (const service of this.#services.values()) {
+      if (names.has(service.name)) service.promote(generation);
+      else if (!service.pool.refusing) {
+        service.retireAll(`gone: service "${service.name}" is no longer in the config`);
+      }
+    }
+  }
+
+  rollback(generation: Generation): void {
+    for (const service of this.#services.values()) service.rollback(generation);
+  }
+
+  /** Once a second: minDrones and the spare band of each service. */
+  maintain(): void {
+    for (const service of this.#services.values()) service.maintain();
+  }
+
+  /** A graceful stop: no new calls; what is queued and running finishes, then the drones leave. */
+  drain(timeoutMs: number): void {
+    for (const service of this.#services.values()) {
+      service.drain("the master is stopping: this call was refused; retry on another host", timeoutMs);
+    }
+  }
+
+  /** The stop is over: anything still waiting fails. */
+  abandon(): void {
+    for (const service of [...this.#services.values(), ...this.#retired])
+      service.abandon("the master stopped before a drone took this call");
+  }
+
+  // --- The pool of children tells us -----------------------------------------------------------
+
+  ready(child: ChildHandle): void {
+    this.#owner(child)?.ready(child);
+  }
+
+  exited(exit: ChildExit): void {
+    const owner = this.#owner(exit.child);
+    owner?.exited(exit, this.#parts.stopping());
+    // Its last drone gone, a retired service is forgotten.
+    if (owner && this.#retired.has(owner) && owner.drones.length === 0) this.#retired.delete(owner);
+  }
+
+  #owner(child: ChildHandle): ServiceDrones | undefined {
+    const name = child.drone?.service;
+    const service = name === undefined ? undefined : this.#services.get(name);
+    if (service?.owns(child)) return service;
+    for (const retired of this.#retired) if (retired.owns(child)) return retired;
+    return undefined;
+  }
+
+  async #readStack(child: ChildHandle): Promise<void> {
+    const scoreboard = this.#parts.scoreboard();
+    if (!scoreboard) return;
+    await readHungStack(scoreboard, child.slot, child.pid, this.#parts.log.child({ childPid: child.pid }));
+  }
+
+  #noService(name: string): string {
+    const known = [...this.#services.values()].filter((s) => !s.pool.refusing?.startsWith("gone:"));
+    const names = known.map((service) => service.name);
+    return names.length > 0
+      ? `no service "${name}" runs here; the services are: ${names.join(", ")}`
+      : `no service "${name}" runs here: this master has no services (add them under services in the config)`;
+  }
+}

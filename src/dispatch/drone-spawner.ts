@@ -1,0 +1,104 @@
+// Forking one drone of a service: a free drone slot of the scoreboard (after the serverLimit child
+// slots), its spec, the scoreboard and a data channel as its descriptors, and its start deadline
+// (childStartTimeout). Once a stop has begun, or for a generation out of service, nothing is forked.
+
+import { jittered } from "../config/index.ts";
+import type { ResolvedService } from "../config/types.ts";
+import { DRONE_CHANNEL_FD, DRONE_SCOREBOARD_FD, type DroneSpec } from "../drone/spec.ts";
+import type { Logger } from "../log/logger.ts";
+import { childExecArgv } from "../master/children/child-exec-argv.ts";
+import type { ChildHandle } from "../master/children/child-handle.ts";
+import { heartbeatInterval } from "../master/children/child-spec.ts";
+import type { ChildTable } from "../master/children/children.ts";
+import type { Generation, GenerationLookup } from "../master/generations/generation.ts";
+import type { Scoreboard } from "../scoreboard/index.ts";
+
+export interface DroneSpawnerParts {
+  readonly table: ChildTable;
+  readonly generations: () => GenerationLookup;
+  readonly scoreboard: () => Scoreboard | undefined;
+  readonly log: Logger;
+  readonly stopping: () => boolean;
+}
+
+export interface SpawnedDrone {
+  readonly child: ChildHandle;
+  readonly maxRequests: number;
+}
+
+export class DroneSpawner {
+  readonly #parts: DroneSpawnerParts;
+
+  constructor(parts: DroneSpawnerParts) {
+    this.#parts = parts;
+  }
+
+  spawn(service: ResolvedService, generation: Generation): SpawnedDrone | undefined {
+    const { table, log } = this.#parts;
+    const scoreboard = this.#parts.scoreboard();
+    if (this.#parts.stopping() || !scoreboard) return undefined;
+    if (this.#parts.generations().role(generation.number) === "old") return undefined;
+    const { config } = generation;
+    const slot = this.#freeSlot(config);
+    if (slot === undefined) {
+      log.warn(
+        { service: service.name, droneLimit: config.droneLimit },
+        `no drone slot free for service "${service.name}" (droneLimit ${config.droneLimit}): raise droneLimit (fixed at start)`,
+      );
+      return undefined;
+    }
+    scoreboard.master.prepareSlot(slot, generation.number, service.droneConcurrency, Date.now());
+    const maxRequests = jittered(service.maxRequestsPerDrone, config.recycleJitter);
+    const spec: DroneSpec = {
+      role: "drone",
+      slot,
+      generation: generation.number,
+      restart: generation.kind,
+      scoreboardFd: DRONE_SCOREBOARD_FD,
+      channelFd: DRONE_CHANNEL_FD,
+      service: service.name,
+      module: service.module,
+      concurrency: service.droneConcurrency,
+      maxRequests,
+      maxMessageBytes: service.maxMessageBytes,
+      hookTimeoutMs: config.hookTimeout,
+      heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
+      hungChildStack: config.hungChildStack,
+      nice: service.droneNice,
+      modules: config.modules,
+      ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
+      ...(config.group ? { gid: config.group.id } : {}),
+    };
+    let child: ChildHandle;
+    try {
+      child = table.spawn({
+        spec,
+        fds: [scoreboard.fd],
+        env: { ...process.env, DROVER_LOG_LEVEL: config.logLevel },
+        execArgv: childExecArgv(),
+        drone: { service: service.name },
+      });
+    } catch (error) {
+      log.error({ err: error, slot, service: service.name }, "could not fork a drone");
+      scoreboard.master.reclaimSlot(slot);
+      return undefined;
+    }
+    scoreboard.master.countChild("started");
+    child.after(config.childStartTimeout, () => {
+      if (child.phase !== "starting") return;
+      log.error(
+        { slot, childPid: child.pid, service: service.name, childStartTimeoutMs: config.childStartTimeout },
+        `a drone of service "${service.name}" was not ready within ${config.childStartTimeout / 1000} s (childStartTimeout): killing it`,
+      );
+      child.kill("start-timeout");
+    });
+    return { child, maxRequests };
+  }
+
+  #freeSlot(config: Generation["config"]): number | undefined {
+    for (let slot = config.serverLimit; slot < config.serverLimit + config.droneLimit; slot++) {
+      if (!this.#parts.table.inSlot(slot)) return slot;
+    }
+    return undefined;
+  }
+}

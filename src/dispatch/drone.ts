@@ -1,0 +1,116 @@
+// The master's view of one drone: its process (a ChildHandle), its data channel, and what it is doing.
+// A drone is starting until it has said HELLO (its methods) and ready; then idle, busy with calls,
+// pinned to a session, or leaving (retiring, draining, or its generation replaced). The calls it runs
+// are known here by id, so that its death fails or retries each of them at once.
+import type { ChildHandle } from "../master/children/child-handle.ts";
+import type { Call } from "./call.ts";
+import type { Session } from "./session.ts";
+import { FrameError, FrameReader, type Header, writeFrame } from "./wire/frames.ts";
+import { type DoneHeader, DRONE_KINDS, type HelloHeader, isValidHeader, Kind } from "./wire/messages.ts";
+
+export type DroneState = "starting" | "idle" | "busy" | "pinned" | "leaving";
+
+export interface DroneEvents {
+  hello(drone: Drone, hello: HelloHeader): void;
+  done(drone: Drone, header: DoneHeader, body: Buffer): void;
+  /** The channel broke or carried something malformed: the drone cannot be trusted. */
+  broken(drone: Drone, reason: string): void;
+}
+
+export class Drone {
+  readonly child: ChildHandle;
+  readonly service: string;
+  readonly concurrency: number;
+  /** Its jittered maxRequestsPerDrone (0: none). */
+  readonly maxRequests: number;
+  state: DroneState = "starting";
+  /** Calls it runs now, by call id; and control frames (CONNECT, DISCONNECT) it owes a DONE for. */
+  readonly running = new Map<number, Call>();
+  readonly pendingControl = new Map<number, (header: DoneHeader) => void>();
+  /** The session pinned to it, if any. */
+  session: Session | undefined;
+  /** Calls it has finished. */
+  served = 0;
+  /** It asked to be replaced: "limit" (maxRequestsPerDrone: it may serve until the replacement is up) or "asked" (ctx.retire()). */
+  retiring: "limit" | "asked" | undefined;
+  /** When it last became idle (for picking the coldest to retire). */
+  idleSince = 0;
+  readonly #channel: ChildHandle["drone"] & object;
+
+  constructor(
+    child: ChildHandle,
+    concurrency: number,
+    maxRequests: number,
+    events: DroneEvents,
+    maxBody: number,
+  ) {
+    if (!child.drone) throw new Error("a drone needs a child with a data channel");
+    this.child = child;
+    this.service = child.drone.service;
+    this.concurrency = concurrency;
+    this.maxRequests = maxRequests;
+    this.#channel = child.drone;
+    const reader = new FrameReader({
+      frame: ({ kind, header, body }) => {
+        if (!isValidHeader(kind, header, DRONE_KINDS)) {
+          events.broken(this, `a malformed frame (kind ${kind})`);
+          return;
+        }
+        if (kind === Kind.HELLO) events.hello(this, header as unknown as HelloHeader);
+        else events.done(this, header as unknown as DoneHeader, body);
+      },
+      bodyLimit: () => maxBody,
+      oversize: (_kind, header, bytes) => {
+        const done = { id: header.id, ok: false } as const;
+        events.done(
+          this,
+          {
+            ...done,
+            id: typeof header.id === "number" ? header.id : -1,
+            error: {
+              name: "DroverError",
+              code: "DROVER_ERR_MESSAGE_TOO_LARGE",
+              message: `the drone's answer is ${bytes} bytes, over maxMessageBytes`,
+            },
+          },
+          Buffer.alloc(0),
+        );
+      },
+    });
+    const channel = this.#channel.channel;
+    channel.on("data", (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        if (error instanceof FrameError) events.broken(this, error.message);
+        else throw error;
+      }
+    });
+    channel.on("error", () => {});
+    channel.on("close", () => events.broken(this, "its data channel closed"));
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  get generation(): number {
+    return this.child.generation;
+  }
+
+  /** Whether it can take one more call now. */
+  get hasRoom(): boolean {
+    return this.running.size < this.concurrency;
+  }
+
+  send(kind: number, header: Header, body?: Uint8Array): void {
+    const channel = this.#channel.channel;
+    if (channel.destroyed || !channel.writable) return;
+    writeFrame(channel, kind, header, body);
+  }
+
+  /** Closes its end of the channel (it has exited). */
+  close(): void {
+    this.#channel.channel.destroy();
+  }
+}

@@ -1,0 +1,215 @@
+// One service's pool of drones, as OpenSRF's prefork listener keeps it: idle drones on a LIFO stack
+// (the drone that finished last, the warmest, takes the next call); with none idle, the call waits
+// in a bounded backlog and a drone is started if there is room under maxDrones, but a call is never
+// bound to a drone still starting: whichever drone is free first, old or new, takes the backlog's
+// head. Every call settles once (call.ts); the drones' lives (start, recycling, death, generations)
+// are in drone-life.ts, sessions in session-calls.ts.
+import type { ResolvedService } from "../config/types.ts";
+import { ErrorCode } from "../errors.ts";
+import type { CallRequest, Reply } from "../transports/seam.ts";
+import { Backlog } from "./backlog.ts";
+import { Call } from "./call.ts";
+import { ServiceCounters } from "./counters.ts";
+import type { Drone } from "./drone.ts";
+import { remoteFailure } from "./remote-failure.ts";
+import type { Session } from "./session.ts";
+import { type DoneHeader, Kind } from "./wire/messages.ts";
+
+/** How long a drone may run past a call's deadline (its signal aborted) before it counts as hung. */
+export const DEADLINE_GRACE_MS = 2_000;
+
+export interface PoolHooks {
+  /** The backlog has calls no drone will be free for soon: start drones if there is room. */
+  grow(): void;
+  /** A drone finished a call or a session step: it takes more work, or leaves. */
+  freed(drone: Drone): void;
+  /** A running call passed its deadline and its drone has not answered DEADLINE_GRACE_MS later. */
+  overdue(drone: Drone, call: Call): void;
+}
+
+export class ServicePool {
+  readonly name: string;
+  config: ResolvedService;
+  readonly counters = new ServiceCounters();
+  readonly backlog = new Backlog();
+  /** Idle drones of the serving generation, the most recently used last. */
+  readonly idle: Drone[] = [];
+  /** The serving generation's method names and those safe to retry, from its drones' HELLO. */
+  methods: ReadonlySet<string> | undefined;
+  idempotent: ReadonlySet<string> = new Set();
+  /** New calls are refused (a graceful stop). */
+  refusing: string | undefined;
+  hooks: PoolHooks | undefined;
+
+  constructor(config: ResolvedService) {
+    this.name = config.name;
+    this.config = config;
+  }
+
+  /** A call arrives: it runs on an idle drone now, waits in the backlog, or is refused at once. */
+  call(request: CallRequest, reply: Reply, session?: Session): void {
+    this.counters.calls++;
+    const refusal = this.#refusal(request.method);
+    if (refusal) {
+      this.counters.failed++;
+      reply.fail(refusal.code, refusal.message, refusal.methods ? { methods: refusal.methods } : undefined);
+      return;
+    }
+    const call = this.newCall(request, reply);
+    if (session) {
+      session.queue.push(call);
+      session.busy();
+      if (session.drone && session.drone.running.size === 0) this.hooks?.freed(session.drone);
+      return;
+    }
+    this.dispatch(call);
+  }
+
+  /** A call with its deadline and cancellation wired to this pool. */
+  newCall(request: CallRequest, reply: Reply, opens?: Session): Call {
+    const { requestTimeout } = this.config;
+    const timeoutMs = Math.min(request.timeoutMs ?? requestTimeout, requestTimeout);
+    const call = new Call(request, reply, timeoutMs, {
+      expired: (expired) => this.#expired(expired),
+      cancelled: (cancelled) => this.#cancelled(cancelled),
+    });
+    call.opens = opens;
+    return call;
+  }
+
+  /** Runs `call` on the warmest idle drone, or queues it. */
+  dispatch(call: Call): void {
+    const drone = this.takeIdle();
+    if (drone) {
+      this.run(drone, call);
+      return;
+    }
+    if (this.backlog.length >= this.config.maxBacklog) {
+      this.counters.rejected++;
+      this.#settleFailed(
+        call,
+        ErrorCode.DISPATCH_BACKLOG_FULL,
+        `service "${this.name}": every drone is busy and ${this.backlog.length} calls wait (maxBacklog ${this.config.maxBacklog}): retry later, or raise maxDrones or maxBacklog`,
+      );
+      return;
+    }
+    this.backlog.push(call);
+    this.hooks?.grow();
+  }
+
+  /** The warmest idle drone with room, taken off the stack (left on it if it still has room after). */
+  takeIdle(): Drone | undefined {
+    for (;;) {
+      const drone = this.idle.at(-1);
+      if (!drone) return undefined;
+      if (drone.state !== "idle" || !drone.hasRoom) {
+        this.idle.pop();
+        continue;
+      }
+      if (drone.running.size + 1 >= drone.concurrency) this.idle.pop();
+      return drone;
+    }
+  }
+
+  /** Puts a drone with nothing else to do on top of the idle stack. */
+  pushIdle(drone: Drone): void {
+    drone.state = "idle";
+    drone.idleSince = Date.now();
+    const at = this.idle.indexOf(drone);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.idle.push(drone);
+  }
+
+  /** Takes a drone off the idle stack (it leaves, or is pinned). */
+  removeIdle(drone: Drone): void {
+    const at = this.idle.indexOf(drone);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+
+  /** Sends `call` to `drone`: a RUN, or a CONNECT for a session's opening. */
+  run(drone: Drone, call: Call): void {
+    call.started();
+    this.counters.queueWait.observe(call.startedAt - call.arrivedAt);
+    call.drone = drone;
+    drone.running.set(call.id, call);
+    if (drone.state === "idle") drone.state = drone.session ? "pinned" : "busy";
+    const { request } = call;
+    if (call.opens) {
+      drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
+      return;
+    }
+    const header = { id: call.id, method: request.method, timeoutMs: call.remainingMs };
+    drone.send(Kind.RUN, request.session ? { ...header, session: request.session } : header, request.params);
+  }
+
+  /** A drone answered `header.id`. Returns the call it answered, if it ran one. */
+  done(drone: Drone, header: DoneHeader, body: Buffer): Call | undefined {
+    const call = drone.running.get(header.id);
+    if (!call) return undefined;
+    drone.running.delete(header.id);
+    drone.served++;
+    this.counters.runTime.observe(Date.now() - call.startedAt);
+    if (header.ok) {
+      if (call.ok(body, call.opens?.id)) this.counters.completed++;
+    } else {
+      const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
+      if (call.fail(failure.code, failure.message, failure.details)) this.counters.failed++;
+    }
+    return call;
+  }
+
+  /** Fails every call waiting in the backlog (the service is gone, or the master stops). */
+  failWaiting(code: ErrorCode, message: string): void {
+    for (const call of this.backlog.drain()) this.#settleFailed(call, code, message);
+  }
+
+  #settleFailed(call: Call, code: ErrorCode, message: string): void {
+    if (call.fail(code, message)) this.counters.failed++;
+  }
+
+  #refusal(method: string): { code: ErrorCode; message: string; methods?: string[] } | undefined {
+    if (this.refusing) return { code: ErrorCode.STOPPING, message: this.refusing };
+    if (this.methods && !this.methods.has(method)) {
+      const methods = [...this.methods];
+      return {
+        code: ErrorCode.NO_SUCH_METHOD,
+        message: `service "${this.name}" has no method "${method}"; it has: ${methods.join(", ")}`,
+        methods,
+      };
+    }
+    return undefined;
+  }
+
+  #expired(call: Call): void {
+    this.counters.expired++;
+    if (call.phase === "queued") {
+      if (!call.request.session && !call.opens) this.backlog.dropped();
+      this.#settleFailed(
+        call,
+        ErrorCode.DISPATCH_TIMEOUT,
+        `service "${this.name}": no drone was free for "${call.request.method}" before its deadline (${call.deadline - call.arrivedAt} ms); it never ran: raise maxDrones or the timeout`,
+      );
+      return;
+    }
+    const drone = call.drone;
+    this.#settleFailed(
+      call,
+      ErrorCode.DISPATCH_TIMEOUT,
+      `service "${this.name}": "${call.request.method}" ran past its deadline (${call.deadline - call.arrivedAt} ms); its ctx.signal was aborted`,
+    );
+    if (!drone) return;
+    drone.send(Kind.ABORT, { id: call.id, reason: "timeout" });
+    drone.child.after(DEADLINE_GRACE_MS, () => {
+      if (drone.running.get(call.id) === call) this.hooks?.overdue(drone, call);
+    });
+  }
+
+  #cancelled(call: Call): void {
+    this.counters.cancelled++;
+    const queued = call.phase === "queued";
+    if (queued && !call.request.session && !call.opens) this.backlog.dropped();
+    const drone = queued ? undefined : call.drone;
+    this.#settleFailed(call, ErrorCode.DISPATCH_CANCELLED, `the caller cancelled "${call.request.method}"`);
+    drone?.send(Kind.ABORT, { id: call.id, reason: "cancelled" });
+  }
+}
