@@ -34,12 +34,25 @@ export async function startCommand(options: StartOptions): Promise<number> {
     if (isDroverError(error, ErrorCode.STOPPING)) return EXIT_OK;
     throw error;
   }
-  console.log(
-    `drover: ${master.config.app} is served on ${master.addresses.map(url).join(", ")} ` +
-      `by ${master.config.startServers} ${master.config.startServers === 1 ? "child" : "children"} (master pid ${process.pid}, run directory ${master.files.runDir})`,
-  );
+  console.log(servedLine(master));
   const code = await master.exited;
   return code === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+// What serves where: the app on its listeners, the services on the dispatch socket.
+function servedLine(master: Master): string {
+  const { config } = master;
+  const parts: string[] = [];
+  if (config.app !== undefined) {
+    const children = `${config.startServers} ${config.startServers === 1 ? "child" : "children"}`;
+    parts.push(`${config.app} is served on ${master.addresses.map(url).join(", ")} by ${children}`);
+  }
+  if (config.services.length > 0) {
+    const names = config.services.map((service) => `"${service.name}"`).join(", ");
+    const verb = config.services.length === 1 ? "is" : "are";
+    parts.push(`service${config.services.length === 1 ? "" : "s"} ${names} ${verb} served on unix:${master.files.dispatchSocket} by drones`);
+  }
+  return `drover: ${parts.join("; ")} (master pid ${process.pid}, run directory ${master.files.runDir})`;
 }
 
 function url(address: string): string {

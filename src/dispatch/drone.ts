@@ -31,8 +31,10 @@ export class Drone {
   session: Session | undefined;
   /** Calls it has finished. */
   served = 0;
-  /** It asked to be replaced: "limit" (maxRequestsPerDrone: it may serve until the replacement is up) or "asked" (ctx.retire()). */
-  retiring: "limit" | "asked" | undefined;
+  /** It takes no more calls: it reached maxRequestsPerDrone, or a method called ctx.retire(). */
+  retiring = false;
+  /** Its replacement was started (before it retires, so that the idle stack does not run dry). */
+  replaced = false;
   /** When it last became idle (for picking the coldest to retire). */
   idleSince = 0;
   readonly #channel: ChildHandle["drone"] & object;
@@ -98,8 +100,9 @@ export class Drone {
     return this.child.generation;
   }
 
-  /** Whether it can take one more call now. */
+  /** Whether it can take one more call now (never past its request limit). */
   get hasRoom(): boolean {
+    if (this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests) return false;
     return this.running.size < this.concurrency;
   }
 

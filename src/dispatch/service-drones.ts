@@ -19,6 +19,11 @@ import { type PoolHooks, ServicePool } from "./service-pool.ts";
 import { SessionLife } from "./session-life.ts";
 import type { DoneHeader, HelloHeader } from "./wire/messages.ts";
 
+/** After how many calls a drone's replacement starts: a tenth of its limit ahead, so that it is ready in time. */
+function recycleSoon(maxRequests: number): number {
+  return Math.max(1, maxRequests - Math.max(1, Math.floor(maxRequests / 10)));
+}
+
 // A drone's answer may carry this much beside its result.
 const ANSWER_SLACK_BYTES = 64 * 1024;
 
@@ -167,7 +172,7 @@ export class ServiceDrones implements PoolHooks {
       else this.#feed(drone);
       return;
     }
-    if (drone.retiring === "asked") {
+    if (drone.retiring || (drone.maxRequests > 0 && drone.served >= drone.maxRequests)) {
       this.#leave(drone, "recycle");
       return;
     }
@@ -210,14 +215,9 @@ export class ServiceDrones implements PoolHooks {
     if (drone.state !== "starting") return;
     drone.state = "idle";
     this.#starts.get(drone.generation)?.ready();
-    if (this.#serving?.number === drone.generation) {
-      if (!this.pool.methods) {
-        this.pool.methods = this.#methods.get(drone.generation)?.names;
-        this.pool.idempotent = this.#methods.get(drone.generation)?.idempotent ?? new Set();
-      }
-      // A replacement is up: one drone at its request limit may go now.
-      const recycled = this.drones.find((other) => other.retiring === "limit" && other.state !== "leaving");
-      if (recycled) this.#leave(recycled, "recycle");
+    if (this.#serving?.number === drone.generation && !this.pool.methods) {
+      this.pool.methods = this.#methods.get(drone.generation)?.names;
+      this.pool.idempotent = this.#methods.get(drone.generation)?.idempotent ?? new Set();
     }
     this.freed(drone);
   }
@@ -231,16 +231,18 @@ export class ServiceDrones implements PoolHooks {
     }
     const call = this.pool.done(drone, header, body);
     if (!call) return;
-    if (header.retire && drone.retiring === undefined) {
+    if (header.retire && !drone.retiring) {
+      drone.retiring = true;
       const limit = drone.maxRequests > 0 && drone.served >= drone.maxRequests;
-      drone.retiring = limit ? "limit" : "asked";
       this.#log.info(
         { childPid: drone.pid, served: drone.served },
         limit
-          ? `a drone reached maxRequestsPerDrone (${drone.maxRequests}): starting its replacement`
-          : "a drone asked to retire (ctx.retire()): starting its replacement",
+          ? `a drone reached maxRequestsPerDrone (${drone.maxRequests}): it is replaced`
+          : "a drone asked to retire (ctx.retire()): it is replaced",
       );
-      if (this.#serving?.number === drone.generation) this.#spawn(this.#serving);
+    }
+    if (drone.retiring || (drone.maxRequests > 0 && drone.served >= recycleSoon(drone.maxRequests))) {
+      this.#replace(drone);
     }
     if (call.opens) this.sessions.opened(call.opens, drone, header.ok);
     this.freed(drone);
@@ -333,6 +335,13 @@ export class ServiceDrones implements PoolHooks {
     );
     for (let i = 0; i < wanted; i++) if (!this.#spawn(serving)) break;
     this.grow();
+  }
+
+  /** Starts `drone`'s replacement, once, ahead of its retirement. */
+  #replace(drone: Drone): void {
+    if (drone.replaced || this.#serving?.number !== drone.generation) return;
+    drone.replaced = true;
+    this.#spawn(this.#serving);
   }
 
   #orphaned(call: Call, drone: Drone, how: string): void {

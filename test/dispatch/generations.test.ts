@@ -1,0 +1,106 @@
+// Generations of drones: a reload starts the new drones first and the old ones finish what they run;
+// ten reloads under a steady call load fail no call; a reload whose service fails keeps the old drones;
+// sessions on old drones go on until sessionDrainTimeout; a graceful stop finishes the backlog.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { waitFor } from "../harness/wait.ts";
+import { startServices } from "../support/services.ts";
+import { rejection } from "./support.ts";
+
+describe("generations of drones", { timeout: 240_000 }, () => {
+  it("ten reloads under a steady call load fail no call", async (t) => {
+    const drover = await startServices({ math: { minDrones: 2, maxDrones: 4 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    let running = true;
+    let calls = 0;
+    const failures: string[] = [];
+    const caller = async () => {
+      while (running) {
+        try {
+          await math.call("sleep", { ms: 5 }, { timeout: "30s" });
+          calls++;
+        } catch (error) {
+          failures.push(`${(error as { code?: string }).code}: ${(error as Error).message}`);
+        }
+      }
+    };
+    const callers = Array.from({ length: 4 }, caller);
+    for (let i = 0; i < 10; i++) {
+      const reload = await drover.cli("reload");
+      assert.equal(reload.status, 0, reload.stderr);
+    }
+    running = false;
+    await Promise.all(callers);
+    assert.deepEqual(failures, []);
+    assert.ok(calls > 0);
+    const status = await drover.status();
+    assert.equal(status.generation, 10);
+  });
+
+  it("a reload whose service cannot start keeps the old drones serving", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const pid = await math.call("pid", undefined);
+    const broken = join(drover.dir.path, "broken.ts");
+    writeFileSync(broken, 'throw new Error("the service cannot load");\n');
+    writeFileSync(
+      join(drover.dir.path, "drover.config.json"),
+      JSON.stringify({ runDir: "./run", services: [{ name: "math", module: "./broken.ts" }] }),
+    );
+    const reload = await drover.cli("reload");
+    assert.notEqual(reload.status, 0);
+    assert.match(reload.stderr, /cannot load|could not start/);
+    assert.equal(await math.call("pid", undefined), pid, "the old drone serves on");
+    drover.writeConfig({ minDrones: 1, maxDrones: 1 });
+    assert.equal((await drover.cli("reload")).status, 0);
+    await waitFor("a new drone serves", async () => (await math.call("pid", undefined)) !== pid);
+  });
+
+  it("lets a session on an old drone go on, then tells it to reconnect after sessionDrainTimeout", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 2, sessionDrainTimeout: "1s" } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const session = await math.session();
+    const before = (await session.call("count", undefined)) as { pid: number };
+    assert.equal((await drover.cli("reload")).status, 0);
+    const during = (await session.call("count", undefined)) as { pid: number; count: number };
+    assert.equal(during.pid, before.pid, "the session stays on its drone");
+    assert.equal(during.count, 2);
+    const marks = join(drover.marks, "sessions");
+    await waitFor("the session was drained", () =>
+      existsSync(marks) && readFileSync(marks, "utf8").includes(`disconnect ${session.id} drain`),
+    );
+    const late = await rejection(session.call("count", undefined));
+    assert.equal(late.code, "DROVER_ERR_SESSION_EXPIRED");
+    assert.match(late.message, /generation was replaced/);
+    assert.notEqual(await math.call("pid", undefined), before.pid, "the new generation serves");
+  });
+
+  it("a graceful stop finishes the running and waiting calls, and refuses new ones", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const release = join(drover.marks, "release");
+    const running = math.call("waitFor", { file: release });
+    const waiting = math.call("add", { a: 20, b: 22 });
+    await waitFor("the backlog holds the second call", async () => {
+      const status = (await drover.status()) as unknown as { services?: Array<{ backlog: number }> };
+      return status.services?.[0]?.backlog === 1;
+    });
+    process.kill(drover.proc.pid, "SIGTERM");
+    await waitFor("the stop began", () => /graceful stop/.test(drover.proc.output()));
+    const refused = await rejection(math.call("add", { a: 1, b: 1 }));
+    assert.ok(
+      refused.code === "DROVER_ERR_STOPPING" || refused.code === "DROVER_ERR_DISPATCH_CONNECTION",
+      `${refused.code}: ${refused.message}`,
+    );
+    writeFileSync(release, "");
+    assert.equal(typeof (await running), "number");
+    assert.equal(await waiting, 42);
+    assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
+  });
+});

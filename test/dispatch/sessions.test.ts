@@ -1,0 +1,85 @@
+// Sessions (OpenSRF's CONNECT/keepalive): one drone pinned to a caller, its store kept between calls,
+// ended by close, by silence, by its lifetime; a later call fails with SESSION_EXPIRED, or reopens.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { waitFor } from "../harness/wait.ts";
+import { startServices } from "../support/services.ts";
+import { rejection } from "./support.ts";
+
+const hooks = (marks: string) => {
+  const file = join(marks, "sessions");
+  return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : [];
+};
+
+describe("sessions", { timeout: 120_000 }, () => {
+  it("pin one drone, keep their store, take the drone from other calls, and end on close", async (t) => {
+    const drover = await startServices({ math: { minDrones: 2, maxDrones: 2 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const session = await math.session();
+    const one = (await session.call("count", undefined)) as { count: number; pid: number; opened: boolean };
+    const two = (await session.call("count", undefined)) as { count: number; pid: number };
+    assert.deepEqual([one.count, two.count], [1, 2]);
+    assert.equal(one.opened, true, "onConnect ran first, in the same drone");
+    assert.equal(two.pid, one.pid);
+    // The pinned drone takes no other call: plain calls go to the other drone.
+    for (let i = 0; i < 5; i++) assert.notEqual(await math.call("pid", undefined), one.pid);
+    const outOfSession = await rejection(math.call("count", undefined));
+    assert.equal(outOfSession.code, "DROVER_ERR_METHOD_FAILED");
+
+    await session.close();
+    assert.deepEqual(hooks(drover.marks), [`connect ${session.id}`, `disconnect ${session.id} closed`]);
+    const late = await rejection(session.call("count", undefined));
+    assert.equal(late.code, "DROVER_ERR_SESSION_EXPIRED");
+    assert.match(late.message, /was closed/);
+  });
+
+  it("end after sessionIdleTimeout of silence and at sessionMaxLifetime; reconnect: true opens a new one", async (t) => {
+    const drover = await startServices({
+      math: { minDrones: 1, maxDrones: 2, sessionIdleTimeout: "300ms", sessionMaxLifetime: "1500ms" },
+    });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const idle = await math.session();
+    await idle.call("count", undefined);
+    await waitFor("the idle session ended", () => hooks(drover.marks).includes(`disconnect ${idle.id} idle`));
+    const expired = await rejection(idle.call("count", undefined));
+    assert.equal(expired.code, "DROVER_ERR_SESSION_EXPIRED");
+    assert.match(expired.message, /sessionIdleTimeout/);
+
+    // Calls every 100 ms keep a session from idling, but not past its lifetime.
+    const busy = await math.session();
+    const ended = await waitFor(
+      "the session reached its lifetime",
+      () => busy.call("count", undefined).then(() => false, (error: Error & { code?: string }) => error),
+      10_000,
+      100,
+    );
+    assert.equal(ended.code, "DROVER_ERR_SESSION_EXPIRED");
+    assert.match(ended.message, /sessionMaxLifetime/);
+    assert.ok(hooks(drover.marks).includes(`disconnect ${busy.id} lifetime`));
+
+    const lasting = await math.session({ reconnect: true });
+    const firstId = lasting.id;
+    await lasting.call("count", undefined);
+    await waitFor("it idled out", () => hooks(drover.marks).includes(`disconnect ${firstId} idle`));
+    const after = (await lasting.call("count", undefined)) as { count: number };
+    assert.equal(after.count, 1, "a fresh session, with a fresh store");
+    assert.notEqual(lasting.id, firstId);
+  });
+
+  it("end when the client goes away", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const client = await drover.client();
+    const session = await client.service("math").session();
+    await session.call("count", undefined);
+    client.close();
+    await waitFor("onDisconnect ran", () => hooks(drover.marks).includes(`disconnect ${session.id} gone`));
+    // The drone is free again for others.
+    const other = await drover.client();
+    assert.equal(await other.service("math").call("add", { a: 1, b: 1 }), 2);
+  });
+});
