@@ -40,7 +40,8 @@ export function fitDrones(input: DroneSizingInput, previousDroneLimit?: number):
         field: `${at}.droneConcurrency`,
         reason:
           `is above workerLimit of ${input.workerLimit}, got ${service.droneConcurrency}: each call a drone runs ` +
-          "takes one of its worker slots in the scoreboard; lower droneConcurrency, or raise workerLimit",
+          "takes one of its worker slots in the scoreboard; lower droneConcurrency, or " +
+          (restart ? "stop and start drover with a larger workerLimit" : "raise workerLimit"),
       });
     }
     const floor = maxSpareDronesFloor(service.minSpareDrones);
@@ -83,7 +84,7 @@ function firstDroneLimit(
     droneLimit = room;
   }
   if (needed <= droneLimit) return droneLimit;
-  const them = `the ${needed} drones the services may run at once (the sum of their maxDrones)`;
+  const them = `the ${drones(needed)} the services may run at once (the sum of their maxDrones)`;
   problems.push({
     field: "droneLimit",
     reason:
@@ -111,10 +112,14 @@ function keptDroneLimit(
     problems.push({
       field: "droneLimit",
       reason:
-        `cannot change on a restart (the scoreboard is sized by it) and is ${kept}, fewer than the ${needed} drones ` +
+        `cannot change on a restart (the scoreboard is sized by it) and is ${kept}, fewer than the ${drones(needed)} ` +
         "the services may now run at once (the sum of their maxDrones): lower maxDrones, or stop and start " +
         "drover to apply a larger droneLimit (drover reload and drover restart keep the scoreboard)",
     });
   }
   return kept;
+}
+
+function drones(count: number): string {
+  return count === 1 ? "1 drone" : `${count} drones`;
 }
