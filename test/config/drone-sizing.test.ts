@@ -21,7 +21,7 @@ function check(input: DroverConfig, previous?: ResolvedConfig) {
   return inDir((dir) => checkConfig({ app: "app.js", ...input }, { baseDir: dir, previous }));
 }
 
-function refused(input: DroverConfig, previous?: ResolvedConfig) {
+function refused(input: Record<string, unknown>, previous?: ResolvedConfig) {
   return inDir((dir) =>
     problemsOf(() => checkConfig({ app: "app.js", ...input }, { baseDir: dir, previous })),
   );
