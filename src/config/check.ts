@@ -2,6 +2,7 @@
 // are refused all together in one error, so nothing half-applied ever runs; sizes out of range are
 // adjusted with a warning each, as Apache's worker MPM does.
 import { resolve } from "node:path";
+import { fitDrones } from "./drone-sizing.ts";
 import { ConfigInvalidError } from "./errors.ts";
 import { readFields } from "./fields.ts";
 import { fitSizing } from "./sizing.ts";
@@ -10,7 +11,7 @@ import type { ResolvedConfig } from "./types.ts";
 export interface CheckOptions {
   /** Where relative paths start: the config file's folder, or the working directory without a file. */
   baseDir: string;
-  /** The configuration in force, on a restart; serverLimit and workerLimit cannot change from it. */
+  /** The configuration in force, on a restart; serverLimit, workerLimit and droneLimit cannot change from it. */
   previous?: ResolvedConfig;
 }
 
@@ -23,16 +24,23 @@ export interface CheckResult {
 /**
  * Checks a config and fills in everything not given. Throws DROVER_ERR_CONFIG_INVALID listing every
  * problem (`error.problems`) when any value is refused; it changes nothing, so a running generation
- * can keep serving. Reads the file system (app must exist) and the account database (user, group).
+ * can keep serving. Reads the file system (app and service modules must exist) and the account
+ * database (user, group). Values that only fail against the settled sizes (droneConcurrency against
+ * workerLimit, droneLimit) are refused after every other value was found right.
  */
 export function checkConfig(input: unknown, options: CheckOptions): CheckResult {
   const read = readFields(input, resolve(options.baseDir));
   if (!read.ok) throw new ConfigInvalidError(read.problems);
   const { fields } = read;
   const { sizing, warnings } = fitSizing(fields, options.previous);
+  const drones = fitDrones({ ...fields, ...sizing }, options.previous?.droneLimit);
+  if (!drones.ok) throw new ConfigInvalidError(drones.problems);
+  warnings.push(...drones.warnings);
   const config: ResolvedConfig = {
     ...fields,
     ...sizing,
+    services: drones.services,
+    droneLimit: drones.droneLimit,
     listen: Object.freeze(fields.listen.map((listener) => Object.freeze(listener))),
     user: fields.user && Object.freeze(fields.user),
     group: fields.group && Object.freeze(fields.group),

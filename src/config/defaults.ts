@@ -1,7 +1,7 @@
 // Default values. Apache's defaults assume a thread per connection; in Node a worker slot is one
 // connection a child serves at once, and a child serves many, so the numbers are larger.
 import { availableParallelism } from "node:os";
-import type { DroverConfig } from "./types.ts";
+import type { DroverConfig, ServiceConfig } from "./types.ts";
 
 /** The server timeouts drover's own server (a plain request handler) uses when the config sets none. */
 export const OWN_SERVER_TIMEOUTS = {
@@ -36,6 +36,21 @@ export const DEFAULTS = {
   extendedStatus: true,
   modules: [],
 } as const satisfies DroverConfig;
+
+/** A service's defaults that do not depend on its other fields. */
+export const SERVICE_DEFAULTS = {
+  minDrones: 1,
+  minSpareDrones: 0,
+  maxRequestsPerDrone: 0,
+  droneConcurrency: 1,
+  maxBacklog: 1000,
+  requestTimeout: "30s",
+  sessionIdleTimeout: "30s",
+  sessionMaxLifetime: "1h",
+  sessionDrainTimeout: "30s",
+  maxMessageBytes: "64MiB",
+  droneNice: 0,
+} as const satisfies Partial<ServiceConfig>;
 
 // The defaults below are worked out from the other fields once those are checked and adjusted, so a
 // default is always within the limits and never needs a warning.
@@ -74,4 +89,28 @@ export function defaultMaxSpareWorkers(
  */
 export function maxSpareFloor(minSpareWorkers: number, workersPerChild: number): number {
   return minSpareWorkers + workersPerChild + 1;
+}
+
+/** One drone per CPU, and never fewer than the drones kept at all times. */
+export function defaultMaxDrones(minDrones: number): number {
+  return Math.max(availableParallelism(), minDrones);
+}
+
+/** Two idle drones above the fewest kept. */
+export function defaultMaxSpareDrones(minSpareDrones: number): number {
+  return minSpareDrones + 2;
+}
+
+/**
+ * The least maxSpareDrones can be: one above minSpareDrones. With no room between the two bounds, a
+ * call that takes an idle drone makes the pass start one, and the call's end makes the next pass
+ * retire one: a drone started and stopped for every call.
+ */
+export function maxSpareDronesFloor(minSpareDrones: number): number {
+  return minSpareDrones + 1;
+}
+
+/** Room for a reload's new drones beside the old ones, and for services added by a reload. */
+export function defaultDroneLimit(dronesNeeded: number): number {
+  return Math.max(16, 2 * dronesNeeded);
 }

@@ -1,12 +1,13 @@
 // Reads every field of a config: checks its type, converts it (durations to milliseconds, sizes to
 // bytes, listen specs to listeners, paths to absolute paths, user and group to ids) and collects every
 // problem rather than stopping at the first. Ranges between fields are not checked here: sizing.ts
-// adjusts those.
+// and drone-sizing.ts adjust those.
 import { DEFAULTS } from "./defaults.ts";
 import { describeValue, isRecord } from "./errors.ts";
+import { isConfigField, unknownConfigField } from "./field-names.ts";
 import { readUserAndGroup } from "./identity.ts";
 import { runDirProblem } from "./run-dir.ts";
-import { suggestField } from "./suggest.ts";
+import { hasServices, readServices, type ServiceFields } from "./services.ts";
 import {
   type ConfigProblem,
   type DroverConfig,
@@ -31,49 +32,13 @@ import {
 type DependentSize = "maxRequestWorkers" | "startServers" | "minSpareWorkers" | "maxSpareWorkers";
 
 /** Every field, read and converted: the resolved config before the sizes are settled. */
-export type Fields = Omit<ResolvedConfig, DependentSize | "daemonsLimit"> & {
+export type Fields = Omit<ResolvedConfig, DependentSize | "daemonsLimit" | "services" | "droneLimit"> & {
   readonly [size in DependentSize]: number | undefined;
+} & {
+  readonly services: readonly ServiceFields[];
+  /** Undefined when not given: its default depends on the services, and on a reload it is kept. */
+  readonly droneLimit: number | undefined;
 };
-
-// Every field drover knows; the type makes sure none of DroverConfig's is missing.
-const KNOWN: Record<keyof DroverConfig, true> = {
-  listen: true,
-  app: true,
-  serverLimit: true,
-  workerLimit: true,
-  workersPerChild: true,
-  maxRequestWorkers: true,
-  startServers: true,
-  minSpareWorkers: true,
-  maxSpareWorkers: true,
-  maxConnectionsPerChild: true,
-  maxRequestsPerChild: true,
-  maxChildMemory: true,
-  maxChildAge: true,
-  recycleJitter: true,
-  gracefulShutdownTimeout: true,
-  shutdownDelay: true,
-  drainTimeout: true,
-  childStartTimeout: true,
-  hookTimeout: true,
-  signals: true,
-  heartbeatTimeout: true,
-  headersTimeout: true,
-  keepAliveTimeout: true,
-  requestTimeout: true,
-  slowRequestThreshold: true,
-  slowLaneMaxWait: true,
-  user: true,
-  group: true,
-  runDir: true,
-  logLevel: true,
-  hungChildStack: true,
-  extendedStatus: true,
-  modules: true,
-  services: true,
-  droneLimit: true,
-};
-export const CONFIG_FIELDS = Object.freeze(Object.keys(KNOWN)) as readonly (keyof DroverConfig)[];
 
 type DurationField =
   | "maxChildAge"
@@ -100,12 +65,8 @@ export function readFields(
     return { ok: false, problems };
   }
   for (const [field, value] of Object.entries(input)) {
-    if (!Object.hasOwn(KNOWN, field)) {
-      const near = suggestField(field, CONFIG_FIELDS);
-      problems.push({
-        field,
-        reason: `is not a drover setting: ${near === undefined ? "remove it" : `did you mean "${near}"?`}`,
-      });
+    if (!isConfigField(field)) {
+      problems.push({ field, reason: unknownConfigField(field) });
     } else if (value === null) {
       problems.push({ field, reason: "is null: remove the field to use the default" });
     }
@@ -121,8 +82,17 @@ export function readFields(
   const optionalDuration = (field: DurationField) => readDurationField(field, given(field), problems);
 
   // In the order of CONFIG_FIELDS, so that problems are listed in that order.
-  const listen = readListeners(orDefault("listen"), baseDir, problems);
-  const app = input.app === null ? "" : readApp(given("app"), baseDir, problems);
+  // A config of services needs no app, and without one it serves no HTTP, so it listens on no port.
+  const servicesOnly = input.app === undefined && hasServices(given("services"));
+  if (servicesOnly && given("listen") !== undefined) {
+    problems.push({
+      field: "listen",
+      reason:
+        'needs an app: this config has services and no app, so nothing would answer on it; add app ("./server.js"), or remove listen',
+    });
+  }
+  const listen = servicesOnly ? [] : readListeners(orDefault("listen"), baseDir, problems);
+  const app = servicesOnly ? undefined : input.app === null ? "" : readApp(given("app"), baseDir, problems);
   const fields: Fields = {
     listen,
     app,
@@ -156,9 +126,8 @@ export function readFields(
     hungChildStack: readBoolean("hungChildStack", orDefault("hungChildStack"), problems),
     extendedStatus: readBoolean("extendedStatus", orDefault("extendedStatus"), problems),
     modules: readModules(given("modules"), problems),
-    // PLACEHOLDER: the services reader replaces these two.
-    services: [],
-    droneLimit: 0,
+    services: readServices(given("services"), baseDir, problems),
+    droneLimit: integer("droneLimit", 0),
   };
   const runDir = fields.runDir && runDirProblem(fields.runDir);
   if (runDir) problems.push(runDir);

@@ -5,7 +5,7 @@ export { DEFAULTS } from "./defaults.ts";
 export { defineConfig } from "./define.ts";
 export { MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export { ConfigInvalidError, ConfigLoadError } from "./errors.ts";
-export { CONFIG_FIELDS } from "./fields.ts";
+export { CONFIG_FIELDS } from "./field-names.ts";
 export { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, mergeFlags } from "./flags.ts";
 export { ANY_HOST, formatListener, parseListen } from "./listen.ts";
 export { CONFIG_FILE_NAMES, findConfigFile, type LoadedConfig, loadConfigFile } from "./load.ts";

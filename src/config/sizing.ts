@@ -195,7 +195,8 @@ function fitLimit(
   return value;
 }
 
-function restartLocked(field: string, value: number, kept: number): string {
+/** The warning for a limit fixed at the first start that a restart asks to change. */
+export function restartLocked(field: string, value: number, kept: number): string {
   return (
     `${field} cannot change on a restart (the scoreboard is sized by it): keeping ${kept}, ` +
     `ignoring the new ${value}. Stop and start drover to apply it.`

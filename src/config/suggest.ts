@@ -1,7 +1,8 @@
 // For an unknown field, the known field the user most likely meant: a typo, another spelling
-// (max_spare_workers, max-spare-workers), or the Apache directive it comes from (ThreadsPerChild).
+// (max_spare_workers, max-spare-workers), or the Apache directive it comes from (ThreadsPerChild), or
+// for a service the OpenSRF prefork setting (max_children, keepalive).
 
-const APACHE_NAMES: Readonly<Record<string, string>> = {
+const FORMER_NAMES: Readonly<Record<string, string>> = {
   threadsperchild: "workersPerChild",
   threadlimit: "workerLimit",
   minsparethreads: "minSpareWorkers",
@@ -10,6 +11,12 @@ const APACHE_NAMES: Readonly<Record<string, string>> = {
   maxrequestsperchild: "maxConnectionsPerChild",
   gracefulshutdowntimeout: "gracefulShutdownTimeout",
   loglevel: "logLevel",
+  minchildren: "minDrones",
+  maxchildren: "maxDrones",
+  minsparechildren: "minSpareDrones",
+  maxsparechildren: "maxSpareDrones",
+  maxrequests: "maxRequestsPerDrone",
+  keepalive: "sessionIdleTimeout",
 };
 
 /** The known name closest to `name`, or undefined if none is close. */
@@ -17,8 +24,8 @@ export function suggestField(name: string, known: readonly string[]): string | u
   const wanted = normalize(name);
   const same = known.find((field) => normalize(field) === wanted);
   if (same !== undefined) return same;
-  const apache = APACHE_NAMES[wanted];
-  if (apache !== undefined && known.includes(apache)) return apache;
+  const former = FORMER_NAMES[wanted];
+  if (former !== undefined && known.includes(former)) return former;
   let best: string | undefined;
   let bestDistance = Math.min(3, Math.floor(wanted.length / 3));
   for (const field of known) {

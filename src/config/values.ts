@@ -109,7 +109,17 @@ export function readApp(value: unknown, baseDir: string, problems: ConfigProblem
     });
     return "";
   }
-  const path = readPath("app", value, baseDir, problems);
+  return readModuleFile("app", value, baseDir, problems);
+}
+
+/** A module file (the app, a service's module) made absolute, which must exist and be a file. */
+export function readModuleFile(
+  field: string,
+  value: unknown,
+  baseDir: string,
+  problems: ConfigProblem[],
+): string {
+  const path = readPath(field, value, baseDir, problems);
   if (path === "") return path;
   let isFile: boolean | undefined;
   try {
@@ -119,12 +129,12 @@ export function readApp(value: unknown, baseDir: string, problems: ConfigProblem
   }
   if (isFile === undefined) {
     problems.push({
-      field: "app",
+      field,
       reason: `names ${path}, which does not exist: check the path (a relative one starts from ${baseDir})`,
     });
   } else if (!isFile) {
     problems.push({
-      field: "app",
+      field,
       reason: `names the folder ${path}: name the module file in it, e.g. "${join(String(value), "index.js")}"`,
     });
   }
