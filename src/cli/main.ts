@@ -54,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const modules = (await loadModules(config.modules)).map((module) => module.name);
       for (const warning of warnings) console.log(`warning: ${warning}`);
       console.log(
-        `${file ?? "flags and defaults"}: the config is valid; the app is ${config.app}` +
+        `${file ?? "flags and defaults"}: the config is valid; ${config.app === undefined ? `services ${config.services.map((s) => s.name).join(", ")}, no app` : `the app is ${config.app}`}` +
           (modules.length > 0 ? `; modules: ${modules.join(", ")}` : ""),
       );
       return EXIT_OK;

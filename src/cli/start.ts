@@ -50,7 +50,9 @@ function servedLine(master: Master): string {
   if (config.services.length > 0) {
     const names = config.services.map((service) => `"${service.name}"`).join(", ");
     const verb = config.services.length === 1 ? "is" : "are";
-    parts.push(`service${config.services.length === 1 ? "" : "s"} ${names} ${verb} served on unix:${master.files.dispatchSocket} by drones`);
+    parts.push(
+      `service${config.services.length === 1 ? "" : "s"} ${names} ${verb} served on unix:${master.files.dispatchSocket} by drones`,
+    );
   }
   return `drover: ${parts.join("; ")} (master pid ${process.pid}, run directory ${master.files.runDir})`;
 }

@@ -6,15 +6,19 @@ import type { ConfigProblem } from "./types.ts";
 
 /** The control socket's name in the run directory. */
 export const CONTROL_SOCKET_NAME = "control.sock";
+/** The embedded transport's socket in the run directory: callers of the services connect there. */
+export const DISPATCH_SOCKET_NAME = "dispatch.sock";
 
-/** Why `runDir` cannot hold the control socket, or undefined when it can. */
+/** Why `runDir` cannot hold the master's sockets, or undefined when it can. */
 export function runDirProblem(runDir: string): ConfigProblem | undefined {
-  const bytes = Buffer.byteLength(join(runDir, CONTROL_SOCKET_NAME));
+  // The longer of the two names decides.
+  const path = join(runDir, DISPATCH_SOCKET_NAME);
+  const bytes = Buffer.byteLength(path);
   if (bytes <= MAX_SOCKET_PATH_BYTES) return undefined;
   return {
     field: "runDir",
     reason:
-      `is too deep: its control socket's path (${join(runDir, CONTROL_SOCKET_NAME)}) would be ${bytes} bytes, ` +
+      `is too deep: its dispatch socket's path (${path}) would be ${bytes} bytes, ` +
       `past the ${MAX_SOCKET_PATH_BYTES} a socket path may have; choose a shorter folder`,
   };
 }

@@ -129,12 +129,12 @@ describe("supervision fields", () => {
     );
   });
 
-  it("a run directory too deep for its control socket is refused, with the path's length", async () => {
-    const deep = `/tmp/${"d".repeat(90)}`;
+  it("a run directory too deep for its sockets is refused, with the path's length", async () => {
+    const deep = `/tmp/${"d".repeat(89)}`;
     const [problem] = await refused({ runDir: deep });
     assert.match(
       problem ?? "",
-      /^runDir: is too deep: its control socket's path \(\/tmp\/d+\/control\.sock\) would be 108 bytes, past the 107/,
+      /^runDir: is too deep: its dispatch socket's path \(\/tmp\/d+\/dispatch\.sock\) would be 108 bytes, past the 107/,
     );
     // One byte shorter fits.
     assert.equal((await resolved({ runDir: deep.slice(0, -1) })).runDir, deep.slice(0, -1));

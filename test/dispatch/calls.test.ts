@@ -59,11 +59,14 @@ describe("calls to a service", { timeout: 120_000 }, () => {
   });
 
   it("gives each call to the drone that finished last (LIFO), and queues rather than binding a starting drone", async (t) => {
-    const drover = await startServices({ math: { minDrones: 3, maxDrones: 4, minSpareDrones: 0, maxSpareDrones: 4 } });
+    const drover = await startServices({
+      math: { minDrones: 3, maxDrones: 4, minSpareDrones: 0, maxSpareDrones: 4 },
+    });
     t.after(() => drover.stop());
     const math = (await drover.client()).service("math");
     const first = await math.call("pid", undefined);
-    for (let i = 0; i < 10; i++) assert.equal(await math.call("pid", undefined), first, "the warmest drone again");
+    for (let i = 0; i < 10; i++)
+      assert.equal(await math.call("pid", undefined), first, "the warmest drone again");
 
     // Five slow calls at once on three idle drones: three run, two wait; a fourth drone starts, but
     // the waiting calls go to whichever drone is free first.

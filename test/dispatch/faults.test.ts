@@ -75,7 +75,9 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     const hung = await rejection(math.call("spin", { ms: 60_000 }, { timeout: 300 }));
     assert.equal(hung.code, "DROVER_ERR_DISPATCH_TIMEOUT");
     await waitForPidsGone([pid], 20_000);
-    await waitFor("the stack was logged", () => /still runs "spin" past its deadline/.test(drover.proc.output()));
+    await waitFor("the stack was logged", () =>
+      /still runs "spin" past its deadline/.test(drover.proc.output()),
+    );
     await waitFor("its stack names the method", () => /math\.ts/.test(drover.proc.output()));
     assert.notEqual(await math.call("pid", undefined), pid, "a new drone serves");
   });
@@ -95,15 +97,22 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     assert.equal((await waiting).code, "DROVER_ERR_DISPATCH_CANCELLED");
     first.abort();
     assert.equal((await running).code, "DROVER_ERR_DISPATCH_CANCELLED");
-    await waitFor("ctx.signal fired", () => lines(join(dir, "aborted")).includes("run DROVER_ERR_DISPATCH_CANCELLED"));
+    await waitFor("ctx.signal fired", () =>
+      lines(join(dir, "aborted")).includes("run DROVER_ERR_DISPATCH_CANCELLED"),
+    );
     assert.equal(await math.call("add", { a: 1, b: 1 }), 2);
     assert.ok(!lines(join(dir, "started")).includes("queued"), "the cancelled call never ran");
 
     // A client that goes away cancels its running calls too.
     const leaving = await drover.client();
-    void leaving.service("math").call("sleep", { ms: 60_000, dir, tag: "orphan" }).catch(() => {});
+    void leaving
+      .service("math")
+      .call("sleep", { ms: 60_000, dir, tag: "orphan" })
+      .catch(() => {});
     await waitFor("the orphan runs", () => lines(join(dir, "started")).includes("orphan"));
     leaving.close();
-    await waitFor("its ctx.signal fired", () => lines(join(dir, "aborted")).some((line) => line.startsWith("orphan")));
+    await waitFor("its ctx.signal fired", () =>
+      lines(join(dir, "aborted")).some((line) => line.startsWith("orphan")),
+    );
   });
 });

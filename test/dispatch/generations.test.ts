@@ -71,8 +71,9 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.equal(during.pid, before.pid, "the session stays on its drone");
     assert.equal(during.count, 2);
     const marks = join(drover.marks, "sessions");
-    await waitFor("the session was drained", () =>
-      existsSync(marks) && readFileSync(marks, "utf8").includes(`disconnect ${session.id} drain`),
+    await waitFor(
+      "the session was drained",
+      () => existsSync(marks) && readFileSync(marks, "utf8").includes(`disconnect ${session.id} drain`),
     );
     const late = await rejection(session.call("count", undefined));
     assert.equal(late.code, "DROVER_ERR_SESSION_EXPIRED");

@@ -53,7 +53,11 @@ describe("sessions", { timeout: 120_000 }, () => {
     const busy = await math.session();
     const ended = await waitFor(
       "the session reached its lifetime",
-      () => busy.call("count", undefined).then(() => false, (error: Error & { code?: string }) => error),
+      () =>
+        busy.call("count", undefined).then(
+          () => false,
+          (error: Error & { code?: string }) => error,
+        ),
       10_000,
       100,
     );

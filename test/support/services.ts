@@ -39,7 +39,10 @@ export async function startServices(options: ServicesOptions = {}): Promise<Runn
   const runDir = join(dir.path, "run");
   const marks = join(dir.path, "marks");
   mkdirSync(marks);
-  const writeConfig = (math: Record<string, unknown>, config: Record<string, unknown> = options.config ?? {}) =>
+  const writeConfig = (
+    math: Record<string, unknown>,
+    config: Record<string, unknown> = options.config ?? {},
+  ) =>
     writeFileSync(
       join(dir.path, "drover.config.json"),
       JSON.stringify(

@@ -4,10 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CONTROL_SOCKET_NAME } from "../../config/run-dir.ts";
-
-/** The embedded transport's socket in the run directory (drover/client's default). */
-export const DISPATCH_SOCKET_NAME = "dispatch.sock";
+import { CONTROL_SOCKET_NAME, DISPATCH_SOCKET_NAME } from "../../config/run-dir.ts";
 
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { PidLock } from "./pid-lock.ts";
