@@ -35,6 +35,8 @@ interface Plan {
   readonly session: OpenSession | undefined;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(code, message) });
 
 interface RunningCall {
@@ -157,7 +159,8 @@ export class Calls {
                   `the call of ${method} ran past its deadline of ${timeoutMs} ms`,
                 ),
               ),
-            timeoutMs,
+            // A header's timeout may be 2^31 ms, one more than a timer takes.
+            Math.min(timeoutMs, MAX_TIMER_MS),
           );
     const context: MethodContext = Object.freeze({
       ...this.#parts.context,

@@ -1,7 +1,6 @@
 // A drone's start-up, between claiming its slot and saying hello: it lowers its priority, drops its
 // privileges, loads the config's modules and the service module, and runs every childInit (the
 // modules', then the service's). It throws what went wrong; the drone reports it as fatal.
-import { setPriority } from "node:os";
 import { pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { dropPrivileges } from "../child/privileges.ts";
@@ -13,6 +12,7 @@ import { ModuleRequestHandlers } from "../modules/requests.ts";
 import { ChildResources } from "../modules/resources/child-resources.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import { type DroneContext, type ServiceDefinition, toServiceDefinition } from "../service/define.ts";
+import { lowerPriority } from "./priority.ts";
 import { serviceModule } from "./service-hooks.ts";
 import type { DroneSpec } from "./spec.ts";
 
@@ -36,7 +36,7 @@ export interface DroneInitParts {
 
 export async function initialiseDrone(spec: DroneSpec, parts: DroneInitParts): Promise<ServiceDefinition> {
   // Niceness only goes up without privileges, so raise it while the drone may still do anything.
-  if (spec.nice > 0) setPriority(spec.nice);
+  if (spec.nice > 0) lowerPriority(spec.nice);
   // drover's own files may be closed to the drones' user: load what it still needs first.
   await importBuiltinModules(spec.modules);
   if (parts.watchdog && spec.uid !== undefined) await watchdogLoaded(parts.watchdog);

@@ -2,14 +2,18 @@
 // on its data channel and then `ready` over IPC, with its worker records `S` until then and `_` after.
 // A drone that cannot start says why (`fatal`) and exits EXIT_CHILD_FATAL, whatever the reason.
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Kind } from "../../src/dispatch/wire/messages.ts";
 import { EXIT_CHILD_FATAL } from "../../src/protocol/exit-codes.ts";
 import { ProcessState, WorkerState } from "../../src/scoreboard/index.ts";
+import { makeTempDir } from "../harness/temp.ts";
 import { waitFor } from "../harness/wait.ts";
 import { readyDrone, resultOf, startDrone } from "./test-drone.ts";
 
 const MODULE = new URL("./fixtures/exit-module.ts", import.meta.url).pathname;
+const GATE = new URL("./fixtures/gate-module.ts", import.meta.url).pathname;
 
 describe("a drone's start", () => {
   it("claims its slot, runs childInit, says HELLO with its methods, then ready; its records go S to _", async (t) => {
@@ -27,7 +31,10 @@ describe("a drone's start", () => {
     const output = drone.output();
     const moduleInit = output.indexOf("module childInit ran");
     const serviceInit = output.indexOf("service childInit ran");
-    assert.ok(moduleInit !== -1 && serviceInit > moduleInit, `modules' childInit, then the service's:\n${output}`);
+    assert.ok(
+      moduleInit !== -1 && serviceInit > moduleInit,
+      `modules' childInit, then the service's:\n${output}`,
+    );
     assert.match(output, /"role":"drone"/);
     assert.match(output, /"service":"test"/);
 
@@ -52,10 +59,39 @@ describe("a drone's start", () => {
     });
   });
 
-  it("raises its niceness to spec.nice", async (t) => {
-    const drone = await readyDrone(t, { fixture: "echo-service.ts", spec: { nice: 7 } });
-    const { getPriority } = await import("node:os");
-    assert.equal(getPriority(drone.pid), 7);
+  it("shows its worker records S while it initialises, and takes a quiesce then as a stop", async (t) => {
+    const dir = makeTempDir("drover-test-drone-");
+    t.after(() => dir.remove());
+    const file = join(dir.path, "open");
+    const drone = await startDrone(t, {
+      fixture: "echo-service.ts",
+      spec: { concurrency: 2, modules: [{ use: GATE, file }] },
+    });
+    await waitFor("the drone's claim", () => drone.record().pid === drone.pid);
+    assert.deepEqual(
+      drone.record().workers.map((worker) => worker.state),
+      [WorkerState.Starting, WorkerState.Starting],
+    );
+    drone.child.send({ drover: "quiesce", deadlineMs: 5_000 });
+    writeFileSync(file, "");
+    assert.deepEqual(await drone.exited, { code: 0, signal: null });
+    assert.equal(drone.frames.length, 0, "no HELLO from a drone told to stop before it was ready");
+    assert.match(drone.output(), /service childExit ran/, "its childInit ran, so its childExit does");
+  });
+
+  it("raises the niceness of each of its threads to spec.nice", async (t) => {
+    const drone = await readyDrone(t, {
+      fixture: "echo-service.ts",
+      spec: { nice: 7, hungChildStack: true },
+    });
+    const threads = readdirSync(`/proc/${drone.pid}/task`);
+    assert.ok(threads.length > 1, "V8 and libuv run threads beside the main one");
+    for (const thread of threads) {
+      // Field 19 of stat, counted after the parenthesised command name.
+      const stat = readFileSync(`/proc/${drone.pid}/task/${thread}/stat`, "utf8");
+      const nice = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      assert.equal(nice, 7, `thread ${thread}: ${stat}`);
+    }
   });
 
   it("a childInit that throws: fatal with the reason, exit EXIT_CHILD_FATAL, no HELLO", async (t) => {

@@ -6,10 +6,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import type { TestContext } from "node:test";
 import { deserialize, serialize } from "node:v8";
-import { childExecArgv } from "../../src/master/children/child-exec-argv.ts";
 import { type Frame, FrameReader, type Header, writeFrame } from "../../src/dispatch/wire/frames.ts";
-import { type DoneHeader, DRONE_KINDS, isValidHeader, Kind, type SessionEnd } from "../../src/dispatch/wire/messages.ts";
+import {
+  type DoneHeader,
+  DRONE_KINDS,
+  isValidHeader,
+  Kind,
+  type SessionEnd,
+} from "../../src/dispatch/wire/messages.ts";
 import { DRONE_CHANNEL_FD, DRONE_SCOREBOARD_FD, type DroneSpec } from "../../src/drone/spec.ts";
+import { childExecArgv } from "../../src/master/children/child-exec-argv.ts";
 import { type ProcessSnapshot, Scoreboard, type WorkerSnapshot } from "../../src/scoreboard/index.ts";
 import { type ExitStatus, isAlive, proveGroupGone } from "../harness/process.ts";
 import { testShmName } from "../harness/temp.ts";
@@ -20,8 +26,8 @@ const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 export const SLOT = 1;
 
 export interface DroneOptions {
-  /** A file of test/drone/fixtures/. */
-  readonly fixture: string;
+  /** A file of test/drone/fixtures/ (default echo-service.ts), unless spec.module names another. */
+  readonly fixture?: string;
   readonly spec?: Partial<DroneSpec>;
   /** The spec as DROVER_CHILD carries it, instead of the one made from `spec`. */
   readonly rawSpec?: string;
@@ -47,7 +53,11 @@ export interface TestDrone {
   /** Sends a frame (the body as given: already serialized). */
   send(kind: number, header: Header, body?: Uint8Array): void;
   /** Sends RUN for `method` with `params` serialized; returns the call's id. */
-  run(method: string, params?: unknown, options?: { timeoutMs?: number; session?: string; id?: number }): number;
+  run(
+    method: string,
+    params?: unknown,
+    options?: { timeoutMs?: number; session?: string; id?: number },
+  ): number;
   /** RUN then its DONE. */
   call(method: string, params?: unknown, options?: { timeoutMs?: number; session?: string }): Promise<Done>;
   connect(session: string): Promise<Done>;
@@ -86,7 +96,7 @@ export async function startDrone(t: TestContext, options: DroneOptions): Promise
     scoreboardFd: DRONE_SCOREBOARD_FD,
     channelFd: DRONE_CHANNEL_FD,
     service: "test",
-    module: FIXTURES + options.fixture,
+    module: FIXTURES + (options.fixture ?? "echo-service.ts"),
     concurrency,
     maxRequests: 0,
     maxMessageBytes: 64 * 1024 * 1024,
