@@ -54,16 +54,25 @@ describe("a drone's worker records", () => {
       /already runs 2 calls \(concurrency 2\).*: the master sent one call too many/,
     );
 
+    drone.run("echo", 5, { id: first });
+    const twice = errorOf(await drone.done(first));
+    assert.equal(twice.code, "DROVER_ERR_DISPATCH_BAD_MESSAGE");
+    assert.match(twice.message, new RegExp(`^call ${first} already runs on this drone$`));
+
     writeFileSync(join(dir.path, "second"), "");
     assert.deepEqual(resultOf(await drone.done(second)), { released: true });
     assert.equal(
-      drone.frames.some((f) => f.header.id === first),
-      false,
-      "the first one still runs",
+      drone.frames.filter((f) => f.header.id === first).length,
+      1,
+      "the first one still runs: the only DONE of its id is the refusal",
     );
     assert.equal(resultOf(await drone.call("echo", 4)), 4, "a freed record takes the next call");
     writeFileSync(join(dir.path, "first"), "");
-    assert.deepEqual(resultOf(await drone.done(first)), { released: true });
+    await waitFor(
+      "the first call's own DONE",
+      () => drone.frames.filter((f) => f.header.id === first).length === 2 && drone.frames.at(-1),
+    );
+    assert.equal(drone.frames.at(-1)?.header.ok, true);
     await waitFor("both records back to _", () =>
       drone.record().workers.every((worker) => worker.state === WorkerState.Ready),
     );
