@@ -8,7 +8,7 @@ import { MAX_HEADER_BYTES } from "../../../src/dispatch/wire/frames.ts";
 import { isValidHeader, Kind, REPLY_KINDS } from "../../../src/dispatch/wire/messages.ts";
 import { ErrorCode } from "../../../src/errors.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { frameOf, rawClient, valueOf } from "./raw-client.ts";
+import { decoded, frameOf, rawClient } from "./raw-client.ts";
 import { startServer } from "./server.ts";
 
 it("answers CALL with RESULT, and OPEN, CLOSE with OPENED, CLOSED", async (t) => {
@@ -18,12 +18,12 @@ it("answers CALL with RESULT, and OPEN, CLOSE with OPENED, CLOSED", async (t) =>
   client.send(frameOf(Kind.OPEN, { id: 2, service: "math" }));
   const result = await client.waitForFrame(1);
   assert.equal(result.kind, Kind.RESULT);
-  assert.equal(valueOf(result), 7);
+  assert.equal(decoded(result), 7);
   const opened = await client.waitForFrame(2);
   assert.equal(opened.kind, Kind.OPENED);
   const session = opened.header.session as string;
   client.call(3, "count", undefined, { session });
-  assert.equal(valueOf(await client.waitForFrame(3)), 1);
+  assert.equal(decoded(await client.waitForFrame(3)), 1);
   client.send(frameOf(Kind.CLOSE, { id: 4, session }));
   assert.equal((await client.waitForFrame(4)).kind, Kind.CLOSED);
   assert.equal(client.closed(), false);
@@ -49,7 +49,7 @@ it("writes only the first answer to a call, and none once its caller is gone", a
       [2, Kind.RESULT],
     ],
   );
-  assert.equal(valueOf(client.frames[0] as never), "first");
+  assert.equal(decoded(client.frames[0] as never), "first");
 
   client.call(3, "hold");
   await waitFor("the second held call", () => dispatcher.held.length === 2);
@@ -75,7 +75,7 @@ it("CANCEL aborts the call's signal; the dispatcher's answer to it is still writ
   // The id is free again once answered.
   client.call(7, "add", { a: 3, b: 4 });
   await waitFor("the second call with id 7", () => client.frames.length === 2);
-  assert.equal(valueOf(client.frames[1] as never), 7);
+  assert.equal(decoded(client.frames[1] as never), 7);
 });
 
 it("refuses a CALL over the body limit with MESSAGE_TOO_LARGE, naming both sizes, and reads on", async (t) => {
@@ -89,7 +89,7 @@ it("refuses a CALL over the body limit with MESSAGE_TOO_LARGE, naming both sizes
   assert.equal(refused.header.code, ErrorCode.MESSAGE_TOO_LARGE);
   assert.match(refused.header.message as string, /math\.echo are 50\d\d bytes, over the 1024 bytes/);
   assert.match(refused.header.message as string, /maxMessageBytes/);
-  assert.equal(valueOf(await client.waitForFrame(2)), 3);
+  assert.equal(decoded(await client.waitForFrame(2)), 3);
   assert.equal(dispatcher.calls.get("echo"), undefined, "the oversized call never reached the dispatcher");
   assert.equal(client.closed(), false);
 });

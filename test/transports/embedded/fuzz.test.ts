@@ -9,7 +9,7 @@ import { connect } from "../../../src/client/index.ts";
 import { MAX_HEADER_BYTES, PREFIX_BYTES } from "../../../src/dispatch/wire/frames.ts";
 import { Kind } from "../../../src/dispatch/wire/messages.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { callFrame, frameOf, type RawClient, rawClient, valueOf } from "./raw-client.ts";
+import { callFrame, decoded, frameOf, type RawClient, rawClient } from "./raw-client.ts";
 import { startServer } from "./server.ts";
 
 const LIMIT = 64 * 1024;
@@ -136,7 +136,7 @@ it("fuzzed connections are each closed, once warned; good ones on the same serve
     20_000,
   );
   steady.call(5, "add", { a: 20, b: 22 });
-  assert.equal(valueOf(await steady.waitForFrame(5)), 42);
+  assert.equal(decoded(await steady.waitForFrame(5)), 42);
   fuzzing = false;
   await goodLoop;
   clearInterval(sampler);
@@ -161,7 +161,7 @@ it("a byte-at-a-time writer of good frames is answered", { timeout: 30_000 }, as
     raw.send(Buffer.from([byte]));
     await delay(1);
   }
-  assert.equal(valueOf(await raw.waitForFrame(1)), 3);
+  assert.equal(decoded(await raw.waitForFrame(1)), 3);
   assert.equal((await raw.waitForFrame(2)).kind, Kind.OPENED);
   assert.equal(raw.closed(), false);
 });
@@ -181,17 +181,17 @@ it("an oversized body streams past without being held, then is refused", { timeo
   }
   raw.call(2, "add", { a: 2, b: 2 });
   assert.equal((await raw.waitForFrame(1)).header.code, "DROVER_ERR_MESSAGE_TOO_LARGE");
-  assert.equal(valueOf(await raw.waitForFrame(2)), 4);
+  assert.equal(decoded(await raw.waitForFrame(2)), 4);
   assert.ok(maxBuffered < 1024 * 1024, `held ${maxBuffered} bytes of a body it refuses`);
 });
 
 it("many connections at once are each answered", { timeout: 30_000 }, async (t) => {
   const { path, server } = await startServer(t);
   const clients = await Promise.all(Array.from({ length: 200 }, () => rawClient(t, path)));
-  clients.forEach((raw, index) => raw.call(index, "add", { a: index, b: 1 }));
+  for (const [index, raw] of clients.entries()) raw.call(index, "add", { a: index, b: 1 });
   const answers = await Promise.all(clients.map((raw, index) => raw.waitForFrame(index)));
   assert.deepEqual(
-    answers.map((frame) => valueOf(frame)),
+    answers.map((frame) => decoded(frame)),
     clients.map((_, index) => index + 1),
   );
   assert.equal(server.connections, 200);

@@ -25,7 +25,7 @@ export const frameOf = (kind: number, header: Header, body?: Buffer): Buffer =>
 export const callFrame = (id: number, method: string, params?: unknown, extra: Header = {}): Buffer =>
   frameOf(Kind.CALL, { id, service: "math", method, ...extra }, serialize(params));
 
-export const valueOf = (frame: Frame): unknown => deserialize(frame.body);
+export const decoded = (frame: Frame): unknown => deserialize(frame.body);
 
 export async function rawClient(
   t: TestContext,
