@@ -4,6 +4,8 @@
 import { DefaultSerializer } from "node:v8";
 import { PREFIX_BYTES } from "../dispatch/wire/frames.ts";
 import { Kind } from "../dispatch/wire/messages.ts";
+import { ErrorCode } from "../errors.ts";
+import { DispatchError } from "./errors.ts";
 
 // Service, method and session names are wire names (letters, digits, . _ : -) checked before this, so
 // the header needs no escaping and is as many bytes as characters.
@@ -11,8 +13,8 @@ const scratch = Buffer.allocUnsafe(1024);
 const MAX_FRAME_LENGTH = 0xffff_ffff;
 
 /**
- * The CALL frame of call `id`. Throws what the serializer throws for params it cannot clone, and a
- * RangeError for a frame longer than its u32 length can say.
+ * The CALL frame of call `id`. Throws what the serializer throws for params it cannot clone, and
+ * MESSAGE_TOO_LARGE for a frame longer than its u32 length can say.
  */
 export function encodeCall(
   id: number,
