@@ -38,8 +38,10 @@ export function encodeCall(
   serializer.writeValue(params);
   const frame = serializer.releaseBuffer();
   if (frame.length - 4 > MAX_FRAME_LENGTH) {
-    throw new RangeError(
-      `a frame holds at most ${MAX_FRAME_LENGTH} bytes, these params make ${frame.length}`,
+    throw new DispatchError(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `the params of ${service}.${method} make a ${frame.length}-byte frame, over the ${MAX_FRAME_LENGTH} ` +
+        "bytes one frame can hold: send less in one call; nothing was sent",
     );
   }
   frame.writeUInt32BE(frame.length - 4, 0);
