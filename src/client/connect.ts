@@ -89,8 +89,8 @@ function connectError(path: string, error: NodeJS.ErrnoException): DispatchError
     error.code === "EACCES" || error.code === "EPERM"
       ? `permission denied on ${path}: the service socket is its owner's alone (0600); ` +
         "call as the user that started the master, or as root"
-      : `cannot connect to ${path} (${error.code ?? error.message}): is drover running with services? ` +
-        "see drover status; pass connect() the master's runDir (or its socket)";
+      : `cannot connect to ${path} (${error.code ?? error.message}): is drover running with services ` +
+        "in that run directory? see drover status";
   return new DispatchError(ErrorCode.DISPATCH_CONNECTION, message, { cause: error });
 }
 

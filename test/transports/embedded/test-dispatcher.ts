@@ -5,7 +5,7 @@ import { deserialize, serialize } from "node:v8";
 import { ErrorCode } from "../../../src/errors.ts";
 import type { CallRequest, Dispatcher, Reply } from "../../../src/transports/seam.ts";
 
-export const METHODS = ["add", "echo", "fail", "slow", "never", "hold", "count", "size"] as const;
+export const METHODS = ["add", "echo", "fail", "slow", "never", "hold", "count", "size", "bytes"] as const;
 
 export interface TestDispatcher extends Dispatcher {
   /** Calls received, by method. */
@@ -68,6 +68,9 @@ export function testDispatcher(): TestDispatcher {
           return;
         case "echo":
           reply.ok(request.params);
+          return;
+        case "bytes":
+          reply.ok(serialize({ raw: Buffer.from("drover"), big: 2n ** 64n, tags: new Set(["a"]) }));
           return;
         case "size":
           reply.ok(serialize(request.params.length));
