@@ -1,17 +1,10 @@
 // One caller's connection to the service socket: frames in, each checked before anything acts on it,
 // calls handed to the dispatcher, each answer written once. A bad frame closes this connection only.
 // What a connection may hold is bounded: the frame being read (at most the service's body limit, and
-// for at most halfFrameTimeoutMs without a byte), and replies the caller does not read (past
-// maxWriteBufferBytes the connection is not read, so it sends no more calls, until they drain).
+// for at most halfFrameTimeoutMs without a byte), and replies the caller does not read (reply-writer.ts).
+// When the caller goes away its calls are aborted and the sessions it opened are closed.
 import type { Socket } from "node:net";
-import {
-  FrameError,
-  FrameReader,
-  type FrameSink,
-  type Header,
-  PREFIX_BYTES,
-  writeFrame,
-} from "../../dispatch/wire/frames.ts";
+import { FrameError, FrameReader, type FrameSink, type Header } from "../../dispatch/wire/frames.ts";
 import {
   type CallHeader,
   type CancelHeader,
@@ -23,8 +16,12 @@ import {
   type OpenHeader,
 } from "../../dispatch/wire/messages.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
-import type { Dispatcher, FailureDetails, Reply } from "../seam.ts";
+import type { Dispatcher, FailureDetails } from "../seam.ts";
+import { Answer, type AnswerSink, NOBODY } from "./answer.ts";
 import { errorHeader } from "./error-header.ts";
+import { badHeader, kindName } from "./frame-names.ts";
+import { ReplyWriter } from "./reply-writer.ts";
+import { StallTimer } from "./stall-timer.ts";
 
 export interface EmbeddedLimits {
   /** Replies buffered for a caller that does not read them, past which its connection is not read. */
@@ -40,37 +37,7 @@ export interface EmbeddedLog {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-const KIND_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(Kind).map(([name, kind]) => [kind, name]),
-);
-const kindName = (kind: number): string => KIND_NAMES[kind] ?? `kind ${kind}`;
-// Results up to this size are copied behind their header and written as one buffer.
-const SMALL_RESULT_BYTES = 16 * 1024;
-
-/** The answer to one CALL, OPEN or CLOSE; only its first ok or fail is written. */
-class Answer implements Reply {
-  readonly controller = new AbortController();
-  readonly connection: EmbeddedConnection;
-  readonly id: number;
-  /** What it answers: CALL, OPEN or CLOSE. */
-  readonly kind: number;
-
-  constructor(connection: EmbeddedConnection, id: number, kind: number) {
-    this.connection = connection;
-    this.id = id;
-    this.kind = kind;
-  }
-
-  ok(body: Buffer, session?: string): void {
-    this.connection.answerOk(this, body, session);
-  }
-
-  fail(code: ErrorCode, message: string, details?: FailureDetails): void {
-    this.connection.answerFail(this, code, message, details);
-  }
-}
-
-export class EmbeddedConnection implements FrameSink {
+export class EmbeddedConnection implements FrameSink, AnswerSink {
   /** Settles once the socket is closed. */
   readonly closed: Promise<void>;
   readonly #socket: Socket;
@@ -78,9 +45,11 @@ export class EmbeddedConnection implements FrameSink {
   readonly #log: EmbeddedLog;
   readonly #limits: EmbeddedLimits;
   readonly #reader: FrameReader;
+  readonly #writer: ReplyWriter;
   readonly #inFlight = new Map<number, Answer>();
-  #halfFrameTimer: NodeJS.Timeout | undefined;
-  #waitingForDrain = false;
+  // Sessions this caller opened and has not closed: closed for it when it goes away.
+  readonly #sessions = new Set<string>();
+  readonly #halfFrame: StallTimer;
   // Closed or closing: frames are no longer acted on, answers no longer written.
   #ending = false;
 
@@ -90,6 +59,8 @@ export class EmbeddedConnection implements FrameSink {
     this.#log = log;
     this.#limits = limits;
     this.#reader = new FrameReader(this);
+    this.#writer = new ReplyWriter(socket, limits.maxWriteBufferBytes, () => this.#ending);
+    this.#halfFrame = new StallTimer(limits.halfFrameTimeoutMs, () => this.#halfFrameStalled());
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
     // A caller that goes away is no error of the master's; 'close' follows.
     socket.on("error", () => {});
@@ -121,12 +92,8 @@ export class EmbeddedConnection implements FrameSink {
       this.#refuse(error instanceof FrameError ? error.message : `reading it failed: ${String(error)}`);
       return;
     }
-    if (this.#reader.atBoundary) this.#stopHalfFrameTimer();
-    else if (this.#halfFrameTimer) this.#halfFrameTimer.refresh();
-    else {
-      this.#halfFrameTimer = setTimeout(() => this.#halfFrameIdle(), this.#limits.halfFrameTimeoutMs);
-      this.#halfFrameTimer.unref();
-    }
+    if (this.#reader.atBoundary) this.#halfFrame.stop();
+    else this.#halfFrame.touch();
   }
 
   // FrameSink: a header is checked as soon as it is in, before its body is read.
@@ -145,7 +112,7 @@ export class EmbeddedConnection implements FrameSink {
     const message =
       `the params of ${call.service}.${call.method} are ${bodyBytes} bytes, over the ${limit} bytes ` +
       `${call.service} takes: send less in one call, or raise the service's maxMessageBytes`;
-    this.#write(Kind.ERROR, errorHeader(call.id, ErrorCode.MESSAGE_TOO_LARGE, message, undefined));
+    this.#writer.frame(Kind.ERROR, errorHeader(call.id, ErrorCode.MESSAGE_TOO_LARGE, message, undefined));
   }
 
   frame({ kind, header, body }: { kind: number; header: Header; body: Buffer }): void {
@@ -189,6 +156,7 @@ export class EmbeddedConnection implements FrameSink {
       case Kind.CLOSE: {
         const close = header as unknown as CloseHeader;
         const answer = this.#admit(close.id, kind);
+        this.#sessions.delete(close.session);
         try {
           this.#dispatcher.close(close.session, answer);
         } catch (error) {
@@ -200,26 +168,46 @@ export class EmbeddedConnection implements FrameSink {
   }
 
   answerOk(answer: Answer, body: Buffer, session: string | undefined): void {
-    if (!this.#settle(answer)) return;
-    if (answer.kind === Kind.CALL) this.#writeResult(answer.id, body);
-    else if (answer.kind === Kind.CLOSE) this.#write(Kind.CLOSED, { id: answer.id });
-    else if (typeof session === "string" && isWireName(session)) {
-      this.#write(Kind.OPENED, { id: answer.id, session });
-    } else {
-      const message = `the dispatcher opened a session without a valid id (${String(session)}): a bug in drover`;
-      this.#write(Kind.ERROR, errorHeader(answer.id, ErrorCode.INTERNAL, message, undefined));
-    }
+    const live = this.#settle(answer);
+    if (answer.kind === Kind.OPEN) this.#opened(answer, session, live);
+    else if (!live) return;
+    else if (answer.kind === Kind.CALL) this.#writer.result(answer.id, body);
+    else this.#writer.frame(Kind.CLOSED, { id: answer.id });
   }
 
   answerFail(answer: Answer, code: ErrorCode, message: string, details: FailureDetails | undefined): void {
-    if (this.#settle(answer)) this.#write(Kind.ERROR, errorHeader(answer.id, code, message, details));
+    if (this.#settle(answer)) this.#writer.frame(Kind.ERROR, errorHeader(answer.id, code, message, details));
   }
 
-  /** Whether `answer` is the first for its id (it leaves the calls in flight); false once the caller is gone. */
+  #opened(answer: Answer, session: string | undefined, live: boolean): void {
+    if (typeof session !== "string" || !isWireName(session)) {
+      const message = `the dispatcher opened a session without a valid id (${String(session)}): a bug in drover`;
+      if (live)
+        this.#writer.frame(Kind.ERROR, errorHeader(answer.id, ErrorCode.INTERNAL, message, undefined));
+      return;
+    }
+    // Opened for a caller that is gone or gave up waiting: nobody could ever use or close it.
+    if (!live || answer.controller.signal.aborted) {
+      this.#release(session);
+      return;
+    }
+    this.#sessions.add(session);
+    this.#writer.frame(Kind.OPENED, { id: answer.id, session });
+  }
+
+  /** Takes `answer` out of the calls in flight; whether its reply is still to be written. */
   #settle(answer: Answer): boolean {
     if (this.#inFlight.get(answer.id) !== answer) return false;
     this.#inFlight.delete(answer.id);
     return !this.#ending;
+  }
+
+  #release(session: string): void {
+    try {
+      this.#dispatcher.close(session, NOBODY);
+    } catch (error) {
+      this.#log.warn({ err: error, session }, `the dispatcher failed to close session ${session}`);
+    }
   }
 
   #admit(id: number, kind: number): Answer {
@@ -239,58 +227,17 @@ export class EmbeddedConnection implements FrameSink {
     answer.fail(ErrorCode.INTERNAL, `${message} (a bug in drover: report it with the master's log)`);
   }
 
-  // The hot path: a small result goes out as one buffer, in one write.
-  #writeResult(id: number, body: Buffer): void {
-    if (body.length > SMALL_RESULT_BYTES) {
-      this.#write(Kind.RESULT, { id }, body);
-      return;
-    }
-    const header = `{"id":${id}}`;
-    const frame = Buffer.allocUnsafe(PREFIX_BYTES + header.length + body.length);
-    frame.writeUInt32BE(5 + header.length + body.length, 0);
-    frame[4] = Kind.RESULT;
-    frame.writeUInt32BE(header.length, 5);
-    frame.write(header, PREFIX_BYTES, "latin1");
-    body.copy(frame, PREFIX_BYTES + header.length);
-    this.#socket.write(frame);
-    this.#holdBackIfUnread();
-  }
-
-  #write(kind: number, header: Header, body?: Buffer): void {
-    writeFrame(this.#socket, kind, header, body);
-    this.#holdBackIfUnread();
-  }
-
-  #holdBackIfUnread(): void {
-    const socket = this.#socket;
-    if (this.#waitingForDrain || socket.writableLength <= this.#limits.maxWriteBufferBytes) return;
-    // The caller does not read its replies: read no more of its calls until it does.
-    this.#waitingForDrain = true;
-    socket.pause();
-    socket.once("drain", () => {
-      this.#waitingForDrain = false;
-      if (!this.#ending) socket.resume();
-    });
-  }
-
-  #halfFrameIdle(): void {
-    this.#halfFrameTimer = undefined;
+  #halfFrameStalled(): void {
     if (this.#ending || this.#reader.atBoundary) return;
-    // Not read because its caller does not read: the unfinished frame is not the caller's stall.
-    if (this.#waitingForDrain) {
-      this.#halfFrameTimer = setTimeout(() => this.#halfFrameIdle(), this.#limits.halfFrameTimeoutMs);
-      this.#halfFrameTimer.unref();
+    // Not read because its caller does not read its replies: the unfinished frame is not its stall.
+    if (this.#writer.waitingForDrain) {
+      this.#halfFrame.touch();
       return;
     }
     this.#refuse(
       `it left a frame unfinished for ${this.#limits.halfFrameTimeoutMs / 1000} s ` +
         `(${this.#reader.pending} bytes of it held)`,
     );
-  }
-
-  #stopHalfFrameTimer(): void {
-    clearTimeout(this.#halfFrameTimer);
-    this.#halfFrameTimer = undefined;
   }
 
   /** Closes a connection that sent something other than well-formed frames of a caller. */
@@ -304,22 +251,20 @@ export class EmbeddedConnection implements FrameSink {
     this.#socket.destroy();
   }
 
-  /** The connection is closing: every call still in flight is aborted, no answer is written. */
+  /** The connection is closing: its calls in flight are aborted (no answer is written), its sessions closed. */
   #gone(why: string): void {
     if (this.#ending) return;
     this.#ending = true;
-    this.#stopHalfFrameTimer();
+    this.#halfFrame.stop();
     this.#socket.pause();
-    if (this.#inFlight.size === 0) return;
-    const reason = new DroverError(ErrorCode.DISPATCH_CANCELLED, `the caller is gone: ${why}`);
-    const answers = [...this.#inFlight.values()];
-    this.#inFlight.clear();
-    for (const answer of answers) answer.controller.abort(reason);
+    if (this.#inFlight.size > 0) {
+      const reason = new DroverError(ErrorCode.DISPATCH_CANCELLED, `the caller is gone: ${why}`);
+      const answers = [...this.#inFlight.values()];
+      this.#inFlight.clear();
+      for (const answer of answers) answer.controller.abort(reason);
+    }
+    const sessions = [...this.#sessions];
+    this.#sessions.clear();
+    for (const session of sessions) this.#release(session);
   }
-}
-
-function badHeader(kind: number, header: Header): string {
-  if (!CLIENT_KINDS.includes(kind))
-    return `it sent a frame of ${kindName(kind)}, which a caller may not send`;
-  return `its ${kindName(kind)} frame has a malformed header: ${JSON.stringify(header).slice(0, 200)}`;
 }

@@ -136,3 +136,41 @@ it("close() aborts the calls in flight and ends every connection", async (t) => 
   assert.equal(dispatcher.aborted.length, 3);
   for (const client of clients) await client.waitForClose();
 });
+
+it("the sessions a caller opened and did not close are closed when it goes away", async (t) => {
+  const { path, dispatcher } = await startServer(t);
+  const client = await rawClient(t, path);
+  client.send(frameOf(Kind.OPEN, { id: 1, service: "math" }));
+  client.send(frameOf(Kind.OPEN, { id: 2, service: "math" }));
+  const [first, second] = [
+    (await client.waitForFrame(1)).header.session as string,
+    (await client.waitForFrame(2)).header.session as string,
+  ];
+  client.send(frameOf(Kind.CLOSE, { id: 3, session: first }));
+  await client.waitForFrame(3);
+  assert.deepEqual(dispatcher.closed, [first]);
+  client.socket.destroy();
+  await waitFor("the other session closed", () => dispatcher.closed.length === 2);
+  assert.deepEqual(dispatcher.closed, [first, second]);
+  assert.equal(dispatcher.sessions.size, 0);
+});
+
+it("a session opened after its caller gave up or went away is closed at once", async (t) => {
+  const { path, dispatcher, server } = await startServer(t);
+  dispatcher.holdOpens = true;
+  const client = await rawClient(t, path);
+  client.send(frameOf(Kind.OPEN, { id: 1, service: "math" }));
+  client.send(frameOf(Kind.OPEN, { id: 2, service: "math" }));
+  await waitFor("two held opens", () => dispatcher.heldOpens.length === 2);
+  client.send(frameOf(Kind.CANCEL, { id: 1 }));
+  // The CANCEL is read once a call after it is answered.
+  client.call(3, "add", { a: 1, b: 1 });
+  await client.waitForFrame(3);
+  const cancelled = dispatcher.answerOpen(dispatcher.heldOpens[0] as never);
+  assert.deepEqual(dispatcher.closed, [cancelled]);
+  client.socket.destroy();
+  await waitFor("the connection gone", () => server.connections === 0);
+  const orphan = dispatcher.answerOpen(dispatcher.heldOpens[1] as never);
+  assert.deepEqual(dispatcher.closed, [cancelled, orphan]);
+  assert.equal(dispatcher.sessions.size, 0);
+});

@@ -22,6 +22,11 @@ export interface TestDispatcher extends Dispatcher {
   expire(session: string): void;
   /** The body limit of every service. */
   limit: number;
+  /** While true, OPENs are not answered but kept in heldOpens (their id is made when answered). */
+  holdOpens: boolean;
+  readonly heldOpens: Reply[];
+  /** Answers a held OPEN with a new session's id. */
+  answerOpen(reply: Reply): string;
 }
 
 export function testDispatcher(): TestDispatcher {
@@ -30,7 +35,14 @@ export function testDispatcher(): TestDispatcher {
   const held: Reply[] = [];
   const sessions = new Map<string, number>();
   const closed: string[] = [];
+  const heldOpens: Reply[] = [];
   let sessionCount = 0;
+  const answerOpen = (reply: Reply) => {
+    const session = `s-${++sessionCount}`;
+    sessions.set(session, 0);
+    reply.ok(Buffer.alloc(0), session);
+    return session;
+  };
 
   const onAbort = (signal: AbortSignal, then: () => void) =>
     signal.addEventListener(
@@ -49,6 +61,9 @@ export function testDispatcher(): TestDispatcher {
     sessions,
     closed,
     limit: 32 * 1024 * 1024,
+    holdOpens: false,
+    heldOpens,
+    answerOpen,
     expire: (session) => sessions.delete(session),
 
     call(request: CallRequest, reply: Reply) {
@@ -119,9 +134,8 @@ export function testDispatcher(): TestDispatcher {
         reply.fail(ErrorCode.NO_SUCH_SERVICE, `no service "${service}" here: the services are math`);
         return;
       }
-      const session = `s-${++sessionCount}`;
-      sessions.set(session, 0);
-      reply.ok(Buffer.alloc(0), session);
+      if (dispatcher.holdOpens) heldOpens.push(reply);
+      else answerOpen(reply);
     },
 
     close(session, reply) {
