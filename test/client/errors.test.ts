@@ -95,7 +95,10 @@ it("a connect that fails names the socket and what to do", async (t) => {
   await assert.rejects(connect({ runDir: missing }), (error) => {
     assert.ok(isDroverError(error, ErrorCode.DISPATCH_CONNECTION));
     assert.ok(error.message.includes(join(missing, DISPATCH_SOCKET_NAME)), error.message);
-    assert.match(error.message, /ENOENT.*is drover running with services in that run directory\? see drover status/);
+    assert.match(
+      error.message,
+      /ENOENT.*is drover running with services in that run directory\? see drover status/,
+    );
     return true;
   });
   const notASocket = join(dir.path, "file.sock");
