@@ -2,6 +2,7 @@
 // 0600) on which callers (`connect()` from `drover/client`) send length-prefixed frames. Each connection
 // is handled by connection.ts; this tracks them so that close() ends every one.
 import { createServer, type Server } from "node:net";
+import { MAX_SOCKET_PATH_BYTES } from "../../config/listen.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Dispatcher } from "../seam.ts";
 import { EmbeddedConnection, type EmbeddedLimits, type EmbeddedLog } from "./connection.ts";
@@ -45,6 +46,14 @@ export async function listenEmbedded(
         `the service socket's ${name} must be a positive whole number, not ${String(value)}`,
       );
     }
+  }
+  const bytes = Buffer.byteLength(path);
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new DroverError(
+      ErrorCode.CONFIG_INVALID,
+      `the service socket's path (${path}) would be ${bytes} bytes, past the ${MAX_SOCKET_PATH_BYTES} a ` +
+        "socket path may have: choose a shorter runDir",
+    );
   }
   const server = new ListeningServer(path, dispatcher, log, limits);
   await server.listen();

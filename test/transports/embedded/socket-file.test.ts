@@ -57,10 +57,15 @@ it("close() leaves alone a socket another server has put in its place since", as
   assert.equal(existsSync(path), false);
 });
 
-it("limits that are not positive whole numbers are refused before anything is created", async (t) => {
+it("a path too long for a socket, or limits that are not positive whole numbers, are refused up front", async (t) => {
   const dir = makeTempDir("drover-test-embedded-");
   t.after(dir.remove);
   const path = join(dir.path, "dispatch.sock");
+  await assert.rejects(
+    listenEmbedded(join(dir.path, "d".repeat(120), "dispatch.sock"), testDispatcher(), quiet),
+    (error) =>
+      isDroverError(error, "DROVER_ERR_CONFIG_INVALID") && /choose a shorter runDir/.test(error.message),
+  );
   for (const limits of [{ maxWriteBufferBytes: 0 }, { halfFrameTimeoutMs: -1 }, { closeGraceMs: 1.5 }]) {
     await assert.rejects(
       listenEmbedded(path, testDispatcher(), quiet, limits),
