@@ -2,17 +2,19 @@
 // The `drover` command.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { dispatchSocketPath } from "../client/socket-path.ts";
 import { readDuration } from "../config/duration.ts";
 import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
 import { isDroverError } from "../errors.ts";
 import { loadModules } from "../modules/load.ts";
 import { readDroverVersion } from "../util/version.ts";
+import { callCommand } from "./call.ts";
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from "./exit-codes.ts";
 import { controlCommand, statusCommand, stopCommand } from "./remote.ts";
 import { startCommand } from "./start.ts";
 import { USAGE } from "./usage.ts";
 
-const COMMANDS = ["start", "stop", "reload", "restart", "status", "configtest"] as const;
+const COMMANDS = ["start", "stop", "reload", "restart", "status", "configtest", "call"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -37,13 +39,26 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`drover: ${command ? `unknown command "${command}"` : "no command given"}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  if (rest.length > (command === "start" ? 1 : 0)) {
+  if (rest.length > (command === "start" ? 1 : command === "call" ? 3 : 0)) {
     console.error(`drover ${command}: unexpected argument "${rest.at(-1)}"`);
     return EXIT_USAGE;
   }
   const cwd = process.cwd();
-  const flags = flagsToConfig({ ...(values as ConfigFlagValues), ...(rest[0] ? { app: rest[0] } : {}) }, cwd);
   const configFile = values.config;
+  if (command === "call") {
+    const timeoutMs = values.timeout === undefined ? undefined : timeoutFlag(values.timeout);
+    if (Number.isNaN(timeoutMs) || timeoutMs === 0) {
+      console.error(
+        `drover call: --timeout takes a duration ("5s", "1m") or a number of seconds, more than 0, ` +
+          `got "${values.timeout}"\n\n${USAGE}`,
+      );
+      return EXIT_USAGE;
+    }
+    // --socket (not in the usage: for tests) names the service socket itself.
+    const socket = values.socket ?? dispatchSocketPath(await runDir(cwd, configFile, values["run-dir"]));
+    return callCommand(rest, { socket: resolve(cwd, socket), timeoutMs });
+  }
+  const flags = flagsToConfig({ ...(values as ConfigFlagValues), ...(rest[0] ? { app: rest[0] } : {}) }, cwd);
 
   switch (command as Command) {
     case "start":
@@ -94,6 +109,7 @@ function parse(argv: readonly string[]) {
       timeout: { type: "string" },
       json: { type: "boolean" },
       single: { type: "boolean" },
+      socket: { type: "string" },
     },
   });
 }

@@ -15,10 +15,15 @@ Commands:
   status          show the children and the scoreboard (read from shared memory)
                     --json          as JSON
   configtest      check the config and say what would be adjusted; runs nothing
+  call SERVICE METHOD [JSON]
+                  call a method of a service and print its result as JSON (binary data as
+                  base64); the params are one JSON argument, e.g. '{"a":1,"b":2}'
+                    --timeout T     the call's budget: "5s", or seconds (default: the
+                                    service's requestTimeout)
 
 Options for every command:
   -c, --config FILE       the config file (default: drover.config.{ts,js,mjs,json} in this folder)
-  --run-dir DIR           where the control socket and pid file are (default: .drover)
+  --run-dir DIR           where the control and service sockets and pid file are (default: .drover)
   -h, --help              this text
   -v, --version           drover's version
 

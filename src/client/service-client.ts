@@ -1,0 +1,115 @@
+// One service as the client calls it. A call is checked, encoded into one frame and handed to the
+// connection; anything that cannot be sent (a bad name, params the serializer refuses) rejects at once
+// with nothing sent.
+import { encodeFrame } from "../dispatch/wire/frames.ts";
+import { isWireName, Kind } from "../dispatch/wire/messages.ts";
+import { ErrorCode, isDroverError } from "../errors.ts";
+import type { ParamsOf, ResultOf, ServiceDefinition } from "../service/define.ts";
+import { encodeCall } from "./call-frame.ts";
+import type { ClientConnection } from "./connection.ts";
+import { DispatchError } from "./errors.ts";
+import { RemoteSession } from "./session.ts";
+import { timeoutMs } from "./timeouts.ts";
+import type { CallOptions, ServiceClient, Session, SessionOptions } from "./types.ts";
+
+const NAME_RULE = "1 to 128 letters, digits, or . _ : -";
+
+export class RemoteService<D extends ServiceDefinition> implements ServiceClient<D> {
+  readonly name: string;
+  readonly #connection: ClientConnection;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(connection: ClientConnection, name: string, defaultTimeoutMs: number | undefined) {
+    this.#connection = connection;
+    this.name = name;
+    this.#timeoutMs = defaultTimeoutMs;
+  }
+
+  call<K extends keyof D["methods"] & string>(
+    method: K,
+    params: ParamsOf<D, K>,
+    options?: CallOptions,
+  ): Promise<ResultOf<D, K>> {
+    return this.send(method, params, options, undefined, this.#timeoutMs) as Promise<ResultOf<D, K>>;
+  }
+
+  async session(options: SessionOptions = {}): Promise<Session<D>> {
+    const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.#timeoutMs;
+    const id = await this.openSession(budget);
+    return new RemoteSession<D>(this, id, options.reconnect === true, budget);
+  }
+
+  /** Sends one call (in `session` when given) and settles with its result. */
+  send(
+    method: string,
+    params: unknown,
+    options: CallOptions | undefined,
+    session: string | undefined,
+    defaultTimeoutMs: number | undefined,
+  ): Promise<unknown> {
+    let budget = defaultTimeoutMs;
+    let signal: AbortSignal | undefined;
+    if (typeof method !== "string" || !isWireName(method)) {
+      return refuse(`${JSON.stringify(method)} is not a method name (${NAME_RULE})`);
+    }
+    if (options !== undefined) {
+      try {
+        budget = timeoutMs(options.timeout, `the timeout of ${this.name}.${method}`) ?? budget;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      signal = options.signal;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        return refuse(`the signal of ${this.name}.${method} is not an AbortSignal`);
+      }
+    }
+    const connection = this.#connection;
+    const id = connection.nextId();
+    let frame: Buffer;
+    try {
+      frame = encodeCall(id, this.name, method, budget, session, params);
+    } catch (error) {
+      if (isDroverError(error)) return Promise.reject(error);
+      return Promise.reject(
+        new DispatchError(
+          ErrorCode.DISPATCH_BAD_MESSAGE,
+          `the params of ${this.name}.${method} cannot be sent: ${(error as Error).message} ` +
+            "(params must be what structured clone copies: no functions, symbols or sockets); nothing was sent",
+          { cause: error },
+        ),
+      );
+    }
+    return connection.request(id, Kind.RESULT, frame, this.name, method, budget, signal);
+  }
+
+  /** Opens a session of this service; settles with its id. */
+  openSession(budget: number | undefined): Promise<string> {
+    const connection = this.#connection;
+    const id = connection.nextId();
+    const header =
+      budget === undefined ? { id, service: this.name } : { id, service: this.name, timeoutMs: budget };
+    const frame = encodeFrame(Kind.OPEN, header)[0] as Buffer;
+    return connection.request(id, Kind.OPENED, frame, this.name, "", budget, undefined) as Promise<string>;
+  }
+
+  /** Closes `session`; settles once the master says it is closed. */
+  async closeSession(session: string, budget: number | undefined): Promise<void> {
+    const connection = this.#connection;
+    const id = connection.nextId();
+    const frame = encodeFrame(Kind.CLOSE, { id, session })[0] as Buffer;
+    await connection.request(id, Kind.CLOSED, frame, this.name, session, budget, undefined);
+  }
+}
+
+/** A service name the protocol can carry, or a DISPATCH_BAD_MESSAGE saying why not. */
+export function checkServiceName(name: unknown): string {
+  if (typeof name === "string" && isWireName(name)) return name;
+  throw new DispatchError(
+    ErrorCode.DISPATCH_BAD_MESSAGE,
+    `${JSON.stringify(name) ?? String(name)} is not a service name (${NAME_RULE})`,
+  );
+}
+
+function refuse(reason: string): Promise<never> {
+  return Promise.reject(new DispatchError(ErrorCode.DISPATCH_BAD_MESSAGE, `${reason}; nothing was sent`));
+}
