@@ -1,13 +1,13 @@
 // What the run directory must allow: the master's control socket lives in it, and a socket's path
 // has a hard length limit (sun_path), which a deep folder can pass without anyone noticing.
 import { join } from "node:path";
+import { DISPATCH_SOCKET_NAME } from "../client/socket-path.ts";
 import { MAX_SOCKET_PATH_BYTES } from "./listen.ts";
 import type { ConfigProblem } from "./types.ts";
 
 /** The control socket's name in the run directory. */
 export const CONTROL_SOCKET_NAME = "control.sock";
-/** The embedded transport's socket in the run directory: callers of the services connect there. */
-export const DISPATCH_SOCKET_NAME = "dispatch.sock";
+export { DISPATCH_SOCKET_NAME };
 
 /** Why `runDir` cannot hold the master's sockets, or undefined when it can. */
 export function runDirProblem(runDir: string): ConfigProblem | undefined {

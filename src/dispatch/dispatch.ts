@@ -63,10 +63,10 @@ export class Dispatch implements Dispatcher {
     else service.sessions.open(timeoutMs, signal, reply);
   }
 
-  close(session: string, reply: Reply): void {
+  close(session: string, reply: Reply, why: "closed" | "gone" = "closed"): void {
     for (const service of this.#services.values()) {
       if (service.sessions.find(session)) {
-        service.sessions.close(session, reply);
+        service.sessions.close(session, reply, why);
         return;
       }
     }

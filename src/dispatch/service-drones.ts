@@ -249,7 +249,8 @@ export class ServiceDrones implements PoolHooks {
   }
 
   #broken(drone: Drone, reason: string): void {
-    if (drone.child.phase === "exited") return;
+    // A drone on its way out closes its channel as it exits.
+    if (drone.child.phase === "exited" || drone.child.phase === "killing") return;
     if (drone.state !== "leaving" || reason !== "its data channel closed") {
       this.#log.error(
         { childPid: drone.pid, reason },

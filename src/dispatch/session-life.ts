@@ -61,20 +61,18 @@ export class SessionLife {
       session: undefined,
       signal,
     };
-    // Its caller's connection closing ends it, once it is open.
-    signal.addEventListener("abort", () => this.end(session, "gone"), { once: true });
     const call = this.#pool.newCall(request, reply, session);
     this.#pool.dispatch(call);
   }
 
-  close(id: string, reply: Reply): void {
+  close(id: string, reply: Reply, why: "closed" | "gone"): void {
     const session = this.#open.get(id);
     if (!session) {
       // Closing a session that already ended is no error: it is closed.
       reply.ok(EMPTY);
       return;
     }
-    this.end(session, "closed", () => reply.ok(EMPTY));
+    this.end(session, why, () => reply.ok(EMPTY));
   }
 
   /** A drone answered a session's CONNECT. */

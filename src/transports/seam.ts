@@ -36,8 +36,11 @@ export interface Dispatcher {
   call(request: CallRequest, reply: Reply): void;
   /** Opens a session on `service`; answers ok with the session id. */
   open(service: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void;
-  /** Ends `session` (its client closed it); answers ok once onDisconnect ran. */
-  close(session: string, reply: Reply): void;
+  /**
+   * Ends `session`: its client closed it, or (`gone`) went away with it open. Answers ok once
+   * onDisconnect ran.
+   */
+  close(session: string, reply: Reply, why?: "closed" | "gone"): void;
   /** The largest params a call to `service` may carry, in bytes (the largest of any service for an unknown one). */
   bodyLimit(service: string | undefined): number;
 }

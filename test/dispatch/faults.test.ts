@@ -76,7 +76,7 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     assert.equal(hung.code, "DROVER_ERR_DISPATCH_TIMEOUT");
     await waitForPidsGone([pid], 20_000);
     await waitFor("the stack was logged", () =>
-      /still runs "spin" past its deadline/.test(drover.proc.output()),
+      /still runs \\"spin\\" past its deadline/.test(drover.proc.output()),
     );
     await waitFor("its stack names the method", () => /math\.ts/.test(drover.proc.output()));
     assert.notEqual(await math.call("pid", undefined), pid, "a new drone serves");

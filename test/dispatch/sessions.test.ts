@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
 import { startServices } from "../support/services.ts";
-import { rejection } from "./support.ts";
+import { type CallError, rejection } from "./support.ts";
 
 const hooks = (marks: string) => {
   const file = join(marks, "sessions");
@@ -53,10 +53,10 @@ describe("sessions", { timeout: 120_000 }, () => {
     const busy = await math.session();
     const ended = await waitFor(
       "the session reached its lifetime",
-      () =>
+      (): Promise<false | CallError> =>
         busy.call("count", undefined).then(
           () => false,
-          (error: Error & { code?: string }) => error,
+          (error: CallError) => error,
         ),
       10_000,
       100,

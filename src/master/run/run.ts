@@ -8,6 +8,7 @@ import type { Dispatch } from "../../dispatch/dispatch.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";
+import { type EmbeddedServer, listenEmbedded } from "../../transports/embedded/index.ts";
 import { KILL_GRACE_MS } from "../children/child-handle.ts";
 import { type ControlRequest, type ControlServer, startControlServer } from "../control/control-server.ts";
 import type { ModuleHost } from "../generations/module-host.ts";
@@ -48,6 +49,7 @@ export class MasterRun {
   #exitCode = 0;
   #scoreboard: Scoreboard | undefined;
   #control: ControlServer | undefined;
+  #embedded: EmbeddedServer | undefined;
   #listeners: readonly OpenListener[] = [];
   #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
   // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
@@ -102,6 +104,8 @@ export class MasterRun {
       workerLimit: this.#config.workerLimit,
     });
     this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
+    // Always there, so that a caller of a master without services is told so (NO_SUCH_SERVICE).
+    this.#embedded = await listenEmbedded(this.files.dispatchSocket, this.#parts.dispatch(), this.#log);
     this.#janitor = Janitor.start();
     this.watchFiles();
     this.#scoreboard.master.setGeneration(0, Date.now());
@@ -216,6 +220,7 @@ export class MasterRun {
       () => this.#parts.modules().close(),
       // Every client is cut: none can keep a stopping master alive (review D6).
       () => this.#control?.close(),
+      () => this.#embedded?.close(),
       () => this.#signals?.uninstall(),
       () =>
         this.#lock

@@ -204,7 +204,7 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
 
   #release(session: string): void {
     try {
-      this.#dispatcher.close(session, NOBODY);
+      this.#dispatcher.close(session, NOBODY, "gone");
     } catch (error) {
       this.#log.warn({ err: error, session }, `the dispatcher failed to close session ${session}`);
     }
