@@ -1,5 +1,6 @@
 // The app contract: what a user's module default-exports for drover to run in every child.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Client } from "../client/types.ts";
 
 /** A Node request handler; an Express app or Koa's `app.callback()` is one already. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -15,6 +16,12 @@ export interface ChildContext {
    * still open at the drain's deadline (drainTimeout) are closed.
    */
   readonly drainSignal: AbortSignal;
+  /**
+   * A client of this master's services (connected before childInit runs), when the config has any:
+   * `context.client.service("math").call("add", { a: 1, b: 2 })` hands work to the dispatch pool's
+   * drones. Undefined for a config without services.
+   */
+  readonly client: Client | undefined;
 }
 
 export interface AppDefinition {

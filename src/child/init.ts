@@ -4,6 +4,7 @@
 
 import type { Worker } from "node:worker_threads";
 import type { ChildContext } from "../app/define.ts";
+import { connect } from "../client/connect.ts";
 import type { Logger } from "../log/logger.ts";
 import type { HookLogger } from "../modules/context.ts";
 import type { HookRegistry } from "../modules/index.ts";
@@ -47,6 +48,9 @@ export async function initialise(spec: ChildSpec, parts: InitParts): Promise<Loa
   // drover's own files may be closed to the children's user: load what it still needs first.
   await importBuiltinModules(spec.modules);
   if (parts.watchdog && spec.uid !== undefined) await watchdogLoaded(parts.watchdog);
+  // Before privileges go: the dispatch socket is the master's user's alone.
+  const client =
+    spec.dispatchSocket === undefined ? undefined : await connect({ socket: spec.dispatchSocket });
   dropPrivileges(spec.uid, spec.gid, spec.userName);
   const lane = slowLanes(
     spec.slowRequestThresholdMs,
@@ -75,6 +79,7 @@ export async function initialise(spec: ChildSpec, parts: InitParts): Promise<Loa
     pid: process.pid,
     generation: spec.generation,
     drainSignal: parts.drainSignal,
+    client,
   };
   parts.hooks.register(appModule(app.definition, context));
   // Read through a mapping of its own, which outlives the writers' (see Scoreboard.detach).

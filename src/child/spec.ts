@@ -84,6 +84,8 @@ export interface ChildSpec {
   readonly resourceFds: readonly number[];
   /** Whether its watchdog thread reads its JavaScript stack when the master finds it hung. */
   readonly hungChildStack: boolean;
+  /** The master's dispatch socket, when the config has services: the child connects its client there. */
+  readonly dispatchSocket?: string;
   readonly uid?: number;
   /** The user's name, for its supplementary groups (initgroups); absent for an id with no account. */
   readonly userName?: string;

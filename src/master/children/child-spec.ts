@@ -2,6 +2,7 @@
 // modules, its own recycling limits (each drawn with jitter), its deadlines and server timeouts, and
 // how often to stamp its heartbeat, and which inherited descriptor is which.
 import { type ChildSpec, inheritedFds } from "../../child/spec.ts";
+import { dispatchSocketPath } from "../../client/socket-path.ts";
 import { jittered, type ResolvedConfig } from "../../config/index.ts";
 import type { ResourceSpec } from "../../modules/resources/resource-spec.ts";
 import type { OpenListener } from "../run/listeners.ts";
@@ -48,6 +49,7 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     resourceFds: fds.resources,
     // Nobody would ask for the stack without a heartbeat check: no watchdog thread then.
     hungChildStack: config.hungChildStack && config.heartbeatTimeout > 0,
+    ...(config.services.length > 0 ? { dispatchSocket: dispatchSocketPath(config.runDir) } : {}),
     ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
     ...(config.group ? { gid: config.group.id } : {}),
   };
