@@ -8,14 +8,19 @@ import { testShmName } from "../harness/temp.ts";
 /** Two child slots, then three drone slots; two worker slots each; four service records. */
 export const SHAPE = { serverLimit: 5, droneBase: 2, workerLimit: 2, serviceLimit: 4 } as const;
 
-/** A scoreboard of SHAPE, closed when `run` ends. */
+/** A scoreboard of SHAPE, closed when `run` ends (once its promise settles, if it returns one). */
 export function withServiceBoard<T>(run: (board: Scoreboard) => T): T {
   const board = Scoreboard.create({ name: testShmName("services"), ...SHAPE });
+  let result: T;
   try {
-    return run(board);
-  } finally {
+    result = run(board);
+  } catch (error) {
     board.close();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(() => board.close()) as T;
+  board.close();
+  return result;
 }
 
 /** A histogram of `values` (ms), as the master's counters keep it. */
