@@ -183,27 +183,28 @@ export interface ScoreboardShape extends ScoreboardLimits {
 }
 
 /**
- * Bytes needed for a scoreboard of these limits (DEFAULT_SERVICE_LIMIT service records unless said);
- * throws SCOREBOARD_BAD_LIMITS when they are unusable.
+ * Bytes needed for a scoreboard of these limits, with `serviceLimit` service records (none unless
+ * given); throws SCOREBOARD_BAD_LIMITS when they are unusable. The 1 GiB ceiling bounds the slots,
+ * which a typo in serverLimit or workerLimit can blow up; the service records, a few kilobytes, are
+ * bounded by MAX_SERVICE_LIMIT on their own.
  */
 export function scoreboardBytes(limits: ScoreboardLimits & { readonly serviceLimit?: number }): number {
   checkLimit("serverLimit", limits.serverLimit, 1, MAX_SERVER_LIMIT);
   checkLimit("workerLimit", limits.workerLimit, 1, MAX_WORKER_LIMIT);
-  const serviceLimit = limits.serviceLimit ?? DEFAULT_SERVICE_LIMIT;
+  const serviceLimit = limits.serviceLimit ?? 0;
   checkLimit("serviceLimit", serviceLimit, 0, MAX_SERVICE_LIMIT);
-  const bytes =
+  const slotBytes =
     HEADER_BYTES +
     limits.serverLimit * PROCESS_RECORD_BYTES +
-    limits.serverLimit * limits.workerLimit * WORKER_RECORD_BYTES +
-    serviceLimit * SERVICE_RECORD_BYTES;
-  if (bytes > MAX_SCOREBOARD_BYTES) {
+    limits.serverLimit * limits.workerLimit * WORKER_RECORD_BYTES;
+  if (slotBytes > MAX_SCOREBOARD_BYTES) {
     throw new DroverError(
       ErrorCode.SCOREBOARD_BAD_LIMITS,
-      `serverLimit ${limits.serverLimit} x workerLimit ${limits.workerLimit} needs ${bytes} bytes of scoreboard, ` +
+      `serverLimit ${limits.serverLimit} x workerLimit ${limits.workerLimit} needs ${slotBytes} bytes of scoreboard, ` +
         `more than the ${MAX_SCOREBOARD_BYTES} allowed: lower serverLimit or workerLimit.`,
     );
   }
-  return bytes;
+  return slotBytes + serviceLimit * SERVICE_RECORD_BYTES;
 }
 
 /** Checks where the drone slots begin: within the slots, at serverLimit when there are no drones. */
@@ -211,11 +212,10 @@ export function checkDroneBase(droneBase: number, serverLimit: number): void {
   checkLimit("droneBase", droneBase, 0, serverLimit, "give the listener pool's serverLimit");
 }
 
-/** The most slots that fit in a scoreboard with `workerLimit` worker slots a slot (and the default services). */
+/** The most slots that fit in a scoreboard with `workerLimit` worker slots a slot. */
 export function serverLimitThatFits(workerLimit: number): number {
   const perChild = PROCESS_RECORD_BYTES + workerLimit * WORKER_RECORD_BYTES;
-  const fixed = HEADER_BYTES + DEFAULT_SERVICE_LIMIT * SERVICE_RECORD_BYTES;
-  return Math.floor((MAX_SCOREBOARD_BYTES - fixed) / perChild);
+  return Math.floor((MAX_SCOREBOARD_BYTES - HEADER_BYTES) / perChild);
 }
 
 export function processRecordOffset(slot: number): number {

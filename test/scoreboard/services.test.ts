@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LATENCY_BUCKETS_MS } from "../../src/dispatch/counters.ts";
 import { ErrorCode } from "../../src/errors.ts";
-import { Scoreboard, WorkerState } from "../../src/scoreboard/index.ts";
+import { Scoreboard, serverLimitThatFits, WorkerState } from "../../src/scoreboard/index.ts";
 import {
   Header,
   HISTOGRAM_BUCKETS,
@@ -36,6 +36,12 @@ describe("the dispatch pool on the scoreboard", () => {
       "the last service record ends the scoreboard",
     );
     assert.equal(scoreboardBytes({ ...SHAPE, serviceLimit: 0 }), serviceRecordOffset(SHAPE, 0));
+    // A config sized to the 1 GiB ceiling of the slots still gets its service records.
+    const fits = { serverLimit: serverLimitThatFits(1024), workerLimit: 1024 };
+    assert.equal(
+      scoreboardBytes({ ...fits, serviceLimit: 64 }),
+      scoreboardBytes(fits) + 64 * SERVICE_RECORD_BYTES,
+    );
     withServiceBoard((board) => {
       assert.equal(board.droneBase, 2);
       assert.equal(board.serviceLimit, 4);
