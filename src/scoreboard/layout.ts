@@ -192,7 +192,7 @@ export function scoreboardBytes(limits: ScoreboardLimits & { readonly serviceLim
   checkLimit("serverLimit", limits.serverLimit, 1, MAX_SERVER_LIMIT);
   checkLimit("workerLimit", limits.workerLimit, 1, MAX_WORKER_LIMIT);
   const serviceLimit = limits.serviceLimit ?? 0;
-  checkLimit("serviceLimit", serviceLimit, 0, MAX_SERVICE_LIMIT);
+  checkLimit("serviceLimit", serviceLimit, 0, MAX_SERVICE_LIMIT, "give at most one record per service");
   const slotBytes =
     HEADER_BYTES +
     limits.serverLimit * PROCESS_RECORD_BYTES +
