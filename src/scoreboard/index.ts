@@ -1,15 +1,20 @@
+export { LATENCY_BUCKETS_MS } from "../dispatch/counters.ts";
 export {
+  DEFAULT_SERVICE_LIMIT,
   MAX_SERVER_LIMIT,
+  MAX_SERVICE_LIMIT,
   MAX_WORKER_LIMIT,
   type ScoreboardLimits,
   serverLimitThatFits,
 } from "./layout.ts";
+export type { HistogramFields, ServiceCounterFields, ServiceFields } from "./master-records.ts";
 export { STALE_PEER_MS } from "./peers.ts";
 export {
   isQuiescing,
   type ProcessRecord,
   type ProcessSnapshot,
   type ScoreboardSnapshot,
+  type ServiceSnapshot,
   type WorkerSnapshot,
 } from "./reader.ts";
 export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";

@@ -1,11 +1,16 @@
-// What the master writes: the header (it is the header's only writer) and a child slot while no child
-// owns it, that is before the fork and after the reap. A child that died mid-update leaves its records
-// odd-numbered; reclaiming the slot makes them consistent again. The one exception is the stack request
-// word, which the master increments while a child owns the slot (see stack-words.ts).
-import { Header, HeaderF64, Proc, ProcF64, Work, WorkF64 } from "./layout.ts";
+// What the master writes: the header (it is the header's only writer), a slot while no child or drone
+// owns it, that is before the fork and after the reap, and the service records. A child that died
+// mid-update leaves its records odd-numbered; reclaiming the slot makes them consistent again. The one
+// exception is the stack request word, which the master increments while a child owns the slot (see
+// stack-words.ts).
+import { DroverError, ErrorCode } from "../errors.ts";
+import { Header, HeaderF64, Proc, ProcessRole, ProcF64, Work, WorkF64 } from "./layout.ts";
 import { beginWrite, endWrite, resetSequence } from "./seqlock.ts";
+import { clearServiceRecord, type ServiceFields, writeServiceRecord } from "./service-records.ts";
 import { ProcessState, WorkerState } from "./states.ts";
 import type { ScoreboardView } from "./view.ts";
+
+export type { HistogramFields, ServiceCounterFields, ServiceFields } from "./service-records.ts";
 
 export class MasterRecords {
   readonly #view: ScoreboardView;
@@ -48,10 +53,20 @@ export class MasterRecords {
     );
   }
 
-  /** Readies a free slot for a child about to be forked, with `workers` worker slots starting. */
-  prepareSlot(slot: number, generation: number, workers: number, now: number): void {
+  /**
+   * Readies a free slot for a child about to be forked, with `workers` worker slots starting; with
+   * `drone`, for a drone of the service whose record is `drone.service` (a slot from droneBase on).
+   */
+  prepareSlot(
+    slot: number,
+    generation: number,
+    workers: number,
+    now: number,
+    drone?: { readonly service: number },
+  ): void {
     const { i32, f64 } = this.#view;
     const base = this.#view.processBase(slot);
+    this.#checkRole(slot, drone);
     // Raised before the slot is used, so a scan that stops at the bound never misses a child.
     if (slot >= Atomics.load(i32, Header.slotBound)) Atomics.store(i32, Header.slotBound, slot + 1);
     resetSequence(i32, base + Proc.seq);
@@ -62,6 +77,8 @@ export class MasterRecords {
     i32[base + Proc.state] = ProcessState.Starting;
     i32[base + Proc.workers] = workers;
     this.#clearProcess(base);
+    i32[base + Proc.role] = drone ? ProcessRole.drone : ProcessRole.child;
+    i32[base + Proc.service] = drone ? drone.service : 0;
     f64[base / 2 + ProcF64.startTime] = now;
     f64[base / 2 + ProcF64.heartbeat] = now;
     endWrite(i32, base + Proc.seq);
@@ -82,11 +99,15 @@ export class MasterRecords {
 
   /**
    * Frees the slot of a child that has exited (and been reaped), folding its counters into the
-   * header's retired totals so that the server's totals do not drop when a child is recycled.
+   * header's retired totals so that the server's totals do not drop when a child is recycled. A
+   * drone's are not folded in: the totals are the listener pool's, and a service's calls are counted
+   * in its service record.
    */
   reclaimSlot(slot: number): void {
     const { i32, f64 } = this.#view;
     const base = this.#view.processBase(slot);
+    // Written by the master alone, in prepareSlot: what it reads here is what it wrote.
+    const child = i32[base + Proc.role] !== ProcessRole.drone;
     resetSequence(i32, base + Proc.seq);
     // One header write spans the whole move, so that a snapshot taken meanwhile (which checks the
     // header's counter) sees the child's counts either in its slot or in the totals, never both or none.
@@ -99,17 +120,56 @@ export class MasterRecords {
         bytes += f64[w + WorkF64.bytes] ?? 0;
         this.#resetWorker(slot, worker, WorkerState.Dead);
       }
-      this.#add(HeaderF64.retiredRequests, requests);
-      this.#add(HeaderF64.retiredBytes, bytes);
-      this.#add(HeaderF64.retiredConnections, f64[base / 2 + ProcF64.connections] ?? 0);
+      if (child) {
+        this.#add(HeaderF64.retiredRequests, requests);
+        this.#add(HeaderF64.retiredBytes, bytes);
+        this.#add(HeaderF64.retiredConnections, f64[base / 2 + ProcF64.connections] ?? 0);
+      }
       beginWrite(i32, base + Proc.seq);
       i32[base + Proc.pid] = 0;
       i32[base + Proc.quiescing] = 0;
       i32[base + Proc.state] = ProcessState.Free;
+      i32[base + Proc.role] = ProcessRole.child;
+      i32[base + Proc.service] = 0;
       this.#clearProcess(base);
       endWrite(i32, base + Proc.seq);
     });
     this.#lowerSlotBound();
+  }
+
+  /** Publishes what the master knows of the service whose record is `index` (0 to serviceLimit - 1). */
+  writeService(index: number, fields: ServiceFields): void {
+    writeServiceRecord(this.#view, index, fields);
+  }
+
+  /** Empties the service record `index` (its service is gone). */
+  clearService(index: number): void {
+    clearServiceRecord(this.#view, index);
+  }
+
+  // Children take the slots below droneBase, drones the rest, so that each kind is found where readers
+  // look for it (a child's peers scan only the children's slots).
+  #checkRole(slot: number, drone: { readonly service: number } | undefined): void {
+    const { droneBase, serviceLimit } = this.#view;
+    if (drone === undefined && slot >= droneBase) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_SLOT,
+        `slot ${slot} is a drone slot (drones begin at ${droneBase}): give a child a slot below droneBase, or say which service the drone is of.`,
+      );
+    }
+    if (drone === undefined) return;
+    if (slot < droneBase) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_SLOT,
+        `slot ${slot} is a child slot (drones begin at ${droneBase}): give a drone a slot from droneBase on; create the scoreboard with droneBase set to the listener pool's serverLimit.`,
+      );
+    }
+    if (!Number.isInteger(drone.service) || drone.service < 0 || drone.service >= serviceLimit) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_SLOT,
+        `service record ${drone.service} does not exist: this scoreboard has ${serviceLimit} service records (serviceLimit).`,
+      );
+    }
   }
 
   // Lowered after a slot is freed: to one more than the highest slot still in use. Only the master

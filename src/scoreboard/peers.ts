@@ -19,7 +19,8 @@ const FIRST_PROCESS = HEADER_BYTES / 4;
  * heartbeat at most `staleAfterMs` older than `now`), or undefined when there is none. A peer whose
  * loop is blocked or hung, or that died and is not reaped yet, stops stamping its heartbeat: it neither
  * accepts nor updates its count, so it must not hold the others back. The scan stops at the master's
- * slot bound: no child lives past it.
+ * slot bound, and at the drones' slots: no child lives past either (a drone accepts no connection and
+ * holds none, so counting one would make every child with a few connections pause).
  */
 export function fewestOpenConnections(
   view: ScoreboardView,
@@ -29,7 +30,7 @@ export function fewestOpenConnections(
   staleAfterMs: number,
 ): number | undefined {
   const { i32, f64 } = view;
-  const bound = Math.min(Atomics.load(i32, Header.slotBound), view.serverLimit);
+  const bound = Math.min(Atomics.load(i32, Header.slotBound), view.droneBase);
   const freshSince = now - staleAfterMs;
   let fewest: number | undefined;
   for (let slot = 0; slot < bound; slot++) {

@@ -1,6 +1,8 @@
 // Reading the whole scoreboard: a snapshot for status, metrics and the master's maintenance. It never
 // stalls its thread for long (a budget for records that stay mid-update, see seqlock.ts), and records
-// holding values out of range are flagged damaged and left out of every total (see validate.ts).
+// holding values out of range are flagged damaged and left out of every total (see validate.ts). The
+// totals are the listener pool's: drones are in `processes` (role "drone") and their services in
+// `services`, and neither counts in them.
 import { Header } from "./layout.ts";
 import {
   type HeaderFields,
@@ -11,13 +13,17 @@ import {
   type WorkerSnapshot,
 } from "./records.ts";
 import { ReadBudget } from "./seqlock.ts";
+import { readServiceRecord, type ServiceSnapshot } from "./service-records.ts";
 import { isBusyWorkerState, ProcessState, WorkerState } from "./states.ts";
 import { recordBounds } from "./validate.ts";
 import type { ScoreboardView } from "./view.ts";
 
 export type { ProcessRecord, WorkerSnapshot } from "./records.ts";
+export type { HistogramFields, ServiceSnapshot } from "./service-records.ts";
 
 export interface ProcessSnapshot extends ProcessRecord {
+  /** A drone's service, by the name in its service record; undefined for a child, or if unknown. */
+  readonly service: string | undefined;
   /** Sums over this child's worker records, damaged ones left out. */
   readonly requests: number;
   readonly bytes: number;
@@ -37,17 +43,22 @@ export interface ScoreboardSnapshot {
   readonly spawnRate: number;
   /** One more than the highest child slot in use, as the master keeps it. */
   readonly slotBound: number;
+  /** The first drone slot (serverLimit when there are none), and the service records there are. */
+  readonly droneBase: number;
+  readonly serviceLimit: number;
   /** Counted since the master started. */
   readonly counters: HeaderFields["counters"];
   /** False when the header stayed mid-update (its writer, the master, stopped in the middle). */
   readonly consistent: boolean;
   /** The header's fields whose values are out of range; empty when sound. */
   readonly damaged: readonly string[];
-  /** Records flagged damaged: the header, process records and worker records. */
+  /** Records flagged damaged: the header, process, worker and service records. */
   readonly damagedRecords: number;
-  /** Every child slot in use, in slot order, damaged records included (each says so). */
+  /** Every slot in use, children then drones, in slot order, damaged records included (each says so). */
   readonly processes: readonly ProcessSnapshot[];
-  /** Sums over the records that are not damaged. */
+  /** The dispatch pool's services, by record index, damaged records included (each says so). */
+  readonly services: readonly ServiceSnapshot[];
+  /** Sums over the children's records that are not damaged (drones count in none). */
   readonly totals: {
     readonly children: number;
     readonly busyWorkers: number;
@@ -89,9 +100,20 @@ export function snapshot(view: ScoreboardView, now = Date.now()): ScoreboardSnap
 
 function readAll(view: ScoreboardView, budget: ReadBudget, now: number): ScoreboardSnapshot {
   const header = readHeader(view, budget, now);
-  const bounds = recordBounds(header, header.damaged, view.workerLimit, now);
+  const bounds = recordBounds(header, header.damaged, view.workerLimit, now, view);
   const headerSound = (field: string) => !header.damaged.includes(field);
   let damagedRecords = header.damaged.length > 0 ? 1 : 0;
+
+  const services: ServiceSnapshot[] = [];
+  // A drone names its service by record index; a damaged record names none.
+  const serviceNames = new Map<number, string>();
+  for (let index = 0; index < view.serviceLimit; index++) {
+    const service = readServiceRecord(view, index, budget, bounds);
+    if (!service) continue;
+    services.push(service);
+    if (service.damaged.length > 0) damagedRecords++;
+    else serviceNames.set(index, service.name);
+  }
   const totals = {
     children: 0,
     busyWorkers: 0,
@@ -127,7 +149,9 @@ function readAll(view: ScoreboardView, budget: ReadBudget, now: number): Scorebo
       if (isBusyWorkerState(w.state)) busyWorkers++;
       else if (w.state === WorkerState.Ready) idleWorkers++;
     }
-    processes.push({ ...record, requests, bytes, busyWorkers, idleWorkers, workers, consistent });
+    const service = record.serviceIndex === undefined ? undefined : serviceNames.get(record.serviceIndex);
+    processes.push({ ...record, service, requests, bytes, busyWorkers, idleWorkers, workers, consistent });
+    if (record.role === "drone") continue;
     // Each record counts for itself: a sound worker record under a damaged process record still does.
     if (sound) {
       totals.children++;
@@ -147,11 +171,14 @@ function readAll(view: ScoreboardView, budget: ReadBudget, now: number): Scorebo
     restartTime: header.restartTime,
     spawnRate: header.spawnRate,
     slotBound: header.slotBound,
+    droneBase: view.droneBase,
+    serviceLimit: view.serviceLimit,
     counters: header.counters,
     consistent: header.consistent,
     damaged: header.damaged,
     damagedRecords,
     processes,
+    services,
     totals,
   };
 }

@@ -1,5 +1,6 @@
 // Reading one record: a consistent copy of its words (seqlock.ts), decoded, and checked for values out
-// of range (validate.ts). The header, a child's process record, and one of its worker records.
+// of range (validate.ts). The header, a child's or drone's process record, and one of its worker
+// records (service records are read in service-records.ts).
 import { isRunning } from "../util/process-alive.ts";
 import {
   HEADER_BYTES,
@@ -7,6 +8,7 @@ import {
   HeaderF64,
   PROCESS_RECORD_BYTES,
   Proc,
+  ProcessRole,
   ProcF64,
   WORKER_RECORD_BYTES,
   WORKER_REQUEST_BYTES,
@@ -27,6 +29,9 @@ export interface HeaderFields {
   readonly spawnRate: number;
   /** One more than the highest child slot in use (see layout.ts). */
   readonly slotBound: number;
+  /** The first drone slot, and how many service records there are. */
+  readonly droneBase: number;
+  readonly serviceLimit: number;
   readonly startTime: number;
   readonly restartTime: number;
   /** Counts of children that have exited, folded in by the master. */
@@ -43,11 +48,15 @@ export interface HeaderFields {
 
 export interface ProcessFields {
   readonly slot: number;
+  /** One of the listener pool's children, or a drone of the dispatch pool. */
+  readonly role: "child" | "drone";
+  /** A drone's service record; undefined for a child. */
+  readonly serviceIndex: number | undefined;
   readonly pid: number;
   readonly generation: number;
   readonly quiescing: boolean;
   readonly state: ProcessState;
-  /** Worker slots this child has (workersPerChild of its generation). */
+  /** Worker slots this child has (workersPerChild of its generation; a drone's concurrency). */
   readonly workerCount: number;
   /** Connections it holds now. */
   readonly openConnections: number;
@@ -115,6 +124,8 @@ export function readHeader(view: ScoreboardView, budget: ReadBudget, now: number
     spawnRate: i32[Header.spawnRate] ?? 0,
     // Stored with Atomics outside the seqlock: read it the same way.
     slotBound: Atomics.load(view.i32, Header.slotBound),
+    droneBase: i32[Header.droneBase] ?? 0,
+    serviceLimit: i32[Header.serviceLimit] ?? 0,
     startTime: f64[HeaderF64.startTime] ?? 0,
     restartTime: f64[HeaderF64.restartTime] ?? 0,
     retired: {
@@ -148,12 +159,19 @@ export function readProcess(
     () => writerAlive(Atomics.load(view.i32, base + Proc.pid)),
     budget,
   );
-  const quiescingWord = i32[Proc.quiescing] ?? 0;
+  const words = {
+    quiescing: i32[Proc.quiescing] ?? 0,
+    role: i32[Proc.role] ?? ProcessRole.child,
+    service: i32[Proc.service] ?? 0,
+  };
+  const drone = words.role === ProcessRole.drone;
   const fields: ProcessFields = {
     slot,
+    role: drone ? "drone" : "child",
+    serviceIndex: drone ? words.service : undefined,
     pid: i32[Proc.pid] ?? 0,
     generation: i32[Proc.generation] ?? 0,
-    quiescing: quiescingWord === 1,
+    quiescing: words.quiescing === 1,
     state: (i32[Proc.state] ?? ProcessState.Free) as ProcessState,
     workerCount: i32[Proc.workers] ?? 0,
     openConnections: i32[Proc.open] ?? 0,
@@ -168,7 +186,7 @@ export function readProcess(
     heapUsed: f64[ProcF64.heapUsed] ?? 0,
   };
   // A free slot is skipped by every reader: nothing in it is shown or counted.
-  const damaged = fields.state === ProcessState.Free ? SOUND : processDamage(fields, quiescingWord, bounds);
+  const damaged = fields.state === ProcessState.Free ? SOUND : processDamage(fields, words, bounds);
   return { ...fields, consistent, damaged };
 }
 

@@ -1,8 +1,16 @@
-// The scoreboard: shared memory that the master, every child and `drover status` map, holding a header,
-// a process record per child slot and a worker record per worker slot. Sizes are fixed at creation.
+// The scoreboard: shared memory that the master, every child and drone, and `drover status` map,
+// holding a header, a process record per slot (children, then drones), a worker record per worker slot
+// and a record per service of the dispatch pool. Sizes are fixed at creation.
 import { DroverError, ErrorCode } from "../errors.ts";
 import { createShm, type MapShmOptions, mapShm, openShm, type ShmSegment } from "../shm/index.ts";
-import { Header, SCOREBOARD_LAYOUT, type ScoreboardLimits, scoreboardBytes } from "./layout.ts";
+import {
+  checkDroneBase,
+  DEFAULT_SERVICE_LIMIT,
+  Header,
+  SCOREBOARD_LAYOUT,
+  type ScoreboardLimits,
+  scoreboardBytes,
+} from "./layout.ts";
 import { MasterRecords } from "./master-records.ts";
 import { fewestOpenConnections, STALE_PEER_MS } from "./peers.ts";
 import { type ScoreboardSnapshot, snapshot } from "./reader.ts";
@@ -13,6 +21,13 @@ import { ProcessRecordWriter, WorkerRecordWriter } from "./writers.ts";
 export interface CreateScoreboardOptions extends ScoreboardLimits {
   /** The memfd's name, e.g. `drover-<runId>.scoreboard`: how `drover status` finds it in /proc/<pid>/fd. */
   readonly name: string;
+  /**
+   * The first drone slot: the listener pool's serverLimit, the drones' slots after it (serverLimit here
+   * counts both). Default serverLimit: no drone slots.
+   */
+  readonly droneBase?: number;
+  /** Service records, one per service of the dispatch pool. Default DEFAULT_SERVICE_LIMIT (64). */
+  readonly serviceLimit?: number;
 }
 
 export class Scoreboard {
@@ -27,11 +42,16 @@ export class Scoreboard {
 
   /** Creates the scoreboard; the creator is the master and the only writer of the header. */
   static create(options: CreateScoreboardOptions): Scoreboard {
-    const bytes = scoreboardBytes(options);
+    const serviceLimit = options.serviceLimit ?? DEFAULT_SERVICE_LIMIT;
+    const droneBase = options.droneBase ?? options.serverLimit;
+    const bytes = scoreboardBytes({ ...options, serviceLimit });
+    checkDroneBase(droneBase, options.serverLimit);
     const segment = createShm(options.name, bytes, SCOREBOARD_LAYOUT);
     const i32 = new Int32Array(segment.buffer);
     Atomics.store(i32, Header.serverLimit, options.serverLimit);
     Atomics.store(i32, Header.workerLimit, options.workerLimit);
+    Atomics.store(i32, Header.droneBase, droneBase);
+    Atomics.store(i32, Header.serviceLimit, serviceLimit);
     const scoreboard = new Scoreboard(segment);
     scoreboard.master.initialize(process.pid, Date.now());
     return scoreboard;
@@ -58,9 +78,11 @@ export class Scoreboard {
       const limits = {
         serverLimit: Atomics.load(i32, Header.serverLimit),
         workerLimit: Atomics.load(i32, Header.workerLimit),
+        serviceLimit: Atomics.load(i32, Header.serviceLimit),
       };
       if (scoreboardBytes(limits) !== segment.size)
         throw new Error(`size ${segment.size} does not fit its limits`);
+      checkDroneBase(Atomics.load(i32, Header.droneBase), limits.serverLimit);
     } catch (cause) {
       segment.close();
       throw new DroverError(
@@ -86,7 +108,20 @@ export class Scoreboard {
     return { serverLimit: this.#view.serverLimit, workerLimit: this.#view.workerLimit };
   }
 
-  /** The master's writes (header and free slots): only the process that created the scoreboard has them. */
+  /** The first drone slot; the slots below it are the listener pool's children. */
+  get droneBase(): number {
+    return this.#view.droneBase;
+  }
+
+  /** How many service records it has. */
+  get serviceLimit(): number {
+    return this.#view.serviceLimit;
+  }
+
+  /**
+   * The master's writes (header, free slots and service records): only the process that created the
+   * scoreboard has them.
+   */
   get master(): MasterRecords {
     if (!this.#segment.owner) {
       throw new DroverError(

@@ -3,8 +3,15 @@
 // anything. A record with a field out of range is flagged damaged, naming the fields, and none of its
 // numbers is counted or shown as a number. The bounds are loose enough that no writer of ours can
 // break them and tight enough that overwritten memory (random bytes, 3.4e+297 requests) fails them.
-import type { ScoreboardLimits } from "./layout.ts";
+import {
+  HISTOGRAM_BUCKETS,
+  MAX_SERVER_LIMIT,
+  MAX_SERVICE_LIMIT,
+  ProcessRole,
+  type ScoreboardShape,
+} from "./layout.ts";
 import type { HeaderFields, ProcessFields, WorkerFields } from "./records.ts";
+import type { ServiceRecordFields } from "./service-records.ts";
 import { PROCESS_STATE_NAMES, ProcessState, WORKER_STATE_LETTERS } from "./states.ts";
 
 /** The largest pid Linux hands out (PID_MAX_LIMIT on 64-bit systems). */
@@ -27,35 +34,47 @@ export interface RecordBounds {
   /** The header's generation plus one: a reload's new children may run ahead of the header. */
   readonly maxGeneration: number;
   readonly workerLimit: number;
+  /** Process slots in all: no service has more drones. */
+  readonly serverLimit: number;
+  /** Where the drone slots begin; undefined: a record's role is not checked against its slot. */
+  readonly droneBase: number | undefined;
+  readonly serviceLimit: number;
 }
 
+/** `shape` is the mapping's (checked at open); without it, what depends on it is checked loosely. */
 export function recordBounds(
   header: Pick<HeaderFields, "startTime" | "generation">,
   headerDamage: readonly string[],
   workerLimit: number,
   now: number,
+  shape?: Omit<ScoreboardShape, "workerLimit">,
 ): RecordBounds {
   return {
     earliest: headerDamage.includes("startTime") ? 1 : header.startTime - TIME_SLACK_MS,
     latest: now + TIME_SLACK_MS,
     maxGeneration: headerDamage.includes("generation") ? MAX_INT32 : header.generation + 1,
     workerLimit,
+    serverLimit: shape?.serverLimit ?? MAX_SERVER_LIMIT,
+    droneBase: shape?.droneBase,
+    serviceLimit: shape?.serviceLimit ?? MAX_SERVICE_LIMIT,
   };
 }
 
-/** The header's fields out of range; `limits` are those the mapping was checked against at open. */
-export function headerDamage(h: HeaderFields, limits: ScoreboardLimits, now: number): readonly string[] {
+/** The header's fields out of range; `shape` is what the mapping was checked against at open. */
+export function headerDamage(h: HeaderFields, shape: ScoreboardShape, now: number): readonly string[] {
   const bad: string[] = [];
   const latest = now + TIME_SLACK_MS;
   // The master stamps its times with Date.now(): whole milliseconds.
   const startSound = Number.isSafeInteger(h.startTime) && h.startTime > 0 && h.startTime <= latest;
   const earliestRestart = startSound ? h.startTime - TIME_SLACK_MS : 1;
-  if (h.serverLimit !== limits.serverLimit) bad.push("serverLimit");
-  if (h.workerLimit !== limits.workerLimit) bad.push("workerLimit");
+  if (h.serverLimit !== shape.serverLimit) bad.push("serverLimit");
+  if (h.workerLimit !== shape.workerLimit) bad.push("workerLimit");
+  if (h.droneBase !== shape.droneBase) bad.push("droneBase");
+  if (h.serviceLimit !== shape.serviceLimit) bad.push("serviceLimit");
   if (!within(h.generation, 0, MAX_INT32)) bad.push("generation");
   if (!within(h.masterPid, 1, MAX_PID)) bad.push("masterPid");
   if (!within(h.spawnRate, 0, MAX_SPAWN_RATE)) bad.push("spawnRate");
-  if (!within(h.slotBound, 0, limits.serverLimit)) bad.push("slotBound");
+  if (!within(h.slotBound, 0, shape.serverLimit)) bad.push("slotBound");
   if (!startSound) bad.push("startTime");
   if (!Number.isSafeInteger(h.restartTime) || h.restartTime < earliestRestart || h.restartTime > latest)
     bad.push("restartTime");
@@ -73,9 +92,20 @@ export function headerDamage(h: HeaderFields, limits: ScoreboardLimits, now: num
   return bad.length === 0 ? SOUND : bad;
 }
 
-/** A child's process record's fields out of range; `quiescingWord` is the raw flag (0 or 1). */
-export function processDamage(p: ProcessFields, quiescingWord: number, b: RecordBounds): readonly string[] {
+/** The words of a process record that its fields decode to something narrower. */
+export interface ProcessWords {
+  /** The quiescing flag (0 or 1). */
+  readonly quiescing: number;
+  /** ProcessRole. */
+  readonly role: number;
+  /** The service record index of a drone, 0 for a child. */
+  readonly service: number;
+}
+
+/** A process record's fields out of range. */
+export function processDamage(p: ProcessFields, words: ProcessWords, b: RecordBounds): readonly string[] {
   const bad: string[] = [];
+  const quiescingWord = words.quiescing;
   // Between prepareSlot and the child's claim the pid is 0: the master holds the slot for the fork.
   if (!within(p.pid, 1, MAX_PID) && !(p.pid === 0 && p.state === ProcessState.Starting)) bad.push("pid");
   if (!within(p.generation, 0, b.maxGeneration)) bad.push("generation");
@@ -93,6 +123,44 @@ export function processDamage(p: ProcessFields, quiescingWord: number, b: Record
   if (!isCount(p.connections)) bad.push("connections");
   if (!isCount(p.rss)) bad.push("rss");
   if (!isCount(p.heapUsed)) bad.push("heapUsed");
+  // Children live below droneBase and drones from it on (prepareSlot refuses anything else).
+  const drone = words.role === ProcessRole.drone;
+  if (
+    (!drone && words.role !== ProcessRole.child) ||
+    (b.droneBase !== undefined && drone !== p.slot >= b.droneBase)
+  )
+    bad.push("role");
+  else if (drone ? !within(words.service, 0, b.serviceLimit - 1) : words.service !== 0) bad.push("service");
+  return bad.length === 0 ? SOUND : bad;
+}
+
+/** A service record's fields out of range; `inUseWord` is the raw flag, `nameSound` as for requests. */
+export function serviceDamage(
+  s: ServiceRecordFields,
+  inUseWord: number,
+  nameSound: boolean,
+  b: RecordBounds,
+): readonly string[] {
+  const bad: string[] = [];
+  if (inUseWord !== 1) bad.push("inUse");
+  if (!nameSound) bad.push("name");
+  if (!within(s.generation, 0, b.maxGeneration)) bad.push("generation");
+  for (const [name, value] of Object.entries(s.counters)) if (!isCount(value)) bad.push(name);
+  for (const name of ["sessionsOpen", "backlog", "backlogHighWater"] as const)
+    if (!isCount(s[name])) bad.push(name);
+  // A drone takes a slot: a service has no more drones than the scoreboard has slots.
+  for (const name of ["drones", "idleDrones", "startingDrones"] as const)
+    if (!within(s[name], 0, b.serverLimit)) bad.push(name);
+  for (const name of ["queueWait", "runTime"] as const) {
+    const h = s[name];
+    const sound =
+      h.counts.length === HISTOGRAM_BUCKETS &&
+      h.counts.every(isCount) &&
+      isCount(h.count) &&
+      Number.isFinite(h.sumMs) &&
+      h.sumMs >= 0;
+    if (!sound) bad.push(name);
+  }
   return bad.length === 0 ? SOUND : bad;
 }
 

@@ -1,8 +1,14 @@
 // Typed views over the scoreboard memory, shared by its writers and its reader.
 import { DroverError, ErrorCode } from "../errors.ts";
-import { Header, processRecordOffset, type ScoreboardLimits, workerRecordOffset } from "./layout.ts";
+import {
+  Header,
+  processRecordOffset,
+  type ScoreboardShape,
+  serviceRecordOffset,
+  workerRecordOffset,
+} from "./layout.ts";
 
-export class ScoreboardView implements ScoreboardLimits {
+export class ScoreboardView implements ScoreboardShape {
   i32: Int32Array;
   f64: Float64Array;
   u8: Uint8Array;
@@ -10,6 +16,8 @@ export class ScoreboardView implements ScoreboardLimits {
   epoch = 0;
   readonly serverLimit: number;
   readonly workerLimit: number;
+  readonly droneBase: number;
+  readonly serviceLimit: number;
 
   constructor(buffer: ArrayBuffer) {
     this.i32 = new Int32Array(buffer);
@@ -17,6 +25,8 @@ export class ScoreboardView implements ScoreboardLimits {
     this.u8 = new Uint8Array(buffer);
     this.serverLimit = Atomics.load(this.i32, Header.serverLimit);
     this.workerLimit = Atomics.load(this.i32, Header.workerLimit);
+    this.droneBase = Atomics.load(this.i32, Header.droneBase);
+    this.serviceLimit = Atomics.load(this.i32, Header.serviceLimit);
   }
 
   /** Points every view (and, through the epoch, every writer) at other memory of the same layout. */
@@ -43,6 +53,17 @@ export class ScoreboardView implements ScoreboardLimits {
       );
     }
     return workerRecordOffset(this, slot, worker);
+  }
+
+  /** Byte offset of a service record. */
+  serviceOffset(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.serviceLimit) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_SLOT,
+        `service record ${index} does not exist: this scoreboard has ${this.serviceLimit} service records (serviceLimit).`,
+      );
+    }
+    return serviceRecordOffset(this, index);
   }
 
   private checkSlot(slot: number): void {

@@ -1,24 +1,26 @@
 // What `drover status` shows, made from a scoreboard snapshot alone: it needs nothing from the master,
-// so it answers even when the master is busy.
+// so it answers even when the master is busy. The listener pool's children first, then the dispatch
+// pool's services with their drones (service-report.ts).
+import { type ScoreboardSnapshot, WORKER_STATE_KEY } from "../scoreboard/index.ts";
 import {
-  isQuiescing,
-  processStateName,
-  type ScoreboardSnapshot,
-  WORKER_STATE_KEY,
-} from "../scoreboard/index.ts";
+  type DroneStatus,
+  type ProcessStatus,
+  processStatus,
+  type ServiceStatus,
+  serviceSections,
+} from "./service-report.ts";
+import { formatServices } from "./service-text.ts";
 
-export interface ChildStatus {
-  readonly slot: number;
-  readonly pid: number;
-  readonly generation: number;
-  /** From an older generation, or told to drain: it takes no new connection. */
-  readonly quiescing: boolean;
-  readonly state: string;
-  readonly requests: number;
-  readonly busyWorkers: number;
-  readonly idleWorkers: number;
-  readonly heartbeatAgeMs: number;
-  readonly rssBytes: number;
+export type {
+  DroneStatus,
+  LatencyStatus,
+  ProcessStatus,
+  RunningCall,
+  ServiceStatus,
+} from "./service-report.ts";
+
+export interface ChildStatus extends ProcessStatus {
+  readonly role: "child";
   /** Requests waiting in its slow lane now, and those that have gone through it. */
   readonly slowLaneWaiting: number;
   readonly slowLaneRequests: number;
@@ -26,8 +28,6 @@ export interface ChildStatus {
   readonly slowLaneShed: number;
   /** Connections it closed while they waited without a request, to make room for new ones. */
   readonly evictedConnections: number;
-  /** One mod_status letter per worker slot. */
-  readonly grid: string;
 }
 
 /**
@@ -35,12 +35,17 @@ export interface ChildStatus {
  * never as numbers, and left out of every total.
  */
 export interface DamagedRecord {
-  /** The scoreboard's header, a child's process record, or one of its worker records. */
-  readonly record: "header" | "child" | "worker";
-  /** The child slot; null for the header. */
+  /**
+   * The scoreboard's header, a child's or a drone's process record, one of their worker records, or
+   * a service record.
+   */
+  readonly record: "header" | "child" | "drone" | "worker" | "service";
+  /** The child or drone slot; null for the header and a service record. */
   readonly slot: number | null;
   /** The worker slot; null but for a worker record. */
   readonly worker: number | null;
+  /** The service record's index: only for a service record. */
+  readonly service?: number;
   /** The fields whose values are out of range. */
   readonly fields: readonly string[];
 }
@@ -52,11 +57,15 @@ export interface StatusReport {
   readonly uptimeSeconds: number | null;
   /** Restarts by kind, and children started and failed, since the master started. */
   readonly counters: ScoreboardSnapshot["counters"];
-  /** Sums over the records that are not damaged. */
+  /** Sums over the children's records that are not damaged (drones count in none). */
   readonly totals: Omit<ScoreboardSnapshot["totals"], "connections">;
   /** The children whose process records are sound, in slot order. */
   readonly children: readonly ChildStatus[];
-  /** Every damaged record: the header, children and workers; empty on a sound scoreboard. */
+  /** The dispatch pool's services whose records are sound, by record, each with its drones. */
+  readonly services: readonly ServiceStatus[];
+  /** Sound drones whose service record is gone or damaged; empty normally. */
+  readonly otherDrones: readonly DroneStatus[];
+  /** Every damaged record: the header, children, drones, workers, services; empty on a sound scoreboard. */
   readonly damaged: readonly DamagedRecord[];
 }
 
@@ -76,24 +85,16 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
       bytes: totals.bytes,
     },
     children: snapshot.processes
-      .filter((p) => p.damaged.length === 0)
+      .filter((p) => p.role === "child" && p.damaged.length === 0)
       .map((p) => ({
-        slot: p.slot,
-        pid: p.pid,
-        generation: p.generation,
-        quiescing: isQuiescing(snapshot, p),
-        state: processStateName(p.state),
-        requests: p.requests,
-        busyWorkers: p.busyWorkers,
-        idleWorkers: p.idleWorkers,
-        heartbeatAgeMs: Math.max(0, now - p.heartbeat),
-        rssBytes: p.rss,
+        ...processStatus(snapshot, p, now),
+        role: "child" as const,
         slowLaneWaiting: p.slowLaneWaiting,
         slowLaneRequests: p.slowLaneRequests,
         slowLaneShed: p.slowLaneShed,
         evictedConnections: p.evicted,
-        grid: p.workers.map((w) => w.letter).join(""),
       })),
+    ...serviceSections(snapshot, now),
     damaged: damagedRecords(snapshot),
   };
 }
@@ -108,19 +109,27 @@ function damagedRecords(snapshot: ScoreboardSnapshot): DamagedRecord[] {
   if (snapshot.damaged.length > 0)
     found.push({ record: "header", slot: null, worker: null, fields: snapshot.damaged });
   for (const p of snapshot.processes) {
-    if (p.damaged.length > 0) found.push({ record: "child", slot: p.slot, worker: null, fields: p.damaged });
+    if (p.damaged.length > 0) found.push({ record: p.role, slot: p.slot, worker: null, fields: p.damaged });
     for (const w of p.workers) {
       if (w.damaged.length > 0)
         found.push({ record: "worker", slot: p.slot, worker: w.worker, fields: w.damaged });
     }
   }
+  for (const s of snapshot.services) {
+    if (s.damaged.length > 0)
+      found.push({ record: "service", slot: null, worker: null, service: s.index, fields: s.damaged });
+  }
   return found;
 }
 
-/** Where a damaged record is, in words: "the header", "child slot 3", "slot 0 worker 2". */
+/**
+ * Where a damaged record is, in words: "the scoreboard header", "child slot 3", "drone slot 5",
+ * "slot 0 worker 2", "service record 1".
+ */
 export function damagedRecordName(record: DamagedRecord): string {
   if (record.record === "header") return "the scoreboard header";
-  if (record.record === "child") return `child slot ${record.slot}`;
+  if (record.record === "child" || record.record === "drone") return `${record.record} slot ${record.slot}`;
+  if (record.record === "service") return `service record ${record.service}`;
   return `slot ${record.slot} worker ${record.worker}`;
 }
 
@@ -157,6 +166,7 @@ export function formatStatus(report: StatusReport): string {
   }
   lines.push("(* old generation or draining: takes no new connection)", "", "Scoreboard:");
   for (const child of report.children) lines.push(`  ${String(child.slot).padStart(3)}  ${child.grid}`);
+  lines.push(...formatServices(report));
   if (report.damaged.length > 0) {
     lines.push("", "Damaged records (shown as ? in the scoreboard, not counted):");
     for (const record of report.damaged)

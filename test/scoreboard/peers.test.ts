@@ -85,6 +85,27 @@ describe("the fewest connections a peer that accepts holds", () => {
     });
   });
 
+  it("never counts a drone of the dispatch pool: it takes no connection", () => {
+    const board = Scoreboard.create({
+      name: testShmName("peers"),
+      serverLimit: 8,
+      droneBase: 4,
+      workerLimit: 2,
+    });
+    try {
+      const now = Date.now();
+      peer(board, 1, 5, now);
+      // Ready, of the same generation and fresh, holding no connection: as a drone always is.
+      board.master.prepareSlot(5, 1, 2, now, { service: 0 });
+      board.processWriter(5).claim(10_005, now);
+      board.processWriter(5).setState(ProcessState.Ready);
+      assert.equal(board.snapshot().slotBound, 6);
+      assert.equal(board.fewestOpenConnections(1, 0, now, STALE_AFTER), 5);
+    } finally {
+      board.close();
+    }
+  });
+
   it("allocates nothing per call", () => {
     withBoard((board) => {
       const now = Date.now();

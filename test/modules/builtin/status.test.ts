@@ -65,6 +65,9 @@ function madeUpSnapshot(): ScoreboardSnapshot {
   ];
   const process = (slot: number, generation: number, workers: WorkerSnapshot[], quiescing: boolean) => ({
     slot,
+    role: "child" as const,
+    serviceIndex: undefined,
+    service: undefined,
     pid: 1000 + slot,
     generation,
     quiescing,
@@ -98,11 +101,14 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     restartTime: NOW - 30_000,
     spawnRate: 1,
     slotBound: 3,
+    droneBase: 4,
+    serviceLimit: 64,
     counters: { gracefulRestarts: 1, hardRestarts: 0, childrenStarted: 3, childrenFailed: 1 },
     consistent: true,
     damaged: [],
     damagedRecords: 0,
     processes: [process(0, 0, old, true), process(2, 1, current, false)],
+    services: [],
     totals: { children: 2, busyWorkers: 3, idleWorkers: 1, requests: 25, bytes: 20_480, connections: 6 },
   };
 }

@@ -1,7 +1,8 @@
 // The pool's metrics, every one read from the scoreboard: sums over all children as the scoreboard
 // holds them, never asked of each child, so whichever child answers a scrape reports the whole pool.
 // A record the snapshot flags damaged (values out of range) has no series and counts in no sum: only
-// scoreboard_damaged_records tells of it.
+// scoreboard_damaged_records tells of it. These are the listener pool's: drones count in none of them
+// (the dispatch pool has its own, service-metrics.ts).
 import type { Registry } from "prom-client";
 import {
   isQuiescing,
@@ -65,9 +66,11 @@ export function definePoolMetrics(
     read: (s) =>
       countByState(
         WORKER_STATE_NAMES_IN_ORDER,
-        s.processes.flatMap((p) =>
-          p.workers.filter((w) => w.damaged.length === 0).map((w) => WORKER_STATE_NAMES[w.state]),
-        ),
+        s.processes
+          .filter((p) => p.role === "child")
+          .flatMap((p) =>
+            p.workers.filter((w) => w.damaged.length === 0).map((w) => WORKER_STATE_NAMES[w.state]),
+          ),
       ),
   });
 
@@ -134,7 +137,7 @@ export function definePoolMetrics(
   });
   metrics.gauge({
     name: "scoreboard_damaged_records",
-    help: "Scoreboard records (header, children, workers) holding values out of range, left out of every other metric: the shared memory was overwritten.",
+    help: "Scoreboard records (header, children, drones, workers, services) holding values out of range, left out of every other metric: the shared memory was overwritten.",
     read: (s) => s.damagedRecords,
   });
 
@@ -202,9 +205,9 @@ function* perChild(
   }
 }
 
-/** The children whose process records are not damaged. */
+/** The children whose process records are not damaged (drones are not children). */
 function sound(s: ScoreboardSnapshot): ProcessSnapshot[] {
-  return s.processes.filter((p) => p.damaged.length === 0);
+  return s.processes.filter((p) => p.role === "child" && p.damaged.length === 0);
 }
 
 /** One sample of a header field, or none when the header holds it damaged. */

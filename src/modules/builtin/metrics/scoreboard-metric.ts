@@ -5,7 +5,8 @@
 // by the scoreboard's value is how a Counter is set. A read that gives no sample (the value is damaged
 // on the scoreboard) leaves the metric with none.
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { ScoreboardSnapshot } from "../../../scoreboard/index.ts";
+import { LATENCY_BUCKETS_MS, type ScoreboardSnapshot } from "../../../scoreboard/index.ts";
+import { BucketHistogram, type HistogramSample } from "./bucket-histogram.ts";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -65,6 +66,21 @@ export class ScoreboardMetrics {
         }
         if (!any && spec.labelNames === undefined) this.remove();
       },
+    });
+  }
+
+  /** A histogram of LATENCY_BUCKETS_MS read from the snapshot, exposed in seconds. */
+  histogram(
+    spec: Omit<MetricSpec, "read"> & { readonly read: (s: ScoreboardSnapshot) => Iterable<HistogramSample> },
+  ): void {
+    const current = this.#current;
+    new BucketHistogram({
+      name: `${this.#prefix}${spec.name}`,
+      help: spec.help,
+      labelNames: spec.labelNames ?? [],
+      boundsMs: LATENCY_BUCKETS_MS,
+      registry: this.#registry,
+      read: () => spec.read(current()),
     });
   }
 

@@ -5,9 +5,16 @@ import {
   isBusyWorkerState,
   type ScoreboardSnapshot,
   type WorkerSnapshot,
-  WorkerState,
 } from "../../../scoreboard/index.ts";
-import { type ChildStatus, headerField, type StatusReport, statusReport } from "../../../status/report.ts";
+import {
+  type ChildStatus,
+  type DroneStatus,
+  headerField,
+  type ServiceStatus,
+  type StatusReport,
+  statusReport,
+} from "../../../status/report.ts";
+import { isRunning } from "../../../status/service-report.ts";
 
 export interface WorkerStatus {
   readonly worker: number;
@@ -35,7 +42,19 @@ export interface ChildPageStatus extends ChildStatus {
   readonly workers: readonly WorkerStatus[];
 }
 
-export interface StatusPageReport extends Omit<StatusReport, "children" | "counters"> {
+export interface DronePageStatus extends DroneStatus {
+  /** From a generation older than the master's: finishing its calls after a graceful restart. */
+  readonly oldGeneration: boolean;
+  /** One per worker slot, a slot per call it may run at once; `request` is the method. */
+  readonly workers: readonly WorkerStatus[];
+}
+
+export interface ServicePageStatus extends Omit<ServiceStatus, "droneProcesses"> {
+  readonly droneProcesses: readonly DronePageStatus[];
+}
+
+export interface StatusPageReport
+  extends Omit<StatusReport, "children" | "counters" | "services" | "otherDrones"> {
   /** drover's version, when its package.json could be read. */
   readonly version: string | null;
   /**
@@ -57,6 +76,9 @@ export interface StatusPageReport extends Omit<StatusReport, "children" | "count
   /** Every child's grid, in slot order. */
   readonly scoreboard: string;
   readonly children: readonly ChildPageStatus[];
+  /** The dispatch pool's services, each with its drones (as `drover status --json`, plus workers). */
+  readonly services: readonly ServicePageStatus[];
+  readonly otherDrones: readonly DronePageStatus[];
 }
 
 export function statusPageReport(
@@ -72,6 +94,11 @@ export function statusPageReport(
   const restartTime = field("restartTime", snapshot.restartTime);
   const { counters } = snapshot;
   const processes = new Map(snapshot.processes.map((p) => [p.slot, p]));
+  const drone = (d: DroneStatus): DronePageStatus => ({
+    ...d,
+    oldGeneration: d.generation < snapshot.generation,
+    workers: (processes.get(d.slot)?.workers ?? []).map((worker) => workerStatus(worker, now)),
+  });
   return {
     masterPid: base.masterPid,
     generation: base.generation,
@@ -102,12 +129,15 @@ export function statusPageReport(
         workers: (process?.workers ?? []).map((worker) => workerStatus(worker, now)),
       };
     }),
+    services: base.services.map((service) => ({
+      ...service,
+      droneProcesses: service.droneProcesses.map(drone),
+    })),
+    otherDrones: base.otherDrones.map(drone),
   };
 }
 
 function workerStatus(worker: WorkerSnapshot, now: number): WorkerStatus {
-  // A record keeps its last request after it ends; one runs while the worker writes, or while it
-  // finishes gracefully a request begun after the last one ended.
   if (worker.damaged.length > 0) {
     return {
       worker: worker.worker,
@@ -121,9 +151,7 @@ function workerStatus(worker: WorkerSnapshot, now: number): WorkerStatus {
       damaged: worker.damaged,
     };
   }
-  const inProgress =
-    worker.state === WorkerState.Writing ||
-    (worker.state === WorkerState.Graceful && worker.requestStart > worker.lastUsed);
+  const inProgress = isRunning(worker);
   return {
     worker: worker.worker,
     letter: worker.letter,

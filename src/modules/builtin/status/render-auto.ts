@@ -1,7 +1,9 @@
 // The `?auto` form: "Name: value" lines that scripts parse, named as mod_status's where they mean
-// the same (Total Accesses, ReqPerSec, BusyWorkers, Scoreboard...).
+// the same (Total Accesses, ReqPerSec, BusyWorkers, Scoreboard...). A service's lines follow, each
+// name prefixed with `Service[<name>] ` (names have no spaces), only when there are services.
+import { latencyQuantile } from "../../../status/latency.ts";
 import { formatUptime } from "../../../status/report.ts";
-import type { StatusPageReport } from "./page-report.ts";
+import type { ServicePageStatus, StatusPageReport } from "./page-report.ts";
 
 export function renderAuto(report: StatusPageReport): string {
   const { totals } = report;
@@ -34,9 +36,46 @@ export function renderAuto(report: StatusPageReport): string {
     ["Stopping", report.children.filter((child) => child.quiescing).length],
     ["Scoreboard", report.scoreboard],
     ["DamagedRecords", report.damaged.length],
+    // A pool with no service has no line of the dispatch pool at all.
+    ["Services", report.services.length > 0 ? report.services.length : null],
+    ...report.services.flatMap(serviceLines),
   ];
   const shown = lines.filter(([, value]) => value !== null);
   return `${shown.map(([name, value]) => `${name}: ${value}`).join("\n")}\n`;
+}
+
+function serviceLines(service: ServicePageStatus): [string, string | number | null][] {
+  const c = service.counters;
+  // No percentile before anything was observed: the line is left out.
+  const quantile = (counts: readonly number[], q: number) => {
+    const estimate = latencyQuantile({ counts, count: 0, sumMs: 0 }, q);
+    return estimate === undefined ? null : autoDecimal(estimate.ms);
+  };
+  const lines: [string, string | number | null][] = [
+    ["Generation", service.generation],
+    ["Drones", service.drones],
+    ["IdleDrones", service.idleDrones],
+    ["StartingDrones", service.startingDrones],
+    ["Backlog", service.backlog],
+    ["BacklogHighWater", service.backlogHighWater],
+    ["SessionsOpen", service.sessionsOpen],
+    ["SessionsOpened", c.sessionsOpened],
+    ["Calls", c.calls],
+    ["Completed", c.completed],
+    ["Failed", c.failed],
+    ["Rejected", c.rejected],
+    ["Expired", c.expired],
+    ["Cancelled", c.cancelled],
+    ["DroneExits", c.droneExits],
+    ["Retries", c.retries],
+    ["Poison", c.poison],
+    ["QueueWaitP50Ms", quantile(service.queueWait.buckets, 0.5)],
+    ["QueueWaitP99Ms", quantile(service.queueWait.buckets, 0.99)],
+    ["RunTimeP50Ms", quantile(service.runTime.buckets, 0.5)],
+    ["RunTimeP99Ms", quantile(service.runTime.buckets, 0.99)],
+    ["Scoreboard", service.droneProcesses.map((drone) => drone.grid).join("")],
+  ];
+  return lines.map(([name, value]) => [`Service[${service.name}] ${name}`, value]);
 }
 
 // Plain decimal notation with enough digits for a slow server's rate (String() turns 1e-7 into "1e-7").

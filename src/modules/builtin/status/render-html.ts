@@ -4,7 +4,9 @@
 import { WORKER_STATE_KEY } from "../../../scoreboard/index.ts";
 import { DAMAGED, damagedRecordName, formatUptime } from "../../../status/report.ts";
 import { formatBytes, formatDecimal, formatSeconds } from "./format.ts";
+import { currentRequests, escapeHtml, gridRow, marker } from "./html.ts";
 import type { ChildPageStatus, StatusPageReport } from "./page-report.ts";
+import { servicesHtml } from "./render-services.ts";
 
 export interface HtmlOptions {
   /** Seconds between reloads; 0 is off. */
@@ -17,6 +19,8 @@ const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #111; background: #fff; }
 h1 { font-size: 1.4em; margin: 0 0 .2em; }
 h2 { font-size: 1.1em; margin: 1.4em 0 .4em; }
+h3 { font-size: 1em; margin: 1.2em 0 .3em; }
+section.service .scoreboard { margin: .6em 0; }
 .sub { color: #555; margin: 0 0 1em; }
 dl.summary { display: grid; grid-template-columns: max-content auto; gap: .15em 1.2em; margin: 0; }
 dl.summary dt { color: #555; }
@@ -62,14 +66,10 @@ ${WORKER_STATE_KEY.map(([letter, meaning]) => `<li><code>${escapeHtml(letter)}</
 </ul>
 <h2>Children</h2>
 ${childrenTable(report)}
-${damagedRecords(report)}<footer>${footer(options)}</footer>
+${servicesHtml(report)}${damagedRecords(report)}<footer>${footer(options)}</footer>
 </body>
 </html>
 `;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function summary(report: StatusPageReport): string {
@@ -100,15 +100,7 @@ function summary(report: StatusPageReport): string {
 
 // One line of letters per child, as mod_status's block; busy workers in bold.
 function grid(report: StatusPageReport): string {
-  const rows = report.children.map((child) => {
-    const letters = child.workers
-      .map((w) => (w.busy ? `<b>${escapeHtml(w.letter)}</b>` : escapeHtml(w.letter)))
-      .join("");
-    return (
-      `<div class="row${child.oldGeneration ? " old" : ""}" data-slot="${child.slot}" data-pid="${child.pid}">` +
-      `<span class="slot">${child.slot}</span><span class="letters">${letters}</span></div>`
-    );
-  });
+  const rows = report.children.map(gridRow);
   if (rows.length === 0) rows.push(`<div class="row">no children</div>`);
   return `<div id="scoreboard" class="scoreboard">\n${rows.join("\n")}\n</div>`;
 }
@@ -138,7 +130,7 @@ function childrenTable(report: StatusPageReport): string {
       `<td class="num">${formatBytes(child.bytes)}</td>`,
       `<td class="num">${child.busyWorkers}</td>`,
       `<td class="num">${child.idleWorkers}</td>`,
-      `<td class="request">${currentRequests(child)}</td>`,
+      `<td class="request">${currentRequests(child.workers)}</td>`,
       `<td class="num">${formatSeconds(child.heartbeatAgeMs)} ago</td>`,
       // RSS is 0 until the child's first heartbeat measures it.
       `<td class="num">${child.rssBytes > 0 ? formatBytes(child.rssBytes) : "-"}</td>`,
@@ -162,30 +154,13 @@ function slowLane(child: ChildPageStatus): string {
     : String(child.slowLaneRequests);
 }
 
-// Why a child takes no new connection: its generation is old, or it was told to drain.
-function marker(child: ChildPageStatus): string {
-  if (child.oldGeneration) return ` <span class="marker" title="older generation: draining">old</span>`;
-  if (child.quiescing)
-    return ` <span class="marker" title="draining: takes no new connection">draining</span>`;
-  return "";
-}
-
-function currentRequests(child: ChildPageStatus): string {
-  return child.workers
-    .filter((w) => w.inProgress && w.request !== "")
-    .map((w) => {
-      const age = w.requestAgeMs === null ? "" : ` (${formatSeconds(w.requestAgeMs)})`;
-      return `<code>${escapeHtml(w.request)}${age}</code>`;
-    })
-    .join("");
-}
-
 // Records holding values out of range: where they are and which fields, never their numbers.
 function damagedRecords(report: StatusPageReport): string {
   if (report.damaged.length === 0) return "";
   const items = report.damaged.map(
     (record) =>
-      `<li data-record="${record.record}"${record.slot === null ? "" : ` data-slot="${record.slot}"`}>` +
+      `<li data-record="${record.record}"${record.slot === null ? "" : ` data-slot="${record.slot}"`}` +
+      `${record.service === undefined ? "" : ` data-service="${record.service}"`}>` +
       `${escapeHtml(damagedRecordName(record))}: ${escapeHtml(record.fields.join(", "))}</li>`,
   );
   return `<h2>Damaged records</h2>
