@@ -2,7 +2,9 @@
 // service (or refuses it: no such service, no such session), starts and promotes each generation's
 // drones beside the listener pool's children, keeps the pools whole once a second, drains them on a
 // graceful stop, and is told of every drone's readiness and exit by the pool of children.
-import { ErrorCode } from "../errors.ts";
+
+import type { ResolvedService } from "../config/types.ts";
+import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
 import { readHungStack } from "../master/children/hung-child.ts";
@@ -14,6 +16,8 @@ import { ServiceDrones } from "./service-drones.ts";
 
 // Frames to a service nobody knows are read up to this much (then refused).
 const UNKNOWN_SERVICE_BODY_BYTES = 64 * 1024;
+// How soon a change reaches the scoreboard's service records (drover status, /metrics).
+const PUBLISH_MS = 100;
 
 export interface DispatchParts {
   readonly spawner: DroneSpawner;
@@ -27,6 +31,7 @@ export class Dispatch implements Dispatcher {
   readonly #services = new Map<string, ServiceDrones>();
   // Services dropped from the config (or replaced by one of the same name) whose drones still finish.
   readonly #retired = new Set<ServiceDrones>();
+  #publishing: NodeJS.Timeout | undefined;
 
   constructor(parts: DispatchParts) {
     this.#parts = parts;
@@ -88,12 +93,7 @@ export class Dispatch implements Dispatcher {
       let service = this.#services.get(config.name);
       if (!service || service.pool.refusing?.startsWith("gone:")) {
         if (service) this.#retired.add(service);
-        service = new ServiceDrones(config, {
-          spawn: (service, generation) => this.#parts.spawner.spawn(service, generation),
-          readStack: (drone) => this.#readStack(drone.child),
-          stopping: this.#parts.stopping,
-          log: this.#parts.log,
-        });
+        service = this.#newService(config);
         this.#services.set(config.name, service);
       }
       started.push(service.start(generation, signal));
@@ -116,12 +116,22 @@ export class Dispatch implements Dispatcher {
   }
 
   rollback(generation: Generation): void {
-    for (const service of this.#services.values()) service.rollback(generation);
+    for (const service of [...this.#services.values()]) {
+      service.rollback(generation);
+      // A service this generation brought, which never served: gone with it.
+      if (!service.served) {
+        service.retireAll(`gone: service "${service.name}" did not start`);
+        this.#services.delete(service.name);
+        if (service.drones.length > 0) this.#retired.add(service);
+        else this.#parts.scoreboard()?.master.clearService(service.index);
+      }
+    }
   }
 
-  /** Once a second: minDrones and the spare band of each service. */
+  /** Once a second: minDrones and the spare band of each service, and their records published. */
   maintain(): void {
     for (const service of this.#services.values()) service.maintain();
+    this.#publish();
   }
 
   /** A graceful stop: no new calls; what is queued and running finishes, then the drones leave. */
@@ -146,8 +156,49 @@ export class Dispatch implements Dispatcher {
   exited(exit: ChildExit): void {
     const owner = this.#owner(exit.child);
     owner?.exited(exit, this.#parts.stopping());
-    // Its last drone gone, a retired service is forgotten.
-    if (owner && this.#retired.has(owner) && owner.drones.length === 0) this.#retired.delete(owner);
+    // Its last drone gone, a retired service is forgotten, and its record with it.
+    if (owner && this.#retired.has(owner) && owner.drones.length === 0) {
+      this.#retired.delete(owner);
+      this.#parts.scoreboard()?.master.clearService(owner.index);
+    }
+  }
+
+  #newService(config: ResolvedService): ServiceDrones {
+    const taken = new Set([...this.#services.values(), ...this.#retired].map((service) => service.index));
+    const scoreboard = this.#parts.scoreboard();
+    const limit = scoreboard?.serviceLimit ?? 0;
+    let index = 0;
+    while (taken.has(index)) index++;
+    if (index >= limit) {
+      throw new DroverError(
+        ErrorCode.SCOREBOARD_BAD_LIMITS,
+        `service "${config.name}" finds no free record among the scoreboard's ${limit}: run fewer services, or restart the master after a reload that dropped some`,
+      );
+    }
+    const service = new ServiceDrones(config, index, {
+      spawn: (service, generation) => this.#parts.spawner.spawn(service, generation, index),
+      readStack: (drone) => this.#readStack(drone.child),
+      stopping: this.#parts.stopping,
+      log: this.#parts.log,
+    });
+    service.pool.changed = () => this.#publishSoon();
+    return service;
+  }
+
+  #publishSoon(): void {
+    if (this.#publishing) return;
+    this.#publishing = setTimeout(() => this.#publish(), PUBLISH_MS);
+    this.#publishing.unref();
+  }
+
+  #publish(): void {
+    clearTimeout(this.#publishing);
+    this.#publishing = undefined;
+    const scoreboard = this.#parts.scoreboard();
+    if (!scoreboard) return;
+    for (const service of [...this.#services.values(), ...this.#retired]) {
+      scoreboard.master.writeService(service.index, service.fields());
+    }
   }
 
   #owner(child: ChildHandle): ServiceDrones | undefined {

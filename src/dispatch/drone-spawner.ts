@@ -33,7 +33,8 @@ export class DroneSpawner {
     this.#parts = parts;
   }
 
-  spawn(service: ResolvedService, generation: Generation): SpawnedDrone | undefined {
+  /** Forks a drone of `service` (whose record in the scoreboard's service region is `index`). */
+  spawn(service: ResolvedService, generation: Generation, index: number): SpawnedDrone | undefined {
     const { table, log } = this.#parts;
     const scoreboard = this.#parts.scoreboard();
     if (this.#parts.stopping() || !scoreboard) return undefined;
@@ -47,7 +48,9 @@ export class DroneSpawner {
       );
       return undefined;
     }
-    scoreboard.master.prepareSlot(slot, generation.number, service.droneConcurrency, Date.now());
+    scoreboard.master.prepareSlot(slot, generation.number, service.droneConcurrency, Date.now(), {
+      service: index,
+    });
     const maxRequests = jittered(service.maxRequestsPerDrone, config.recycleJitter);
     const spec: DroneSpec = {
       role: "drone",
@@ -83,7 +86,6 @@ export class DroneSpawner {
       scoreboard.master.reclaimSlot(slot);
       return undefined;
     }
-    scoreboard.master.countChild("started");
     child.after(config.childStartTimeout, () => {
       if (child.phase !== "starting") return;
       log.error(

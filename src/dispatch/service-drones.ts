@@ -12,6 +12,7 @@ import type { ExitPlan } from "../master/children/child-phase.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import { GenerationStart } from "../master/generations/generation-start.ts";
 import { CrashBackoff } from "../master/pool/crash-backoff.ts";
+import type { ServiceFields } from "../scoreboard/index.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import type { SpawnedDrone } from "./drone-spawner.ts";
@@ -41,6 +42,8 @@ interface Methods {
 }
 
 export class ServiceDrones implements PoolHooks {
+  /** Its record in the scoreboard's service region. */
+  readonly index: number;
   readonly pool: ServicePool;
   readonly sessions: SessionLife;
   readonly #drones = new Map<ChildHandle, Drone>();
@@ -56,7 +59,8 @@ export class ServiceDrones implements PoolHooks {
   #restoreTimer: NodeJS.Timeout | undefined;
   #draining = false;
 
-  constructor(config: ResolvedService, parts: ServiceDronesParts) {
+  constructor(config: ResolvedService, index: number, parts: ServiceDronesParts) {
+    this.index = index;
     this.#parts = parts;
     this.#log = parts.log.child({ service: config.name });
     this.pool = new ServicePool(config);
@@ -68,8 +72,37 @@ export class ServiceDrones implements PoolHooks {
     return this.pool.name;
   }
 
+  /** Whether a generation of it has ever taken charge. */
+  get served(): boolean {
+    return this.#serving !== undefined || this.#last !== undefined;
+  }
+
   get drones(): Drone[] {
     return [...this.#drones.values()];
+  }
+
+  /** What the scoreboard shows of the service. */
+  fields(): ServiceFields {
+    let idle = 0;
+    let starting = 0;
+    for (const drone of this.#drones.values()) {
+      if (drone.state === "idle") idle++;
+      else if (drone.state === "starting") starting++;
+    }
+    const { pool } = this;
+    return {
+      name: this.name,
+      generation: this.#serving?.number ?? this.#last?.number ?? 0,
+      drones: this.#drones.size,
+      idleDrones: idle,
+      startingDrones: starting,
+      backlog: pool.backlog.length,
+      backlogHighWater: pool.backlog.highWater,
+      sessionsOpen: this.sessions.count,
+      counters: pool.counters,
+      queueWait: pool.counters.queueWait,
+      runTime: pool.counters.runTime,
+    };
   }
 
   /** Starts minDrones drones of `generation`; resolves once all are ready, rejects if one cannot start. */
@@ -214,6 +247,7 @@ export class ServiceDrones implements PoolHooks {
   #up(drone: Drone): void {
     if (drone.state !== "starting") return;
     drone.state = "idle";
+    this.pool.changed();
     this.#starts.get(drone.generation)?.ready();
     if (this.#serving?.number === drone.generation && !this.pool.methods) {
       this.pool.methods = this.#methods.get(drone.generation)?.names;
@@ -265,6 +299,7 @@ export class ServiceDrones implements PoolHooks {
     const drone = this.#drones.get(exit.child);
     if (!drone) return;
     this.#drones.delete(exit.child);
+    this.pool.changed();
     this.pool.removeIdle(drone);
     drone.close();
     const expected = stopping || drone.state === "leaving" || exit.child.plan !== undefined;

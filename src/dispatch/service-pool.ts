@@ -40,6 +40,8 @@ export class ServicePool {
   /** New calls are refused (a graceful stop). */
   refusing: string | undefined;
   hooks: PoolHooks | undefined;
+  /** Something shown in the scoreboard changed (the dispatcher publishes it soon). */
+  changed: () => void = () => {};
 
   constructor(config: ResolvedService) {
     this.name = config.name;
@@ -49,6 +51,7 @@ export class ServicePool {
   /** A call arrives: it runs on an idle drone now, waits in the backlog, or is refused at once. */
   call(request: CallRequest, reply: Reply, session?: Session): void {
     this.counters.calls++;
+    this.changed();
     const refusal = this.#refusal(request.method);
     if (refusal) {
       this.counters.failed++;
@@ -146,6 +149,7 @@ export class ServicePool {
   done(drone: Drone, header: DoneHeader, body: Buffer): Call | undefined {
     const call = drone.running.get(header.id);
     if (!call) return undefined;
+    this.changed();
     drone.running.delete(header.id);
     drone.served++;
     this.counters.runTime.observe(Date.now() - call.startedAt);
@@ -182,6 +186,7 @@ export class ServicePool {
 
   #expired(call: Call): void {
     this.counters.expired++;
+    this.changed();
     if (call.phase === "queued") {
       if (!call.request.session && !call.opens) this.backlog.dropped();
       this.#settleFailed(
@@ -206,6 +211,7 @@ export class ServicePool {
 
   #cancelled(call: Call): void {
     this.counters.cancelled++;
+    this.changed();
     const queued = call.phase === "queued";
     if (queued && !call.request.session && !call.opens) this.backlog.dropped();
     const drone = queued ? undefined : call.drone;

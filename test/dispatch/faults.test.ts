@@ -47,7 +47,8 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     await waitForPidsGone([pid]);
     await waitFor("two drones again", async () => {
       const status = await drover.status();
-      return status.children.filter((p) => p.pid !== pid && p.pid > 0 && p.state === "ready").length >= 2;
+      const drones = status.services[0]?.droneProcesses ?? [];
+      return drones.filter((drone) => drone.pid !== pid && drone.state === "ready").length >= 2;
     });
     const other = await rejection(math.call("die", { dir }));
     assert.equal(other.code, "DROVER_ERR_DRONE_EXITED", "a method that is not idempotent is not retried");

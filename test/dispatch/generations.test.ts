@@ -89,8 +89,8 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     const running = math.call("waitFor", { file: release });
     const waiting = math.call("add", { a: 20, b: 22 });
     await waitFor("the backlog holds the second call", async () => {
-      const status = (await drover.status()) as unknown as { services?: Array<{ backlog: number }> };
-      return status.services?.[0]?.backlog === 1;
+      const status = await drover.status();
+      return status.services[0]?.backlog === 1;
     });
     process.kill(drover.proc.pid, "SIGTERM");
     await waitFor("the stop began", () => /graceful stop/.test(drover.proc.output()));

@@ -101,6 +101,7 @@ export class MasterRun {
       name: this.files.scoreboardName,
       // The drones' slots follow the children's (see drone-spawner.ts).
       serverLimit: this.#config.serverLimit + this.#config.droneLimit,
+      droneBase: this.#config.serverLimit,
       workerLimit: this.#config.workerLimit,
     });
     this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
