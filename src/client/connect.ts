@@ -3,7 +3,7 @@
 import { connect as connectSocket, type Socket } from "node:net";
 import { resolve } from "node:path";
 import { ErrorCode } from "../errors.ts";
-import type { ServiceDefinition } from "../service/define.ts";
+import type { ServiceDefinition, ServiceShape } from "../service/define.ts";
 import { ClientConnection } from "./connection.ts";
 import { DispatchError } from "./errors.ts";
 import { checkServiceName, RemoteService } from "./service-client.ts";
@@ -43,7 +43,7 @@ class DroverClient implements Client {
     this.#timeoutMs = timeoutMs;
   }
 
-  service<D extends ServiceDefinition = ServiceDefinition>(name: string): ServiceClient<D> {
+  service<D extends ServiceShape = ServiceDefinition>(name: string): ServiceClient<D> {
     let service = this.#services.get(name);
     if (!service) {
       service = new RemoteService(this.#connection, checkServiceName(name), this.#timeoutMs);

@@ -4,7 +4,7 @@
 import { encodeFrame } from "../dispatch/wire/frames.ts";
 import { isWireName, Kind } from "../dispatch/wire/messages.ts";
 import { ErrorCode, isDroverError } from "../errors.ts";
-import type { ParamsOf, ResultOf, ServiceDefinition } from "../service/define.ts";
+import type { ParamsOf, ResultOf, ServiceShape } from "../service/define.ts";
 import { encodeCall } from "./call-frame.ts";
 import type { ClientConnection } from "./connection.ts";
 import { DispatchError } from "./errors.ts";
@@ -14,7 +14,7 @@ import type { CallOptions, ServiceClient, Session, SessionOptions } from "./type
 
 const NAME_RULE = "1 to 128 letters, digits, or . _ : -";
 
-export class RemoteService<D extends ServiceDefinition> implements ServiceClient<D> {
+export class RemoteService<D extends ServiceShape> implements ServiceClient<D> {
   readonly name: string;
   readonly #connection: ClientConnection;
   readonly #timeoutMs: number | undefined;

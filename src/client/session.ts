@@ -2,12 +2,12 @@
 // `reconnect`, a call that finds the session expired opens a new one (fresh state, maybe another drone)
 // and is sent again, once; concurrent calls that meet the same expiry share the one new session.
 import { ErrorCode, isDroverError } from "../errors.ts";
-import type { ParamsOf, ResultOf, ServiceDefinition } from "../service/define.ts";
+import type { ParamsOf, ResultOf, ServiceShape } from "../service/define.ts";
 import { DispatchError } from "./errors.ts";
 import type { RemoteService } from "./service-client.ts";
 import type { CallOptions, Session } from "./types.ts";
 
-export class RemoteSession<D extends ServiceDefinition> implements Session<D> {
+export class RemoteSession<D extends ServiceShape> implements Session<D> {
   readonly #service: RemoteService<D>;
   readonly #reconnect: boolean;
   readonly #timeoutMs: number | undefined;

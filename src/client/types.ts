@@ -1,7 +1,7 @@
 // What `drover/client` offers, typed from a service's definition:
 // `client.service<typeof import("./math.ts").default>("math").call("add", { a: 1, b: 2 })`.
 import type { Duration } from "../config/types.ts";
-import type { ParamsOf, ResultOf, ServiceDefinition } from "../service/define.ts";
+import type { ParamsOf, ResultOf, ServiceDefinition, ServiceShape } from "../service/define.ts";
 
 export interface ConnectOptions {
   /** The master's run directory; its service socket is `dispatch.sock` there. Default: `.drover` in the current folder. */
@@ -33,9 +33,9 @@ export interface SessionOptions {
   readonly timeout?: Duration;
 }
 
-type Methods<D extends ServiceDefinition> = keyof D["methods"] & string;
+type Methods<D extends ServiceShape> = keyof D["methods"] & string;
 
-export interface ServiceClient<D extends ServiceDefinition = ServiceDefinition> {
+export interface ServiceClient<D extends ServiceShape = ServiceDefinition> {
   readonly name: string;
   /** Calls `method` on one of the service's drones and settles with what it returned. */
   call<K extends Methods<D>>(
@@ -47,7 +47,7 @@ export interface ServiceClient<D extends ServiceDefinition = ServiceDefinition> 
   session(options?: SessionOptions): Promise<Session<D>>;
 }
 
-export interface Session<D extends ServiceDefinition = ServiceDefinition> {
+export interface Session<D extends ServiceShape = ServiceDefinition> {
   /** The session's id (a new one after a reconnect). */
   readonly id: string;
   call<K extends Methods<D>>(
@@ -62,7 +62,7 @@ export interface Session<D extends ServiceDefinition = ServiceDefinition> {
 export interface Client {
   /** The service socket this client is connected to. */
   readonly socket: string;
-  service<D extends ServiceDefinition = ServiceDefinition>(name: string): ServiceClient<D>;
+  service<D extends ServiceShape = ServiceDefinition>(name: string): ServiceClient<D>;
   /** Closes the connection; calls still pending reject with DROVER_ERR_DISPATCH_CONNECTION. */
   close(): Promise<void>;
 }

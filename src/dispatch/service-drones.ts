@@ -418,11 +418,8 @@ export class ServiceDrones implements PoolHooks {
       this.pool.run(drone, call);
       if (call.opens) return;
     }
-    if (drone.running.size === 0) this.pool.pushIdle(drone);
-    else {
-      drone.state = "busy";
-      if (drone.hasRoom) this.pool.pushIdle(drone);
-    }
+    if (drone.hasRoom) this.pool.pushIdle(drone);
+    else drone.state = "busy";
   }
 
   #leave(drone: Drone, plan: ExitPlan, now = false): void {

@@ -82,7 +82,7 @@ export class ServicePool {
 
   /** Runs `call` on the warmest idle drone, or queues it. */
   dispatch(call: Call): void {
-    const drone = this.takeIdle();
+    const drone = this.takeIdle(call.opens !== undefined);
     if (drone) {
       this.run(drone, call);
       return;
@@ -100,12 +100,21 @@ export class ServicePool {
     this.hooks?.grow();
   }
 
-  /** The warmest idle drone with room, taken off the stack (left on it if it still has room after). */
-  takeIdle(): Drone | undefined {
+  /**
+   * The warmest idle drone with room, taken off the stack (left on it if it still has room after).
+   * A session takes a whole drone: only one running nothing will do.
+   */
+  takeIdle(wholeDrone = false): Drone | undefined {
+    if (wholeDrone) {
+      const at = this.idle.findLastIndex((drone) => drone.state === "idle" && drone.running.size === 0);
+      const drone = this.idle[at];
+      if (drone && drone.hasRoom) this.idle.splice(at, 1);
+      return drone?.hasRoom ? drone : undefined;
+    }
     for (;;) {
       const drone = this.idle.at(-1);
       if (!drone) return undefined;
-      if (drone.state !== "idle" || !drone.hasRoom) {
+      if ((drone.state !== "idle" && drone.state !== "busy") || !drone.hasRoom) {
         this.idle.pop();
         continue;
       }
@@ -114,9 +123,10 @@ export class ServicePool {
     }
   }
 
-  /** Puts a drone with nothing else to do on top of the idle stack. */
+  /** Puts a drone with room for another call on top of the idle stack. */
   pushIdle(drone: Drone): void {
-    drone.state = "idle";
+    // A drone running fewer calls than droneConcurrency is on the stack too, busy.
+    drone.state = drone.running.size === 0 ? "idle" : "busy";
     drone.idleSince = Date.now();
     const at = this.idle.indexOf(drone);
     if (at >= 0) this.idle.splice(at, 1);

@@ -101,11 +101,17 @@ export function toServiceDefinition(exported: unknown, where: string): ServiceDe
   );
 }
 
+/**
+ * What the client's typing needs of a service: its methods. (ServiceDefinition<M> itself does not
+ * widen to ServiceDefinition<Record<string, Method>>, as `idempotent` names M's keys.)
+ */
+export interface ServiceShape {
+  readonly methods: Record<string, Method>;
+}
+
 /** The params type of method `K` of a service definition. */
-export type ParamsOf<D extends ServiceDefinition, K extends keyof D["methods"]> = Parameters<
-  D["methods"][K]
->[0];
+export type ParamsOf<D extends ServiceShape, K extends keyof D["methods"]> = Parameters<D["methods"][K]>[0];
 /** The result type of method `K`, as it arrives. */
-export type ResultOf<D extends ServiceDefinition, K extends keyof D["methods"]> = Awaited<
+export type ResultOf<D extends ServiceShape, K extends keyof D["methods"]> = Awaited<
   ReturnType<D["methods"][K]>
 >;

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { isDroverError } from "../../src/errors.ts";
+import { waitFor } from "../harness/wait.ts";
 import { startServices } from "../support/services.ts";
 import { rejection } from "./support.ts";
 
@@ -74,6 +75,21 @@ describe("calls to a service", { timeout: 120_000 }, () => {
       Array.from({ length: 5 }, () => math.call("sleep", { ms: 300 }) as Promise<number>),
     );
     assert.ok(new Set(pids).size >= 3, `at least three drones served: ${pids}`);
+  });
+
+  it("runs droneConcurrency calls at once on one drone", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, droneConcurrency: 2 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const release = `${drover.marks}/release`;
+    const both = [math.call("waitFor", { file: release }), math.call("waitFor", { file: release })];
+    await waitFor("both run on the one drone", async () => {
+      const drone = (await drover.status()).services[0]?.droneProcesses[0];
+      return drone?.grid === "WW";
+    });
+    writeFileSync(release, "");
+    const [first, second] = await Promise.all(both);
+    assert.equal(first, second);
   });
 
   it("refuses a call at once when the backlog is full", async (t) => {

@@ -24,6 +24,8 @@ describe("sessions", { timeout: 120_000 }, () => {
     assert.deepEqual([one.count, two.count], [1, 2]);
     assert.equal(one.opened, true, "onConnect ran first, in the same drone");
     assert.equal(two.pid, one.pid);
+    const pinned = (await drover.status()).services[0]?.droneProcesses.find((d) => d.pid === one.pid);
+    assert.equal(pinned?.grid, "K", "a pinned drone shows K between its session's calls");
     // The pinned drone takes no other call: plain calls go to the other drone.
     for (let i = 0; i < 5; i++) assert.notEqual(await math.call("pid", undefined), one.pid);
     const outOfSession = await rejection(math.call("count", undefined));
