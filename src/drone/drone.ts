@@ -100,7 +100,11 @@ export async function runDrone(spec: DroneSpec, log: Logger): Promise<void> {
 
   /** Takes no new work, lets running calls finish within `deadlineMs`, then exits 0. */
   async function quiesce(deadlineMs: number): Promise<void> {
-    if (life === "initialising") quiesceAfterInit = true;
+    if (life === "initialising" && !quiesceAfterInit) {
+      // It stops once initialised; meanwhile its records say it is on its way out.
+      quiesceAfterInit = true;
+      workers.graceful();
+    }
     if (life !== "serving" || quiescing) return;
     quiescing = true;
     setTimeout(() => process.exit(), deadlineMs + exitWithinMs).unref();

@@ -73,6 +73,10 @@ describe("a drone's start", () => {
       [WorkerState.Starting, WorkerState.Starting],
     );
     drone.child.send({ drover: "quiesce", deadlineMs: 5_000 });
+    // Only once it took the quiesce does its childInit finish (else it could say HELLO first).
+    await waitFor("it took the quiesce", () =>
+      drone.record().workers.every((worker) => worker.state === WorkerState.Graceful),
+    );
     writeFileSync(file, "");
     assert.deepEqual(await drone.exited, { code: 0, signal: null });
     assert.equal(drone.frames.length, 0, "no HELLO from a drone told to stop before it was ready");
