@@ -152,8 +152,8 @@ it("status answers from shared memory while the master is stopped by SIGSTOP", {
   await waitFor("the master to be stopped", () => processStat(master)?.state === "T", 5_000);
 
   // A request in flight shows on the board: the children serve and write it while the master sleeps.
-  // It lasts long enough for the command (a second or so to start under load) to see it.
-  const slow = request({ port: drover.port }, "/?sleep=6000");
+  // It lasts long enough for the commands (a few seconds each to start under heavy load) to see it.
+  const slow = request({ port: drover.port }, "/?sleep=12000");
   await waitForBusy(drover);
   const during = await drover.status();
   assert.equal(processStat(master)?.state, "T", "the master was stopped while status answered");
