@@ -24,8 +24,17 @@ export {
   ProcessState,
   Scoreboard,
   type ScoreboardSnapshot,
+  type ServiceSnapshot,
   WORKER_STATE_KEY,
   WORKER_STATE_LETTERS,
   type WorkerSnapshot,
   WorkerState,
 } from "./scoreboard/index.ts";
+export {
+  type DroneContext,
+  defineService,
+  type MethodContext,
+  type ServiceDefinition,
+  type SessionContext,
+  type SessionEndReason,
+} from "./service/define.ts";

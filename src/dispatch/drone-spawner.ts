@@ -4,7 +4,7 @@
 
 import { jittered } from "../config/index.ts";
 import type { ResolvedService } from "../config/types.ts";
-import { DRONE_CHANNEL_FD, DRONE_SCOREBOARD_FD, type DroneSpec } from "../drone/spec.ts";
+import { type DroneSpec, droneFds } from "../drone/spec.ts";
 import type { Logger } from "../log/logger.ts";
 import { childExecArgv } from "../master/children/child-exec-argv.ts";
 import type { ChildHandle } from "../master/children/child-handle.ts";
@@ -52,13 +52,16 @@ export class DroneSpawner {
       service: index,
     });
     const maxRequests = jittered(service.maxRequestsPerDrone, config.recycleJitter);
+    const resources = generation.modules.resources;
+    const resourceSpecs = resources.specs();
+    const fds = droneFds(resourceSpecs.length);
     const spec: DroneSpec = {
       role: "drone",
       slot,
       generation: generation.number,
       restart: generation.kind,
-      scoreboardFd: DRONE_SCOREBOARD_FD,
-      channelFd: DRONE_CHANNEL_FD,
+      scoreboardFd: fds.scoreboard,
+      channelFd: fds.channel,
       service: service.name,
       module: service.module,
       concurrency: service.droneConcurrency,
@@ -69,6 +72,8 @@ export class DroneSpawner {
       hungChildStack: config.hungChildStack,
       nice: service.droneNice,
       modules: config.modules,
+      resources: resourceSpecs,
+      resourceFds: fds.resources,
       ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
       ...(config.group ? { gid: config.group.id } : {}),
     };
@@ -76,7 +81,7 @@ export class DroneSpawner {
     try {
       child = table.spawn({
         spec,
-        fds: [scoreboard.fd],
+        fds: [scoreboard.fd, ...resources.descriptors()],
         env: { ...process.env, DROVER_LOG_LEVEL: config.logLevel },
         execArgv: childExecArgv(),
         drone: { service: service.name },

@@ -283,8 +283,9 @@ export class ServiceDrones implements PoolHooks {
   }
 
   #broken(drone: Drone, reason: string): void {
-    // A drone on its way out closes its channel as it exits.
+    // A drone on its way out, or failing its start (its exit says why), closes its channel as it exits.
     if (drone.child.phase === "exited" || drone.child.phase === "killing") return;
+    if (drone.state === "starting" && reason === "its data channel closed") return;
     if (drone.state !== "leaving" || reason !== "its data channel closed") {
       this.#log.error(
         { childPid: drone.pid, reason },

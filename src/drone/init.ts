@@ -44,8 +44,9 @@ export async function initialiseDrone(spec: DroneSpec, parts: DroneInitParts): P
   for (const module of await loadModules(spec.modules)) parts.hooks.register(module);
   const service = await importService(spec);
   parts.hooks.register(serviceModule(service, parts.context));
-  // A drone is given no module resources and serves no HTTP: a module's attach or use finds none.
-  const resources = new ChildResources([], []);
+  // The generation's shared memory and locks, as a child has them; a drone serves no HTTP, so a
+  // module's request handlers (use) find no request.
+  const resources = new ChildResources(spec.resources, spec.resourceFds);
   const requests = new ModuleRequestHandlers(parts.hookInput.log);
   let reader: Scoreboard | undefined;
   await parts.hooks.run("childInit", {

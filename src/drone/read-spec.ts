@@ -47,6 +47,14 @@ export function readDroneSpec(text: string | undefined): DroneSpec {
     throw bad("module", "an absolute path");
   if (typeof spec.hungChildStack !== "boolean") throw bad("hungChildStack", "true or false");
   if (!Array.isArray(spec.modules)) throw bad("modules", "a list");
+  if (!Array.isArray(spec.resources)) throw bad("resources", "a list");
+  if (
+    !Array.isArray(spec.resourceFds) ||
+    spec.resourceFds.length !== spec.resources.length ||
+    !spec.resourceFds.every(isWhole)
+  ) {
+    throw bad("resourceFds", "a whole number for each of resources");
+  }
   for (const key of ["uid", "gid"] as const) {
     if (spec[key] !== undefined && !isWhole(spec[key])) throw bad(key, "a whole number");
   }

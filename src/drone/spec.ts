@@ -1,13 +1,23 @@
 // What the master tells a drone at spawn, in the same DROVER_CHILD variable as a child's spec, with
 // `role: "drone"`. A drone inherits no listener: its descriptors are
 //
-//   3   the IPC channel (ready, fatal, quiesce, exit: as a child's)
-//   4   the scoreboard memfd          (spec.scoreboardFd)
-//   5   its data channel to the master, a socketpair carrying frames (spec.channelFd)
+//   3           the IPC channel (ready, fatal, quiesce, exit: as a child's)
+//   4           the scoreboard memfd          (spec.scoreboardFd)
+//   5 .. 4+R    the module resources' memfds  (spec.resourceFds[i] for spec.resources[i])
+//   5+R         its data channel to the master, a socketpair carrying frames (spec.channelFd)
 import type { ModuleSpec } from "../config/types.ts";
+import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 
 export const DRONE_SCOREBOARD_FD = 4;
-export const DRONE_CHANNEL_FD = 5;
+
+/** Where a drone given `resources` module resources finds each inherited descriptor. */
+export function droneFds(resources: number): { scoreboard: number; resources: number[]; channel: number } {
+  return {
+    scoreboard: DRONE_SCOREBOARD_FD,
+    resources: Array.from({ length: resources }, (_, i) => DRONE_SCOREBOARD_FD + 1 + i),
+    channel: DRONE_SCOREBOARD_FD + 1 + resources,
+  };
+}
 
 export interface DroneSpec {
   readonly role: "drone";
@@ -33,6 +43,10 @@ export interface DroneSpec {
   readonly nice: number;
   /** The config's modules: the drone runs their childInit and childExit, as a child does. */
   readonly modules: readonly ModuleSpec[];
+  /** The shared memory and locks this generation's postConfig hooks made, for childInit to attach. */
+  readonly resources: readonly ResourceSpec[];
+  /** The drone's descriptor of each of `resources`, in the same order. */
+  readonly resourceFds: readonly number[];
   readonly uid?: number;
   readonly userName?: string;
   readonly gid?: number;

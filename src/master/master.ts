@@ -148,7 +148,12 @@ export class Master {
     master.#lifecycle.running();
     master.#maintenance.start();
     log.info(
-      { generation: master.generation, listen: master.addresses, children: master.#pool.table.size },
+      {
+        generation: master.generation,
+        listen: master.addresses,
+        children: master.#pool.table.all().filter((child) => !child.drone).length,
+        drones: master.#pool.table.all().filter((child) => child.drone).length,
+      },
       "drover configured: resuming normal operations",
     );
     return master;

@@ -14,7 +14,7 @@ import {
   Kind,
   type SessionEnd,
 } from "../../src/dispatch/wire/messages.ts";
-import { DRONE_CHANNEL_FD, DRONE_SCOREBOARD_FD, type DroneSpec } from "../../src/drone/spec.ts";
+import { DRONE_SCOREBOARD_FD, type DroneSpec, droneFds } from "../../src/drone/spec.ts";
 import { childExecArgv } from "../../src/master/children/child-exec-argv.ts";
 import { type ProcessSnapshot, Scoreboard, type WorkerSnapshot } from "../../src/scoreboard/index.ts";
 import { type ExitStatus, isAlive, proveGroupGone } from "../harness/process.ts";
@@ -94,7 +94,7 @@ export async function startDrone(t: TestContext, options: DroneOptions): Promise
     generation: 0,
     restart: "first",
     scoreboardFd: DRONE_SCOREBOARD_FD,
-    channelFd: DRONE_CHANNEL_FD,
+    channelFd: droneFds(0).channel,
     service: "test",
     module: FIXTURES + (options.fixture ?? "echo-service.ts"),
     concurrency,
@@ -105,6 +105,8 @@ export async function startDrone(t: TestContext, options: DroneOptions): Promise
     hungChildStack: false,
     nice: 0,
     modules: [],
+    resources: [],
+    resourceFds: [],
     ...options.spec,
   };
   const child = spawn(process.execPath, [...childExecArgv(), MAIN], {
