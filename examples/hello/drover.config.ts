@@ -1,6 +1,7 @@
 // The config `npm start` runs: the hello app on 127.0.0.1:8080 (PORT changes the port), with the
 // built-in status page (/server-status), Prometheus metrics (/metrics) and shared request counter
-// (/shm-counter), all served by the children from shared memory.
+// (/shm-counter), all served by the children from shared memory; and the "math" service of
+// examples/services in a drone of its own, for `drover call math add '{"a":1,"b":2}'`.
 import { defineConfig } from "../../src/index.ts";
 
 export default defineConfig({
@@ -9,4 +10,5 @@ export default defineConfig({
   startServers: 2,
   workersPerChild: 64,
   modules: [{ use: "status" }, { use: "metrics" }, { use: "shmCounter" }],
+  services: [{ name: "math", module: "../services/math.ts", minDrones: 1, maxDrones: 2 }],
 });
