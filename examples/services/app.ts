@@ -7,10 +7,8 @@ import { DispatchError, ErrorCode, isDroverError, type ServiceClient } from "../
 import { defineApp } from "../../src/index.ts";
 import type mathService from "./math.ts";
 
-/** What fib returns, typed from the service module. */
-type Fib = ReturnType<(typeof mathService)["methods"]["fib"]>;
-
-let math: ServiceClient | undefined;
+// Typed from the service module: method names, params and results are checked.
+let math: ServiceClient<typeof mathService> | undefined;
 
 function reply(response: ServerResponse, status: number, body: object): void {
   response.writeHead(status, { "content-type": "application/json" });
@@ -43,7 +41,7 @@ async function heavy(url: URL, response: ServerResponse): Promise<void> {
     if (!response.writableFinished) gone.abort();
   });
   try {
-    const result = (await math.call("fib", { n }, { timeout: "10s", signal: gone.signal })) as Fib;
+    const result = await math.call("fib", { n }, { timeout: "10s", signal: gone.signal });
     reply(response, 200, result);
   } catch (error) {
     const code = isDroverError(error) ? error.code : "ERROR";
@@ -60,6 +58,6 @@ export default defineApp({
     reply(response, 404, { error: "not found" });
   },
   childInit: ({ client }) => {
-    math = client?.service("math");
+    math = client?.service<typeof mathService>("math");
   },
 });

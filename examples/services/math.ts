@@ -3,7 +3,7 @@
 // that would stall an HTTP child's event loop), and `tally` keeps a running total in a session, on the
 // one drone the session is pinned to. Callers are typed from this module:
 // `client.service<typeof import("./math.ts").default>("math")`.
-import { defineService } from "../../src/service/define.ts";
+import { defineService } from "../../src/index.ts";
 
 /** The largest `n` fib takes: fib(38) is under a second of CPU on a quiet core. */
 export const MAX_FIB = 38;
