@@ -108,8 +108,9 @@ export class ServicePool {
     if (wholeDrone) {
       const at = this.idle.findLastIndex((drone) => drone.state === "idle" && drone.running.size === 0);
       const drone = this.idle[at];
-      if (drone && drone.hasRoom) this.idle.splice(at, 1);
-      return drone?.hasRoom ? drone : undefined;
+      if (!drone?.hasRoom) return undefined;
+      this.idle.splice(at, 1);
+      return drone;
     }
     for (;;) {
       const drone = this.idle.at(-1);

@@ -45,7 +45,7 @@ export class Session {
   next(): Call | undefined {
     for (;;) {
       const call = this.queue.shift();
-      if (!call || !call.settled) return call;
+      if (!call?.settled) return call;
     }
   }
 
