@@ -108,6 +108,15 @@ const scratch = {
 };
 const strictText = new TextDecoder("utf-8", { fatal: true });
 const lenientText = new TextDecoder();
+
+/** Text a record holds: decoded as UTF-8, or as well as it goes when it is not (`sound` false). */
+export function decodeRecordText(bytes: Uint8Array): { text: string; sound: boolean } {
+  try {
+    return { text: strictText.decode(bytes), sound: true };
+  } catch {
+    return { text: lenientText.decode(bytes), sound: false };
+  }
+}
 // The master is the header's writer, and a reader either is the master or outlives it briefly.
 const alwaysAlive = () => true;
 // A pid of 0 means the master holds the slot (prepareSlot, reclaimSlot): it is the writer, and alive.
@@ -206,14 +215,7 @@ export function readWorker(
   const length = i32[Work.requestLength] ?? 0;
   const lengthSound = length >= 0 && length <= WORKER_REQUEST_BYTES;
   const bytes = u8.subarray(WORKER_REQUEST_OFFSET, WORKER_REQUEST_OFFSET + (lengthSound ? length : 0));
-  let request: string;
-  let textSound = true;
-  try {
-    request = strictText.decode(bytes);
-  } catch {
-    request = lenientText.decode(bytes);
-    textSound = false;
-  }
+  const { text: request, sound: textSound } = decodeRecordText(bytes);
   const fields: WorkerFields = {
     worker,
     state,

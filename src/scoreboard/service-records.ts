@@ -12,7 +12,7 @@ import {
   Svc,
   SvcF64,
 } from "./layout.ts";
-import type { RecordCheck } from "./records.ts";
+import { decodeRecordText, type RecordCheck } from "./records.ts";
 import { beginWrite, copyRecord, endWrite, type ReadBudget, resetSequence } from "./seqlock.ts";
 import { type RecordBounds, serviceDamage } from "./validate.ts";
 import type { ScoreboardView } from "./view.ts";
@@ -144,8 +144,6 @@ const scratch = {
   f64: new Float64Array(scratchBuffer),
   u8: new Uint8Array(scratchBuffer),
 };
-const strictText = new TextDecoder("utf-8", { fatal: true });
-const lenientText = new TextDecoder();
 // The master is the only writer of a service record, and a reader either is the master or outlives it briefly.
 const alwaysAlive = () => true;
 
@@ -166,14 +164,7 @@ export function readServiceRecord(
   const length = i32[Svc.nameLength] ?? 0;
   const lengthSound = length >= 1 && length <= SERVICE_NAME_BYTES;
   const bytes = u8.subarray(SERVICE_NAME_OFFSET, SERVICE_NAME_OFFSET + (lengthSound ? length : 0));
-  let name: string;
-  let textSound = true;
-  try {
-    name = strictText.decode(bytes);
-  } catch {
-    name = lenientText.decode(bytes);
-    textSound = false;
-  }
+  const { text: name, sound: textSound } = decodeRecordText(bytes);
   const word = (at: number) => f64[at] ?? 0;
   const counters = Object.fromEntries(COUNTERS.map((n) => [n, word(SvcF64[n])])) as Record<
     (typeof COUNTERS)[number],
