@@ -11,12 +11,14 @@ import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts"
 import type { ExitPlan } from "../master/children/child-phase.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import { GenerationStart } from "../master/generations/generation-start.ts";
-import { CrashBackoff } from "../master/pool/crash-backoff.ts";
 import type { ServiceFields } from "../scoreboard/index.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import type { SpawnedDrone } from "./drone-spawner.ts";
+import { orphanedCall } from "./orphaned-call.ts";
+import { serviceFields } from "./service-fields.ts";
 import { type PoolHooks, ServicePool } from "./service-pool.ts";
+import { ServiceSizing } from "./service-sizing.ts";
 import { SessionLife } from "./session-life.ts";
 import type { DoneHeader, HelloHeader } from "./wire/messages.ts";
 
@@ -55,9 +57,8 @@ export class ServiceDrones implements PoolHooks {
   readonly #starts = new Map<number, GenerationStart>();
   readonly #methods = new Map<number, Methods>();
   readonly #said = new WeakSet<Drone>();
-  #backoff = new CrashBackoff();
-  #restoreTimer: NodeJS.Timeout | undefined;
   #draining = false;
+  readonly #sizing: ServiceSizing;
 
   constructor(config: ResolvedService, index: number, parts: ServiceDronesParts) {
     this.index = index;
@@ -66,6 +67,13 @@ export class ServiceDrones implements PoolHooks {
     this.pool = new ServicePool(config);
     this.pool.hooks = this;
     this.sessions = new SessionLife(this.pool, this.#log, (drone) => this.freed(drone));
+    this.#sizing = new ServiceSizing({
+      pool: this.pool,
+      drones: () => this.#drones.values(),
+      supervised: () => (this.#parts.stopping() || this.#draining ? undefined : this.#serving),
+      spawn: (generation) => this.#spawn(generation),
+      retire: (drone) => this.#leave(drone, "idle"),
+    });
   }
 
   get name(): string {
@@ -83,26 +91,8 @@ export class ServiceDrones implements PoolHooks {
 
   /** What the scoreboard shows of the service. */
   fields(): ServiceFields {
-    let idle = 0;
-    let starting = 0;
-    for (const drone of this.#drones.values()) {
-      if (drone.state === "idle") idle++;
-      else if (drone.state === "starting") starting++;
-    }
-    const { pool } = this;
-    return {
-      name: this.name,
-      generation: this.#serving?.number ?? this.#last?.number ?? 0,
-      drones: this.#drones.size,
-      idleDrones: idle,
-      startingDrones: starting,
-      backlog: pool.backlog.length,
-      backlogHighWater: pool.backlog.highWater,
-      sessionsOpen: this.sessions.count,
-      counters: pool.counters,
-      queueWait: pool.counters.queueWait,
-      runTime: pool.counters.runTime,
-    };
+    const generation = this.#serving?.number ?? this.#last?.number ?? 0;
+    return serviceFields(this.pool, this.#drones.values(), this.sessions.count, generation);
   }
 
   /** Starts minDrones drones of `generation`; resolves once all are ready, rejects if one cannot start. */
@@ -124,7 +114,7 @@ export class ServiceDrones implements PoolHooks {
   promote(generation: Generation): void {
     this.#serving = generation;
     this.pool.config = this.#configOf(generation);
-    this.#backoff = new CrashBackoff();
+    this.#sizing.newGeneration();
     const methods = this.#methods.get(generation.number);
     this.pool.methods = methods?.names;
     this.pool.idempotent = methods?.idempotent ?? new Set();
@@ -169,7 +159,7 @@ export class ServiceDrones implements PoolHooks {
 
   /** The master stops: whatever still waits is failed. */
   abandon(message: string): void {
-    clearTimeout(this.#restoreTimer);
+    this.#sizing.stop();
     this.pool.failWaiting(ErrorCode.STOPPING, message);
     this.sessions.endAll("gone");
   }
@@ -181,11 +171,7 @@ export class ServiceDrones implements PoolHooks {
   // --- PoolHooks -------------------------------------------------------------------------------
 
   grow(): void {
-    const serving = this.#serving;
-    if (!serving || this.#parts.stopping() || this.#draining) return;
-    const { live, starting } = this.#census(serving.number);
-    const wanted = Math.min(this.pool.backlog.length - starting, this.pool.config.maxDrones - live);
-    for (let i = 0; i < wanted; i++) if (!this.#spawn(serving)) return;
+    this.#sizing.grow();
   }
 
   freed(drone: Drone): void {
@@ -306,7 +292,9 @@ export class ServiceDrones implements PoolHooks {
     const expected = stopping || drone.state === "leaving" || exit.child.plan !== undefined;
     const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
     const held = drone.running.size;
-    for (const call of drone.running.values()) this.#orphaned(call, drone, how);
+    let retried = false;
+    for (const call of drone.running.values())
+      retried = orphanedCall(call, this.pool, drone.pid, how) || retried;
     drone.running.clear();
     for (const control of drone.pendingControl.values()) {
       control({ id: 0, ok: false, error: { name: "DroverError", message: "the drone exited" } });
@@ -335,43 +323,14 @@ export class ServiceDrones implements PoolHooks {
     } else this.#log.debug(fields, "drone exited");
     const serving = this.#serving;
     if (stopping || !serving || drone.generation !== serving.number) return;
-    if (!expected) this.#backoff.failed(drone.generation, Date.now() - exit.child.startedAt);
-    this.#restore();
+    if (!expected) this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
+    this.#sizing.restore();
+    if (retried) this.#sizing.grow();
   }
 
-  /** Keeps minDrones and the spare band (once a second, and after a death). */
+  /** Keeps minDrones and the spare band (once a second). */
   maintain(): void {
-    const serving = this.#serving;
-    if (!serving || this.#parts.stopping() || this.#draining) return;
-    const config = this.pool.config;
-    const { live } = this.#census(serving.number);
-    const idle = this.pool.idle.filter((drone) => drone.state === "idle").length;
-    if (live < config.minDrones || (idle < config.minSpareDrones && live < config.maxDrones)) {
-      this.#restore();
-    } else if (idle > config.maxSpareDrones && live > config.minDrones) {
-      const coldest = this.pool.idle.find((drone) => drone.state === "idle");
-      if (coldest) this.#leave(coldest, "idle");
-    }
-  }
-
-  #restore(): void {
-    const serving = this.#serving;
-    if (!serving || this.#parts.stopping() || this.#draining) return;
-    clearTimeout(this.#restoreTimer);
-    if (this.#backoff.waiting(serving.number)) {
-      this.#restoreTimer = setTimeout(() => this.#restore(), 250);
-      this.#restoreTimer.unref();
-      return;
-    }
-    const config = this.pool.config;
-    const { live } = this.#census(serving.number);
-    const idle = this.pool.idle.filter((drone) => drone.state === "idle").length;
-    const wanted = Math.max(
-      config.minDrones - live,
-      Math.min(config.minSpareDrones - idle, config.maxDrones - live),
-    );
-    for (let i = 0; i < wanted; i++) if (!this.#spawn(serving)) break;
-    this.grow();
+    this.#sizing.maintain();
   }
 
   /** Starts `drone`'s replacement, once, ahead of its retirement. */
@@ -379,33 +338,6 @@ export class ServiceDrones implements PoolHooks {
     if (drone.replaced || this.#serving?.number !== drone.generation) return;
     drone.replaced = true;
     this.#spawn(this.#serving);
-  }
-
-  #orphaned(call: Call, drone: Drone, how: string): void {
-    if (call.settled) return;
-    call.deaths++;
-    const { method } = call.request;
-    const counters = this.pool.counters;
-    if (call.deaths >= 2) {
-      counters.poison++;
-      counters.failed++;
-      call.fail(
-        ErrorCode.POISON_MESSAGE,
-        `"${method}" of service "${this.name}" was running on two drones that both died (the last: ${how}): it is not run again; look for what in its params crashes the service`,
-      );
-    } else if (this.pool.idempotent.has(method) && !call.opens && !call.request.session) {
-      counters.retries++;
-      call.requeued();
-      this.pool.backlog.unshift(call);
-      this.grow();
-    } else {
-      counters.droneExits++;
-      counters.failed++;
-      call.fail(
-        ErrorCode.DRONE_EXITED,
-        `the drone (pid ${drone.pid}) running "${method}" of service "${this.name}" exited (${how}); the call may or may not have taken effect`,
-      );
-    }
   }
 
   #feed(drone: Drone): void {
@@ -434,17 +366,6 @@ export class ServiceDrones implements PoolHooks {
   #quiesceIfDone(drone: Drone, plan: ExitPlan = "generation"): void {
     if (drone.running.size > 0 || drone.pendingControl.size > 0 || drone.session) return;
     drone.child.quiesce(plan, (this.#serving ?? this.#last)?.config.drainTimeout ?? 30_000);
-  }
-
-  #census(generation: number): { live: number; starting: number } {
-    let live = 0;
-    let starting = 0;
-    for (const drone of this.#drones.values()) {
-      if (drone.generation !== generation || drone.state === "leaving" || drone.retiring) continue;
-      live++;
-      if (drone.state === "starting") starting++;
-    }
-    return { live, starting };
   }
 
   #spawn(generation: Generation): boolean {
