@@ -13,14 +13,20 @@ export interface Latencies {
 }
 
 export interface SequentialResult {
+  /** Timed calls. */
   readonly calls: number;
+  /** Every call made, untimed ones included. */
+  readonly total: number;
   readonly latency: Latencies;
 }
 
 export interface InFlightResult {
   /** Calls completed inside the measured window, per second of it. */
   readonly callsPerSecond: number;
+  /** Calls counted. */
   readonly calls: number;
+  /** Every call made, uncounted ones included. */
+  readonly total: number;
   readonly latency: Latencies;
 }
 
@@ -48,7 +54,7 @@ export async function sequential(
     job.check(result, index);
     if (index >= warmup) samples[index - warmup] = took * 1000;
   }
-  return { calls, latency: percentiles(samples) };
+  return { calls, total: warmup + calls, latency: percentiles(samples) };
 }
 
 /**
@@ -89,5 +95,10 @@ export async function inFlight(
   await Promise.all(Array.from({ length: concurrency }, lane));
   if (failure) throw failure.error;
   const calls = samples.length;
-  return { callsPerSecond: calls / seconds, calls, latency: percentiles(Float64Array.from(samples)) };
+  return {
+    callsPerSecond: calls / seconds,
+    calls,
+    total: next,
+    latency: percentiles(Float64Array.from(samples)),
+  };
 }

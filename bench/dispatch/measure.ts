@@ -1,4 +1,5 @@
 // One measured run: a figure's loop against one target, through that target's client connection.
+import { withCpu } from "./cpu.ts";
 import type { Figure } from "./figures.ts";
 import { IN_FLIGHT } from "./figures.ts";
 import { addJob, type Job, spinJob } from "./jobs.ts";
@@ -22,32 +23,27 @@ export function jobOf(figure: Figure, target: DispatchTarget, spinIterations: nu
   return figure.job === "add" ? addJob(target.echoes) : spinJob(spinIterations);
 }
 
+/**
+ * One run of `figure` against `target`, through `call`; `pgid` is the target's process group, whose CPU
+ * time the run reads before and after.
+ */
 export async function measure(
   figure: Figure,
   target: DispatchTarget,
-  call: Call,
+  { call, pgid }: { readonly call: Call; readonly pgid: number },
   round: number,
   settings: MeasureSettings,
 ): Promise<Sample> {
   const job = jobOf(figure, target, settings.spinIterations);
   const base = { figure: figure.id, target: target.id, round };
   if (figure.mode === "sequential") {
-    const { latency } = await sequential(
-      call,
-      job,
-      settings.calls,
-      settings.warmupCalls ?? 500,
-      settings.signal,
-    );
-    return { ...base, ...latency };
+    const warmup = settings.warmupCalls ?? 500;
+    const result = await withCpu(pgid, () => sequential(call, job, settings.calls, warmup, settings.signal));
+    return { ...base, ...result.latency, cpu: result.cpu };
   }
-  const result = await inFlight(
-    call,
-    job,
-    IN_FLIGHT,
-    settings.seconds,
-    settings.warmupSeconds ?? 0.5,
-    settings.signal,
+  const warmup = settings.warmupSeconds ?? 0.5;
+  const result = await withCpu(pgid, () =>
+    inFlight(call, job, IN_FLIGHT, settings.seconds, warmup, settings.signal),
   );
-  return { ...base, ...result.latency, callsPerSecond: result.callsPerSecond };
+  return { ...base, ...result.latency, callsPerSecond: result.callsPerSecond, cpu: result.cpu };
 }

@@ -3,7 +3,7 @@
 // replaces it and leaves the hand-written reading around it alone.
 import { markdownTable } from "../report/markdown.ts";
 import { type Figure, figures, SPIN_MS } from "./figures.ts";
-import { type GoalResult, goals, rows, type Sample } from "./results.ts";
+import { type GoalResult, goals, type Row, rows, type Sample } from "./results.ts";
 import { type DispatchTarget, dispatchTarget } from "./targets.ts";
 
 export const DISPATCH_START = "<!-- bench:dispatch:start -->";
@@ -28,6 +28,7 @@ export interface DispatchFacts {
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const us = (value: number) => fixed(value, value >= 100 ? 0 : 1);
 const ms = (value: number) => fixed(value / 1000, value >= 100_000 ? 0 : 2);
+const cpu = (value: number) => (value >= 1000 ? perSecond(value) : fixed(value, 1));
 const perSecond = (value: number) =>
   Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "–";
 const loads = (load: readonly number[]) => load.map((value) => value.toFixed(2)).join(", ");
@@ -66,32 +67,35 @@ function figureLines(figure: Figure, samples: readonly Sample[], facts: Dispatch
   const rounds = (values: readonly number[]) =>
     values.map(figure.measure === "p50" ? us : perSecond).join(", ");
   const ideal = (facts.workers * 1000) / facts.spin.measuredMs;
-  const markdown =
+  const spin = figure.job === "spin";
+  // Columns between the target and the rounds: [header, cell of a row].
+  type Column = [string, (row: Row) => string];
+  const ofIdeal: Column = ["of ideal", (row) => `${fixed((row.callsPerSecond / ideal) * 100, 0)}%`];
+  const columns: Column[] =
     figure.mode === "sequential"
-      ? markdownTable(
-          ["target", "p50 µs", "p99 µs", "p50 of each round (µs)"],
-          table.map((row) => [labelOf(row.target), us(row.p50), us(row.p99), rounds(row.rounds)]),
-          ["left", "right", "right", "left"],
-        )
-      : markdownTable(
-          [
-            "target",
-            "calls/s",
-            ...(figure.job === "spin" ? ["of ideal"] : []),
-            "p50 ms",
-            "p99 ms",
-            "calls/s of each round",
-          ],
-          table.map((row) => [
-            labelOf(row.target),
-            perSecond(row.callsPerSecond),
-            ...(figure.job === "spin" ? [`${fixed((row.callsPerSecond / ideal) * 100, 0)}%`] : []),
-            ms(row.p50),
-            ms(row.p99),
-            rounds(row.rounds),
-          ]),
-          ["left", "right", ...(figure.job === "spin" ? ["right" as const] : []), "right", "right", "left"],
-        );
+      ? [
+          ["p50 µs", (row) => us(row.p50)],
+          ["p99 µs", (row) => us(row.p99)],
+        ]
+      : [
+          ["calls/s", (row) => perSecond(row.callsPerSecond)],
+          ...(spin ? [ofIdeal] : []),
+          ["p50 ms", (row) => ms(row.p50)],
+          ["p99 ms", (row) => ms(row.p99)],
+        ];
+  columns.push(
+    ["server CPU µs/call", (row) => cpu(row.serverCpuUs)],
+    ["client CPU µs/call", (row) => cpu(row.clientCpuUs)],
+  );
+  const markdown = markdownTable(
+    [
+      "target",
+      ...columns.map(([header]) => header),
+      `${figure.measure === "p50" ? "p50 µs" : "calls/s"} of each round`,
+    ],
+    table.map((row) => [labelOf(row.target), ...columns.map(([, cell]) => cell(row)), rounds(row.rounds)]),
+    ["left", ...columns.map(() => "right" as const), "left"],
+  );
   const what = figure.measure === "p50" ? "p50" : "calls/s";
   const goalLines = goals(figure, samples).map(
     (goal) =>

@@ -2,6 +2,7 @@
 // its goals' ratios (the median of each round's own ratio: targets a few seconds apart share the
 // machine's mood, rounds a minute apart may not).
 import { median } from "../report/summary.ts";
+import type { CpuPerCall } from "./cpu.ts";
 import type { Figure, Goal } from "./figures.ts";
 
 export interface Sample {
@@ -13,6 +14,8 @@ export interface Sample {
   readonly p99: number;
   /** In flight only. */
   readonly callsPerSecond?: number;
+  /** CPU per call over the whole run (untimed calls included). */
+  readonly cpu: CpuPerCall;
 }
 
 export interface Row {
@@ -20,6 +23,8 @@ export interface Row {
   readonly p50: number;
   readonly p99: number;
   readonly callsPerSecond: number;
+  readonly serverCpuUs: number;
+  readonly clientCpuUs: number;
   /** The figure's measure in each round, in order. */
   readonly rounds: readonly number[];
 }
@@ -42,6 +47,8 @@ export function rows(figure: Figure, samples: readonly Sample[]): Row[] {
       p50: median(own.map((s) => s.p50)),
       p99: median(own.map((s) => s.p99)),
       callsPerSecond: median(own.map((s) => s.callsPerSecond ?? Number.NaN)),
+      serverCpuUs: median(own.map((s) => s.cpu.serverUs)),
+      clientCpuUs: median(own.map((s) => s.cpu.clientUs)),
       rounds: own.map((s) => measureOf(figure, s)),
     };
   });

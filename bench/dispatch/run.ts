@@ -77,12 +77,12 @@ try {
     for (const figure of figures) {
       for (const id of figure.targets) {
         const target = dispatchTarget(id);
-        const { caller } = running.get(target) as { caller: Caller };
+        const { caller, target: up } = running.get(target) as { caller: Caller; target: RunningTarget };
         const warming = round === 0;
         const sample = await measure(
           figure,
           target,
-          caller.call,
+          { call: caller.call, pgid: up.pid },
           round,
           warming ? { ...settings, calls: 1000, seconds: 0.5 } : settings,
         );
@@ -135,7 +135,9 @@ function report(): void {
 }
 
 function describe(sample: Sample): string {
-  const latency = `p50 ${sample.p50.toFixed(0)} µs, p99 ${sample.p99.toFixed(0)} µs`;
+  const latency =
+    `p50 ${sample.p50.toFixed(0)} µs, p99 ${sample.p99.toFixed(0)} µs, CPU µs/call ` +
+    `${sample.cpu.serverUs.toFixed(1)} server, ${sample.cpu.clientUs.toFixed(1)} client`;
   return sample.callsPerSecond === undefined
     ? latency
     : `${Math.round(sample.callsPerSecond)} calls/s, ${latency}`;

@@ -45,7 +45,7 @@ describe("dispatch bench targets", () => {
             /call 0 of add answered/,
           );
           for (const figure of figures.filter((f) => f.targets.includes(target.id))) {
-            const sample = await measure(figure, target, caller.call, 1, {
+            const sample = await measure(figure, target, { call: caller.call, pgid: running.pid }, 1, {
               calls: 200,
               seconds: 1,
               spinIterations: 50_000,
@@ -54,6 +54,8 @@ describe("dispatch bench targets", () => {
             });
             assert.ok(sample.p50 > 0 && sample.p99 >= sample.p50, `${figure.id}: ${JSON.stringify(sample)}`);
             if (figure.mode === "in-flight") assert.ok((sample.callsPerSecond ?? 0) > 0);
+            // The target's processes and the client did the work: CPU read from every member of its group.
+            assert.ok(sample.cpu.serverUs > 0 && sample.cpu.clientUs > 0, JSON.stringify(sample.cpu));
             samples.push(sample);
           }
         } finally {
