@@ -31,7 +31,7 @@ export const figures: readonly Figure[] = [
     id: "round-trip",
     title: "Round trip of a trivial call, sequential",
     what: "`add {a, b}` from the bench's process, one call at a time, each timed from the call to its settled promise",
-    targets: ["drover", "piscina", "workerpool", "echo"],
+    targets: ["drover", "piscina", "workerpool", "relay", "echo"],
     mode: "sequential",
     job: "add",
     measure: "p50",

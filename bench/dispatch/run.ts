@@ -4,7 +4,7 @@
 // --write puts into docs/benchmarks.md. Every process it starts carries a marker in its environment
 // and is stopped in `finally`; at the end the bench proves none is left, nor any folder.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,7 +58,8 @@ console.error(
     `load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}`,
 );
 
-const parentDir = mkdtempSync(join(tmpdir(), "drover-bench-dispatch-run-"));
+// Not "drover-bench-": `npm run bench` removes the folders of that name that appear during its run.
+const parentDir = mkdtempSync(join(tmpdir(), "dispatch-bench-"));
 const running = new Map<DispatchTarget, { target: RunningTarget; caller: Caller }>();
 const samples: Sample[] = [];
 try {
@@ -155,7 +156,8 @@ function commandLine(): string {
 /** Fails the run (and cleans up) if a process or a file of this run outlived its `finally`. */
 function checkLeftovers(): void {
   const processes = markedProcesses(MARKER, runId);
-  const files = readdirSync(parentDir);
+  // Someone else's sweep of the temp folder may have taken it: nothing of ours is left there then.
+  const files = existsSync(parentDir) ? readdirSync(parentDir) : [];
   sweep(processes, []);
   rmSync(parentDir, { recursive: true, force: true });
   if (processes.length + files.length > 0) {

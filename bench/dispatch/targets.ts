@@ -139,7 +139,16 @@ const echo = peer(
   true,
 );
 
-export const dispatchTargets: readonly DispatchTarget[] = [drover, piscina, workerpool, echo];
+const relay = peer(
+  "relay",
+  "bare relay through a process",
+  "drover's design with nothing else: a process passes each whole frame over a socketpair to one child " +
+    "process, which sends it straight back (kind byte changed), and relays the answer; no parsing, no timers",
+  "./peers/relay-server.ts",
+  true,
+);
+
+export const dispatchTargets: readonly DispatchTarget[] = [drover, piscina, workerpool, relay, echo];
 
 export function dispatchTarget(id: string): DispatchTarget {
   const target = dispatchTargets.find((known) => known.id === id);
