@@ -5,7 +5,9 @@ export type FigureId = "round-trip" | "throughput" | "cpu";
 export type Measure = "p50" | "callsPerSecond";
 
 export interface Goal {
-  /** drover's figure divided by this target's ... */
+  /** This target's figure (drover by default) divided by ... */
+  readonly of?: string;
+  /** ... this target's ... */
   readonly against: string;
   /** ... must be at most (p50) or at least (calls/s) this. */
   readonly ratio: number;
@@ -44,13 +46,15 @@ export const figures: readonly Figure[] = [
     id: "throughput",
     title: `Throughput of a trivial call, ${IN_FLIGHT} in flight`,
     what: `\`add {a, b}\`, ${IN_FLIGHT} calls kept in flight on one connection; completions counted`,
-    targets: ["drover", "piscina", "workerpool"],
+    targets: ["drover", "drover-concurrent", "piscina", "workerpool"],
     mode: "in-flight",
     job: "add",
     measure: "callsPerSecond",
     goals: [
       { against: "piscina", ratio: 1 },
       { against: "workerpool", ratio: 1 },
+      { of: "drover-concurrent", against: "piscina", ratio: 1 },
+      { of: "drover-concurrent", against: "workerpool", ratio: 1 },
     ],
   },
   {

@@ -99,7 +99,7 @@ function figureLines(figure: Figure, samples: readonly Sample[], facts: Dispatch
   const what = figure.measure === "p50" ? "p50" : "calls/s";
   const goalLines = goals(figure, samples).map(
     (goal) =>
-      `- drover's ${what} is **${fixed(goal.value, 2)}×** ${labelOf(goal.against)}'s ` +
+      `- ${labelOf(goal.of ?? "drover")}: ${what} **${fixed(goal.value, 2)}×** ${labelOf(goal.against)}'s ` +
       `(goal ${figure.measure === "p50" ? "≤" : "≥"} ${goal.ratio}×: **${verdict(goal)}**); ` +
       `each round: ${goal.perRound.map((ratio) => fixed(ratio, 2)).join(", ")}`,
   );

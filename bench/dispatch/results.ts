@@ -30,7 +30,7 @@ export interface Row {
 }
 
 export interface GoalResult extends Goal {
-  /** drover's measure over the other's, median of the rounds'; NaN when a round lacks either. */
+  /** The target's measure over the other's, median of the rounds'; NaN when a round lacks either. */
   readonly value: number;
   readonly met: boolean;
   readonly perRound: readonly number[];
@@ -62,7 +62,7 @@ export function goals(figure: Figure, samples: readonly Sample[]): GoalResult[] 
     return sample ? measureOf(figure, sample) : Number.NaN;
   };
   return figure.goals.map((goal) => {
-    const perRound = rounds.map((round) => at("drover", round) / at(goal.against, round));
+    const perRound = rounds.map((round) => at(goal.of ?? "drover", round) / at(goal.against, round));
     const value = perRound.some(Number.isNaN) || perRound.length === 0 ? Number.NaN : median(perRound);
     const met = figure.measure === "p50" ? value <= goal.ratio : value >= goal.ratio;
     return { ...goal, value, met, perRound };

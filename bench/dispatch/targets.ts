@@ -67,27 +67,52 @@ async function inFolder(
   };
 }
 
-const drover: DispatchTarget = {
-  id: "drover",
-  label: "drover",
-  description:
-    "`drover start` with one service of `minDrones` = `maxDrones` = workers; the client (`drover/client`) → " +
-    "`dispatch.sock` → master → the drone's pipe → drone process → back",
-  echoes: false,
-  start: ({ workers, parentDir, env }) =>
-    inFolder("drover", parentDir, async (folder) => {
-      const config = join(folder, "drover.config.json");
-      const services = [{ name: "bench", module: SERVICE, minDrones: workers, maxDrones: workers }];
-      writeFileSync(config, JSON.stringify({ runDir: "./run", logLevel: "warn", services }));
-      const proc = await spawnNode(CLI, ["start", `--config=${config}`], {
-        env,
-        cwd: folder,
-        ready: /is served on/,
-        readyTimeoutMs: 30_000,
-      });
-      return { proc, socket: join(folder, "run", "dispatch.sock") };
-    }),
-};
+/** `drover start` with one service of `workers` drones; `service` fields on top of that. */
+function droverTarget(
+  id: string,
+  label: string,
+  description: string,
+  service: Record<string, unknown> = {},
+): DispatchTarget {
+  return {
+    id,
+    label,
+    description,
+    echoes: false,
+    start: ({ workers, parentDir, env }) =>
+      inFolder("drover", parentDir, async (folder) => {
+        const config = join(folder, "drover.config.json");
+        const services = [
+          { name: "bench", module: SERVICE, minDrones: workers, maxDrones: workers, ...service },
+        ];
+        writeFileSync(config, JSON.stringify({ runDir: "./run", logLevel: "warn", services }));
+        const proc = await spawnNode(CLI, ["start", `--config=${config}`], {
+          env,
+          cwd: folder,
+          ready: /is served on/,
+          readyTimeoutMs: 30_000,
+        });
+        return { proc, socket: join(folder, "run", "dispatch.sock") };
+      }),
+  };
+}
+
+const drover = droverTarget(
+  "drover",
+  "drover",
+  "`drover start` with one service of `minDrones` = `maxDrones` = workers, defaults otherwise (one call " +
+    "per drone at a time); the client (`drover/client`) → `dispatch.sock` → master → the drone's pipe → " +
+    "drone process → back",
+);
+
+const DRONE_CONCURRENCY = 8;
+const droverConcurrent = droverTarget(
+  "drover-concurrent",
+  `drover, droneConcurrency ${DRONE_CONCURRENCY}`,
+  `the same with \`droneConcurrency: ${DRONE_CONCURRENCY}\`: a drone takes up to ${DRONE_CONCURRENCY} calls at once, ` +
+    "so the master can hand it the next before it has answered the last",
+  { droneConcurrency: DRONE_CONCURRENCY },
+);
 
 function peer(
   id: string,
@@ -148,7 +173,14 @@ const relay = peer(
   true,
 );
 
-export const dispatchTargets: readonly DispatchTarget[] = [drover, piscina, workerpool, relay, echo];
+export const dispatchTargets: readonly DispatchTarget[] = [
+  drover,
+  droverConcurrent,
+  piscina,
+  workerpool,
+  relay,
+  echo,
+];
 
 export function dispatchTarget(id: string): DispatchTarget {
   const target = dispatchTargets.find((known) => known.id === id);

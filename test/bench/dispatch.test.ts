@@ -91,7 +91,7 @@ describe("dispatch bench targets", () => {
     for (const figure of figures) assert.match(section, new RegExp(`#### ${figure.title}`));
     assert.match(
       section,
-      /drover's p50 is \*\*[\d.]+×\*\* piscina behind a socket's \(goal ≤ 0.6×: \*\*(met|missed)\*\*\)/,
+      /- drover: p50 \*\*[\d.]+×\*\* piscina behind a socket's \(goal ≤ 0.6×: \*\*(met|missed)\*\*\)/,
     );
     const document = `# B\n\n${DISPATCH_START}\nold\n${DISPATCH_END}\n\nafter\n`;
     const written = replaceBetween(document, section, DISPATCH_START, DISPATCH_END);
