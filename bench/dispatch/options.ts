@@ -15,9 +15,10 @@ export interface DispatchOptions {
 
 export const HELP = `Usage: npm run bench:dispatch -- [options]
 
-Compares drover's dispatch pool with piscina and workerpool behind a Unix socket, and with a bare
-socket echo: a sequential round trip, throughput with 64 calls in flight, and CPU-bound calls of
-10 ms. Rounds alternate the targets (A B A B); the tables give medians over the rounds.
+Compares drover's dispatch pool with piscina and workerpool behind a Unix socket, and with two
+floors (a bare socket echo, a bare relay through a child process): a sequential round trip,
+throughput with 64 calls in flight, and CPU-bound calls of 10 ms. Rounds alternate the targets
+(A B A B); the tables give medians over the rounds, the goals the median of each round's ratio.
 
   --rounds N     rounds (default 4)
   --calls N      timed sequential calls per round-trip run, after 500 untimed (default 5000)
