@@ -1,0 +1,37 @@
+// The client side of every target: drover's own client (`connect({ socket })` of drover/client), so
+// what differs between targets is only what sits behind the socket.
+import { setTimeout as delay } from "node:timers/promises";
+import { connect } from "../../src/client/index.ts";
+import type { Call } from "./loop.ts";
+
+export interface Caller {
+  readonly call: Call;
+  close(): Promise<void>;
+}
+
+export async function openCaller(socket: string): Promise<Caller> {
+  const client = await connect({ socket });
+  const service = client.service("bench");
+  return {
+    call: (method, params) => service.call(method, params),
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Waits until `workers` distinct workers have answered: bursts of calls that each hold their worker a
+ * little, so a burst spreads over every worker that is up. Returns the workers seen.
+ */
+export async function waitForWorkers(call: Call, workers: number, timeoutMs = 30_000): Promise<string[]> {
+  const seen = new Set<string>();
+  const deadline = performance.now() + timeoutMs;
+  while (seen.size < workers) {
+    if (performance.now() > deadline) {
+      throw new Error(`only ${seen.size} of ${workers} workers answered within ${timeoutMs} ms`);
+    }
+    const burst = Array.from({ length: workers * 2 }, () => call("who", { holdMs: 20 }));
+    for (const id of await Promise.all(burst)) seen.add(String(id));
+    if (seen.size < workers) await delay(50);
+  }
+  return [...seen];
+}
