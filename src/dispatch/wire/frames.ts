@@ -25,16 +25,26 @@ export interface Frame {
   readonly body: Buffer;
 }
 
-/** The frame as buffers to write (prefix and header, then the body when there is one). */
+// A body up to this size is copied into the frame's one buffer (one write); a bigger one is written
+// as it is, after the head.
+const INLINE_BODY_BYTES = 64 * 1024;
+
+/** The frame as buffers to write: one, or the head and then a big body. */
 export function encodeFrame(kind: number, header: Header, body?: Uint8Array): Buffer[] {
-  const json = Buffer.from(JSON.stringify(header));
+  const json = JSON.stringify(header);
+  const jsonBytes = Buffer.byteLength(json);
   const bodyLength = body?.byteLength ?? 0;
-  const head = Buffer.allocUnsafe(PREFIX_BYTES + json.length);
-  head.writeUInt32BE(5 + json.length + bodyLength, 0);
+  const inline = bodyLength <= INLINE_BODY_BYTES;
+  const head = Buffer.allocUnsafe(PREFIX_BYTES + jsonBytes + (inline ? bodyLength : 0));
+  head.writeUInt32BE(5 + jsonBytes + bodyLength, 0);
   head.writeUInt8(kind, 4);
-  head.writeUInt32BE(json.length, 5);
-  json.copy(head, PREFIX_BYTES);
+  head.writeUInt32BE(jsonBytes, 5);
+  head.write(json, PREFIX_BYTES);
   if (!body || bodyLength === 0) return [head];
+  if (inline) {
+    head.set(body, PREFIX_BYTES + jsonBytes);
+    return [head];
+  }
   return [head, Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, bodyLength)];
 }
 
