@@ -9,6 +9,7 @@ import type { Logger } from "../log/logger.ts";
 import type { HookLogger } from "../modules/context.ts";
 import { hookLogger } from "../modules/load.ts";
 import type { DroneContext, Method, MethodContext, ServiceDefinition } from "../service/define.ts";
+import { CallSignal } from "./call-signal.ts";
 import { cloneFailure, droverFailure, thrownFailure } from "./failures.ts";
 import { decodeParams } from "./params.ts";
 import type { Retirement } from "./retirement.ts";
@@ -41,7 +42,7 @@ const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(cod
 
 interface RunningCall {
   readonly method: string;
-  readonly controller: AbortController;
+  readonly signal: CallSignal;
   retire: boolean;
   finished: boolean;
 }
@@ -68,14 +69,14 @@ export class Calls {
 
   /** Aborts every running call's signal with `reason`; each is still answered when its method ends. */
   abortAll(reason: DroverError): void {
-    for (const call of this.#running.values()) call.controller.abort(reason);
+    for (const call of this.#running.values()) call.signal.abort(reason);
   }
 
   abort({ id, reason }: AbortHeader): void {
     // A call that already ended (its DONE crossed the ABORT): nothing to do.
     const call = this.#running.get(id);
     if (!call) return;
-    call.controller.abort(
+    call.signal.abort(
       reason === "timeout"
         ? new DroverError(
             ErrorCode.DISPATCH_TIMEOUT,
@@ -141,38 +142,38 @@ export class Calls {
     const { workers, sessions, retirement } = this.#parts;
     const call: RunningCall = {
       method,
-      controller: new AbortController(),
+      signal: new CallSignal(
+        timeoutMs,
+        () =>
+          new DroverError(
+            ErrorCode.DISPATCH_TIMEOUT,
+            `the call of ${method} ran past its deadline of ${timeoutMs} ms`,
+          ),
+        // A header's timeout may be 2^31 ms, one more than a timer takes.
+        MAX_TIMER_MS,
+      ),
       retire: retirement.served(),
       finished: false,
     };
     this.#running.set(id, call);
     if (session) sessions.callStarted(session);
     workers.callStarted(worker, method, Date.now());
-    const deadline =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(
-            () =>
-              call.controller.abort(
-                new DroverError(
-                  ErrorCode.DISPATCH_TIMEOUT,
-                  `the call of ${method} ran past its deadline of ${timeoutMs} ms`,
-                ),
-              ),
-            // A header's timeout may be 2^31 ms, one more than a timer takes.
-            Math.min(timeoutMs, MAX_TIMER_MS),
-          );
-    const context: MethodContext = Object.freeze({
-      ...this.#parts.context,
-      log: this.#logger(method),
-      signal: call.controller.signal,
-      session: session?.context,
-      retire: () => {
-        retirement.asked(method);
-        if (call.finished) retirement.later();
-        else call.retire = true;
-      },
-    });
+    const context: MethodContext = Object.freeze(
+      Object.defineProperty(
+        {
+          ...this.#parts.context,
+          log: this.#logger(method),
+          session: session?.context,
+          retire: () => {
+            retirement.asked(method);
+            if (call.finished) retirement.later();
+            else call.retire = true;
+          },
+        },
+        "signal",
+        { get: () => call.signal.signal, enumerable: true },
+      ) as MethodContext,
+    );
     Promise.resolve()
       .then(() => fn(params, context))
       .then(
@@ -180,7 +181,7 @@ export class Calls {
         (error: unknown) => ({ ok: false as const, error: thrownFailure(error) }),
       )
       .then((outcome) => {
-        clearTimeout(deadline);
+        call.signal.done();
         call.finished = true;
         this.#running.delete(id);
         if (session) sessions.callEnded(session);
