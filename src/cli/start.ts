@@ -1,7 +1,7 @@
 // `drover start`: the master in the foreground (or, with --single, one child's work and no master).
 import { resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
-import { ErrorCode, isDroverError } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger } from "../log/logger.ts";
 import { Master } from "../master/master.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
@@ -21,6 +21,12 @@ export async function startCommand(options: StartOptions): Promise<number> {
       file: options.configFile,
       flags: options.flags,
     });
+    if (config.app === undefined) {
+      throw new DroverError(
+        ErrorCode.CONFIG_INVALID,
+        "--single runs one child of the app with no master, and this config has services only: run `drover start` without --single",
+      );
+    }
     const log = createLogger(config.logLevel, { role: "single" });
     for (const warning of warnings) log.warn(warning);
     await runSingle(config, log);

@@ -2,13 +2,16 @@
 // own pid, runs its modules' master phases itself, Ctrl-C (SIGINT) drains an in-flight request and exits
 // 0, and its scoreboard and module memory go with it (nothing is ever in /dev/shm).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { it } from "node:test";
 import { Scoreboard } from "../../src/scoreboard/index.ts";
 import { findShmOf } from "../../src/shm/index.ts";
+import { makeTempDir } from "../harness/temp.ts";
 import { waitFor } from "../harness/wait.ts";
-import { startDrover } from "../support/drover.ts";
+import { runCli, startDrover } from "../support/drover.ts";
 import { childrenOf, devShmEntries, memfdsOf, request, SLEEPY_APP } from "../support/lifecycle.ts";
+import { MATH_SERVICE } from "../support/services.ts";
 
 it("start --single serves from its own pid; SIGINT drains and exits 0, leaving no scoreboard", {
   timeout: 60_000,
@@ -55,4 +58,18 @@ it("start --single serves from its own pid; SIGINT drains and exits 0, leaving n
   assert.equal(findShmOf(pid, name), undefined, "the scoreboard is gone");
   assert.deepEqual(moduleFiles(), [], "and so is the modules' memory");
   assert.deepEqual(devShmEntries(`drover-single-${pid}`), [], "nothing was ever in /dev/shm");
+});
+
+it("start --single refuses a config of services only, saying what to run instead", {
+  timeout: 30_000,
+}, async (t) => {
+  const dir = makeTempDir("drover-test-single-services-");
+  t.after(() => dir.remove());
+  writeFileSync(
+    join(dir.path, "drover.config.json"),
+    JSON.stringify({ runDir: "./run", services: [{ name: "math", module: MATH_SERVICE }] }),
+  );
+  const result = await runCli(["start", "--single"], dir.path);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /services only: run `drover start` without --single/);
 });
