@@ -11,7 +11,11 @@ export function benchHandler(app: string, heavyIterations: number): RequestListe
   };
   const make = handlers[app];
   if (!make) throw new Error(`bench server: unknown BENCH_APP=${app}`);
-  const handler = make();
+  return answeringPid(make());
+}
+
+/** `handler`, plus `/__pid` answered with this process's pid. */
+export function answeringPid(handler: RequestListener): RequestListener {
   const pid = String(process.pid);
   return (request, response) => {
     if (request.url === "/__pid") {

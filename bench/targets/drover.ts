@@ -14,12 +14,18 @@ const CLI = new URL("../../src/cli/main.ts", import.meta.url);
 const APP = new URL("../apps/drover-app.ts", import.meta.url).pathname;
 const WORKERS_PER_CHILD = 256;
 
-/** A drover target; `settings` go into its config on top of the bench's sizing. */
-function droverTarget(
+/** Config fields on top of the bench's sizing: fixed, or made from the run's spec (its worker count). */
+export type DroverSettings =
+  | Readonly<Record<string, unknown>>
+  | ((spec: StartSpec) => Readonly<Record<string, unknown>>);
+
+/** A drover target; `settings` go into its config on top of the bench's sizing; `app` is its app module. */
+export function droverTarget(
   id: string,
   label: string,
   description: string,
-  settings: Readonly<Record<string, unknown>> = {},
+  settings: DroverSettings = {},
+  app: string = APP,
 ): Target {
   return {
     id,
@@ -32,7 +38,7 @@ function droverTarget(
       writeFileSync(
         configFile,
         JSON.stringify({
-          app: APP,
+          app,
           listen: [`127.0.0.1:${spec.port}`],
           startServers: spec.workers,
           workersPerChild: WORKERS_PER_CHILD,
@@ -40,7 +46,7 @@ function droverTarget(
           maxSpareWorkers: WORKERS_PER_CHILD * (spec.workers + 1),
           runDir: join(folder, "run"),
           logLevel: "warn",
-          ...settings,
+          ...(typeof settings === "function" ? settings(spec) : settings),
         }),
       );
       const running = await startNodeCommand(spec, CLI, ["start", `--config=${configFile}`], spec.workers);

@@ -3,6 +3,7 @@
 import { clusterNone } from "./cluster-none.ts";
 import { clusterRoundRobin } from "./cluster-rr.ts";
 import { droverNoExtendedStatus, droverNoSlowLane, droverPool } from "./drover.ts";
+import { droverOffload, droverOffloadNice } from "./drover-offload.ts";
 import { pm2Cluster } from "./pm2.ts";
 import { reusePort } from "./reuseport.ts";
 import { single } from "./single.ts";
@@ -17,6 +18,8 @@ export const targets: readonly Target[] = [
   droverPool,
   droverNoExtendedStatus,
   droverNoSlowLane,
+  droverOffload,
+  droverOffloadNice,
 ];
 
 /** The default baseline: what most Node services run today. */
