@@ -69,7 +69,7 @@ export class Dispatch implements Dispatcher {
   }
 
   close(session: string, reply: Reply, why: "closed" | "gone" = "closed"): void {
-    for (const service of this.#services.values()) {
+    for (const service of [...this.#services.values(), ...this.#retired]) {
       if (service.sessions.find(session)) {
         service.sessions.close(session, reply, why);
         return;
