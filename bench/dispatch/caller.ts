@@ -29,7 +29,9 @@ export async function waitForWorkers(call: Call, workers: number, timeoutMs = 30
     if (performance.now() > deadline) {
       throw new Error(`only ${seen.size} of ${workers} workers answered within ${timeoutMs} ms`);
     }
-    const burst = Array.from({ length: workers * 2 }, () => call("who", { holdMs: 20 }));
+    // More calls than a drone of droneConcurrency 8 takes at once: the LIFO stack fills the
+    // warmest worker first, so a small burst could all land on one.
+    const burst = Array.from({ length: Math.max(64, workers * 2) }, () => call("who", { holdMs: 20 }));
     for (const id of await Promise.all(burst)) seen.add(String(id));
     if (seen.size < workers) await delay(50);
   }

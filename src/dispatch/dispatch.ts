@@ -113,6 +113,8 @@ export class Dispatch implements Dispatcher {
         service.retireAll(`gone: service "${service.name}" is no longer in the config`);
       }
     }
+    // drover status shows the services from the moment the generation serves.
+    this.#publish();
   }
 
   rollback(generation: Generation): void {
