@@ -2,6 +2,7 @@
 // target against every workload in alternating rounds, prints one table per workload, saves the raw
 // runs under bench/results/, and with --write rewrites the results section of docs/benchmarks.md.
 // Every process it starts carries a marker; at the end it proves none is left.
+
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { markedProcesses, sweep } from "../scripts/leftovers.ts";
 import { alternate } from "./alternate.ts";
 import { calibrateHeavy } from "./calibrate.ts";
+import { abortOnSignals, optionsOrExit } from "./cli.ts";
 import { chooseGenerator, describeGenerator } from "./load/generator.ts";
 import type { RunRecord } from "./measure.ts";
 import { type BenchOptions, HELP, parseOptions } from "./options.ts";
@@ -23,27 +25,11 @@ const MARKER = "DROVER_BENCH_RUN";
 const TEMP_PREFIX = "drover-bench-";
 const docsFile = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
 
-let options: BenchOptions;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${HELP}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const options: BenchOptions = optionsOrExit(parseOptions, HELP);
 
 const runId = randomUUID();
 const started = new Date();
-const abort = new AbortController();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the current run and cleaning up...`);
-    abort.abort(new Error(`interrupted by ${signal}`));
-  });
-}
+const abort = abortOnSignals();
 
 const tempBefore = new Set(benchTempDirs());
 const loadAtStart = loadavg()[0] ?? 0;

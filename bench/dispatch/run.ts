@@ -3,6 +3,7 @@
 // warmed; then each round runs every figure against its targets in turn. Prints the section that
 // --write puts into docs/benchmarks.md. Every process it starts carries a marker in its environment
 // and is stopped in `finally`; at the end the bench proves none is left, nor any folder.
+
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { markedProcesses, sweep } from "../../scripts/leftovers.ts";
 import { calibrateHeavy } from "../calibrate.ts";
+import { abortOnSignals, optionsOrExit } from "../cli.ts";
 import { replaceBetween } from "../report/markers.ts";
 import { type Caller, openCaller, waitForWorkers } from "./caller.ts";
 import { figures, SPIN_MS } from "./figures.ts";
@@ -22,26 +24,10 @@ import { type DispatchTarget, dispatchTarget, type RunningTarget } from "./targe
 const MARKER = "DROVER_BENCH_DISPATCH_RUN";
 const docsFile = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
 
-let options: DispatchOptions;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${HELP}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const options: DispatchOptions = optionsOrExit(parseOptions, HELP);
 
 const runId = randomUUID();
-const abort = new AbortController();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the current run and cleaning up...`);
-    abort.abort(new Error(`interrupted by ${signal}`));
-  });
-}
+const abort = abortOnSignals();
 const started = new Date();
 const loadAtStart = loadavg();
 const spin = calibrateHeavy(SPIN_MS);
