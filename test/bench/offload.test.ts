@@ -1,6 +1,7 @@
 // The offload targets of the bench: `/fast` answers from the HTTP children, `/heavy` runs the fixed
 // loop in a drone of the `burn` service (the master counts its calls), the drones run at the target's
 // niceness and the children at 0, and stopping leaves nothing behind.
+
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
@@ -14,9 +15,9 @@ import { markedProcesses } from "../../scripts/leftovers.ts";
 import type { StatusReport } from "../../src/status/report.ts";
 import { isRunning } from "../../src/util/process-alive.ts";
 import { freePort } from "../harness/ports.ts";
-import { makeTempDir } from "../harness/temp.ts";
 import { waitFor } from "../harness/wait.ts";
 import { runCli } from "../support/drover.ts";
+import { useOwnTmpDir } from "./own-tmp.ts";
 
 const ITERATIONS = 200_000;
 const HEAVY_CALLS = 4;
@@ -40,15 +41,7 @@ describe("bench offload targets", () => {
     it(`${target.id}: /fast from the HTTP children, /heavy from drones at nice ${droneNice}; nothing left behind`, {
       timeout: 90_000,
     }, async (t) => {
-      // The target's files go in a temp folder of this test's own (os.tmpdir() reads TMPDIR).
-      const temp = makeTempDir("drover-bench-tmp-");
-      const systemTmp = process.env.TMPDIR;
-      process.env.TMPDIR = temp.path;
-      t.after(() => {
-        if (systemTmp === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = systemTmp;
-        temp.remove();
-      });
+      const temp = useOwnTmpDir(t);
       const port = await freePort();
       const marker = randomUUID();
       const env = {

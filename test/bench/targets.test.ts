@@ -9,23 +9,14 @@ import { targets } from "../../bench/targets/index.ts";
 import { markedProcesses } from "../../scripts/leftovers.ts";
 import { isRunning } from "../../src/util/process-alive.ts";
 import { freePort } from "../harness/ports.ts";
-import { makeTempDir } from "../harness/temp.ts";
+import { useOwnTmpDir } from "./own-tmp.ts";
 
 describe("bench targets", () => {
   for (const target of targets) {
     it(`${target.id}: serves from every worker, then stops leaving nothing behind`, {
       timeout: 60_000,
     }, async (t) => {
-      // A temp folder of this test's own for the target's files: another job's benchmark may make
-      // drover-bench-* folders in the system's meanwhile (os.tmpdir() reads TMPDIR at each call).
-      const temp = makeTempDir("drover-bench-tmp-");
-      const systemTmp = process.env.TMPDIR;
-      process.env.TMPDIR = temp.path;
-      t.after(() => {
-        if (systemTmp === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = systemTmp;
-        temp.remove();
-      });
+      const temp = useOwnTmpDir(t);
       const port = await freePort();
       // Every process the target starts inherits the marker (PM2's daemon too), so none can hide.
       const marker = randomUUID();
