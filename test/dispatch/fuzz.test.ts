@@ -68,8 +68,13 @@ it("refuses malformed and truncated frames without harming a drone, the master o
     badCaller(path, [frame(Kind.CALL, { id: -1, service: "math", method: "add" })]),
     badCaller(path, [frame(Kind.CALL, { id: 1, service: "../etc", method: "add" })]),
     badCaller(path, [frame(Kind.CALL, { id: 1, service: "math", method: "add", timeoutMs: "soon" })]),
+    // The first call waits for a file that never comes, so it is surely in flight when its id comes again.
     badCaller(path, [
-      frame(Kind.CALL, { id: 2, service: "math", method: "waitFor" }),
+      frame(
+        Kind.CALL,
+        { id: 2, service: "math", method: "waitFor" },
+        serialize({ file: "/nonexistent/never" }),
+      ),
       frame(Kind.CALL, { id: 2, service: "math", method: "add" }),
     ]),
     badCaller(path, [Buffer.from([0, 0, 0, 3, 1, 0, 0, 0, 9])]),
