@@ -45,7 +45,7 @@ export class Dispatch implements Dispatcher {
 
   call(request: CallRequest, reply: Reply): void {
     const service = this.#services.get(request.service);
-    if (!service || service.pool.refusing?.startsWith("gone:")) {
+    if (!service || service.gone) {
       reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(request.service));
       return;
     }
@@ -91,7 +91,7 @@ export class Dispatch implements Dispatcher {
     const started: Promise<void>[] = [];
     for (const config of generation.config.services) {
       let service = this.#services.get(config.name);
-      if (!service || service.pool.refusing?.startsWith("gone:")) {
+      if (!service || service.gone) {
         if (service) this.#retired.add(service);
         service = this.#newService(config);
         this.#services.set(config.name, service);
@@ -109,8 +109,8 @@ export class Dispatch implements Dispatcher {
     const names = new Set(generation.config.services.map((service) => service.name));
     for (const service of this.#services.values()) {
       if (names.has(service.name)) service.promote(generation);
-      else if (!service.pool.refusing) {
-        service.retireAll(`gone: service "${service.name}" is no longer in the config`);
+      else if (!service.gone) {
+        service.retireAll(`service "${service.name}" is no longer in the config`);
       }
     }
     // drover status shows the services from the moment the generation serves.
@@ -122,7 +122,7 @@ export class Dispatch implements Dispatcher {
       service.rollback(generation);
       // A service this generation brought, which never served: gone with it.
       if (!service.served) {
-        service.retireAll(`gone: service "${service.name}" did not start`);
+        service.retireAll(`service "${service.name}" did not start`);
         this.#services.delete(service.name);
         if (service.drones.length > 0) this.#retired.add(service);
         else this.#parts.scoreboard()?.master.clearService(service.index);
@@ -218,7 +218,7 @@ export class Dispatch implements Dispatcher {
   }
 
   #noService(name: string): string {
-    const known = [...this.#services.values()].filter((s) => !s.pool.refusing?.startsWith("gone:"));
+    const known = [...this.#services.values()].filter((service) => !service.gone);
     const names = known.map((service) => service.name);
     return names.length > 0
       ? `no service "${name}" runs here; the services are: ${names.join(", ")}`

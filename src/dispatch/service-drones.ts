@@ -135,8 +135,12 @@ export class ServiceDrones implements PoolHooks {
     this.#methods.delete(generation.number);
   }
 
+  /** Dropped from the config (or never served): its drones finish and leave, and it takes no call. */
+  gone = false;
+
   /** The service is no longer in the config: its drones finish and leave; its backlog goes with them. */
   retireAll(reason: string): void {
+    this.gone = true;
     this.pool.refusing = reason;
     this.#last = this.#serving;
     this.#serving = undefined;
