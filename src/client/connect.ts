@@ -26,6 +26,11 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
     }
   }
   const budget = timeoutMs(options.timeout, "connect()'s timeout");
+  if (options.nats !== undefined) {
+    // Loaded only here, so that a client of the embedded socket never loads the NATS client.
+    const { connectNats } = await import("./nats/connect-nats.ts");
+    return connectNats(options.nats, budget);
+  }
   const path = resolve(options.socket ?? dispatchSocketPath(options.runDir ?? DEFAULT_RUN_DIR));
   const socket = await openSocket(path, budget);
   return new DroverClient(new ClientConnection(socket, path), budget);

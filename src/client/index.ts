@@ -15,6 +15,7 @@ export type {
   CallOptions,
   Client,
   ConnectOptions,
+  NatsClientOptions,
   ServiceClient,
   Session,
   SessionOptions,

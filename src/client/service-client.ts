@@ -6,13 +6,12 @@ import { isWireName, Kind } from "../dispatch/wire/messages.ts";
 import { ErrorCode, isDroverError } from "../errors.ts";
 import type { ParamsOf, ResultOf, ServiceShape } from "../service/define.ts";
 import { encodeCall } from "./call-frame.ts";
+import { NAME_RULE, readCall, unsendableParams } from "./call-options.ts";
 import type { ClientConnection } from "./connection.ts";
 import { DispatchError } from "./errors.ts";
 import { RemoteSession } from "./session.ts";
 import { timeoutMs } from "./timeouts.ts";
 import type { CallOptions, ServiceClient, Session, SessionOptions } from "./types.ts";
-
-const NAME_RULE = "1 to 128 letters, digits, or . _ : -";
 
 export class RemoteService<D extends ServiceShape> implements ServiceClient<D> {
   readonly name: string;
@@ -47,39 +46,21 @@ export class RemoteService<D extends ServiceShape> implements ServiceClient<D> {
     session: string | undefined,
     defaultTimeoutMs: number | undefined,
   ): Promise<unknown> {
-    let budget = defaultTimeoutMs;
-    let signal: AbortSignal | undefined;
-    if (typeof method !== "string" || !isWireName(method)) {
-      return refuse(`${JSON.stringify(method)} is not a method name (${NAME_RULE})`);
-    }
-    if (options !== undefined) {
-      try {
-        budget = timeoutMs(options.timeout, `the timeout of ${this.name}.${method}`) ?? budget;
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      signal = options.signal;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        return refuse(`the signal of ${this.name}.${method} is not an AbortSignal`);
-      }
+    let call: ReturnType<typeof readCall>;
+    try {
+      call = readCall(this.name, method, options, defaultTimeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const connection = this.#connection;
     const id = connection.nextId();
     let frame: Buffer;
     try {
-      frame = encodeCall(id, this.name, method, budget, session, params);
+      frame = encodeCall(id, this.name, method, call.budget, session, params);
     } catch (error) {
-      if (isDroverError(error)) return Promise.reject(error);
-      return Promise.reject(
-        new DispatchError(
-          ErrorCode.DISPATCH_BAD_MESSAGE,
-          `the params of ${this.name}.${method} cannot be sent: ${(error as Error).message} ` +
-            "(params must be what structured clone copies: no functions, symbols or sockets); nothing was sent",
-          { cause: error },
-        ),
-      );
+      return Promise.reject(isDroverError(error) ? error : unsendableParams(this.name, method, error));
     }
-    return connection.request(id, Kind.RESULT, frame, this.name, method, budget, signal);
+    return connection.request(id, Kind.RESULT, frame, this.name, method, call.budget, call.signal);
   }
 
   /** Opens a session of this service; settles with its id. */
@@ -108,8 +89,4 @@ export function checkServiceName(name: unknown): string {
     ErrorCode.DISPATCH_BAD_MESSAGE,
     `${JSON.stringify(name) ?? String(name)} is not a service name (${NAME_RULE})`,
   );
-}
-
-function refuse(reason: string): Promise<never> {
-  return Promise.reject(new DispatchError(ErrorCode.DISPATCH_BAD_MESSAGE, `${reason}; nothing was sent`));
 }

@@ -4,18 +4,31 @@
 import { ErrorCode, isDroverError } from "../errors.ts";
 import type { ParamsOf, ResultOf, ServiceShape } from "../service/define.ts";
 import { DispatchError } from "./errors.ts";
-import type { RemoteService } from "./service-client.ts";
 import type { CallOptions, Session } from "./types.ts";
 
+/** What a session needs of its service's client, whatever carries its calls. */
+export interface SessionHost {
+  readonly name: string;
+  send(
+    method: string,
+    params: unknown,
+    options: CallOptions | undefined,
+    session: string | undefined,
+    defaultTimeoutMs: number | undefined,
+  ): Promise<unknown>;
+  openSession(budget: number | undefined): Promise<string>;
+  closeSession(session: string, budget: number | undefined): Promise<void>;
+}
+
 export class RemoteSession<D extends ServiceShape> implements Session<D> {
-  readonly #service: RemoteService<D>;
+  readonly #service: SessionHost;
   readonly #reconnect: boolean;
   readonly #timeoutMs: number | undefined;
   #id: string;
   #reopening: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(service: RemoteService<D>, id: string, reconnect: boolean, timeoutMs: number | undefined) {
+  constructor(service: SessionHost, id: string, reconnect: boolean, timeoutMs: number | undefined) {
     this.#service = service;
     this.#id = id;
     this.#reconnect = reconnect;

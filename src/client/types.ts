@@ -3,7 +3,25 @@
 import type { Duration } from "../config/types.ts";
 import type { ParamsOf, ResultOf, ServiceDefinition, ServiceShape } from "../service/define.ts";
 
+/** How a client reaches services served over NATS (a service's `transport: { nats }`). */
+export interface NatsClientOptions {
+  /** The NATS server or servers: "127.0.0.1:4222", "nats://host:4222", or a list. */
+  readonly servers: string | readonly string[];
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
+  /** The connection's name, as NATS monitoring shows it. */
+  readonly name?: string;
+  /** Services whose config sets a `subject` other than "drover.<name>": { math: "acme.math" }. */
+  readonly subjects?: Readonly<Record<string, string>>;
+}
+
 export interface ConnectOptions {
+  /**
+   * Call the services drover masters serve over NATS instead of one master's socket: any host's master
+   * in the service's queue group takes each call.
+   */
+  readonly nats?: NatsClientOptions;
   /** The master's run directory; its service socket is `dispatch.sock` there. Default: `.drover` in the current folder. */
   readonly runDir?: string;
   /** The service socket itself (taken over runDir when both are given). */
@@ -60,7 +78,7 @@ export interface Session<D extends ServiceShape = ServiceDefinition> {
 }
 
 export interface Client {
-  /** The service socket this client is connected to. */
+  /** The service socket this client is connected to (over NATS: the servers). */
   readonly socket: string;
   service<D extends ServiceShape = ServiceDefinition>(name: string): ServiceClient<D>;
   /** Closes the connection; calls still pending reject with DROVER_ERR_DISPATCH_CONNECTION. */

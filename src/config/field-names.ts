@@ -58,6 +58,7 @@ const SERVICE: Record<keyof ServiceConfig, true> = {
   sessionDrainTimeout: true,
   maxMessageBytes: true,
   droneNice: true,
+  transport: true,
 };
 
 /** Every top-level field, in the order problems are listed. */

@@ -5,6 +5,7 @@ import { defaultMaxDrones, SERVICE_DEFAULTS } from "./defaults.ts";
 import { readDuration } from "./duration.ts";
 import { describeValue, isRecord } from "./errors.ts";
 import { isServiceField, unknownServiceField } from "./field-names.ts";
+import { readNatsTransport } from "./nats.ts";
 import { readSize } from "./size.ts";
 import type { ConfigProblem, ResolvedService, ServiceConfig } from "./types.ts";
 import { readInteger, readModuleFile } from "./values.ts";
@@ -117,8 +118,11 @@ function readService(
         " (0 is the HTTP children's priority, 19 the lowest; a negative niceness would need root)",
         problems,
       ) ?? 0,
+    ...natsOf(readNatsTransport(given("transport"), name, at, problems)),
   };
 }
+
+const natsOf = (nats: ResolvedService["nats"]) => (nats ? { nats } : {});
 
 function readName(field: string, value: unknown, problems: ConfigProblem[]): string {
   if (value === undefined) {

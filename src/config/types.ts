@@ -182,6 +182,34 @@ export interface ServiceConfig {
   maxMessageBytes?: number | string;
   /** The drones' CPU niceness, from 0 to 19 (higher runs after the HTTP children). Default 0. */
   droneNice?: number;
+  /**
+   * How callers on other hosts reach it: `{ nats: { servers } }` joins every host's master running
+   * this service in one NATS queue group. Without it, callers reach it through this master's socket.
+   */
+  transport?: { nats: NatsTransportConfig };
+}
+
+/** A service's NATS transport, as written in the config. */
+export interface NatsTransportConfig {
+  /** The NATS server or servers: "127.0.0.1:4222", "nats://host:4222", or a list. */
+  servers: string | string[];
+  /** Callers send `<subject>.<method>`. Default "drover.<service name>". */
+  subject?: string;
+  /** The queue group every host's master joins for this service. Default: the subject. */
+  queue?: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+/** A service's NATS transport, checked. */
+export interface ResolvedNats {
+  readonly servers: readonly string[];
+  readonly subject: string;
+  readonly queue: string;
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
 }
 
 /** A service as the master runs it: complete, converted, frozen. Durations in milliseconds. */
@@ -203,6 +231,8 @@ export interface ResolvedService {
   readonly sessionDrainTimeout: number;
   readonly maxMessageBytes: number;
   readonly droneNice: number;
+  /** Its NATS transport; undefined: reached through the master's own socket alone. */
+  readonly nats?: ResolvedNats;
 }
 
 /** A listening address, checked: a TCP host and port, or an absolute unix socket path. */

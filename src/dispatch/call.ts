@@ -79,6 +79,13 @@ export class Call {
     return true;
   }
 
+  /** Its drone published the result straight to the caller (request.replyTo). */
+  delivered(): boolean {
+    if (!this.#finish()) return false;
+    this.#reply.delivered?.();
+    return true;
+  }
+
   fail(code: ErrorCode, message: string, details?: FailureDetails): boolean {
     if (!this.#finish()) return false;
     this.#reply.fail(code, message, details);

@@ -10,7 +10,7 @@ import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts"
 import { readHungStack } from "../master/children/hung-child.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
-import type { CallRequest, Dispatcher, Reply } from "../transports/seam.ts";
+import type { CallRequest, Dispatcher, Reply, ServiceLoad } from "../transports/seam.ts";
 import type { DroneSpawner } from "./drone-spawner.ts";
 import { ServiceDrones } from "./service-drones.ts";
 
@@ -24,6 +24,8 @@ export interface DispatchParts {
   readonly scoreboard: () => Scoreboard | undefined;
   readonly stopping: () => boolean;
   readonly log: Logger;
+  /** A generation took charge with these services (the NATS transport subscribes those that have one). */
+  readonly promoted?: (services: readonly ResolvedService[]) => void;
 }
 
 export class Dispatch implements Dispatcher {
@@ -84,6 +86,20 @@ export class Dispatch implements Dispatcher {
     return UNKNOWN_SERVICE_BODY_BYTES;
   }
 
+  load(serviceName: string): ServiceLoad | undefined {
+    const service = this.#services.get(serviceName);
+    if (!service || service.gone) return undefined;
+    const { pool } = service;
+    return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle: pool.idle.length };
+  }
+
+  hasSession(session: string): boolean {
+    for (const service of [...this.#services.values(), ...this.#retired]) {
+      if (service.sessions.find(session)) return true;
+    }
+    return false;
+  }
+
   // --- Generations -------------------------------------------------------------------------------
 
   /** Starts `generation`'s drones for each of its services; resolves once each has minDrones ready. */
@@ -115,6 +131,7 @@ export class Dispatch implements Dispatcher {
     }
     // drover status shows the services from the moment the generation serves.
     this.#publish();
+    this.#parts.promoted?.(generation.config.services);
   }
 
   rollback(generation: Generation): void {

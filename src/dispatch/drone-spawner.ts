@@ -74,6 +74,7 @@ export class DroneSpawner {
       modules: config.modules,
       resources: resourceSpecs,
       resourceFds: fds.resources,
+      ...(service.nats ? { nats: service.nats } : {}),
       ...(config.user ? { uid: config.user.id, userName: config.user.name } : {}),
       ...(config.group ? { gid: config.group.id } : {}),
     };

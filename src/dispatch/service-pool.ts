@@ -13,7 +13,7 @@ import { ServiceCounters } from "./counters.ts";
 import type { Drone } from "./drone.ts";
 import { remoteFailure } from "./remote-failure.ts";
 import type { Session } from "./session.ts";
-import { type DoneHeader, Kind } from "./wire/messages.ts";
+import { type DoneHeader, Kind, type RunHeader } from "./wire/messages.ts";
 
 /** How long a drone may run past a call's deadline (its signal aborted) before it counts as hung. */
 export const DEADLINE_GRACE_MS = 2_000;
@@ -152,8 +152,14 @@ export class ServicePool {
       drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
       return;
     }
-    const header = { id: call.id, method: request.method, timeoutMs: call.remainingMs };
-    drone.send(Kind.RUN, request.session ? { ...header, session: request.session } : header, request.params);
+    const header: { -readonly [K in keyof RunHeader]: RunHeader[K] } = {
+      id: call.id,
+      method: request.method,
+      timeoutMs: call.remainingMs,
+    };
+    if (request.session !== undefined) header.session = request.session;
+    if (request.replyTo !== undefined) header.replyTo = request.replyTo;
+    drone.send(Kind.RUN, { ...header }, request.params);
   }
 
   /** A drone answered `header.id`. Returns the call it answered, if it ran one. */
@@ -165,7 +171,8 @@ export class ServicePool {
     drone.served++;
     this.counters.runTime.observe(Date.now() - call.startedAt);
     if (header.ok) {
-      if (call.ok(body, call.opens?.id)) this.counters.completed++;
+      const answered = header.replied ? call.delivered() : call.ok(body, call.opens?.id);
+      if (answered) this.counters.completed++;
     } else {
       const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
       if (call.fail(failure.code, failure.message, failure.details)) this.counters.failed++;

@@ -11,6 +11,7 @@ import { hookLogger } from "../modules/load.ts";
 import type { DroneContext, Method, MethodContext, ServiceDefinition } from "../service/define.ts";
 import { CallSignal } from "./call-signal.ts";
 import { cloneFailure, droverFailure, thrownFailure } from "./failures.ts";
+import type { NatsReplies } from "./nats-replies.ts";
 import { decodeParams } from "./params.ts";
 import type { Retirement } from "./retirement.ts";
 import type { OpenSession, Sessions } from "./sessions.ts";
@@ -26,6 +27,8 @@ export interface CallParts {
   readonly retirement: Retirement;
   readonly log: Logger;
   readonly done: (header: DoneHeader, body?: Uint8Array) => void;
+  /** The drone's NATS connection, for calls whose RUN names a replyTo. */
+  readonly replies: NatsReplies | undefined;
   /** Why a new call is refused now (the drone stops), or undefined. */
   readonly refusal: () => RemoteError | undefined;
 }
@@ -39,6 +42,8 @@ interface Plan {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(code, message) });
+
+type Outcome = { ok: true; body: Buffer } | { ok: false; error: RemoteError };
 
 interface RunningCall {
   readonly method: string;
@@ -133,7 +138,7 @@ export class Calls {
   }
 
   #start(
-    { id, method, timeoutMs }: RunHeader,
+    { id, method, timeoutMs, replyTo }: RunHeader,
     fn: Method,
     params: unknown,
     worker: number,
@@ -186,7 +191,7 @@ export class Calls {
         this.#running.delete(id);
         if (session) sessions.callEnded(session);
         workers.callFinished(worker, outcome.ok ? outcome.body.byteLength : 0, Date.now());
-        this.#answer(id, outcome, call.retire);
+        this.#answer(id, this.#published(outcome, method, replyTo), call.retire);
         if (this.#running.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
       });
   }
@@ -215,13 +220,19 @@ export class Calls {
     return { ok: true, body };
   }
 
-  #answer(
-    id: number,
-    outcome: { ok: true; body: Buffer } | { ok: false; error: RemoteError },
-    retireWanted = false,
-  ): void {
+  // A result published straight to the caller (replyTo), or why it could not be; as it was, without one.
+  #published(outcome: Outcome, method: string, replyTo: string | undefined): Outcome | { replied: true } {
+    const replies = this.#parts.replies;
+    if (!outcome.ok || replyTo === undefined || !replies) return outcome;
+    const published = replies.publish(replyTo, outcome.body, method);
+    if (published.sent) return { replied: true };
+    return published.error ? { ok: false, error: published.error } : outcome;
+  }
+
+  #answer(id: number, outcome: Outcome | { replied: true }, retireWanted = false): void {
     const retire = this.#parts.retirement.tell(retireWanted) ? { retire: true } : {};
-    if (outcome.ok) this.#parts.done({ id, ok: true, ...retire }, outcome.body);
+    if ("replied" in outcome) this.#parts.done({ id, ok: true, replied: true, ...retire });
+    else if (outcome.ok) this.#parts.done({ id, ok: true, ...retire }, outcome.body);
     else this.#parts.done({ id, ok: false, error: outcome.error, ...retire });
   }
 

@@ -58,10 +58,20 @@ export function readDroneSpec(text: string | undefined): DroneSpec {
   for (const key of ["uid", "gid"] as const) {
     if (spec[key] !== undefined && !isWhole(spec[key])) throw bad(key, "a whole number");
   }
+  if (spec.nats !== undefined && !isNats(spec.nats))
+    throw bad("nats", "a NATS transport ({ servers, subject, queue })");
   if (spec.userName !== undefined && typeof spec.userName !== "string") throw bad("userName", "a string");
   return spec as DroneSpec;
 }
 
 function isWhole(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isNats(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const { servers } = value as { servers?: unknown };
+  return (
+    Array.isArray(servers) && servers.length > 0 && servers.every((server) => typeof server === "string")
+  );
 }

@@ -16,6 +16,7 @@ import type { DroneContext, ServiceDefinition } from "../service/define.ts";
 import { Calls } from "./calls.ts";
 import { DataChannel } from "./channel.ts";
 import { droverFailure } from "./failures.ts";
+import { NatsReplies } from "./nats-replies.ts";
 import { Retirement } from "./retirement.ts";
 import { Sessions } from "./sessions.ts";
 import type { DroneSpec } from "./spec.ts";
@@ -36,6 +37,7 @@ export class Serving {
   readonly #channel: DataChannel;
   readonly #calls: Calls;
   readonly #sessions: Sessions;
+  readonly #replies: NatsReplies | undefined;
   #stopping = false;
 
   constructor(spec: DroneSpec, service: ServiceDefinition, parts: ServingParts) {
@@ -58,6 +60,9 @@ export class Serving {
       done,
       refusal,
     });
+    this.#replies = spec.nats
+      ? new NatsReplies(spec.nats, `drover drone ${process.pid} of ${context.service}`, log)
+      : undefined;
     this.#calls = new Calls({
       service,
       context,
@@ -68,6 +73,7 @@ export class Serving {
       retirement: new Retirement(spec.maxRequests, log),
       log,
       done,
+      replies: this.#replies,
       refusal,
     });
     this.#channel = new DataChannel(spec.channelFd, spec.maxMessageBytes, {
@@ -117,8 +123,8 @@ export class Serving {
   }
 
   /** Ends the data channel once what was written has gone out (or after `withinMs`). */
-  close(withinMs: number): Promise<void> {
-    return this.#channel.close(withinMs);
+  async close(withinMs: number): Promise<void> {
+    await Promise.all([this.#channel.close(withinMs), this.#replies?.close()]);
   }
 
   /** Drops the data channel at once: nothing more is answered. */

@@ -5,7 +5,7 @@
 //   4           the scoreboard memfd          (spec.scoreboardFd)
 //   5 .. 4+R    the module resources' memfds  (spec.resourceFds[i] for spec.resources[i])
 //   5+R         its data channel to the master, a socketpair carrying frames (spec.channelFd)
-import type { ModuleSpec } from "../config/types.ts";
+import type { ModuleSpec, ResolvedNats } from "../config/types.ts";
 import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 
 export const DRONE_SCOREBOARD_FD = 4;
@@ -47,6 +47,8 @@ export interface DroneSpec {
   readonly resources: readonly ResourceSpec[];
   /** The drone's descriptor of each of `resources`, in the same order. */
   readonly resourceFds: readonly number[];
+  /** The service's NATS transport: the drone publishes results of calls that came over it itself. */
+  readonly nats?: ResolvedNats;
   readonly uid?: number;
   readonly userName?: string;
   readonly gid?: number;

@@ -17,6 +17,11 @@ export interface CallRequest {
   readonly session: string | undefined;
   /** Aborted when the caller cancels the call or its connection closes. */
   readonly signal: AbortSignal;
+  /**
+   * A NATS subject the drone may publish the result to itself, taking the master off the return path;
+   * then `reply.delivered()` is all the reply hears of a success. Errors still go through `reply.fail`.
+   */
+  readonly replyTo?: string;
 }
 
 /** What a failed call carries beside its code and message. */
@@ -30,6 +35,8 @@ export interface Reply {
   /** The result, v8-serialized (a session's open answers with its id in `session`). */
   ok(body: Buffer, session?: string): void;
   fail(code: ErrorCode, message: string, details?: FailureDetails): void;
+  /** The drone published the result to the request's replyTo itself. */
+  delivered?(): void;
 }
 
 export interface Dispatcher {
@@ -43,4 +50,18 @@ export interface Dispatcher {
   close(session: string, reply: Reply, why?: "closed" | "gone"): void;
   /** The largest params a call to `service` may carry, in bytes (the largest of any service for an unknown one). */
   bodyLimit(service: string | undefined): number;
+  /**
+   * How full `service` is: calls waiting for a drone, the most that may, and idle drones (a transport
+   * that stops taking calls while the backlog is full asks when to take them again). Undefined: no
+   * such service serves.
+   */
+  load(service: string): ServiceLoad | undefined;
+  /** Whether `session` is still open. */
+  hasSession(session: string): boolean;
+}
+
+export interface ServiceLoad {
+  readonly waiting: number;
+  readonly maxBacklog: number;
+  readonly idle: number;
 }

@@ -17,6 +17,8 @@ export interface ServicesOptions {
   /** Top-level config fields. */
   readonly config?: Record<string, unknown>;
   readonly env?: NodeJS.ProcessEnv;
+  /** The output line that says the master is ready (default: its "is served on" line). */
+  readonly ready?: RegExp;
 }
 
 export interface RunningServices {
@@ -62,7 +64,7 @@ export async function startServices(options: ServicesOptions = {}): Promise<Runn
     proc = await spawnNode(CLI, ["start"], {
       cwd: dir.path,
       env: { ...options.env, SERVICE_MARKS: marks },
-      ready: /is served on/,
+      ready: options.ready ?? /is served on/,
       readyTimeoutMs: 30_000,
     });
   } catch (error) {

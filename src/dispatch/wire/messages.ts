@@ -87,6 +87,8 @@ export interface RunHeader {
   /** Time left until the caller's deadline, in milliseconds. */
   readonly timeoutMs: number;
   readonly session?: string;
+  /** A NATS subject the drone publishes the result to itself (the master is then off the return path). */
+  readonly replyTo?: string;
 }
 export type AbortReason = "cancelled" | "timeout";
 export interface AbortHeader {
@@ -110,11 +112,14 @@ export interface HelloHeader {
   readonly idempotent: readonly string[];
 }
 export type DoneHeader =
-  | { readonly id: number; readonly ok: true; readonly retire?: boolean }
+  // `replied`: the drone published the result to the RUN's replyTo itself; no body follows.
+  | { readonly id: number; readonly ok: true; readonly retire?: boolean; readonly replied?: boolean }
   | { readonly id: number; readonly ok: false; readonly error: RemoteError; readonly retire?: boolean };
 
 const SESSION_END: readonly string[] = ["closed", "idle", "lifetime", "drain", "gone"];
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+// A NATS subject to publish to: printable ASCII, no space, no wildcard.
+const SUBJECT = /^[!-)+-=?-~]{1,256}$/;
 
 const isId = (value: unknown): boolean =>
   Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 48;
@@ -158,7 +163,12 @@ const CHECKS: Readonly<Record<number, Check>> = {
     optional(h.methods, isStringList),
   [Kind.OPENED]: (h) => isId(h.id) && isName(h.session),
   [Kind.CLOSED]: (h) => isId(h.id),
-  [Kind.RUN]: (h) => isId(h.id) && isName(h.method) && isTimeout(h.timeoutMs) && optional(h.session, isName),
+  [Kind.RUN]: (h) =>
+    isId(h.id) &&
+    isName(h.method) &&
+    isTimeout(h.timeoutMs) &&
+    optional(h.session, isName) &&
+    optional(h.replyTo, (subject) => typeof subject === "string" && SUBJECT.test(subject)),
   [Kind.ABORT]: (h) => isId(h.id) && (h.reason === "cancelled" || h.reason === "timeout"),
   [Kind.CONNECT]: (h) => isId(h.id) && isName(h.session),
   [Kind.DISCONNECT]: (h) => isId(h.id) && isName(h.session) && SESSION_END.includes(h.reason as string),
@@ -166,7 +176,8 @@ const CHECKS: Readonly<Record<number, Check>> = {
   [Kind.DONE]: (h) =>
     isId(h.id) &&
     optional(h.retire, (retire) => typeof retire === "boolean") &&
-    (h.ok === true || (h.ok === false && isRemoteError(h.error))),
+    ((h.ok === true && optional(h.replied, (replied) => replied === true)) ||
+      (h.ok === false && isRemoteError(h.error))),
 };
 
 /** The kinds a client sends, a master sends to a client, a master sends to a drone, a drone sends. */

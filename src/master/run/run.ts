@@ -3,12 +3,13 @@
 // The stop: the operation in progress is aborted, children drain (graceful) or are stopped at once,
 // then every resource goes, each step on its own so that one failing does not keep the rest.
 import { setTimeout as delay } from "node:timers/promises";
-import type { ResolvedConfig, SignalMapping } from "../../config/types.ts";
+import type { ResolvedConfig, ResolvedService, SignalMapping } from "../../config/types.ts";
 import type { Dispatch } from "../../dispatch/dispatch.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";
 import { type EmbeddedServer, listenEmbedded } from "../../transports/embedded/index.ts";
+import type { NatsTransport } from "../../transports/nats/index.ts";
 import { KILL_GRACE_MS } from "../children/child-handle.ts";
 import { type ControlRequest, type ControlServer, startControlServer } from "../control/control-server.ts";
 import type { ModuleHost } from "../generations/module-host.ts";
@@ -50,6 +51,8 @@ export class MasterRun {
   #scoreboard: Scoreboard | undefined;
   #control: ControlServer | undefined;
   #embedded: EmbeddedServer | undefined;
+  // Loaded with the first service that has a NATS transport.
+  #nats: Promise<NatsTransport> | undefined;
   #listeners: readonly OpenListener[] = [];
   #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
   // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
@@ -113,6 +116,15 @@ export class MasterRun {
     this.#scoreboard.master.setSpawnRate(1);
     signal.throwIfAborted();
     return listeners;
+  }
+
+  /** The serving generation's services: those with a NATS transport take calls from NATS. */
+  serveNats(services: readonly ResolvedService[]): void {
+    if (!this.#nats && !services.some((service) => service.nats)) return;
+    this.#nats ??= import("../../transports/nats/index.ts").then(
+      ({ NatsTransport }) => new NatsTransport(this.#parts.dispatch(), this.#log),
+    );
+    void this.#nats.then((nats) => nats.serve(services));
   }
 
   /** Tells the janitor which files are the master's now (after a reload changed the listeners). */
@@ -192,6 +204,8 @@ export class MasterRun {
     // The children accept on descriptors of their own; the master's go first, theirs as they drain.
     this.#closeListeners();
     this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
+    // Callers over NATS move to the other hosts first: nothing new arrives once this master left.
+    await (await this.#nats)?.leave();
     // Drones finish the calls queued for them first; the dispatcher lets them go.
     this.#parts.dispatch().drain(timeoutMs);
     for (const child of pool.table.all()) if (!child.drone) child.quiesce("stop", timeoutMs);
@@ -222,6 +236,7 @@ export class MasterRun {
       // Every client is cut: none can keep a stopping master alive (review D6).
       () => this.#control?.close(),
       () => this.#embedded?.close(),
+      async () => (await this.#nats)?.close(),
       () => this.#signals?.uninstall(),
       () =>
         this.#lock

@@ -1,0 +1,107 @@
+// connect({ nats }): a client of the services that drover masters serve over NATS. One NATS
+// connection carries every call; it reconnects by itself after an outage, and meanwhile calls fail at
+// once (DROVER_ERR_NATS_UNAVAILABLE) instead of waiting for their timeout.
+import { connect as connectNatsServer, type NatsConnection } from "@nats-io/transport-node";
+import { subjectToken } from "../../config/nats.ts";
+import { ErrorCode } from "../../errors.ts";
+import type { ServiceDefinition, ServiceShape } from "../../service/define.ts";
+import { natsConnectionOptions } from "../../transports/nats/options.ts";
+import { DispatchError } from "../errors.ts";
+import { checkServiceName } from "../service-client.ts";
+import type { Client, NatsClientOptions, ServiceClient } from "../types.ts";
+import { type NatsLink, NatsService } from "./nats-service.ts";
+import { Requests } from "./requests.ts";
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export async function connectNats(options: NatsClientOptions, budget: number | undefined): Promise<Client> {
+  const servers = typeof options.servers === "string" ? [options.servers] : options.servers;
+  if (
+    !Array.isArray(servers) ||
+    servers.length === 0 ||
+    !servers.every((server) => typeof server === "string" && server !== "")
+  ) {
+    throw new DispatchError(
+      ErrorCode.DISPATCH_BAD_MESSAGE,
+      `connect()'s nats.servers must be a server ("127.0.0.1:4222") or a list of them, got ${JSON.stringify(options.servers)}`,
+    );
+  }
+  let connection: NatsConnection;
+  try {
+    connection = await connectNatsServer({
+      ...natsConnectionOptions({ ...options, servers }, options.name ?? `drover client ${process.pid}`),
+      waitOnFirstConnect: false,
+      timeout: budget ?? CONNECT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw new DispatchError(
+      ErrorCode.NATS_UNAVAILABLE,
+      `cannot connect to NATS at ${servers.join(", ")}: ${(error as Error).message}: is nats-server running there?`,
+      { cause: error },
+    );
+  }
+  return new NatsClient(connection, servers.join(", "), options.subjects ?? {}, budget);
+}
+
+class NatsClient implements Client {
+  readonly socket: string;
+  readonly #connection: NatsConnection;
+  readonly #link: NatsLink;
+  readonly #subjects: Readonly<Record<string, string>>;
+  readonly #timeoutMs: number | undefined;
+  readonly #services = new Map<string, NatsService<ServiceDefinition>>();
+  #down: string | undefined;
+  #closed = false;
+
+  constructor(
+    connection: NatsConnection,
+    servers: string,
+    subjects: Readonly<Record<string, string>>,
+    timeoutMs: number | undefined,
+  ) {
+    this.socket = servers;
+    this.#connection = connection;
+    this.#subjects = subjects;
+    this.#timeoutMs = timeoutMs;
+    const requests = new Requests(connection);
+    this.#link = { connection, requests, down: () => this.#down };
+    void this.#follow(servers);
+  }
+
+  service<D extends ServiceShape = ServiceDefinition>(name: string): ServiceClient<D> {
+    let service = this.#services.get(name);
+    if (!service) {
+      const checked = checkServiceName(name);
+      service = new NatsService(
+        this.#link,
+        checked,
+        this.#subjects[checked] ?? `drover.${subjectToken(checked)}`,
+        this.#timeoutMs,
+      );
+      this.#services.set(name, service);
+    }
+    return service as unknown as ServiceClient<D>;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#down = "the client was closed (client.close())";
+    this.#link.requests.failAll(
+      () =>
+        new DispatchError(
+          ErrorCode.DISPATCH_CONNECTION,
+          "the client was closed (client.close()) while the call was pending: it may or may not have run",
+        ),
+    );
+    await this.#connection.close().catch(() => {});
+  }
+
+  async #follow(servers: string): Promise<void> {
+    for await (const status of this.#connection.status()) {
+      if (status.type === "disconnect")
+        this.#down ??= `the connection to NATS at ${servers} is down (reconnecting); retry shortly`;
+      else if (status.type === "reconnect" && !this.#closed) this.#down = undefined;
+    }
+  }
+}

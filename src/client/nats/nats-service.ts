@@ -1,0 +1,124 @@
+// One service as a client calls it over NATS: `<subject>.<method>` for a call (any host's master in
+// the service's queue group takes it), `<subject>.$open` for a session, then the session's own subject.
+// The caller's budget travels in Drover-Timeout; a call is refused here, nothing sent, when its params
+// cannot be cloned, exceed what the NATS server carries, or the connection to NATS is down.
+import { serialize } from "node:v8";
+import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import { ErrorCode } from "../../errors.ts";
+import type { ParamsOf, ResultOf, ServiceShape } from "../../service/define.ts";
+import { TIMEOUT_HEADER } from "../../transports/nats/headers.ts";
+import { CLOSE_TOKEN, sessionSubject } from "../../transports/nats/subjects.ts";
+import { readCall, unsendableParams } from "../call-options.ts";
+import { DispatchError } from "../errors.ts";
+import { RemoteSession, type SessionHost } from "../session.ts";
+import { timeoutMs } from "../timeouts.ts";
+import type { CallOptions, ServiceClient, Session, SessionOptions } from "../types.ts";
+import { checkReply, resultOf, sessionOf } from "./answers.ts";
+import type { Requests } from "./requests.ts";
+
+/** A call's budget over NATS when neither the call nor the client gives one: the services' default requestTimeout. */
+export const DEFAULT_BUDGET_MS = 30_000;
+const OPEN_TOKEN = "$open";
+const NOTHING = new Uint8Array(0);
+
+export interface NatsLink {
+  readonly connection: NatsConnection;
+  readonly requests: Requests;
+  /** Why calls cannot go out now (the connection is down), or undefined. */
+  readonly down: () => string | undefined;
+}
+
+export class NatsService<D extends ServiceShape> implements ServiceClient<D>, SessionHost {
+  readonly name: string;
+  readonly #subject: string;
+  readonly #link: NatsLink;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(link: NatsLink, name: string, subject: string, defaultTimeoutMs: number | undefined) {
+    this.#link = link;
+    this.name = name;
+    this.#subject = subject;
+    this.#timeoutMs = defaultTimeoutMs;
+  }
+
+  call<K extends keyof D["methods"] & string>(
+    method: K,
+    params: ParamsOf<D, K>,
+    options?: CallOptions,
+  ): Promise<ResultOf<D, K>> {
+    return this.send(method, params, options, undefined, this.#timeoutMs) as Promise<ResultOf<D, K>>;
+  }
+
+  async session(options: SessionOptions = {}): Promise<Session<D>> {
+    const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.#timeoutMs;
+    const id = await this.openSession(budget);
+    return new RemoteSession<D>(this, id, options.reconnect === true, budget);
+  }
+
+  async send(
+    method: string,
+    params: unknown,
+    options: CallOptions | undefined,
+    session: string | undefined,
+    defaultTimeoutMs: number | undefined,
+  ): Promise<unknown> {
+    const { budget, signal } = readCall(this.name, method, options, defaultTimeoutMs);
+    let body: Buffer;
+    try {
+      body = serialize(params);
+    } catch (error) {
+      throw unsendableParams(this.name, method, error);
+    }
+    const what = `${this.name}.${method}`;
+    this.#checkSendable(what, body.byteLength);
+    const subject =
+      session === undefined ? `${this.#subject}.${method}` : `${sessionSubject(session)}.${method}`;
+    const reply = await this.#request(subject, body, budget, signal, what);
+    return resultOf(reply, what, session !== undefined);
+  }
+
+  async openSession(budget: number | undefined): Promise<string> {
+    const what = `opening a session of ${this.name}`;
+    this.#checkSendable(what, 0);
+    const reply = await this.#request(`${this.#subject}.${OPEN_TOKEN}`, NOTHING, budget, undefined, what);
+    return sessionOf(reply, what);
+  }
+
+  async closeSession(session: string, budget: number | undefined): Promise<void> {
+    const what = `closing session ${session} of ${this.name}`;
+    this.#checkSendable(what, 0);
+    const reply = await this.#request(
+      `${sessionSubject(session)}.${CLOSE_TOKEN}`,
+      NOTHING,
+      budget,
+      undefined,
+      what,
+    );
+    checkReply(reply, what, true);
+  }
+
+  #request(
+    subject: string,
+    body: Uint8Array,
+    budget: number | undefined,
+    signal: AbortSignal | undefined,
+    what: string,
+  ) {
+    const ms = budget ?? DEFAULT_BUDGET_MS;
+    const h = natsHeaders();
+    h.set(TIMEOUT_HEADER, String(Math.ceil(ms)));
+    return this.#link.requests.request(subject, body, h, ms, signal, what);
+  }
+
+  #checkSendable(what: string, bytes: number): void {
+    const down = this.#link.down();
+    if (down) throw new DispatchError(ErrorCode.NATS_UNAVAILABLE, `${what} was not sent: ${down}`);
+    const max = this.#link.connection.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (bytes > max) {
+      throw new DispatchError(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `the params of ${what} are ${bytes} bytes, over the NATS server's max_payload of ${max}: send less in one call (or raise max_payload in nats-server's config); nothing was sent`,
+      );
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// Reads a service's `transport: { nats: { ... } }`: the NATS servers its master and drones connect to,
+// the subject callers send to and the queue group every host's master joins (docs/services.md, "Many
+// hosts"). Without a transport a service is reached through the master's own socket alone.
+import { describeValue, isRecord } from "./errors.ts";
+import { suggestField } from "./suggest.ts";
+import type { ConfigProblem, NatsTransportConfig, ResolvedNats } from "./types.ts";
+
+const FIELDS: Record<keyof NatsTransportConfig, true> = {
+  servers: true,
+  subject: true,
+  queue: true,
+  user: true,
+  pass: true,
+  token: true,
+};
+const FIELD_NAMES = Object.keys(FIELDS);
+// Tokens of letters, digits, - and _, joined by dots; no wildcard, no empty token: a subject a
+// subscription can end in ".>" after.
+const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const SERVER = /^(nats:\/\/|tls:\/\/)?[^\s/]+(:\d{1,5})?$/;
+const MAX_SUBJECT = 200;
+
+/** The NATS transport of service `name`, or undefined when it has none. Problems are named `at.transport...`. */
+export function readNatsTransport(
+  value: unknown,
+  name: string,
+  at: string,
+  problems: ConfigProblem[],
+): ResolvedNats | undefined {
+  if (value === undefined) return undefined;
+  const field = `${at}.transport`;
+  if (!isRecord(value) || !isRecord(value.nats) || Object.keys(value).length !== 1) {
+    problems.push({
+      field,
+      reason: `must be { nats: { servers: "127.0.0.1:4222" } } (or left out for the master's own socket alone), got ${describeValue(value)}`,
+    });
+    return undefined;
+  }
+  const nats = value.nats;
+  const before = problems.length;
+  for (const key of Object.keys(nats)) {
+    if (Object.hasOwn(FIELDS, key)) continue;
+    const near = suggestField(key, FIELD_NAMES);
+    problems.push({
+      field: `${field}.nats.${key}`,
+      reason: `is not a NATS setting: ${near === undefined ? `the settings are ${FIELD_NAMES.join(", ")}` : `did you mean "${near}"?`}`,
+    });
+  }
+  const servers = readServers(`${field}.nats.servers`, nats.servers, problems);
+  const subject = readSubject(
+    `${field}.nats.subject`,
+    nats.subject ?? `drover.${subjectToken(name)}`,
+    problems,
+  );
+  const queue = readSubject(`${field}.nats.queue`, nats.queue ?? subject, problems);
+  const secrets: { user?: string; pass?: string; token?: string } = {};
+  for (const key of ["user", "pass", "token"] as const) {
+    const secret = nats[key];
+    if (secret === undefined) continue;
+    if (typeof secret === "string" && secret !== "") secrets[key] = secret;
+    else
+      problems.push({
+        field: `${field}.nats.${key}`,
+        reason: `must be a non-empty string, got ${describeValue(secret)}`,
+      });
+  }
+  if (problems.length > before) return undefined;
+  return Object.freeze({ servers: Object.freeze(servers), subject, queue, ...secrets });
+}
+
+/** A service name as one subject token: the characters a name may have that a token may not become "_". */
+export function subjectToken(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+function readServers(field: string, value: unknown, problems: ConfigProblem[]): string[] {
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.push({
+      field,
+      reason: `is required: the NATS server or servers to connect to, e.g. "127.0.0.1:4222" or ["nats://a:4222", "nats://b:4222"], got ${describeValue(value)}`,
+    });
+    return [];
+  }
+  const servers: string[] = [];
+  for (const server of list) {
+    if (typeof server === "string" && SERVER.test(server)) servers.push(server);
+    else
+      problems.push({
+        field,
+        reason: `lists ${describeValue(server)}, which is not a server address ("host:port" or "nats://host:port")`,
+      });
+  }
+  return servers;
+}
+
+function readSubject(field: string, value: unknown, problems: ConfigProblem[]): string {
+  if (
+    typeof value === "string" &&
+    value.length <= MAX_SUBJECT &&
+    SUBJECT.test(value) &&
+    !value.startsWith("_DROVER")
+  ) {
+    return value;
+  }
+  problems.push({
+    field,
+    reason: `must be a NATS subject of dot-separated tokens of letters, digits, "-" or "_" (no wildcards, at most ${MAX_SUBJECT} characters, not under _DROVER), got ${describeValue(value)}`,
+  });
+  return "";
+}

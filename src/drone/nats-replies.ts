@@ -1,0 +1,72 @@
+// A drone's own NATS connection, for the results of calls that came over NATS: the drone publishes each
+// straight to its caller's reply subject, so the master is off the return path (research 4.2). While
+// the connection is not up (at start, during an outage) the result goes back through the master
+// instead, which publishes it when it can: a result is never dropped here.
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ResolvedNats } from "../config/types.ts";
+import type { RemoteError } from "../dispatch/wire/messages.ts";
+import { ErrorCode } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import { natsConnectionOptions } from "../transports/nats/options.ts";
+import { droverFailure } from "./failures.ts";
+
+export type Published = { readonly sent: true } | { readonly sent: false; readonly error?: RemoteError };
+
+export class NatsReplies {
+  #connection: NatsConnection | undefined;
+  #closing = false;
+  readonly #opening: Promise<void>;
+
+  constructor(nats: ResolvedNats, name: string, log: Logger) {
+    this.#opening = import("@nats-io/transport-node")
+      .then(({ connect }) => connect(natsConnectionOptions(nats, name)))
+      .then(
+        (connection) => {
+          if (this.#closing) {
+            void connection.close();
+            return;
+          }
+          this.#connection = connection;
+          void this.#follow(connection, log);
+        },
+        (error: unknown) =>
+          log.warn({ err: error }, "the drone cannot reach NATS: its results go back through the master"),
+      );
+  }
+
+  /** Publishes `body` to `subject`; when it cannot, says why (or, with no error, to send it through the master). */
+  publish(subject: string, body: Uint8Array, method: string): Published {
+    const connection = this.#connection;
+    if (!connection || connection.isClosed() || connection.isDraining()) return { sent: false };
+    const max = connection.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (body.byteLength > max) {
+      return {
+        sent: false,
+        error: droverFailure(
+          ErrorCode.MESSAGE_TOO_LARGE,
+          `the result of ${method} is ${body.byteLength} bytes, over the NATS server's max_payload of ${max}: return less, or raise max_payload in the nats-server config`,
+        ),
+      };
+    }
+    try {
+      connection.publish(subject, body);
+      return { sent: true };
+    } catch {
+      return { sent: false };
+    }
+  }
+
+  /** Sends what was published, then closes the connection. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#opening;
+    await this.#connection?.drain().catch(() => {});
+  }
+
+  async #follow(connection: NatsConnection, log: Logger): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === "disconnect") log.warn("the drone lost NATS: reconnecting");
+      else if (status.type === "reconnect") log.info("the drone reached NATS again");
+    }
+  }
+}

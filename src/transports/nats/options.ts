@@ -1,0 +1,34 @@
+// How a master, a drone and a client connect to NATS: reconnect for ever (an outage must restart no
+// drone: each connection comes back by itself), quickly, and without the async stack traces that cost
+// request/reply most of its speed (research 3.1).
+import type { ConnectionOptions } from "@nats-io/transport-node";
+import type { ResolvedNats } from "../../config/types.ts";
+
+/** How long between attempts to reach a NATS server again. */
+export const RECONNECT_WAIT_MS = 250;
+
+/** The options of a connection to `nats`, named `name` (what `nats server report connections` shows). */
+export function natsConnectionOptions(
+  nats: Pick<ResolvedNats, "servers" | "user" | "pass" | "token">,
+  name: string,
+): ConnectionOptions {
+  return {
+    servers: [...nats.servers],
+    name,
+    noAsyncTraces: true,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    reconnectJitter: 100,
+    waitOnFirstConnect: true,
+    pingInterval: 10_000,
+    ...(nats.user !== undefined ? { user: nats.user } : {}),
+    ...(nats.pass !== undefined ? { pass: nats.pass } : {}),
+    ...(nats.token !== undefined ? { token: nats.token } : {}),
+  };
+}
+
+/** The servers and credentials as one key: services that share it share one connection. */
+export function connectionKey(nats: ResolvedNats): string {
+  return JSON.stringify([nats.servers, nats.user ?? "", nats.pass ?? "", nats.token ?? ""]);
+}

@@ -1,0 +1,153 @@
+// One service's place in its NATS queue group: `<subject>.<method>` calls and `<subject>.$open`
+// sessions arrive here, from any caller, shared with every other host's master in the group. While the
+// service's backlog is full this master leaves the group (its subscription drained, so messages
+// already on their way are still answered, with the full error), and NATS routes to the hosts that
+// have room; it joins again once the backlog is down to half (hysteresis against flapping). With
+// every host full, callers get NATS's no-responders at once instead of waiting for a timeout.
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { ResolvedNats } from "../../config/types.ts";
+import { isWireName } from "../../dispatch/wire/messages.ts";
+import { ErrorCode } from "../../errors.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { Dispatcher } from "../seam.ts";
+import { readTimeout } from "./headers.ts";
+import type { InFlight } from "./in-flight.ts";
+import { NatsReply, respondError } from "./nats-reply.ts";
+import { callParams } from "./params.ts";
+
+/** The token after a service's subject that opens a session; `$` keeps it apart from method names. */
+export const OPEN_TOKEN = "$open";
+// How often a paused service looks whether it has room again.
+const ROOM_CHECK_MS = 20;
+
+export interface SubscriptionParts {
+  readonly dispatcher: Dispatcher;
+  readonly inFlight: InFlight;
+  /** A session opened here: its subject must be listened on before the caller hears of it. */
+  readonly opened: (session: string) => void;
+  readonly log: Logger;
+}
+
+export class ServiceSubscription {
+  readonly service: string;
+  readonly nats: ResolvedNats;
+  readonly #connection: NatsConnection;
+  readonly #parts: SubscriptionParts;
+  #subscription: Subscription | undefined;
+  #roomCheck: NodeJS.Timeout | undefined;
+  #state: "taking" | "full" | "left" = "taking";
+
+  constructor(service: string, nats: ResolvedNats, connection: NatsConnection, parts: SubscriptionParts) {
+    this.service = service;
+    this.nats = nats;
+    this.#connection = connection;
+    this.#parts = parts;
+    this.#subscribe();
+  }
+
+  /** Whether it is out of the queue group because its backlog is full. */
+  get full(): boolean {
+    return this.#state === "full";
+  }
+
+  /** Leaves the queue group for good; resolves once every message already delivered was handed on. */
+  async leave(): Promise<void> {
+    this.#state = "left";
+    clearInterval(this.#roomCheck);
+    await this.#drain();
+  }
+
+  #subscribe(): void {
+    const prefix = `${this.nats.subject}.`;
+    this.#subscription = this.#connection.subscribe(`${prefix}>`, {
+      queue: this.nats.queue,
+      callback: (error, message) => {
+        if (!error) this.#message(message, message.subject.slice(prefix.length));
+      },
+    });
+  }
+
+  async #drain(): Promise<void> {
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    if (subscription && !subscription.isClosed()) await subscription.drain().catch(() => {});
+  }
+
+  #message(message: Msg, token: string): void {
+    if (!message.reply) return; // Nobody to answer: a publish, not a request.
+    const { dispatcher } = this.#parts;
+    const timeoutMs = readTimeout(message.headers);
+    if (Number.isNaN(timeoutMs)) {
+      respondError(
+        message,
+        ErrorCode.DISPATCH_BAD_MESSAGE,
+        `the Drover-Timeout header must be a whole number of milliseconds from 1 to 2147483648, got "${message.headers?.get("Drover-Timeout")}"`,
+      );
+      return;
+    }
+    if (token === OPEN_TOKEN) {
+      const { signal, settled } = this.#parts.inFlight.add(message.reply);
+      dispatcher.open(this.service, timeoutMs, signal, new NatsReply(message, settled, this.#parts.opened));
+      return;
+    }
+    if (!isWireName(token)) {
+      respondError(
+        message,
+        ErrorCode.DISPATCH_BAD_MESSAGE,
+        `"${token}" is not a method name (1 to 128 letters, digits, or . _ : -): send to ${this.nats.subject}.<method>`,
+      );
+      return;
+    }
+    const params = callParams(message, this.service, token, dispatcher);
+    if (!params) return;
+    const { signal, settled } = this.#parts.inFlight.add(message.reply);
+    let full = false;
+    const reply = new NatsReply(message, settled);
+    dispatcher.call(
+      {
+        service: this.service,
+        method: token,
+        params,
+        timeoutMs,
+        session: undefined,
+        signal,
+        replyTo: message.reply,
+      },
+      {
+        ok: (body, session) => reply.ok(body, session),
+        delivered: () => reply.delivered(),
+        fail: (code, text, details) => {
+          full = code === ErrorCode.DISPATCH_BACKLOG_FULL;
+          reply.fail(code, text, details);
+        },
+      },
+    );
+    if (full) this.#becameFull();
+  }
+
+  #becameFull(): void {
+    if (this.#state !== "taking") return;
+    this.#state = "full";
+    this.#parts.log.warn(
+      { service: this.service },
+      `service "${this.service}": backlog full, leaving the NATS queue group until it has room`,
+    );
+    void this.#drain();
+    this.#roomCheck = setInterval(() => this.#checkRoom(), ROOM_CHECK_MS);
+    this.#roomCheck.unref();
+  }
+
+  #checkRoom(): void {
+    const load = this.#parts.dispatcher.load(this.service);
+    if (!load) return;
+    const room = load.waiting <= Math.floor(load.maxBacklog / 2) && (load.maxBacklog > 0 || load.idle > 0);
+    if (!room || this.#state !== "full") return;
+    clearInterval(this.#roomCheck);
+    this.#state = "taking";
+    this.#parts.log.info(
+      { service: this.service },
+      `service "${this.service}": room again, back in the NATS queue group`,
+    );
+    this.#subscribe();
+  }
+}

@@ -1,0 +1,99 @@
+// The sessions this master holds for callers over NATS, each with a subject of its own that only this
+// master listens on. A session's calls arrive there and go to its drone; `$close` ends it. Once the
+// session ends (closed, idle, at its lifetime, moved by a reload) the subject is given up, so a later
+// call meets NATS's no-responders at once: the client says the session expired.
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import { isWireName } from "../../dispatch/wire/messages.ts";
+import { ErrorCode } from "../../errors.ts";
+import type { Dispatcher } from "../seam.ts";
+import { readTimeout } from "./headers.ts";
+import type { InFlight } from "./in-flight.ts";
+import { NatsReply, respondError } from "./nats-reply.ts";
+import { callParams } from "./params.ts";
+import { CLOSE_TOKEN, sessionSubject } from "./subjects.ts";
+
+// How often subjects of sessions that ended by themselves (idle, lifetime) are given up.
+const SWEEP_MS = 1_000;
+
+export class SessionSubscriptions {
+  readonly #dispatcher: Dispatcher;
+  readonly #inFlight: InFlight;
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(dispatcher: Dispatcher, inFlight: InFlight) {
+    this.#dispatcher = dispatcher;
+    this.#inFlight = inFlight;
+    this.#sweep = setInterval(() => this.#forgetEnded(), SWEEP_MS);
+    this.#sweep.unref();
+  }
+
+  get size(): number {
+    return this.#subscriptions.size;
+  }
+
+  /** Session `session` of `service` opened here: listen on its subject (before its caller hears of it). */
+  listen(connection: NatsConnection, service: string, session: string): void {
+    const prefix = `${sessionSubject(session)}.`;
+    const subscription = connection.subscribe(`${prefix}>`, {
+      callback: (error, message) => {
+        if (!error) this.#message(service, session, message, message.subject.slice(prefix.length));
+      },
+    });
+    this.#subscriptions.set(session, subscription);
+  }
+
+  /** Gives every subject up (the master stops). */
+  close(): void {
+    clearInterval(this.#sweep);
+    for (const subscription of this.#subscriptions.values()) subscription.unsubscribe();
+    this.#subscriptions.clear();
+  }
+
+  #message(service: string, session: string, message: Msg, token: string): void {
+    if (!message.reply) return;
+    const timeoutMs = readTimeout(message.headers);
+    if (Number.isNaN(timeoutMs) || (token !== CLOSE_TOKEN && !isWireName(token))) {
+      respondError(
+        message,
+        ErrorCode.DISPATCH_BAD_MESSAGE,
+        `a bad call to session ${session}: "${token}" with Drover-Timeout "${message.headers?.get("Drover-Timeout")}"`,
+      );
+      return;
+    }
+    const params = token === CLOSE_TOKEN ? undefined : callParams(message, service, token, this.#dispatcher);
+    if (token !== CLOSE_TOKEN && !params) return;
+    const { signal, settled } = this.#inFlight.add(message.reply);
+    const reply = new NatsReply(message, () => {
+      settled();
+      if (!this.#dispatcher.hasSession(session)) this.#forget(session);
+    });
+    if (!params) {
+      this.#dispatcher.close(session, reply);
+      return;
+    }
+    this.#dispatcher.call(
+      {
+        service,
+        method: token,
+        params,
+        timeoutMs,
+        session,
+        signal,
+        replyTo: message.reply,
+      },
+      reply,
+    );
+  }
+
+  #forgetEnded(): void {
+    for (const session of this.#subscriptions.keys()) {
+      if (!this.#dispatcher.hasSession(session)) this.#forget(session);
+    }
+  }
+
+  #forget(session: string): void {
+    this.#subscriptions.get(session)?.unsubscribe();
+    this.#subscriptions.delete(session);
+  }
+}

@@ -1,0 +1,190 @@
+// The NATS transport, the master's side: one connection per set of servers, each service that has a
+// NATS transport subscribed in its queue group, the sessions' own subjects, and the cancel subject.
+// The dispatcher still chooses the drone (idle LIFO, backlog, deadlines), so every host stays
+// idle-aware; the drone publishes the result to the caller's reply subject itself. A reload that keeps
+// a service's subject keeps its subscription (no gap at all); one that changes it subscribes the new
+// subject before it drains the old. A graceful stop drains every service subscription first, so that
+// callers move to the other hosts, then the dispatcher drains.
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { ResolvedService } from "../../config/types.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { Dispatcher } from "../seam.ts";
+import { CALL_HEADER } from "./headers.ts";
+import { InFlight } from "./in-flight.ts";
+import { connectionKey, natsConnectionOptions } from "./options.ts";
+import { ServiceSubscription } from "./service-subscription.ts";
+import { SessionSubscriptions } from "./session-subscriptions.ts";
+import { CANCEL_SUBJECT } from "./subjects.ts";
+
+// How long a stop waits for subscriptions and connections to drain before it closes them anyway.
+const DRAIN_MS = 2_000;
+
+interface Link {
+  readonly servers: string;
+  readonly connection: Promise<NatsConnection>;
+}
+
+export class NatsTransport {
+  readonly #dispatcher: Dispatcher;
+  readonly #log: Logger;
+  readonly #links = new Map<string, Link>();
+  readonly #services = new Map<string, ServiceSubscription>();
+  readonly #inFlight = new InFlight();
+  readonly #sessions: SessionSubscriptions;
+  #wanted: readonly ResolvedService[] = [];
+  #closed = false;
+
+  constructor(dispatcher: Dispatcher, log: Logger) {
+    this.#dispatcher = dispatcher;
+    this.#log = log.child({ transport: "nats" });
+    this.#sessions = new SessionSubscriptions(dispatcher, this.#inFlight);
+  }
+
+  /** Services subscribed now, and whether each is out of its queue group for a full backlog. */
+  get subscribed(): { service: string; subject: string; full: boolean }[] {
+    return [...this.#services.values()].map((s) => ({
+      service: s.service,
+      subject: s.nats.subject,
+      full: s.full,
+    }));
+  }
+
+  /** The serving generation's services: those with a NATS transport take calls from NATS from now on. */
+  serve(services: readonly ResolvedService[]): void {
+    if (this.#closed) return;
+    this.#wanted = services;
+    for (const service of services) if (service.nats) void this.#serveOne(service);
+    const names = new Set(services.flatMap((service) => (service.nats ? [service.name] : [])));
+    for (const [name, subscription] of this.#services) {
+      if (names.has(name)) continue;
+      this.#services.delete(name);
+      void subscription.leave();
+    }
+  }
+
+  /** A graceful stop's first step: leave every queue group; resolves once what was delivered is handed on. */
+  async leave(): Promise<void> {
+    this.#wanted = [];
+    const leaving = [...this.#services.values()].map((subscription) => subscription.leave());
+    this.#services.clear();
+    await withinDrain(Promise.all(leaving));
+  }
+
+  /** Gives up everything: subscriptions, connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.leave();
+    this.#sessions.close();
+    this.#inFlight.cancelAll();
+    const links = [...this.#links.values()];
+    this.#links.clear();
+    await Promise.all(
+      links.map(async (link) => {
+        const connection = await withinDrain(link.connection.catch(() => undefined));
+        if (!connection) return;
+        await withinDrain(connection.drain().catch(() => {}));
+        if (!connection.isClosed()) await connection.close().catch(() => {});
+      }),
+    );
+  }
+
+  async #serveOne(service: ResolvedService): Promise<void> {
+    const nats = service.nats;
+    if (!nats) return;
+    const current = this.#services.get(service.name);
+    if (current && JSON.stringify(current.nats) === JSON.stringify(nats)) return;
+    const connection = await this.#link(service).connection.catch(() => undefined);
+    // Meanwhile the master may have stopped, or another generation may want something else.
+    const wanted = this.#wanted.find((entry) => entry.name === service.name);
+    if (!connection || this.#closed || wanted?.nats !== nats) return;
+    const before = this.#services.get(service.name);
+    if (before && JSON.stringify(before.nats) === JSON.stringify(nats)) return;
+    // The new subject first, then the old one drained: no moment without a subscription.
+    this.#services.set(
+      service.name,
+      new ServiceSubscription(service.name, nats, connection, {
+        dispatcher: this.#dispatcher,
+        inFlight: this.#inFlight,
+        opened: (session) => this.#sessions.listen(connection, service.name, session),
+        log: this.#log,
+      }),
+    );
+    this.#log.info(
+      { service: service.name, subject: nats.subject, queue: nats.queue, servers: nats.servers },
+      `service "${service.name}" takes calls from NATS on ${nats.subject}.<method> (queue group ${nats.queue})`,
+    );
+    if (before) void before.leave();
+  }
+
+  #link(service: ResolvedService): Link {
+    const nats = service.nats as NonNullable<ResolvedService["nats"]>;
+    const key = connectionKey(nats);
+    let link = this.#links.get(key);
+    if (!link) {
+      const servers = nats.servers.join(", ");
+      const connection = connect(natsConnectionOptions(nats, `drover master ${process.pid}`));
+      link = { servers, connection };
+      this.#links.set(key, link);
+      const slow = setTimeout(
+        () =>
+          this.#log.warn(
+            { servers },
+            `cannot reach NATS at ${servers} yet: still trying (the services' NATS callers wait)`,
+          ),
+        2_000,
+      );
+      slow.unref();
+      connection.then(
+        (connected) => {
+          clearTimeout(slow);
+          this.#listenForCancels(connected);
+          void this.#follow(connected, servers);
+        },
+        (error: unknown) => {
+          clearTimeout(slow);
+          this.#log.error(
+            { err: error, servers },
+            `cannot connect to NATS at ${servers}: ${(error as Error).message}`,
+          );
+        },
+      );
+    }
+    return link;
+  }
+
+  #listenForCancels(connection: NatsConnection): void {
+    connection.subscribe(CANCEL_SUBJECT, {
+      callback: (error, message) => {
+        const call = error ? undefined : message.headers?.get(CALL_HEADER);
+        if (call) this.#inFlight.cancel(call);
+      },
+    });
+  }
+
+  async #follow(connection: NatsConnection, servers: string): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === "disconnect") this.#log.warn({ servers }, `lost NATS at ${servers}: reconnecting`);
+      else if (status.type === "reconnect") this.#log.info({ servers }, `reached NATS at ${servers} again`);
+      else if (status.type === "ldm")
+        this.#log.warn({ servers }, "the NATS server is entering lame-duck mode");
+    }
+  }
+}
+
+function withinDrain<T>(promise: Promise<T>): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), DRAIN_MS);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      },
+    );
+  });
+}
