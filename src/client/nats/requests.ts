@@ -14,8 +14,11 @@ import { CALL_HEADER } from "../../transports/nats/headers.ts";
 import { CANCEL_SUBJECT } from "../../transports/nats/subjects.ts";
 import { DispatchError } from "../errors.ts";
 
-/** How long past its budget a request is given up on here when no host answered. */
-export const GRACE_MS = 1_000;
+/**
+ * How long past its budget a request is given up on here when no host answered (the host died): the
+ * master's own timeout, sent at the deadline, says more and usually arrives first.
+ */
+export const GRACE_MS = 250;
 
 interface Pending {
   readonly resolve: (message: Msg) => void;

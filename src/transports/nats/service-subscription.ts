@@ -101,8 +101,6 @@ export class ServiceSubscription {
     const params = callParams(message, this.service, token, dispatcher);
     if (!params) return;
     const { signal, settled } = this.#parts.inFlight.add(message.reply);
-    let full = false;
-    const reply = new NatsReply(message, settled);
     dispatcher.call(
       {
         service: this.service,
@@ -113,16 +111,11 @@ export class ServiceSubscription {
         signal,
         replyTo: message.reply,
       },
-      {
-        ok: (body, session) => reply.ok(body, session),
-        delivered: () => reply.delivered(),
-        fail: (code, text, details) => {
-          full = code === ErrorCode.DISPATCH_BACKLOG_FULL;
-          reply.fail(code, text, details);
-        },
-      },
+      new NatsReply(message, settled),
     );
-    if (full) this.#becameFull();
+    // The call that filled the backlog is the last this master takes until it has room.
+    const load = dispatcher.load(this.service);
+    if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();
   }
 
   #becameFull(): void {
