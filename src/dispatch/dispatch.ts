@@ -10,7 +10,7 @@ import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts"
 import { readHungStack } from "../master/children/hung-child.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
-import type { CallRequest, Dispatcher, Reply, ServiceLoad } from "../transports/seam.ts";
+import type { CallRequest, Dispatcher, Reply, ServiceDescription, ServiceLoad } from "../transports/seam.ts";
 import type { DroneSpawner } from "./drone-spawner.ts";
 import { ServiceDrones } from "./service-drones.ts";
 
@@ -91,6 +91,22 @@ export class Dispatch implements Dispatcher {
     if (!service || service.gone) return undefined;
     const { pool } = service;
     return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle: pool.idle.length };
+  }
+
+  describe(serviceName: string): ServiceDescription | undefined {
+    const service = this.#services.get(serviceName);
+    if (!service || service.gone) return undefined;
+    const { pool } = service;
+    const { counters } = pool;
+    return {
+      methods: [...(pool.methods ?? [])],
+      calls: counters.calls,
+      failed: counters.failed,
+      runTimeMs: counters.runTime.sumMs,
+      runs: counters.runTime.count,
+      drones: service.drones.length,
+      backlog: pool.backlog.length,
+    };
   }
 
   hasSession(session: string): boolean {

@@ -58,6 +58,20 @@ export interface Dispatcher {
   load(service: string): ServiceLoad | undefined;
   /** Whether `session` is still open. */
   hasSession(session: string): boolean;
+  /** What discovery tells of `service` (the NATS services protocol's INFO and STATS); undefined: none serves. */
+  describe(service: string): ServiceDescription | undefined;
+}
+
+export interface ServiceDescription {
+  readonly methods: readonly string[];
+  /** Calls received, and those that failed, since the master started. */
+  readonly calls: number;
+  readonly failed: number;
+  /** Drones' run time summed over the calls, in milliseconds. */
+  readonly runTimeMs: number;
+  readonly runs: number;
+  readonly drones: number;
+  readonly backlog: number;
 }
 
 export interface ServiceLoad {

@@ -10,6 +10,7 @@ import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
+import { Discovery } from "./discovery.ts";
 import { readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { NatsReply, respondError } from "./nats-reply.ts";
@@ -33,6 +34,7 @@ export class ServiceSubscription {
   readonly nats: ResolvedNats;
   readonly #connection: NatsConnection;
   readonly #parts: SubscriptionParts;
+  readonly #discovery: Discovery;
   #subscription: Subscription | undefined;
   #roomCheck: NodeJS.Timeout | undefined;
   #state: "taking" | "full" | "left" = "taking";
@@ -42,6 +44,7 @@ export class ServiceSubscription {
     this.nats = nats;
     this.#connection = connection;
     this.#parts = parts;
+    this.#discovery = new Discovery(connection, service, nats, parts.dispatcher);
     this.#subscribe();
   }
 
@@ -54,6 +57,7 @@ export class ServiceSubscription {
   async leave(): Promise<void> {
     this.#state = "left";
     clearInterval(this.#roomCheck);
+    this.#discovery.close();
     await this.#drain();
   }
 

@@ -67,6 +67,7 @@ export function testDispatcher(): TestDispatcher {
     expire: (session) => sessions.delete(session),
     load: (service) => (service === "math" ? { waiting: 0, maxBacklog: 1000, idle: 1 } : undefined),
     hasSession: (session) => sessions.has(session),
+    describe: () => undefined,
 
     call(request: CallRequest, reply: Reply) {
       calls.set(request.method, (calls.get(request.method) ?? 0) + 1);

@@ -4,8 +4,7 @@
 // fail no call; a host SIGKILLed fails only the calls it held, each with a timeout at its deadline.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Client } from "../../../src/client/index.ts";
-import { rejection } from "../../dispatch/support.ts";
+import type { Client, Duration } from "../../../src/client/index.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import type { RunningServices } from "../../support/services.ts";
@@ -141,7 +140,7 @@ describe("many hosts, one service", { timeout: 150_000 }, () => {
 });
 
 /** `callers` callers each calling sleep in a loop until end(); failures are their codes. */
-function steadyLoad(client: Client, callers: number, params = { ms: 20 }, timeout = "10s") {
+function steadyLoad(client: Client, callers: number, params = { ms: 20 }, timeout: Duration = "10s") {
   let running = true;
   const state = { done: 0, failures: [] as string[] };
   const loops = Array.from({ length: callers }, async () => {
