@@ -1,0 +1,78 @@
+// A service's NATS transport in the config: its defaults (subject and queue from the name) and every
+// refusal, named down to the field.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { checkConfig } from "../../src/config/index.ts";
+import { problemsOf, withDir, write } from "./support.ts";
+
+const MATH = { name: "math", module: "math.js" };
+
+function resolve(service: Record<string, unknown>) {
+  return withDir((dir) => {
+    write(dir, "math.js", "export default {};\n");
+    return checkConfig({ services: [{ ...MATH, ...service }] }, { baseDir: dir });
+  });
+}
+
+function refused(transport: unknown) {
+  return withDir((dir) => {
+    write(dir, "math.js", "export default {};\n");
+    return problemsOf(() => checkConfig({ services: [{ ...MATH, transport }] } as never, { baseDir: dir }));
+  });
+}
+
+describe("a service's NATS transport", () => {
+  it("takes its subject and queue group from the service's name, and servers as one or a list", async () => {
+    const one = await resolve({ transport: { nats: { servers: "127.0.0.1:4222" } } });
+    assert.deepEqual(one.config.services[0]?.nats, {
+      servers: ["127.0.0.1:4222"],
+      subject: "drover.math",
+      queue: "drover.math",
+    });
+    const named = await resolve({
+      name: "billing.v2",
+      transport: {
+        nats: {
+          servers: ["nats://a:4222", "nats://b:4222"],
+          subject: "acme.billing",
+          queue: "billers",
+          token: "s3cret",
+        },
+      },
+    });
+    assert.deepEqual(named.config.services[0]?.nats, {
+      servers: ["nats://a:4222", "nats://b:4222"],
+      subject: "acme.billing",
+      queue: "billers",
+      token: "s3cret",
+    });
+    const dotted = await resolve({ name: "billing.v2", transport: { nats: { servers: "h:1" } } });
+    assert.equal(
+      dotted.config.services[0]?.nats?.subject,
+      "drover.billing_v2",
+      "a name's dots do not make subject tokens",
+    );
+    const none = await resolve({});
+    assert.equal(none.config.services[0]?.nats, undefined, "without a transport: the master's socket alone");
+  });
+
+  it("refuses what is not a transport, naming the field and the reason", async () => {
+    const at = "services[0].transport";
+    assert.deepEqual(await refused("nats"), [
+      `${at}: must be { nats: { servers: "127.0.0.1:4222" } } (or left out for the master's own socket alone), got "nats" (string)`,
+    ]);
+    const [noServers] = await refused({ nats: {} });
+    assert.match(noServers ?? "", /^services\[0\]\.transport\.nats\.servers: is required/);
+    const [badServer] = await refused({ nats: { servers: ["ok:4222", "not a server"] } });
+    assert.match(badServer ?? "", /servers: lists "not a server" \(string\), which is not a server address/);
+    const [wildcard] = await refused({ nats: { servers: "h:1", subject: "acme.*" } });
+    assert.match(wildcard ?? "", /transport\.nats\.subject: must be a NATS subject .* got "acme\.\*"/);
+    const [reserved] = await refused({ nats: { servers: "h:1", queue: "_DROVER.q" } });
+    assert.match(reserved ?? "", /transport\.nats\.queue: .*not under _DROVER/);
+    assert.deepEqual(await refused({ nats: { servers: "h:1", queu: "x" } }), [
+      `${at}.nats.queu: is not a NATS setting: did you mean "queue"?`,
+    ]);
+    const [emptyToken] = await refused({ nats: { servers: "h:1", token: "" } });
+    assert.match(emptyToken ?? "", /transport\.nats\.token: must be a non-empty string/);
+  });
+});
