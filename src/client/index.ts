@@ -16,6 +16,7 @@ export type {
   Client,
   ConnectOptions,
   NatsClientOptions,
+  NatsServiceOptions,
   ServiceClient,
   Session,
   SessionOptions,

@@ -12,8 +12,16 @@ export interface NatsClientOptions {
   readonly token?: string;
   /** The connection's name, as NATS monitoring shows it. */
   readonly name?: string;
-  /** Services whose config sets a `subject` other than "drover.<name>": { math: "acme.math" }. */
-  readonly subjects?: Readonly<Record<string, string>>;
+  /**
+   * Services whose config sets a `subject` other than "drover.<name>", or `delivery: "at-least-once"`:
+   * `{ math: { subject: "acme.math" }, billing: { delivery: "at-least-once" } }`.
+   */
+  readonly services?: Readonly<Record<string, NatsServiceOptions>>;
+}
+
+export interface NatsServiceOptions {
+  readonly subject?: string;
+  readonly delivery?: "at-most-once" | "at-least-once";
 }
 
 export interface ConnectOptions {

@@ -59,6 +59,7 @@ const SERVICE: Record<keyof ServiceConfig, true> = {
   maxMessageBytes: true,
   droneNice: true,
   transport: true,
+  delivery: true,
 };
 
 /** Every top-level field, in the order problems are listed. */

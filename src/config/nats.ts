@@ -23,10 +23,23 @@ const MAX_SUBJECT = 200;
 /** The NATS transport of service `name`, or undefined when it has none. Problems are named `at.transport...`. */
 export function readNatsTransport(
   value: unknown,
+  delivery: unknown,
   name: string,
   at: string,
   problems: ConfigProblem[],
 ): ResolvedNats | undefined {
+  if (delivery !== undefined && delivery !== "at-most-once" && delivery !== "at-least-once") {
+    problems.push({
+      field: `${at}.delivery`,
+      reason: `must be "at-most-once" (the default) or "at-least-once", got ${describeValue(delivery)}`,
+    });
+  } else if (delivery === "at-least-once" && value === undefined) {
+    problems.push({
+      field: `${at}.delivery`,
+      reason:
+        'is "at-least-once", which goes through a NATS JetStream stream: give the service transport: { nats: { servers } } too, or leave delivery out',
+    });
+  }
   if (value === undefined) return undefined;
   const field = `${at}.transport`;
   if (!isRecord(value) || !isRecord(value.nats) || Object.keys(value).length !== 1) {
@@ -65,7 +78,13 @@ export function readNatsTransport(
       });
   }
   if (problems.length > before) return undefined;
-  return Object.freeze({ servers: Object.freeze(servers), subject, queue, ...secrets });
+  return Object.freeze({
+    servers: Object.freeze(servers),
+    subject,
+    queue,
+    delivery: delivery === "at-least-once" ? "at-least-once" : "at-most-once",
+    ...secrets,
+  });
 }
 
 /** A service name as one subject token: the characters a name may have that a token may not become "_". */

@@ -187,7 +187,15 @@ export interface ServiceConfig {
    * this service in one NATS queue group. Without it, callers reach it through this master's socket.
    */
   transport?: { nats: NatsTransportConfig };
+  /**
+   * "at-most-once" (the default): a call over NATS is a core request, lost if its host dies.
+   * "at-least-once": calls go through a JetStream work-queue stream (needs `transport: { nats }` and a
+   * nats-server with JetStream); a call whose drone dies is delivered again, to another drone.
+   */
+  delivery?: Delivery;
 }
+
+export type Delivery = "at-most-once" | "at-least-once";
 
 /** A service's NATS transport, as written in the config. */
 export interface NatsTransportConfig {
@@ -207,6 +215,7 @@ export interface ResolvedNats {
   readonly servers: readonly string[];
   readonly subject: string;
   readonly queue: string;
+  readonly delivery: Delivery;
   readonly user?: string;
   readonly pass?: string;
   readonly token?: string;

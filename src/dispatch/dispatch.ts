@@ -90,7 +90,10 @@ export class Dispatch implements Dispatcher {
     const service = this.#services.get(serviceName);
     if (!service || service.gone) return undefined;
     const { pool } = service;
-    return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle: pool.idle.length };
+    // The stack may still hold drones that left or filled up since (they are dropped as it is popped).
+    let idle = 0;
+    for (const drone of pool.idle) if ((drone.state === "idle" || drone.state === "busy") && drone.hasRoom) idle++;
+    return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle };
   }
 
   describe(serviceName: string): ServiceDescription | undefined {

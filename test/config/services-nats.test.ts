@@ -28,9 +28,11 @@ describe("a service's NATS transport", () => {
       servers: ["127.0.0.1:4222"],
       subject: "drover.math",
       queue: "drover.math",
+      delivery: "at-most-once",
     });
     const named = await resolve({
       name: "billing.v2",
+      delivery: "at-least-once",
       transport: {
         nats: {
           servers: ["nats://a:4222", "nats://b:4222"],
@@ -44,6 +46,7 @@ describe("a service's NATS transport", () => {
       servers: ["nats://a:4222", "nats://b:4222"],
       subject: "acme.billing",
       queue: "billers",
+      delivery: "at-least-once",
       token: "s3cret",
     });
     const dotted = await resolve({ name: "billing.v2", transport: { nats: { servers: "h:1" } } });
@@ -72,6 +75,24 @@ describe("a service's NATS transport", () => {
     assert.deepEqual(await refused({ nats: { servers: "h:1", queu: "x" } }), [
       `${at}.nats.queu: is not a NATS setting: did you mean "queue"?`,
     ]);
+    const refusedDelivery = (service: Record<string, unknown>) =>
+      withDir((dir) => {
+        write(dir, "math.js", "export default {};\n");
+        return problemsOf(() =>
+          checkConfig({ services: [{ ...MATH, ...service }] } as never, { baseDir: dir }),
+        );
+      });
+    assert.deepEqual(
+      await refusedDelivery({ delivery: "exactly-once", transport: { nats: { servers: "h:1" } } }),
+      [
+        'services[0].delivery: must be "at-most-once" (the default) or "at-least-once", got "exactly-once" (string)',
+      ],
+    );
+    const [needsNats] = await refusedDelivery({ delivery: "at-least-once" });
+    assert.match(
+      needsNats ?? "",
+      /^services\[0\]\.delivery: is "at-least-once", which goes through a NATS JetStream stream/,
+    );
     const [emptyToken] = await refused({ nats: { servers: "h:1", token: "" } });
     assert.match(emptyToken ?? "", /transport\.nats\.token: must be a non-empty string/);
   });

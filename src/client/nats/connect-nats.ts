@@ -8,7 +8,7 @@ import type { ServiceDefinition, ServiceShape } from "../../service/define.ts";
 import { natsConnectionOptions } from "../../transports/nats/options.ts";
 import { DispatchError } from "../errors.ts";
 import { checkServiceName } from "../service-client.ts";
-import type { Client, NatsClientOptions, ServiceClient } from "../types.ts";
+import type { Client, NatsClientOptions, NatsServiceOptions, ServiceClient } from "../types.ts";
 import { type NatsLink, NatsService } from "./nats-service.ts";
 import { Requests } from "./requests.ts";
 
@@ -40,14 +40,14 @@ export async function connectNats(options: NatsClientOptions, budget: number | u
       { cause: error },
     );
   }
-  return new NatsClient(connection, servers.join(", "), options.subjects ?? {}, budget);
+  return new NatsClient(connection, servers.join(", "), options.services ?? {}, budget);
 }
 
 class NatsClient implements Client {
   readonly socket: string;
   readonly #connection: NatsConnection;
   readonly #link: NatsLink;
-  readonly #subjects: Readonly<Record<string, string>>;
+  readonly #options: Readonly<Record<string, NatsServiceOptions>>;
   readonly #timeoutMs: number | undefined;
   readonly #services = new Map<string, NatsService<ServiceDefinition>>();
   #down: string | undefined;
@@ -56,12 +56,12 @@ class NatsClient implements Client {
   constructor(
     connection: NatsConnection,
     servers: string,
-    subjects: Readonly<Record<string, string>>,
+    options: Readonly<Record<string, NatsServiceOptions>>,
     timeoutMs: number | undefined,
   ) {
     this.socket = servers;
     this.#connection = connection;
-    this.#subjects = subjects;
+    this.#options = options;
     this.#timeoutMs = timeoutMs;
     const requests = new Requests(connection);
     this.#link = { connection, requests, down: () => this.#down };
@@ -72,12 +72,12 @@ class NatsClient implements Client {
     let service = this.#services.get(name);
     if (!service) {
       const checked = checkServiceName(name);
-      service = new NatsService(
-        this.#link,
-        checked,
-        this.#subjects[checked] ?? `drover.${subjectToken(checked)}`,
-        this.#timeoutMs,
-      );
+      const options = this.#options[checked] ?? {};
+      service = new NatsService(this.#link, checked, {
+        subject: options.subject ?? `drover.${subjectToken(checked)}`,
+        atLeastOnce: options.delivery === "at-least-once",
+        defaultTimeoutMs: this.#timeoutMs,
+      });
       this.#services.set(name, service);
     }
     return service as unknown as ServiceClient<D>;

@@ -3,10 +3,11 @@
 // The caller's budget travels in Drover-Timeout; a call is refused here, nothing sent, when its params
 // cannot be cloned, exceed what the NATS server carries, or the connection to NATS is down.
 import { serialize } from "node:v8";
+import { jetstream } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import { ErrorCode } from "../../errors.ts";
 import type { ParamsOf, ResultOf, ServiceShape } from "../../service/define.ts";
-import { TIMEOUT_HEADER } from "../../transports/nats/headers.ts";
+import { REPLY_HEADER, TIMEOUT_HEADER } from "../../transports/nats/headers.ts";
 import { CLOSE_TOKEN, sessionSubject } from "../../transports/nats/subjects.ts";
 import { readCall, unsendableParams } from "../call-options.ts";
 import { DispatchError } from "../errors.ts";
@@ -14,11 +15,29 @@ import { RemoteSession, type SessionHost } from "../session.ts";
 import { timeoutMs } from "../timeouts.ts";
 import type { CallOptions, ServiceClient, Session, SessionOptions } from "../types.ts";
 import { checkReply, resultOf, sessionOf } from "./answers.ts";
-import type { Requests } from "./requests.ts";
+import type { Publish, Requests } from "./requests.ts";
 
 /** A call's budget over NATS when neither the call nor the client gives one: the services' default requestTimeout. */
 export const DEFAULT_BUDGET_MS = 30_000;
 const OPEN_TOKEN = "$open";
+
+/** Sends a call through JetStream: stored in the service's stream first, its answer to `reply`. */
+function throughStream(connection: NatsConnection, subject: string): Publish {
+  const js = jetstream(connection);
+  return async (reply, target, data, h, timeoutMs) => {
+    h.set(REPLY_HEADER, reply);
+    try {
+      // The reply subject is unique: JetStream drops a duplicate of a publish retried after a lost ack.
+      await js.publish(target, data, { headers: h, msgID: reply, timeout: timeoutMs });
+    } catch (error) {
+      throw new DispatchError(
+        ErrorCode.NO_RESPONDERS,
+        `no JetStream stream took the call on ${target} (${(error as Error).message}): start a master whose service "${subject}" has delivery "at-least-once" (it makes the stream), on a nats-server run with -js; nothing ran`,
+        { cause: error },
+      );
+    }
+  };
+}
 const NOTHING = new Uint8Array(0);
 
 export interface NatsLink {
@@ -28,17 +47,26 @@ export interface NatsLink {
   readonly down: () => string | undefined;
 }
 
+export interface NatsServiceSettings {
+  readonly subject: string;
+  /** Calls go through the service's JetStream stream (its config has delivery "at-least-once"). */
+  readonly atLeastOnce: boolean;
+  readonly defaultTimeoutMs: number | undefined;
+}
+
 export class NatsService<D extends ServiceShape> implements ServiceClient<D>, SessionHost {
   readonly name: string;
   readonly #subject: string;
   readonly #link: NatsLink;
   readonly #timeoutMs: number | undefined;
+  readonly #publish: Publish | undefined;
 
-  constructor(link: NatsLink, name: string, subject: string, defaultTimeoutMs: number | undefined) {
+  constructor(link: NatsLink, name: string, settings: NatsServiceSettings) {
     this.#link = link;
     this.name = name;
-    this.#subject = subject;
-    this.#timeoutMs = defaultTimeoutMs;
+    this.#subject = settings.subject;
+    this.#timeoutMs = settings.defaultTimeoutMs;
+    this.#publish = settings.atLeastOnce ? throughStream(link.connection, settings.subject) : undefined;
   }
 
   call<K extends keyof D["methods"] & string>(
@@ -50,6 +78,12 @@ export class NatsService<D extends ServiceShape> implements ServiceClient<D>, Se
   }
 
   async session(options: SessionOptions = {}): Promise<Session<D>> {
+    if (this.#publish) {
+      throw new DispatchError(
+        ErrorCode.DISPATCH_BAD_MESSAGE,
+        `${this.name} takes calls at least once, through JetStream, which cannot keep a session on one drone: call it without a session`,
+      );
+    }
     const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.#timeoutMs;
     const id = await this.openSession(budget);
     return new RemoteSession<D>(this, id, options.reconnect === true, budget);
@@ -107,7 +141,7 @@ export class NatsService<D extends ServiceShape> implements ServiceClient<D>, Se
     const ms = budget ?? DEFAULT_BUDGET_MS;
     const h = natsHeaders();
     h.set(TIMEOUT_HEADER, String(Math.ceil(ms)));
-    return this.#link.requests.request(subject, body, h, ms, signal, what);
+    return this.#link.requests.request(subject, body, h, ms, signal, what, this.#publish);
   }
 
   #checkSendable(what: string, bytes: number): void {

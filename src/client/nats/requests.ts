@@ -20,6 +20,15 @@ import { DispatchError } from "../errors.ts";
  */
 export const GRACE_MS = 250;
 
+/** Sends a request some other way than a core publish (through JetStream); rejects when it could not. */
+export type Publish = (
+  reply: string,
+  subject: string,
+  data: Uint8Array,
+  headers: MsgHdrs,
+  timeoutMs: number,
+) => Promise<void>;
+
 interface Pending {
   readonly resolve: (message: Msg) => void;
   readonly reject: (error: Error) => void;
@@ -56,6 +65,7 @@ export class Requests {
     budgetMs: number,
     signal: AbortSignal | undefined,
     what: string,
+    publish?: Publish,
   ): Promise<Msg> {
     if (signal?.aborted) return Promise.reject(cancelled(what));
     const token = String(++this.#next);
@@ -84,16 +94,27 @@ export class Requests {
         : undefined;
       if (signal && onAbort) signal.addEventListener("abort", onAbort, { once: true });
       this.#pending.set(token, { resolve, reject, timer, signal, onAbort });
-      try {
-        this.#connection.publish(subject, data, headers ? { reply, headers } : { reply });
-      } catch (error) {
+      const unsent = (error: unknown) => {
         const pending = this.#pending.get(token);
-        if (pending) this.#settle(token, pending);
+        if (!pending) return;
+        this.#settle(token, pending);
         reject(
-          new DispatchError(ErrorCode.NATS_UNAVAILABLE, `${what} was not sent: ${(error as Error).message}`, {
-            cause: error,
-          }),
+          error instanceof DispatchError
+            ? error
+            : new DispatchError(
+                ErrorCode.NATS_UNAVAILABLE,
+                `${what} was not sent: ${(error as Error).message}`,
+                {
+                  cause: error,
+                },
+              ),
         );
+      };
+      try {
+        if (publish) publish(reply, subject, data, headers ?? natsHeaders(), budgetMs).catch(unsent);
+        else this.#connection.publish(subject, data, headers ? { reply, headers } : { reply });
+      } catch (error) {
+        unsent(error);
       }
     });
   }

@@ -10,6 +10,8 @@ import { ErrorCode } from "../../errors.ts";
 export const TIMEOUT_HEADER = "Drover-Timeout";
 export const SESSION_HEADER = "Drover-Session";
 export const ERROR_HEADER = "Drover-Error";
+/** On a call through JetStream: the caller's inbox, where its answer goes. */
+export const REPLY_HEADER = "Drover-Reply";
 /** On a cancel: the reply subject of the call it cancels. */
 export const CALL_HEADER = "Drover-Call";
 export const SERVICE_ERROR = "Nats-Service-Error";

@@ -1,8 +1,8 @@
-// The master's answer to one message that came over NATS: a result (only when its drone could not
+// The master's answer to one call that came over NATS: a result (only when its drone could not
 // publish it itself), a session's opening, or an error in the NATS services convention. Answering
 // is best effort: a connection that closed meanwhile loses the answer, as the caller's own timeout
 // then says; nothing throws into the dispatcher.
-import { headers, type Msg } from "@nats-io/transport-node";
+import { headers, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import type { ErrorCode } from "../../errors.ts";
 import { ErrorCode as Code } from "../../errors.ts";
 import type { FailureDetails, Reply } from "../seam.ts";
@@ -11,14 +11,40 @@ import { ERROR_HEADER, SERVICE_ERROR, SERVICE_ERROR_CODE, SESSION_HEADER, status
 const EMPTY = new Uint8Array(0);
 const MAX_ERROR_TEXT = 1024;
 
+/** Sends an answer to the caller; false when it could not be sent. */
+export type Answer = (body: Uint8Array, headers?: MsgHdrs) => boolean;
+
+/** Answers on the message's own reply subject (a core request). */
+export function answerTo(message: Msg): Answer {
+  return (body, h) => {
+    try {
+      return message.respond(body, h ? { headers: h } : undefined);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Answers by publishing to `subject` (a call that came through JetStream names its caller's inbox). */
+export function publishTo(connection: NatsConnection, subject: string): Answer {
+  return (body, h) => {
+    try {
+      connection.publish(subject, body, h ? { headers: h } : undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
 export class NatsReply implements Reply {
-  readonly #message: Msg;
+  readonly #answer: Answer;
   readonly #settled: () => void;
   /** Runs with the session id once a session's opening succeeded, before the caller hears of it. */
   readonly #opened: ((session: string) => void) | undefined;
 
-  constructor(message: Msg, settled: () => void, opened?: (session: string) => void) {
-    this.#message = message;
+  constructor(answer: Answer, settled: () => void, opened?: (session: string) => void) {
+    this.#answer = answer;
     this.#settled = settled;
     this.#opened = opened;
   }
@@ -29,11 +55,12 @@ export class NatsReply implements Reply {
       this.#opened?.(session);
       const h = headers();
       h.set(SESSION_HEADER, session);
-      this.#respond(EMPTY, h);
+      this.#answer(EMPTY, h);
       return;
     }
-    if (!this.#respond(body)) {
-      this.fail(
+    if (!this.#answer(body)) {
+      respondError(
+        this.#answer,
         Code.MESSAGE_TOO_LARGE,
         `the result is ${body.byteLength} bytes, more than NATS carries in one message (the server's max_payload): return less, or raise max_payload`,
       );
@@ -42,36 +69,21 @@ export class NatsReply implements Reply {
 
   fail(code: ErrorCode, message: string, details?: FailureDetails): void {
     this.#settled();
-    respondError(this.#message, code, message, details);
+    respondError(this.#answer, code, message, details);
   }
 
   delivered(): void {
     this.#settled();
   }
-
-  #respond(body: Uint8Array, h?: ReturnType<typeof headers>): boolean {
-    try {
-      return this.#message.respond(body, h ? { headers: h } : undefined);
-    } catch {
-      return false;
-    }
-  }
 }
 
-/** Answers `message` with an error: the services convention's headers and the details as JSON. */
-export function respondError(message: Msg, code: ErrorCode, text: string, details?: FailureDetails): void {
+/** Answers with an error: the services convention's headers, and the details as JSON. */
+export function respondError(answer: Answer, code: ErrorCode, text: string, details?: FailureDetails): void {
   const h = headers();
   h.set(SERVICE_ERROR_CODE, String(statusOf(code)));
   // Header values carry no line breaks; the whole text is in the body.
   h.set(SERVICE_ERROR, `${code}: ${text}`.replace(/[\r\n]+/g, " ").slice(0, MAX_ERROR_TEXT));
   h.set(ERROR_HEADER, code);
-  const body = Buffer.from(JSON.stringify({ code, message: text, ...details }));
-  try {
-    message.respond(body, { headers: h });
-  } catch {
-    // Too large (a huge remote stack) or the connection is gone: the code alone still says it.
-    try {
-      message.respond(EMPTY, { headers: h });
-    } catch {}
-  }
+  // Too large (a huge remote stack) or the connection is gone: the headers alone still say it.
+  if (!answer(Buffer.from(JSON.stringify({ code, message: text, ...details })), h)) answer(EMPTY, h);
 }

@@ -10,10 +10,9 @@ import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
-import { Discovery } from "./discovery.ts";
 import { readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
-import { NatsReply, respondError } from "./nats-reply.ts";
+import { answerTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
 
 /** The token after a service's subject that opens a session; `$` keeps it apart from method names. */
@@ -34,7 +33,6 @@ export class ServiceSubscription {
   readonly nats: ResolvedNats;
   readonly #connection: NatsConnection;
   readonly #parts: SubscriptionParts;
-  readonly #discovery: Discovery;
   #subscription: Subscription | undefined;
   #roomCheck: NodeJS.Timeout | undefined;
   #state: "taking" | "full" | "left" = "taking";
@@ -44,7 +42,6 @@ export class ServiceSubscription {
     this.nats = nats;
     this.#connection = connection;
     this.#parts = parts;
-    this.#discovery = new Discovery(connection, service, nats, parts.dispatcher);
     this.#subscribe();
   }
 
@@ -57,7 +54,6 @@ export class ServiceSubscription {
   async leave(): Promise<void> {
     this.#state = "left";
     clearInterval(this.#roomCheck);
-    this.#discovery.close();
     await this.#drain();
   }
 
@@ -79,11 +75,12 @@ export class ServiceSubscription {
 
   #message(message: Msg, token: string): void {
     if (!message.reply) return; // Nobody to answer: a publish, not a request.
+    const answer = answerTo(message);
     const { dispatcher } = this.#parts;
     const timeoutMs = readTimeout(message.headers);
     if (Number.isNaN(timeoutMs)) {
       respondError(
-        message,
+        answer,
         ErrorCode.DISPATCH_BAD_MESSAGE,
         `the Drover-Timeout header must be a whole number of milliseconds from 1 to 2147483648, got "${message.headers?.get("Drover-Timeout")}"`,
       );
@@ -91,18 +88,18 @@ export class ServiceSubscription {
     }
     if (token === OPEN_TOKEN) {
       const { signal, settled } = this.#parts.inFlight.add(message.reply);
-      dispatcher.open(this.service, timeoutMs, signal, new NatsReply(message, settled, this.#parts.opened));
+      dispatcher.open(this.service, timeoutMs, signal, new NatsReply(answer, settled, this.#parts.opened));
       return;
     }
     if (!isWireName(token)) {
       respondError(
-        message,
+        answer,
         ErrorCode.DISPATCH_BAD_MESSAGE,
         `"${token}" is not a method name (1 to 128 letters, digits, or . _ : -): send to ${this.nats.subject}.<method>`,
       );
       return;
     }
-    const params = callParams(message, this.service, token, dispatcher);
+    const params = callParams(message.data, answer, this.service, token, dispatcher);
     if (!params) return;
     const { signal, settled } = this.#parts.inFlight.add(message.reply);
     dispatcher.call(
@@ -115,7 +112,7 @@ export class ServiceSubscription {
         signal,
         replyTo: message.reply,
       },
-      new NatsReply(message, settled),
+      new NatsReply(answer, settled),
     );
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);

@@ -8,7 +8,7 @@ import { ErrorCode } from "../../errors.ts";
 import type { Dispatcher } from "../seam.ts";
 import { readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
-import { NatsReply, respondError } from "./nats-reply.ts";
+import { answerTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
 import { CLOSE_TOKEN, sessionSubject } from "./subjects.ts";
 
@@ -52,19 +52,21 @@ export class SessionSubscriptions {
 
   #message(service: string, session: string, message: Msg, token: string): void {
     if (!message.reply) return;
+    const answer = answerTo(message);
     const timeoutMs = readTimeout(message.headers);
     if (Number.isNaN(timeoutMs) || (token !== CLOSE_TOKEN && !isWireName(token))) {
       respondError(
-        message,
+        answer,
         ErrorCode.DISPATCH_BAD_MESSAGE,
         `a bad call to session ${session}: "${token}" with Drover-Timeout "${message.headers?.get("Drover-Timeout")}"`,
       );
       return;
     }
-    const params = token === CLOSE_TOKEN ? undefined : callParams(message, service, token, this.#dispatcher);
+    const params =
+      token === CLOSE_TOKEN ? undefined : callParams(message.data, answer, service, token, this.#dispatcher);
     if (token !== CLOSE_TOKEN && !params) return;
     const { signal, settled } = this.#inFlight.add(message.reply);
-    const reply = new NatsReply(message, () => {
+    const reply = new NatsReply(answer, () => {
       settled();
       if (!this.#dispatcher.hasSession(session)) this.#forget(session);
     });

@@ -6,18 +6,34 @@
 // subject before it drains the old. A graceful stop drains every service subscription first, so that
 // callers move to the other hosts, then the dispatcher drains.
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { ResolvedService } from "../../config/types.ts";
+import type { ResolvedNats, ResolvedService } from "../../config/types.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
+import { Discovery } from "./discovery.ts";
 import { CALL_HEADER } from "./headers.ts";
 import { InFlight } from "./in-flight.ts";
 import { connectionKey, natsConnectionOptions } from "./options.ts";
 import { ServiceSubscription } from "./service-subscription.ts";
 import { SessionSubscriptions } from "./session-subscriptions.ts";
 import { CANCEL_SUBJECT } from "./subjects.ts";
+import { WorkQueue } from "./work-queue.ts";
 
 // How long a stop waits for subscriptions and connections to drain before it closes them anyway.
 const DRAIN_MS = 2_000;
+
+/** How one service's calls come in: a queue-group subscription, or a JetStream work queue. */
+interface Intake {
+  readonly service: string;
+  readonly nats: ResolvedNats;
+  /** Out of its queue group for a full backlog. */
+  readonly full: boolean;
+  leave(): Promise<void>;
+}
+
+interface Served {
+  readonly intake: Intake;
+  readonly discovery: Discovery;
+}
 
 interface Link {
   readonly servers: string;
@@ -28,7 +44,7 @@ export class NatsTransport {
   readonly #dispatcher: Dispatcher;
   readonly #log: Logger;
   readonly #links = new Map<string, Link>();
-  readonly #services = new Map<string, ServiceSubscription>();
+  readonly #services = new Map<string, Served>();
   readonly #inFlight = new InFlight();
   readonly #sessions: SessionSubscriptions;
   #wanted: readonly ResolvedService[] = [];
@@ -40,32 +56,23 @@ export class NatsTransport {
     this.#sessions = new SessionSubscriptions(dispatcher, this.#inFlight);
   }
 
-  /** Services subscribed now, and whether each is out of its queue group for a full backlog. */
-  get subscribed(): { service: string; subject: string; full: boolean }[] {
-    return [...this.#services.values()].map((s) => ({
-      service: s.service,
-      subject: s.nats.subject,
-      full: s.full,
-    }));
-  }
-
   /** The serving generation's services: those with a NATS transport take calls from NATS from now on. */
   serve(services: readonly ResolvedService[]): void {
     if (this.#closed) return;
     this.#wanted = services;
     for (const service of services) if (service.nats) void this.#serveOne(service);
     const names = new Set(services.flatMap((service) => (service.nats ? [service.name] : [])));
-    for (const [name, subscription] of this.#services) {
+    for (const [name, served] of this.#services) {
       if (names.has(name)) continue;
       this.#services.delete(name);
-      void subscription.leave();
+      void leave(served);
     }
   }
 
   /** A graceful stop's first step: leave every queue group; resolves once what was delivered is handed on. */
   async leave(): Promise<void> {
     this.#wanted = [];
-    const leaving = [...this.#services.values()].map((subscription) => subscription.leave());
+    const leaving = [...this.#services.values()].map(leave);
     this.#services.clear();
     await withinDrain(Promise.all(leaving));
   }
@@ -93,28 +100,31 @@ export class NatsTransport {
     const nats = service.nats;
     if (!nats) return;
     const current = this.#services.get(service.name);
-    if (current && JSON.stringify(current.nats) === JSON.stringify(nats)) return;
+    if (current && JSON.stringify(current.intake.nats) === JSON.stringify(nats)) return;
     const connection = await this.#link(service).connection.catch(() => undefined);
     // Meanwhile the master may have stopped, or another generation may want something else.
     const wanted = this.#wanted.find((entry) => entry.name === service.name);
     if (!connection || this.#closed || wanted?.nats !== nats) return;
     const before = this.#services.get(service.name);
-    if (before && JSON.stringify(before.nats) === JSON.stringify(nats)) return;
+    if (before && JSON.stringify(before.intake.nats) === JSON.stringify(nats)) return;
     // The new subject first, then the old one drained: no moment without a subscription.
-    this.#services.set(
-      service.name,
-      new ServiceSubscription(service.name, nats, connection, {
-        dispatcher: this.#dispatcher,
-        inFlight: this.#inFlight,
-        opened: (session) => this.#sessions.listen(connection, service.name, session),
-        log: this.#log,
-      }),
-    );
-    this.#log.info(
-      { service: service.name, subject: nats.subject, queue: nats.queue, servers: nats.servers },
-      `service "${service.name}" takes calls from NATS on ${nats.subject}.<method> (queue group ${nats.queue})`,
-    );
-    if (before) void before.leave();
+    const parts = { dispatcher: this.#dispatcher, inFlight: this.#inFlight, log: this.#log };
+    const intake: Intake =
+      nats.delivery === "at-least-once"
+        ? new WorkQueue(service.name, nats, connection, parts)
+        : new ServiceSubscription(service.name, nats, connection, {
+            ...parts,
+            opened: (session) => this.#sessions.listen(connection, service.name, session),
+          });
+    const discovery = new Discovery(connection, service.name, nats, this.#dispatcher);
+    this.#services.set(service.name, { intake, discovery });
+    if (intake instanceof ServiceSubscription) {
+      this.#log.info(
+        { service: service.name, subject: nats.subject, queue: nats.queue, servers: nats.servers },
+        `service "${service.name}" takes calls from NATS on ${nats.subject}.<method> (queue group ${nats.queue})`,
+      );
+    }
+    if (before) void leave(before);
   }
 
   #link(service: ResolvedService): Link {
@@ -170,6 +180,11 @@ export class NatsTransport {
         this.#log.warn({ servers }, "the NATS server is entering lame-duck mode");
     }
   }
+}
+
+function leave({ intake, discovery }: Served): Promise<void> {
+  discovery.close();
+  return intake.leave();
 }
 
 function withinDrain<T>(promise: Promise<T>): Promise<T | undefined> {

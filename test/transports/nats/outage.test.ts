@@ -88,7 +88,9 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
     });
     const reloaded = await host.cli("reload");
     assert.equal(reloaded.status, 0, reloaded.stderr);
-    const moved = await connect({ nats: { servers: nats.url, subjects: { math: "acme.math" } } });
+    const moved = await connect({
+      nats: { servers: nats.url, services: { math: { subject: "acme.math" } } },
+    });
     cleanups.push(() => moved.close());
     await waitFor("the new subject to serve", async () => {
       try {

@@ -1,0 +1,227 @@
+// A service with `delivery: "at-least-once"`: its calls go through a JetStream work-queue stream
+// (`DROVER_<subject>`, capturing `<subject>.>`) with one durable pull consumer that every host's
+// master shares. A master pulls only as many calls as it has idle drones, so a full host simply stops
+// pulling (backpressure by construction). Each call is acked once answered; one whose drone died is
+// delivered again (to any host's drone) at once, and one whose drone died on a second delivery is
+// terminated as poison. A call that waited in the stream past its caller's budget is answered with the
+// timeout and never run. The caller's inbox is in the Drover-Reply header; the drone publishes there.
+
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { nanos } from "@nats-io/transport-node";
+import type { ResolvedNats } from "../../config/types.ts";
+import { isWireName } from "../../dispatch/wire/messages.ts";
+import { ErrorCode } from "../../errors.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { Dispatcher, Reply } from "../seam.ts";
+import { REPLY_HEADER, readTimeout } from "./headers.ts";
+import type { InFlight } from "./in-flight.ts";
+import { type Answer, publishTo, respondError } from "./nats-reply.ts";
+import { callParams } from "./params.ts";
+
+/** The durable consumer every host's master shares. */
+export const CONSUMER = "drover";
+// How long JetStream waits for an ack before it delivers a call again (a host that died); a running
+// call tells it to wait on (working()) every WORKING_MS.
+const ACK_WAIT_MS = 30_000;
+const WORKING_MS = 10_000;
+// One pull request waits this long for calls before the next is made.
+const PULL_EXPIRES_MS = 1_000;
+// With no idle drone, how often to look again.
+const ROOM_CHECK_MS = 5;
+// A call whose drone died on this delivery (or a later one) is poison.
+const POISON_DELIVERY = 2;
+
+/** The stream of a service subject: stream names have no dots. */
+export function streamName(subject: string): string {
+  return `DROVER_${subject.replace(/\./g, "_")}`;
+}
+
+export interface WorkQueueParts {
+  readonly dispatcher: Dispatcher;
+  readonly inFlight: InFlight;
+  readonly log: Logger;
+}
+
+export class WorkQueue {
+  readonly service: string;
+  readonly nats: ResolvedNats;
+  readonly #connection: NatsConnection;
+  readonly #parts: WorkQueueParts;
+  readonly #running = new Set<JsMsg>();
+  readonly #working: NodeJS.Timeout;
+  readonly #pulling: Promise<void>;
+  #fetch: ConsumerMessages | undefined;
+  #left = false;
+
+  constructor(service: string, nats: ResolvedNats, connection: NatsConnection, parts: WorkQueueParts) {
+    this.service = service;
+    this.nats = nats;
+    this.#connection = connection;
+    this.#parts = parts;
+    this.#working = setInterval(() => {
+      for (const message of this.#running) message.working();
+    }, WORKING_MS);
+    this.#working.unref();
+    this.#pulling = this.#pull().catch((error: unknown) => {
+      if (!this.#left) {
+        parts.log.error(
+          { err: error, service },
+          `service "${service}": cannot take calls from JetStream: ${(error as Error).message} (is nats-server run with -js?)`,
+        );
+      }
+    });
+  }
+
+  /** Whether it is out of the queue for a full backlog: never, it pulls only what it has room for. */
+  get full(): boolean {
+    return false;
+  }
+
+  /** Stops pulling; calls already pulled run on and are acked as they end. */
+  async leave(): Promise<void> {
+    this.#left = true;
+    await this.#fetch?.close();
+    await this.#pulling;
+    clearInterval(this.#working);
+  }
+
+  async #pull(): Promise<void> {
+    const stream = streamName(this.nats.subject);
+    await this.#ensure(stream);
+    const consumer = await jetstream(this.#connection).consumers.get(stream, CONSUMER);
+    this.#parts.log.info(
+      { service: this.service, stream, subject: this.nats.subject },
+      `service "${this.service}" takes calls at least once from JetStream stream ${stream} (${this.nats.subject}.<method>)`,
+    );
+    while (!this.#left) {
+      const room = this.#room();
+      if (room === 0) {
+        await new Promise((resolve) => setTimeout(resolve, ROOM_CHECK_MS));
+        continue;
+      }
+      this.#fetch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+      for await (const message of this.#fetch) this.#message(message);
+    }
+  }
+
+  // Idle drones not yet spoken for by calls waiting in the backlog.
+  #room(): number {
+    const load = this.#parts.dispatcher.load(this.service);
+    return load ? Math.max(0, load.idle - load.waiting) : 0;
+  }
+
+  // The stream and its consumer, made by whichever host comes first (the same config is no change).
+  async #ensure(stream: string): Promise<void> {
+    const manager = await jetstreamManager(this.#connection);
+    await manager.streams.info(stream).catch(() =>
+      manager.streams.add({
+        name: stream,
+        subjects: [`${this.nats.subject}.>`],
+        retention: RetentionPolicy.Workqueue,
+        storage: StorageType.File,
+      }),
+    );
+    await manager.consumers.info(stream, CONSUMER).catch(() =>
+      manager.consumers.add(stream, {
+        durable_name: CONSUMER,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: nanos(ACK_WAIT_MS),
+        max_deliver: -1,
+      }),
+    );
+  }
+
+  #message(message: JsMsg): void {
+    const replyTo = message.headers?.get(REPLY_HEADER);
+    if (!replyTo) {
+      message.term();
+      return;
+    }
+    const answer = publishTo(this.#connection, replyTo);
+    const method = message.subject.slice(this.nats.subject.length + 1);
+    const budget = readTimeout(message.headers);
+    if (Number.isNaN(budget) || !isWireName(method)) {
+      message.term();
+      respondError(
+        answer,
+        ErrorCode.DISPATCH_BAD_MESSAGE,
+        `a bad call on ${message.subject}: check the method name and Drover-Timeout`,
+      );
+      return;
+    }
+    // The budget counts from when the stream took the call (the server's clock).
+    const waited = Date.now() - Number(message.timestampNanos / 1_000_000n);
+    const timeoutMs = budget === undefined ? undefined : budget - Math.max(0, waited);
+    if (timeoutMs !== undefined && timeoutMs <= 0) {
+      message.term();
+      respondError(
+        answer,
+        ErrorCode.DISPATCH_TIMEOUT,
+        `${this.service}.${method} waited in JetStream past its budget of ${budget} ms; it never ran: add drones or hosts`,
+      );
+      return;
+    }
+    const params = callParams(message.data, answer, this.service, method, this.#parts.dispatcher);
+    if (!params) {
+      message.term();
+      return;
+    }
+    const { signal, settled } = this.#parts.inFlight.add(replyTo);
+    this.#running.add(message);
+    const done = () => {
+      settled();
+      this.#running.delete(message);
+    };
+    this.#parts.dispatcher.call(
+      { service: this.service, method, params, timeoutMs, session: undefined, signal, replyTo },
+      this.#reply(message, answer, done),
+    );
+  }
+
+  // Acks the call once it is answered; delivers it again when its drone died (or this host could not run it).
+  #reply(message: JsMsg, answer: Answer, done: () => void): Reply {
+    return {
+      ok: (body) => {
+        done();
+        answer(body);
+        message.ack();
+      },
+      delivered: () => {
+        done();
+        message.ack();
+      },
+      fail: (code, text, details) => {
+        done();
+        if (code === ErrorCode.STOPPING || code === ErrorCode.DISPATCH_BACKLOG_FULL) {
+          message.nak(100);
+          return;
+        }
+        if (code === ErrorCode.DRONE_EXITED && message.info.deliveryCount < POISON_DELIVERY) {
+          message.nak();
+          return;
+        }
+        if (code === ErrorCode.DRONE_EXITED) {
+          // No reason given: nats-server 2.9 does not know "+TERM <reason>".
+          message.term();
+          respondError(
+            answer,
+            ErrorCode.POISON_MESSAGE,
+            `${text}; it was delivered ${message.info.deliveryCount} times and its drone died each time, so it is not delivered again: reproduce the crash with its params`,
+          );
+          return;
+        }
+        message.ack();
+        respondError(answer, code, text, details);
+      },
+    };
+  }
+}

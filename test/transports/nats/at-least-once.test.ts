@@ -1,0 +1,112 @@
+// delivery: "at-least-once" over a real nats-server with JetStream: two hosts share one durable pull
+// consumer; each pulls only as many calls as it has idle drones; a call whose drone died is delivered
+// again to another drone; one that kills its drone again is terminated as poison; one that waited in
+// the stream past its budget never runs.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as connectRaw, type NatsConnection } from "@nats-io/transport-node";
+import { type Client, connect } from "../../../src/client/index.ts";
+import { CONSUMER, streamName } from "../../../src/transports/nats/work-queue.ts";
+import { rejection } from "../../dispatch/support.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { type RunningNats, startNats } from "../../support/nats-server.ts";
+import { type RunningServices, startServices } from "../../support/services.ts";
+
+const STREAM = streamName("drover.math");
+
+describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () => {
+  let nats: RunningNats;
+  const hosts: RunningServices[] = [];
+  let client: Client;
+  let raw: NatsConnection;
+
+  before(async () => {
+    nats = await startNats({ jetstream: true });
+    for (let i = 0; i < 2; i++) {
+      hosts.push(
+        await startServices({
+          math: {
+            minDrones: 1,
+            maxDrones: 1,
+            delivery: "at-least-once",
+            transport: { nats: { servers: nats.url } },
+          },
+          ready: /takes calls at least once from JetStream/,
+        }),
+      );
+    }
+    client = await connect({
+      nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } },
+    });
+    raw = await connectRaw({ servers: nats.url });
+  });
+  after(async () => {
+    await client?.close();
+    await raw?.close();
+    for (const host of hosts) await host.stop();
+    await nats?.stop();
+  });
+
+  const consumerInfo = async () => (await jetstreamManager(raw)).consumers.info(STREAM, CONSUMER);
+  const marks = (name: string) =>
+    hosts.flatMap((host) => {
+      try {
+        return readFileSync(join(host.marks, name), "utf8").trim().split("\n");
+      } catch {
+        return [];
+      }
+    });
+
+  it("answers calls, pulling only as many as each host has idle drones; the rest wait in the stream", async () => {
+    const math = client.service("math");
+    assert.equal(await math.call("add", { a: 2, b: 3 }), 5);
+    const sleeps = Array.from({ length: 5 }, (_, i) =>
+      math.call("sleep", { ms: 1_000, dir: hosts[i % 2]?.marks, tag: `s${i}` }, { timeout: "20s" }),
+    );
+    const seen = await waitFor("calls held by the hosts and waiting in the stream", async () => {
+      const info = await consumerInfo();
+      return info.num_ack_pending === 2 && info.num_pending >= 1 ? info : undefined;
+    });
+    assert.ok(seen.num_ack_pending <= 2, "no host took more calls than it has drones");
+    const pids = await Promise.all(sleeps);
+    assert.equal(pids.length, 5, "every call ran once a drone was free");
+    assert.equal(new Set(pids).size, 2, "both hosts' drones ran them");
+    const session = await rejection(math.session());
+    assert.equal(session.code, "DROVER_ERR_DISPATCH_BAD_MESSAGE");
+  });
+
+  it("delivers a call again when its drone dies, and terminates one that kills its drone again as poison", async () => {
+    const math = client.service("math");
+    const dir = hosts[0]?.marks as string;
+    const pid = (await math.call("crashOnce", { dir, flag: "crashed" }, { timeout: "30s" })) as number;
+    const crashed = Number(readFileSync(join(dir, "crashed"), "utf8"));
+    assert.notEqual(pid, crashed, "another drone ran it after the first one died");
+
+    const poison = await rejection(math.call("die", { dir }, { timeout: "30s" }));
+    assert.equal(poison.code, "DROVER_ERR_POISON_MESSAGE");
+    assert.equal(marks("died").length, 2, "it killed two drones, and no more");
+    const info = await consumerInfo();
+    assert.equal(info.num_pending + info.num_ack_pending, 0, `nothing is left in the stream: ${JSON.stringify(info)}`);
+  });
+
+  it("never runs a call that waited in the stream past its budget", async () => {
+    const math = client.service("math");
+    const busy = hosts.map((host, i) =>
+      math.call("sleep", { ms: 1_500, dir: host.marks, tag: `busy${i}` }, { timeout: "20s" }),
+    );
+    await waitFor("both drones busy", async () => (await consumerInfo()).num_ack_pending === 2);
+    const late = await rejection(
+      math.call("sleep", { ms: 1, dir: hosts[0]?.marks, tag: "late" }, { timeout: 300 }),
+    );
+    assert.equal(late.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+    await Promise.all(busy);
+    await waitFor("the late call to leave the stream", async () => {
+      const info = await consumerInfo();
+      return info.num_pending + info.num_ack_pending === 0;
+    });
+    assert.ok(!marks("started").includes("late"), "it never ran");
+  });
+});
