@@ -1,6 +1,7 @@
 // Loads drover's N-API addon (native/). node-gyp-build picks it the same way at run time as `npm
 // install` did: a local build (build/Release) first, then the prebuilt binary for this platform, arch
 // and libc in prebuilds/ (built by scripts/prebuilds.ts), so a host with no compiler needs none.
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,26 +24,39 @@ let addon: unknown;
 export function loadAddon(): unknown {
   if (addon) return addon;
   const require = createRequire(import.meta.url);
+  let loader: NodeGypBuild | undefined;
   let file: string | undefined;
   try {
-    file = (require("node-gyp-build") as NodeGypBuild).resolve(ROOT);
+    loader = require("node-gyp-build") as NodeGypBuild;
+    file = loader.resolve(ROOT);
     addon = require(file);
   } catch (cause) {
-    throw nativeMissing(file, cause);
+    throw nativeMissing(loader, file, cause);
   }
   return addon;
 }
 
-function nativeMissing(file: string | undefined, cause: unknown): DroverError {
-  const reason = cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause);
+function nativeMissing(
+  loader: NodeGypBuild | undefined,
+  file: string | undefined,
+  cause: unknown,
+): DroverError {
+  const first = cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause);
+  // glibc's dlopen says "No such file" of a file that is there but for another machine.
+  const reason =
+    file !== undefined && existsSync(file) && first.includes("No such file")
+      ? `${first}; the file is there, so it was built for another machine or libc`
+      : first;
   const libc = runtimeLibc();
   const platform = `${process.platform}-${process.arch}`;
   // node-gyp-build looks in DROVER_PREBUILD instead of the package's root when it is set.
   const dir = join(process.env.DROVER_PREBUILD || ROOT);
   const tried =
-    file === undefined
-      ? `no build in ${join(dir, "build/Release")} and no prebuild for ${platform} in ${join(dir, "prebuilds")}`
-      : `${file} did not load`;
+    loader === undefined
+      ? "node-gyp-build, the package that finds it, is not installed (`npm install` in your project installs it)"
+      : file === undefined
+        ? `no build in ${join(dir, "build/Release")} and no prebuild for ${platform} in ${join(dir, "prebuilds")}`
+        : `${file} did not load`;
   // node-gyp-build tells musl from glibc by /etc/alpine-release alone; other musl systems must say so.
   const hint =
     file?.includes(".glibc.") && !libc.startsWith("glibc")
