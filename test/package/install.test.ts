@@ -22,7 +22,7 @@ import { makeTempDir, type TempDir } from "../harness/temp.ts";
 import { httpGet } from "../support/drover.ts";
 
 const root = realpathSync(join(import.meta.dirname, "..", ".."));
-// What a clone does not have, or what pack makes again: left out of the copy that is packed.
+// What a clone does not have at its top, or what pack makes again: left out of the copy that is packed.
 const NOT_COPIED = new Set(["node_modules", "build", "dist", ".git", ".drover"]);
 const COMPILERS = ["python3", "make", "cc", "gcc", "g++"];
 
@@ -56,7 +56,7 @@ describe("the packed tarball", { timeout: 150_000 }, () => {
   before(async () => {
     work = makeTempDir("drover-test-package-");
     const clone = join(work.path, "drover");
-    cpSync(root, clone, { recursive: true, filter: (from) => !NOT_COPIED.has(basename(from)) });
+    cpSync(root, clone, { recursive: true, filter: (from) => !NOT_COPIED.has(relative(root, from)) });
     symlinkSync(join(root, "node_modules"), join(clone, "node_modules"));
     // Its prepare script builds dist/ in the copy, as it does when a user packs or publishes.
     await run(onPath("npm"), ["pack", "--pack-destination", work.path], clone);
