@@ -1,4 +1,5 @@
 // See errors.h.
+#define _POSIX_C_SOURCE 200809L  // PATH_MAX: musl hides it under -std=c11 without a POSIX feature macro
 #include "errors.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
 // watchdog thread included, before it drops to `user`. Here drover runs from a copy in an owner-only
 // folder; the app, which the children's user must read, sits in a world-readable one.
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -29,8 +29,15 @@ function unreadableCopy(t: { after(fn: () => void): void }): string {
   assert.equal(statSync(dir.path).mode & 0o077, 0, `${dir.path} is owner-only`);
   cpSync(join(REPO, "src"), join(dir.path, "src"), { recursive: true });
   cpSync(join(REPO, "package.json"), join(dir.path, "package.json"));
-  mkdirSync(join(dir.path, "build", "Release"), { recursive: true });
-  cpSync(join(REPO, "build/Release/drover_native.node"), join(dir.path, "build/Release/drover_native.node"));
+  // The addon where the loader finds it: the prebuilds, and a local build when the checkout has one.
+  cpSync(join(REPO, "prebuilds"), join(dir.path, "prebuilds"), { recursive: true });
+  if (existsSync(join(REPO, "build/Release"))) {
+    mkdirSync(join(dir.path, "build", "Release"), { recursive: true });
+    cpSync(
+      join(REPO, "build/Release/drover_native.node"),
+      join(dir.path, "build/Release/drover_native.node"),
+    );
+  }
   // Its dependencies (pino, prom-client) are the checkout's: the copy resolves them by this link.
   symlinkSync(join(REPO, "node_modules"), join(dir.path, "node_modules"));
   return join(dir.path, "src/cli/main.ts");

@@ -121,6 +121,8 @@ function guard(where: string, open: () => number): number {
   try {
     return open();
   } catch (cause) {
+    // Already one of drover's own (the addon that cannot load): not a listen error.
+    if (cause instanceof DroverError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
       throw new DroverError(

@@ -7,6 +7,7 @@ import type { ResolvedConfig, ResolvedService, SignalMapping } from "../../confi
 import type { Dispatch } from "../../dispatch/dispatch.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
+import { loadAddon } from "../../native/addon.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";
 import { type EmbeddedServer, listenEmbedded } from "../../transports/embedded/index.ts";
 import type { NatsTransport } from "../../transports/nats/index.ts";
@@ -85,6 +86,8 @@ export class MasterRun {
    */
   async open(signal: AbortSignal): Promise<OpenListener[]> {
     this.followSignals(this.#config.signals);
+    // An addon that cannot load fails the start here, as itself, before any file or socket is made.
+    loadAddon();
     const { runDir, pidFile } = this.files;
     this.#createdRunDir = makeRunDir(runDir);
     const lock = acquirePidLock(pidFile);
