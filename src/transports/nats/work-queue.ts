@@ -6,6 +6,7 @@
 // terminated as poison. A call that waited in the stream past its caller's budget is answered with the
 // timeout and never run. The caller's inbox is in the Drover-Reply header; the drone publishes there.
 
+import { setTimeout as delay } from "node:timers/promises";
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -37,6 +38,8 @@ const WORKING_MS = 10_000;
 const PULL_EXPIRES_MS = 1_000;
 // With no idle drone, how often to look again.
 const ROOM_CHECK_MS = 5;
+// After a failure to pull, how long before trying again.
+const RETRY_MS = 250;
 // A call whose drone died on this delivery (or a later one) is poison.
 const POISON_DELIVERY = 2;
 
@@ -71,14 +74,7 @@ export class WorkQueue {
       for (const message of this.#running) message.working();
     }, WORKING_MS);
     this.#working.unref();
-    this.#pulling = this.#pull().catch((error: unknown) => {
-      if (!this.#left) {
-        parts.log.error(
-          { err: error, service },
-          `service "${service}": cannot take calls from JetStream: ${(error as Error).message} (is nats-server run with -js?)`,
-        );
-      }
-    });
+    this.#pulling = this.#pull();
   }
 
   /** Whether it is out of the queue for a full backlog: never, it pulls only what it has room for. */
@@ -94,22 +90,41 @@ export class WorkQueue {
     clearInterval(this.#working);
   }
 
+  // Pulls for as long as the service is served. Anything that goes wrong (NATS away, the stream or
+  // consumer deleted, a pull's heartbeats missed) is logged once and tried again shortly: the loop
+  // never ends but by leave().
   async #pull(): Promise<void> {
     const stream = streamName(this.nats.subject);
-    await this.#ensure(stream);
-    const consumer = await jetstream(this.#connection).consumers.get(stream, CONSUMER);
-    this.#parts.log.info(
-      { service: this.service, stream, subject: this.nats.subject },
-      `service "${this.service}" takes calls at least once from JetStream stream ${stream} (${this.nats.subject}.<method>)`,
-    );
+    let failing = false;
     while (!this.#left) {
-      const room = this.#room();
-      if (room === 0) {
-        await new Promise((resolve) => setTimeout(resolve, ROOM_CHECK_MS));
-        continue;
+      try {
+        await this.#ensure(stream);
+        const consumer = await jetstream(this.#connection).consumers.get(stream, CONSUMER);
+        this.#parts.log.info(
+          { service: this.service, stream, subject: this.nats.subject },
+          `service "${this.service}" takes calls at least once from JetStream stream ${stream} (${this.nats.subject}.<method>)`,
+        );
+        failing = false;
+        while (!this.#left) {
+          const room = this.#room();
+          if (room === 0) {
+            await delay(ROOM_CHECK_MS);
+            continue;
+          }
+          this.#fetch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+          for await (const message of this.#fetch) this.#message(message);
+        }
+      } catch (error) {
+        if (this.#left) return;
+        if (!failing) {
+          this.#parts.log.error(
+            { err: error, service: this.service, stream },
+            `service "${this.service}": cannot take calls from JetStream: ${(error as Error).message} (is nats-server run with -js?); trying again`,
+          );
+        }
+        failing = true;
+        await delay(RETRY_MS);
       }
-      this.#fetch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
-      for await (const message of this.#fetch) this.#message(message);
     }
   }
 

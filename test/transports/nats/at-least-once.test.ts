@@ -89,7 +89,11 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
     assert.equal(poison.code, "DROVER_ERR_POISON_MESSAGE");
     assert.equal(marks("died").length, 2, "it killed two drones, and no more");
     const info = await consumerInfo();
-    assert.equal(info.num_pending + info.num_ack_pending, 0, `nothing is left in the stream: ${JSON.stringify(info)}`);
+    assert.equal(
+      info.num_pending + info.num_ack_pending,
+      0,
+      `nothing is left in the stream: ${JSON.stringify(info)}`,
+    );
   });
 
   it("never runs a call that waited in the stream past its budget", async () => {
