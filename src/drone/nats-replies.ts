@@ -7,30 +7,34 @@ import type { ResolvedNats } from "../config/types.ts";
 import type { RemoteError } from "../dispatch/wire/messages.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
-import { natsConnectionOptions } from "../transports/nats/options.ts";
 import { droverFailure } from "./failures.ts";
 
 export type Published = { readonly sent: true } | { readonly sent: false; readonly error?: RemoteError };
 
 export class NatsReplies {
   #connection: NatsConnection | undefined;
-  #closing = false;
   readonly #opening: Promise<void>;
+  readonly #stop = new AbortController();
 
   constructor(nats: ResolvedNats, name: string, log: Logger) {
-    this.#opening = import("@nats-io/transport-node")
-      .then(({ connect }) => connect(natsConnectionOptions(nats, name)))
+    // Loaded here, so that a drone of a service without NATS never loads the NATS client.
+    this.#opening = import("../transports/nats/options.ts")
+      .then(({ connectUntil, natsConnectionOptions }) =>
+        connectUntil(natsConnectionOptions(nats, name), this.#stop.signal),
+      )
       .then(
         (connection) => {
-          if (this.#closing) {
+          if (this.#stop.signal.aborted) {
             void connection.close();
             return;
           }
           this.#connection = connection;
           void this.#follow(connection, log);
         },
-        (error: unknown) =>
-          log.warn({ err: error }, "the drone cannot reach NATS: its results go back through the master"),
+        (error: unknown) => {
+          if (!this.#stop.signal.aborted)
+            log.warn({ err: error }, "the drone cannot reach NATS: its results go back through the master");
+        },
       );
   }
 
@@ -58,7 +62,7 @@ export class NatsReplies {
 
   /** Sends what was published, then closes the connection. */
   async close(): Promise<void> {
-    this.#closing = true;
+    this.#stop.abort();
     await this.#opening;
     await this.#connection?.drain().catch(() => {});
   }

@@ -1,7 +1,8 @@
 // How a master, a drone and a client connect to NATS: reconnect for ever (an outage must restart no
 // drone: each connection comes back by itself), quickly, and without the async stack traces that cost
 // request/reply most of its speed (research 3.1).
-import type { ConnectionOptions } from "@nats-io/transport-node";
+import { setTimeout as delay } from "node:timers/promises";
+import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types.ts";
 
 /** How long between attempts to reach a NATS server again. */
@@ -20,7 +21,6 @@ export function natsConnectionOptions(
     maxReconnectAttempts: -1,
     reconnectTimeWait: RECONNECT_WAIT_MS,
     reconnectJitter: 100,
-    waitOnFirstConnect: true,
     pingInterval: 10_000,
     ...(nats.user !== undefined ? { user: nats.user } : {}),
     ...(nats.pass !== undefined ? { pass: nats.pass } : {}),
@@ -31,4 +31,30 @@ export function natsConnectionOptions(
 /** The servers and credentials as one key: services that share it share one connection. */
 export function connectionKey(nats: ResolvedNats): string {
   return JSON.stringify([nats.servers, nats.user ?? "", nats.pass ?? "", nats.token ?? ""]);
+}
+
+// One attempt to reach a server before the next (the whole list is tried in each).
+const ATTEMPT_MS = 2_000;
+
+/**
+ * Connects, trying again every RECONNECT_WAIT_MS until a server answers or `signal` aborts (then it
+ * rejects with the signal's reason). nats.js's own waitOnFirstConnect cannot be called off, and a
+ * pending attempt would keep a stopped master alive; once connected, nats.js reconnects by itself.
+ */
+export async function connectUntil(
+  options: ConnectionOptions,
+  signal: AbortSignal,
+  onFailure?: (error: unknown) => void,
+): Promise<NatsConnection> {
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      const connection = await connect({ ...options, timeout: ATTEMPT_MS });
+      if (!signal.aborted) return connection;
+      await connection.close();
+    } catch (error) {
+      onFailure?.(error);
+    }
+    await delay(RECONNECT_WAIT_MS, undefined, { signal });
+  }
 }

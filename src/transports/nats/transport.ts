@@ -5,14 +5,14 @@
 // a service's subject keeps its subscription (no gap at all); one that changes it subscribes the new
 // subject before it drains the old. A graceful stop drains every service subscription first, so that
 // callers move to the other hosts, then the dispatcher drains.
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats, ResolvedService } from "../../config/types.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { Discovery } from "./discovery.ts";
 import { CALL_HEADER } from "./headers.ts";
 import { InFlight } from "./in-flight.ts";
-import { connectionKey, natsConnectionOptions } from "./options.ts";
+import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
 import { ServiceSubscription } from "./service-subscription.ts";
 import { SessionSubscriptions } from "./session-subscriptions.ts";
 import { CANCEL_SUBJECT } from "./subjects.ts";
@@ -49,6 +49,8 @@ export class NatsTransport {
   readonly #sessions: SessionSubscriptions;
   #wanted: readonly ResolvedService[] = [];
   #closed = false;
+  // Aborted at close(): calls off connections still being tried.
+  readonly #closing = new AbortController();
 
   constructor(dispatcher: Dispatcher, log: Logger) {
     this.#dispatcher = dispatcher;
@@ -81,6 +83,7 @@ export class NatsTransport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     await this.leave();
     this.#sessions.close();
     this.#inFlight.cancelAll();
@@ -133,7 +136,10 @@ export class NatsTransport {
     let link = this.#links.get(key);
     if (!link) {
       const servers = nats.servers.join(", ");
-      const connection = connect(natsConnectionOptions(nats, `drover master ${process.pid}`));
+      const connection = connectUntil(
+        natsConnectionOptions(nats, `drover master ${process.pid}`),
+        this.#closing.signal,
+      );
       link = { servers, connection };
       this.#links.set(key, link);
       const slow = setTimeout(

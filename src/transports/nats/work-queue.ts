@@ -207,7 +207,13 @@ export class WorkQueue {
     return {
       ok: (body) => {
         done();
-        answer(body);
+        if (!answer(body)) {
+          respondError(
+            answer,
+            ErrorCode.MESSAGE_TOO_LARGE,
+            `the result is ${body.byteLength} bytes, more than NATS carries in one message: return less, or raise max_payload`,
+          );
+        }
         message.ack();
       },
       delivered: () => {

@@ -7,7 +7,7 @@ import { type Client, connect } from "../../../src/client/index.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
-import type { RunningServices } from "../../support/services.ts";
+import { type RunningServices, startServices } from "../../support/services.ts";
 import { natsClient, startNatsHost } from "./support.ts";
 
 describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
@@ -78,6 +78,25 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
     assert.equal(host.proc.child.exitCode, null, "the master lived through it");
     assert.equal(host.proc.pid, masterPid);
     assert.match(host.proc.output(), /reached NATS at .* again/);
+  });
+
+  it("starts and stops a master whose NATS cannot be reached, serving its own socket meanwhile", async () => {
+    const lonely = await startServices({
+      math: { minDrones: 1, maxDrones: 1, transport: { nats: { servers: "127.0.0.1:1" } } },
+      ready: /cannot reach NATS at .* yet/,
+    });
+    try {
+      const local = await lonely.client();
+      assert.equal(await local.service("math").call("add", { a: 1, b: 1 }), 2);
+    } finally {
+      const exit = await lonely.proc.stop();
+      await lonely.stop();
+      assert.deepEqual(
+        exit,
+        { code: 0, signal: null },
+        "the master exited by itself, not held by a connection still tried",
+      );
+    }
   });
 
   it("moves to a new subject on a reload: the new one serves, the old one has no responders", async () => {
