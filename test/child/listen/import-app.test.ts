@@ -111,7 +111,7 @@ describe("importApp with an app that calls listen()", () => {
     assert.equal(await accepts(appPort), false, "the app's port is not bound");
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(twin?.listening, true, "the second binding is told it listens");
-    assert.equal((twin?.address() as { port: number }).port, 47999);
+    assert.deepEqual(twin?.address(), { address: "127.0.0.1", family: "IPv4", port: 47999 });
     assert.match(
       lines.find((line) => line.level === "info")?.msg ?? "",
       new RegExp(
