@@ -145,6 +145,8 @@ function tryOnNode(args: readonly string[]): string | undefined {
   // Without NODE_OPTIONS, so that only these options are judged.
   const { NODE_OPTIONS: _, ...env } = process.env;
   const tried = spawnSync(process.execPath, [...args, "--version"], {
+    // Node names itself by argv[0] in its complaints: "node: bad option: ...".
+    argv0: "node",
     encoding: "utf8",
     env,
     timeout: TRY_TIMEOUT_MS,
