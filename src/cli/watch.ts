@@ -6,7 +6,7 @@
 // watch per file; ignored folders are not even walked).
 import { type FSWatcher, watch } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Master } from "../master/master.ts";
 
@@ -78,12 +78,15 @@ export function reloadOnChanges(master: Master, dir: string, log: Logger): Watch
       log.info({ files }, `watch: ${what}: reloading`);
       master.reload().then(
         ({ generation }) => log.info({ generation }, `watch: generation ${generation} serves the change`),
-        // The master has logged why (`reload failed: ...`).
-        () =>
+        (error: unknown) => {
+          // A stop under way is no failure of the change.
+          if (isDroverError(error, ErrorCode.STOPPING)) return;
+          // The master has logged why (`reload failed: ...`).
           log.warn(
             { generation: master.generation },
             `watch: the change is not served, generation ${master.generation} serves on (the reason is logged above): fix it and save again`,
-          ),
+          );
+        },
       );
     },
     failed: (error) => log.error({ err: error }, error.message),
