@@ -56,6 +56,8 @@ export const ErrorCode = {
   CONTROL_TIMEOUT: "DROVER_ERR_CONTROL_TIMEOUT",
   /** A fault of drover's own, reported rather than thrown at the caller. */
   INTERNAL: "DROVER_ERR_INTERNAL",
+  /** `drover start --watch` cannot watch the config's folder. */
+  WATCH_FAILED: "DROVER_ERR_WATCH_FAILED",
 
   // The app's calls into drover
   ROUTE_NAME_INVALID: "DROVER_ERR_ROUTE_NAME_INVALID",

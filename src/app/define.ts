@@ -58,6 +58,14 @@ export function defineApp(definition: AppDefinition): AppDefinition {
   return Object.freeze({ ...definition, [appBrand]: true });
 }
 
+/** Whether a module's default export is one drover serves as it is: a request handler or defineApp(). */
+export function isAppExport(exported: unknown): boolean {
+  return (
+    typeof exported === "function" ||
+    (typeof exported === "object" && exported !== null && appBrand in exported)
+  );
+}
+
 /** Turns a module's default export into an app definition, or says what is wrong with it. */
 export function toAppDefinition(exported: unknown, where: string): AppDefinition {
   if (typeof exported === "function") return { handler: exported as RequestHandler };
@@ -71,6 +79,9 @@ export function toAppDefinition(exported: unknown, where: string): AppDefinition
 
 // The usual mistake: exporting a framework's app object as it is.
 function frameworkHint(exported: unknown): string {
+  if (exportsNothing(exported)) {
+    return "; or have the module call listen() on its server (app.listen(3000)): drover then serves that server";
+  }
   if (typeof exported !== "object" || exported === null) return "";
   if ("fetch" in exported) {
     return "; this looks like a fetch-style app (Hono): export `getRequestListener(app.fetch)` from @hono/node-server";
@@ -79,4 +90,15 @@ function frameworkHint(exported: unknown): string {
     return "; this looks like a Fastify instance: export `defineApp({ createServer: async () => { await app.ready(); return app.server; } })`";
   }
   return "";
+}
+
+/** No default export, or a CommonJS module's that set no module.exports (`{}`). */
+export function exportsNothing(exported: unknown): boolean {
+  return (
+    exported === undefined ||
+    (typeof exported === "object" &&
+      exported !== null &&
+      Object.getPrototypeOf(exported) === Object.prototype &&
+      Object.keys(exported).length === 0)
+  );
 }

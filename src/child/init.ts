@@ -72,6 +72,8 @@ export async function initialise(spec: ChildSpec, parts: InitParts): Promise<Loa
     lane,
     timeouts: spec.server,
     failed: (error, request, response) => answerFailure(log, error, request, response),
+    listeners: spec.listeners,
+    log,
   });
   for (const module of await loadModules(spec.modules)) parts.hooks.register(module);
   const context: ChildContext = {

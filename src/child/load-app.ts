@@ -1,12 +1,14 @@
 // Loads the user's app module in a child and builds the server it serves with, wired to the child's
-// request accounting: drover's own server for a request handler, or the framework's own (createServer).
+// request accounting: drover's own server for a request handler, or the framework's own (createServer,
+// or the server the app called listen() on: see listen/import-app.ts).
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { pathToFileURL } from "node:url";
-import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
+import type { AppDefinition, ChildContext } from "../app/define.ts";
 import { OWN_SERVER_TIMEOUTS } from "../config/defaults.ts";
+import type { Logger } from "../log/logger.ts";
 import { type DroverModule, defineModule } from "../modules/index.ts";
+import { importApp } from "./listen/import-app.ts";
 import type { Answer, LaneFactory } from "./slow-lane/slow-lane.ts";
 import type { ServerTimeouts } from "./spec.ts";
 
@@ -36,6 +38,9 @@ export interface ServerParts {
   readonly lane: LaneFactory;
   readonly timeouts: ServerTimeouts;
   readonly failed: HandlerFailure;
+  /** The master's listener addresses (the spec's), where a server the app listens with is served. */
+  readonly listeners: readonly string[];
+  readonly log: Logger;
 }
 
 export interface LoadedApp {
@@ -44,13 +49,12 @@ export interface LoadedApp {
 }
 
 export async function loadApp(path: string, parts: ServerParts): Promise<LoadedApp> {
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  const definition = toAppDefinition(module.default, path);
+  const { definition, listened } = await importApp(path, parts.listeners, parts.log);
   const server = await buildServer(definition, parts, path);
   accountFinishes(server, parts.accounting);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its
-  // connections on 'listening'; drover never calls listen(), so it says so itself.
-  server.emit("listening");
+  // connections on 'listening'; drover never binds the server, so it says so itself (once).
+  if (!listened) server.emit("listening");
   return { definition, server };
 }
 

@@ -62,7 +62,13 @@ async function main(argv: readonly string[]): Promise<number> {
 
   switch (command as Command) {
     case "start":
-      return startCommand({ cwd, configFile, flags, single: values.single ?? false });
+      return startCommand({
+        cwd,
+        configFile,
+        flags,
+        single: values.single ?? false,
+        watch: values.watch ?? false,
+      });
     case "configtest": {
       const { config, warnings, file } = await resolveConfig({ cwd, file: configFile, flags });
       // Loading the modules checks their options too; no hook runs.
@@ -109,6 +115,7 @@ function parse(argv: readonly string[]) {
       timeout: { type: "string" },
       json: { type: "boolean" },
       single: { type: "boolean" },
+      watch: { type: "boolean" },
       socket: { type: "string" },
     },
   });

@@ -10,6 +10,14 @@ import { openListeners } from "../master/run/listeners.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 
 export async function runSingle(config: ResolvedConfig, log: Logger): Promise<void> {
+  // This process is the child: the config's env is its own; its Node options were fixed at its start.
+  Object.assign(process.env, config.env);
+  if (config.nodeArgs.length > 0) {
+    log.warn(
+      { nodeArgs: config.nodeArgs },
+      `--single runs the app in this process, whose Node options are set already: nodeArgs are not applied; give them to node (node ${config.nodeArgs.join(" ")} .../drover start --single)`,
+    );
+  }
   const listeners = await openListeners(config.listen);
   const scoreboard = Scoreboard.create({
     name: `drover-single-${process.pid}.scoreboard`,

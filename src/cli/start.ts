@@ -1,20 +1,31 @@
-// `drover start`: the master in the foreground (or, with --single, one child's work and no master).
-import { resolveConfig } from "../config/index.ts";
+// `drover start`: the master in the foreground (or, with --single, one child's work and no master;
+// with --watch, reloading at each change of a file beside the config).
+import { dirname, resolve } from "node:path";
+import { findConfigFile, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger } from "../log/logger.ts";
 import { Master } from "../master/master.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { runSingle } from "./single.ts";
+import { reloadOnChanges } from "./watch.ts";
 
 export interface StartOptions {
   readonly cwd: string;
   readonly configFile: string | undefined;
   readonly flags: DroverConfig;
   readonly single: boolean;
+  /** Reload gracefully at each change under the config's folder (development). */
+  readonly watch?: boolean;
 }
 
 export async function startCommand(options: StartOptions): Promise<number> {
+  if (options.single && options.watch) {
+    throw new DroverError(
+      ErrorCode.CONFIG_INVALID,
+      "--watch reloads the master's generations, and --single runs no master: use one or the other",
+    );
+  }
   if (options.single) {
     const { config, warnings } = await resolveConfig({
       cwd: options.cwd,
@@ -40,9 +51,24 @@ export async function startCommand(options: StartOptions): Promise<number> {
     if (isDroverError(error, ErrorCode.STOPPING)) return EXIT_OK;
     throw error;
   }
+  if (options.watch) {
+    try {
+      reloadOnChanges(master, watchedDir(options), createLogger(master.config.logLevel, { role: "master" }));
+    } catch (error) {
+      await master.stop();
+      throw error;
+    }
+  }
   console.log(servedLine(master));
   const code = await master.exited;
   return code === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+// The config file's folder, or the working directory without a file.
+function watchedDir(options: StartOptions): string {
+  const file =
+    options.configFile === undefined ? findConfigFile(options.cwd) : resolve(options.cwd, options.configFile);
+  return file === undefined ? resolve(options.cwd) : dirname(file);
 }
 
 // What serves where: the app on its listeners, the services on the dispatch socket.

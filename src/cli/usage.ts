@@ -36,6 +36,8 @@ Options for start, reload's config, and configtest (they override the config fil
   --slow-request-threshold DURATION
   --user NAME|ID          --group NAME|ID         --log-level LEVEL
   --single                run one child's work in this process, with no master (for debugging)
+  --watch                 (start) reload gracefully at each change of a file beside the config
+                          (development; node_modules, .git and the run directory aside)
 
 Exit codes: 0 done; 1 the command failed (the message says why); 2 bad usage or config;
 3 no master is running in the run directory.`;

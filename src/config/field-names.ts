@@ -40,6 +40,8 @@ const CONFIG: Record<keyof DroverConfig, true> = {
   modules: true,
   services: true,
   droneLimit: true,
+  nodeArgs: true,
+  env: true,
 };
 
 const SERVICE: Record<keyof ServiceConfig, true> = {

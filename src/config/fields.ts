@@ -3,9 +3,11 @@
 // problem rather than stopping at the first. Ranges between fields are not checked here: sizing.ts
 // and drone-sizing.ts adjust those.
 import { DEFAULTS } from "./defaults.ts";
+import { readEnv } from "./env.ts";
 import { describeValue, isRecord } from "./errors.ts";
 import { isConfigField, unknownConfigField } from "./field-names.ts";
 import { readUserAndGroup } from "./identity.ts";
+import { readNodeArgs } from "./node-args.ts";
 import { runDirProblem } from "./run-dir.ts";
 import { hasServices, readServices, type ServiceFields } from "./services.ts";
 import {
@@ -128,6 +130,8 @@ export function readFields(
     modules: readModules(given("modules"), problems),
     services: readServices(given("services"), baseDir, problems),
     droneLimit: integer("droneLimit", 0),
+    nodeArgs: Object.freeze(readNodeArgs(given("nodeArgs"), baseDir, problems)),
+    env: readEnv(given("env"), problems),
   };
   const runDir = fields.runDir && runDirProblem(fields.runDir);
   if (runDir) problems.push(runDir);

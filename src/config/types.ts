@@ -148,6 +148,17 @@ export interface DroverConfig {
    * beside the old ones), at least 16.
    */
   droneLimit?: number;
+  /**
+   * Node options for every child and drone (their execArgv), read again at each reload:
+   * `["--max-old-space-size=512", "--import=./apm.js"]`. One option a string, its value after "=";
+   * a relative module or file path starts from the config file's folder. Default [].
+   */
+  nodeArgs?: string[];
+  /**
+   * Variables set in every child's and drone's environment, over the master's own, read again at each
+   * reload (a new secret needs no stop): `{ NODE_ENV: "production", API_KEY: readFileSync(...) }`.
+   */
+  env?: Record<string, string | number>;
 }
 
 /** One service of the dispatch pool, as written in the config. */
@@ -306,6 +317,10 @@ export interface ResolvedConfig {
   readonly services: readonly ResolvedService[];
   /** Drone slots in the scoreboard, after the serverLimit child slots; fixed for the master's life. */
   readonly droneLimit: number;
+  /** Node options of every child and drone, checked, relative paths made absolute. */
+  readonly nodeArgs: readonly string[];
+  /** Set in every child's and drone's environment. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** One thing wrong with a config: the field (e.g. `listen[1]`, or `--listen` for a flag) and why. */

@@ -83,8 +83,8 @@ export class DroneSpawner {
       child = table.spawn({
         spec,
         fds: [scoreboard.fd, ...resources.descriptors()],
-        env: { ...process.env, DROVER_LOG_LEVEL: config.logLevel },
-        execArgv: childExecArgv(),
+        env: { ...process.env, ...config.env, DROVER_LOG_LEVEL: config.logLevel },
+        execArgv: childExecArgv(config.nodeArgs),
         drone: { service: service.name },
       });
     } catch (error) {

@@ -35,7 +35,10 @@ describe("drover start refuses an app it cannot serve", () => {
   it("no default export", { timeout: 60_000 }, async () => {
     await refusedAtStart(
       "export function handler(_req: unknown, res: { end(): void }): void {\n  res.end();\n}\n",
-      new RegExp(`${WHAT_TO_EXPORT.source}, got no default export`),
+      // A module that exports nothing and has nothing under way (no listen() to come) is refused at once.
+      new RegExp(
+        `${WHAT_TO_EXPORT.source}, got no default export; or have the module call listen\\(\\) on its server`,
+      ),
     );
   });
 

@@ -33,6 +33,15 @@ export const EXAMPLES: readonly Example[] = [
   example("plain-js", "app.mjs"),
 ];
 
+/** The same apps as PM2 or node:cluster run them: each calls listen() itself and exports nothing. */
+export const LISTEN_EXAMPLES: readonly Example[] = [
+  example("express-listen", "app.ts"),
+  example("fastify-listen", "app.ts"),
+  example("hono-listen", "app.ts"),
+  example("koa-listen", "app.ts"),
+  example("http-listen", "server.cjs"),
+];
+
 /** What every example answers: its framework, the pid of the child that answered, and route fields. */
 export interface ExampleReply {
   readonly status: number;

@@ -72,9 +72,11 @@ export class Spawner {
           // docs/benchmarks.md). An operator's own setting wins.
           UV_TCP_SINGLE_ACCEPT: "1",
           ...process.env,
+          // The config's env, as this generation read it, over the master's own.
+          ...config.env,
           DROVER_LOG_LEVEL: config.logLevel,
         },
-        execArgv: childExecArgv(),
+        execArgv: childExecArgv(config.nodeArgs),
       });
     } catch (error) {
       this.#backoffUntil = Date.now() + FORK_BACKOFF_MS;
