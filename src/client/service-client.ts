@@ -4,38 +4,20 @@
 import { encodeFrame } from "../dispatch/wire/frames.ts";
 import { isWireName, Kind } from "../dispatch/wire/messages.ts";
 import { ErrorCode, isDroverError } from "../errors.ts";
-import type { ParamsOf, ResultOf, ServiceShape } from "../service/define.ts";
+import type { ServiceShape } from "../service/define.ts";
 import { encodeCall } from "./call-frame.ts";
 import { NAME_RULE, readCall, unsendableParams } from "./call-options.ts";
 import type { ClientConnection } from "./connection.ts";
 import { DispatchError } from "./errors.ts";
-import { RemoteSession } from "./session.ts";
-import { timeoutMs } from "./timeouts.ts";
-import type { CallOptions, ServiceClient, Session, SessionOptions } from "./types.ts";
+import { ServiceBase } from "./service-base.ts";
+import type { CallOptions } from "./types.ts";
 
-export class RemoteService<D extends ServiceShape> implements ServiceClient<D> {
-  readonly name: string;
+export class RemoteService<D extends ServiceShape> extends ServiceBase<D> {
   readonly #connection: ClientConnection;
-  readonly #timeoutMs: number | undefined;
 
   constructor(connection: ClientConnection, name: string, defaultTimeoutMs: number | undefined) {
+    super(name, defaultTimeoutMs);
     this.#connection = connection;
-    this.name = name;
-    this.#timeoutMs = defaultTimeoutMs;
-  }
-
-  call<K extends keyof D["methods"] & string>(
-    method: K,
-    params: ParamsOf<D, K>,
-    options?: CallOptions,
-  ): Promise<ResultOf<D, K>> {
-    return this.send(method, params, options, undefined, this.#timeoutMs) as Promise<ResultOf<D, K>>;
-  }
-
-  async session(options: SessionOptions = {}): Promise<Session<D>> {
-    const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.#timeoutMs;
-    const id = await this.openSession(budget);
-    return new RemoteSession<D>(this, id, options.reconnect === true, budget);
   }
 
   /** Sends one call (in `session` when given) and settles with its result. */

@@ -6,14 +6,13 @@ import { serialize } from "node:v8";
 import { jetstream } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import { ErrorCode } from "../../errors.ts";
-import type { ParamsOf, ResultOf, ServiceShape } from "../../service/define.ts";
+import type { ServiceShape } from "../../service/define.ts";
 import { REPLY_HEADER, TIMEOUT_HEADER } from "../../transports/nats/headers.ts";
 import { CLOSE_TOKEN, sessionSubject } from "../../transports/nats/subjects.ts";
 import { readCall, unsendableParams } from "../call-options.ts";
 import { DispatchError } from "../errors.ts";
-import { RemoteSession, type SessionHost } from "../session.ts";
-import { timeoutMs } from "../timeouts.ts";
-import type { CallOptions, ServiceClient, Session, SessionOptions } from "../types.ts";
+import { ServiceBase } from "../service-base.ts";
+import type { CallOptions, Session, SessionOptions } from "../types.ts";
 import { checkReply, resultOf, sessionOf } from "./answers.ts";
 import type { Publish, Requests } from "./requests.ts";
 
@@ -54,39 +53,26 @@ export interface NatsServiceSettings {
   readonly defaultTimeoutMs: number | undefined;
 }
 
-export class NatsService<D extends ServiceShape> implements ServiceClient<D>, SessionHost {
-  readonly name: string;
+export class NatsService<D extends ServiceShape> extends ServiceBase<D> {
   readonly #subject: string;
   readonly #link: NatsLink;
-  readonly #timeoutMs: number | undefined;
   readonly #publish: Publish | undefined;
 
   constructor(link: NatsLink, name: string, settings: NatsServiceSettings) {
+    super(name, settings.defaultTimeoutMs);
     this.#link = link;
-    this.name = name;
     this.#subject = settings.subject;
-    this.#timeoutMs = settings.defaultTimeoutMs;
     this.#publish = settings.atLeastOnce ? throughStream(link.connection, settings.subject) : undefined;
   }
 
-  call<K extends keyof D["methods"] & string>(
-    method: K,
-    params: ParamsOf<D, K>,
-    options?: CallOptions,
-  ): Promise<ResultOf<D, K>> {
-    return this.send(method, params, options, undefined, this.#timeoutMs) as Promise<ResultOf<D, K>>;
-  }
-
-  async session(options: SessionOptions = {}): Promise<Session<D>> {
+  override async session(options: SessionOptions = {}): Promise<Session<D>> {
     if (this.#publish) {
       throw new DispatchError(
         ErrorCode.DISPATCH_BAD_MESSAGE,
         `${this.name} takes calls at least once, through JetStream, which cannot keep a session on one drone: call it without a session`,
       );
     }
-    const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.#timeoutMs;
-    const id = await this.openSession(budget);
-    return new RemoteSession<D>(this, id, options.reconnect === true, budget);
+    return super.session(options);
   }
 
   async send(

@@ -107,9 +107,29 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
     );
     assert.equal(late.code, "DROVER_ERR_DISPATCH_TIMEOUT");
     await Promise.all(busy);
+    let last = "";
     await waitFor("the late call to leave the stream", async () => {
       const info = await consumerInfo();
+      last = JSON.stringify({
+        pending: info.num_pending,
+        ack: info.num_ack_pending,
+        waiting: info.num_waiting,
+        redelivered: info.num_redelivered,
+      });
       return info.num_pending + info.num_ack_pending === 0;
+    }).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: ${last}; hosts: ${hosts
+          .map((h) =>
+            h.proc
+              .output()
+              .split("\n")
+              .filter((l) => /JetStream|drone/.test(l))
+              .slice(-3)
+              .join(" | "),
+          )
+          .join(" || ")}`,
+      );
     });
     assert.ok(!marks("started").includes("late"), "it never ran");
   });
