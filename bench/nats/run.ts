@@ -16,7 +16,7 @@ import { calibrateHeavy } from "../calibrate.ts";
 import { abortOnSignals, optionsOrExit } from "../cli.ts";
 import { waitForWorkers } from "../dispatch/caller.ts";
 import { replaceBetween } from "../report/markers.ts";
-import { natsFigures, SPIN_MS } from "./figures.ts";
+import { SPIN_MS } from "./figures.ts";
 import { measureNats, type NatsMeasureSettings } from "./measure.ts";
 import { HELP, type NatsBenchOptions, parseNatsOptions } from "./options.ts";
 import { NATS_END, NATS_START, natsSection } from "./report.ts";
@@ -43,9 +43,9 @@ const settings: NatsMeasureSettings = {
   spinIterations: spin.iterations,
   signal: abort.signal,
 };
-const targetIds = [...new Set(natsFigures.flatMap((figure) => figure.targets))];
+const targetIds = [...new Set(options.figures.flatMap((figure) => figure.targets))];
 console.error(
-  `bench:nats: ${natsServerVersion}; ${targetIds.length} targets, ${natsFigures.length} figures x ${options.rounds} round(s); ` +
+  `bench:nats: ${natsServerVersion}; ${targetIds.length} targets, ${options.figures.length} figures x ${options.rounds} round(s); ` +
     `CPU-bound call: ${spin.iterations} iterations = ${spin.measuredMs.toFixed(1)} ms; ` +
     `load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}`,
 );
@@ -78,7 +78,7 @@ try {
     const these = warming
       ? { ...settings, calls: Math.min(1000, settings.calls), seconds: Math.min(0.5, settings.seconds) }
       : settings;
-    for (const figure of natsFigures) {
+    for (const figure of options.figures) {
       for (const id of figure.targets) {
         const sample = await measureNats(
           figure,

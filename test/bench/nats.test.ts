@@ -81,6 +81,18 @@ describe("NATS bench", () => {
       /--calls must be a positive integer, got "1.5"/,
     );
     assert.throws(() => parseNatsOptions(["--workers", "2"]), /Unknown option '--workers'/);
-    assert.deepEqual(parseNatsOptions([]), { rounds: 4, calls: 5000, seconds: 2, write: false, help: false });
+    assert.throws(
+      () => parseNatsOptions(["--figures", "round-trip,nope"]),
+      /--figures: no figure "nope": one of round-trip, mixed-2/,
+    );
+    assert.deepEqual(parseNatsOptions(["--figures", "mixed-4"]).figures, [natsFigures[2]]);
+    assert.deepEqual(parseNatsOptions([]), {
+      figures: natsFigures,
+      rounds: 4,
+      calls: 5000,
+      seconds: 2,
+      write: false,
+      help: false,
+    });
   });
 });
