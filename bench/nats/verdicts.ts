@@ -16,12 +16,15 @@ const row = (result: FigureResult, target: string) => result.rows.find((r) => r.
 
 /** Where the CPU per call went, `of` against `against`. */
 function cpuSplit(of: NatsRow, against: NatsRow): string {
-  const part = (name: string, a: number, b: number) => `${name} ${us(a)} against ${us(b)}`;
   return (
-    `CPU per call: ${part(`${labelOf(of.target)}'s processes`, of.targetCpuUs, against.targetCpuUs)}, ` +
-    `${part("the nats-server", of.natsCpuUs, against.natsCpuUs)}, ${part("the client", of.clientCpuUs, against.clientCpuUs)} µs`
+    `per call ${labelOf(of.target)} spent ${us(of.targetCpuUs)} µs of CPU in its processes against ` +
+    `${us(against.targetCpuUs)} in ${labelOf(against.target)}'s, the nats-server ${us(of.natsCpuUs)} against ` +
+    `${us(against.natsCpuUs)}, the client ${us(of.clientCpuUs)} against ${us(against.clientCpuUs)}`
   );
 }
+
+/** CPU per call in every process a call touches: what bounds calls/s when the cores are the limit. */
+const totalCpu = (r: NatsRow) => r.targetCpuUs + r.natsCpuUs + r.clientCpuUs;
 
 function goalSentence(goal: NatsGoalResult, what: string): string {
   return `${labelOf(goal.of ?? "drover")}'s ${what} is ${fixed(goal.value, 2)}× ${labelOf(goal.against)}'s (goal ${goal.ratio}×: ${verdict(goal)})`;
@@ -34,7 +37,7 @@ function roundTrip(result: FigureResult): string | undefined {
   if (!goal || !drover || !bare) return undefined;
   const missed = goal.met
     ? ""
-    : ` The ${us(drover.p50 - bare.p50)} µs more at the median are that hop and drover's work on each side of it; ${cpuSplit(drover, bare)}.`;
+    : ` The ${us(drover.p50 - bare.p50)} µs more at the median are that hop and drover's work on each side of it: ${cpuSplit(drover, bare)}.`;
   return (
     `- **Round trip**: ${goalSentence(goal, "p50")}, ${us(drover.p50)} against ${us(bare.p50)} µs. drover's call ` +
     "makes one process hop more than the bare responder's: the master takes it from NATS, chooses an idle drone " +
@@ -77,12 +80,17 @@ function throughput(result: FigureResult): string | undefined {
     .filter((goal) => !goal.met)
     .flatMap((goal) => {
       const own = row(result, goal.of ?? "drover");
-      return own ? [`${labelOf(own.target)}: ${cpuSplit(own, group)}.`] : [];
+      if (!own) return [];
+      return [
+        `${cpuSplit(own, group)}: ${us(totalCpu(own))} µs in all against ${us(totalCpu(group))}; where the cores are the limit, calls/s go as its inverse: ` +
+          `${labelOf(own.target)} at about ${fixed(totalCpu(group) / totalCpu(own), 2)}× the queue group's.`,
+      ];
     });
   return (
     `- **Throughput**: ${parts.join("; ")}. A responder takes every call the moment NATS delivers it, many per ` +
-    "wake-up; drover's master hands a drone one call at a time by default (the prefork model), up to " +
-    `\`droneConcurrency\` with it set.${missed.length > 0 ? ` Where the time goes: ${missed.join(" ")}` : ""}`
+    "wake-up, in the process that read it; drover's master hands each call over a pipe to a drone, one at a " +
+    `time by default (the prefork model), up to \`droneConcurrency\` with it set.` +
+    (missed.length > 0 ? ` Where the time goes: ${missed.join(" ")}` : "")
   );
 }
 
