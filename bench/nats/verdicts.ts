@@ -18,7 +18,7 @@ const row = (result: FigureResult, target: string) => result.rows.find((r) => r.
 function cpuSplit(of: NatsRow, against: NatsRow): string {
   return (
     `per call ${labelOf(of.target)} spent ${us(of.targetCpuUs)} µs of CPU in its processes against ` +
-    `${us(against.targetCpuUs)} in ${labelOf(against.target)}'s, the nats-server ${us(of.natsCpuUs)} against ` +
+    `${us(against.targetCpuUs)} in the ${labelOf(against.target)}'s, the nats-server ${us(of.natsCpuUs)} against ` +
     `${us(against.natsCpuUs)}, the client ${us(of.clientCpuUs)} against ${us(against.clientCpuUs)}`
   );
 }
@@ -51,19 +51,22 @@ function mixed(result: FigureResult, callers: number, roundTripP99: number | und
   const drover = row(result, "drover");
   const group = row(result, "queue-group");
   if (!goal || !drover || !group) return undefined;
-  // The share of the drones' wall time that the heavy calls held: what was left for the fast ones.
+  // The share of each drone's wall time that the heavy calls held, and so how often both were busy.
   const busy = ((drover.callsPerSecond / HEAVY_EVERY) * drover.heavyP50) / 1e6 / WORKERS;
+  const percent = (share: number) => `${fixed(share * 100, 0)}%`;
   const why =
     callers <= WORKERS
       ? ` With ${callers} callers there are never more calls out than drones, so drover queued no fast call: its ` +
-        "fast tail is the round trip's own on the shared cores" +
+        "fast tail is the wait for a core, one of the two running a heavy call much of the time and the other " +
+        "shared by the nats-server, the master, the client and the machine's other work" +
         (roundTripP99 === undefined
           ? ""
-          : ` (the sequential round trip's p99 above: ${ms(roundTripP99)} ms)`) +
-        ", and the queue group's is the fast calls that NATS put behind a heavy one."
-      : ` With ${callers} callers the heavy calls held the ${WORKERS} drones about ${fixed(busy * 100, 0)}% of the ` +
-        "time, so a fast call found both busy that often and waited in the backlog, as it waits behind a " +
-        "responder at random: idle-aware dispatch removes the tail only below saturation (research 5.4).";
+          : ` (the sequential round trip, with no heavy call, has a p99 of ${ms(roundTripP99)} ms)`) +
+        "; the queue group's is the fast calls that NATS put behind a heavy one."
+      : ` With ${callers} callers the heavy calls held each drone about ${percent(busy)} of the time, so a fast ` +
+        `call found both busy about ${percent(busy * busy)} of the time and waited in the backlog for one, ` +
+        "enough for a p99 to see: idle-aware dispatch removes the tail only while a drone is nearly always idle " +
+        "(research 5.4 found parity at 4 callers).";
   return (
     `- **Mixed load, ${callers} callers**: ${goalSentence(goal, "fast calls' p99")}, ${ms(drover.p99)} against ` +
     `${ms(group.p99)} ms. NATS hands each call to either responder at random, so a fast call that lands on the one ` +
@@ -83,14 +86,14 @@ function throughput(result: FigureResult): string | undefined {
       if (!own) return [];
       return [
         `${cpuSplit(own, group)}: ${us(totalCpu(own))} µs in all against ${us(totalCpu(group))}; where the cores are the limit, calls/s go as its inverse: ` +
-          `${labelOf(own.target)} at about ${fixed(totalCpu(group) / totalCpu(own), 2)}× the queue group's.`,
+          `${labelOf(own.target)} at about ${fixed(totalCpu(group) / totalCpu(own), 2)}× the queue group's`,
       ];
     });
   return (
     `- **Throughput**: ${parts.join("; ")}. A responder takes every call the moment NATS delivers it, many per ` +
     "wake-up, in the process that read it; drover's master hands each call over a pipe to a drone, one at a " +
     `time by default (the prefork model), up to \`droneConcurrency\` with it set.` +
-    (missed.length > 0 ? ` Where the time goes: ${missed.join(" ")}` : "")
+    (missed.length > 0 ? ` Where the time goes: ${missed.join("; ")}.` : "")
   );
 }
 
