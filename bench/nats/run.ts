@@ -12,17 +12,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { markedProcesses, sweep } from "../../scripts/leftovers.ts";
 import { NATS_SERVER, type RunningNats, startNats } from "../../test/support/nats-server.ts";
-import { calibrateHeavy } from "../calibrate.ts";
+import { type Calibration, calibrateHeavy } from "../calibrate.ts";
 import { abortOnSignals, optionsOrExit } from "../cli.ts";
-import { waitForWorkers } from "../dispatch/caller.ts";
 import { replaceBetween } from "../report/markers.ts";
 import { SPIN_MS } from "./figures.ts";
 import { measureNats, type NatsMeasureSettings } from "./measure.ts";
 import { HELP, type NatsBenchOptions, parseNatsOptions } from "./options.ts";
 import { NATS_END, NATS_START, natsSection } from "./report.ts";
 import type { NatsSample } from "./results.ts";
-import { natsTarget, type RunningNatsTarget } from "./targets.ts";
-import { waitForDronesOnNats } from "./warm.ts";
+import { natsTarget, type RunningNatsTarget, WORKERS } from "./targets.ts";
+import { waitForDronesOnNats, waitForNatsWorkers } from "./warm.ts";
 
 const MARKER = "DROVER_BENCH_NATS_RUN";
 const docsFile = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
@@ -36,42 +35,46 @@ const abort = abortOnSignals();
 const started = new Date();
 const loadAtStart = loadavg();
 const natsServerVersion = execFileSync(NATS_SERVER, ["--version"], { encoding: "utf8" }).trim();
-const spin = calibrateHeavy(SPIN_MS);
-const settings: NatsMeasureSettings = {
-  calls: options.calls,
-  seconds: options.seconds,
-  spinIterations: spin.iterations,
-  signal: abort.signal,
-};
 const targetIds = [...new Set(options.figures.flatMap((figure) => figure.targets))];
-console.error(
-  `bench:nats: ${natsServerVersion}; ${targetIds.length} targets, ${options.figures.length} figures x ${options.rounds} round(s); ` +
-    `CPU-bound call: ${spin.iterations} iterations = ${spin.measuredMs.toFixed(1)} ms; ` +
-    `load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}`,
-);
 
 // Not "drover-bench-": `npm run bench` removes the folders of that name that appear during its run.
 const parentDir = mkdtempSync(join(tmpdir(), "nats-bench-"));
 const running = new Map<string, RunningNatsTarget>();
 const samples: NatsSample[] = [];
 let nats: RunningNats | undefined;
+let spin: Calibration | undefined;
 try {
   nats = await startNats();
   const servers = nats.url;
   console.error(`started nats-server on ${servers} (pid ${nats.proc.pid})`);
-  // Together: a drover master takes a second or two to start its drones; the others wait meanwhile.
+  // Together: a drover master takes a second or two to start its drones; the others start meanwhile,
+  // and so does the calibration (CPU time, which the targets' start-up hardly changes).
   const starting = targetIds.map(async (id) => {
     const up = await natsTarget(id).start({ servers, parentDir, env: {} });
     running.set(id, up);
     return up;
   });
+  spin = calibrateHeavy(SPIN_MS);
+  console.error(
+    `bench:nats: ${natsServerVersion}; ${targetIds.length} targets, ${options.figures.length} figures x ${options.rounds} round(s); ` +
+      `CPU-bound call: ${spin.iterations} iterations = ${spin.measuredMs.toFixed(1)} ms; ` +
+      `load average ${loadAtStart.map((l) => l.toFixed(2)).join(", ")}`,
+  );
   const outcomes = await Promise.allSettled(starting);
   for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
-  for (const [id, up] of running) {
-    await waitForWorkers(up.caller.call, natsTarget(id).workers);
-    console.error(`started ${id} (pid ${up.pid})`);
-  }
-  await waitForDronesOnNats(nats, targetIds.filter((id) => id.startsWith("drover")).length * 2);
+  await Promise.all([
+    ...[...running].map(async ([id, up]) => {
+      await waitForNatsWorkers(up.caller.call, natsTarget(id).workers);
+      console.error(`started ${id} (pid ${up.pid})`);
+    }),
+    waitForDronesOnNats(nats, targetIds.filter((id) => id.startsWith("drover")).length * WORKERS),
+  ]);
+  const settings: NatsMeasureSettings = {
+    calls: options.calls,
+    seconds: options.seconds,
+    spinIterations: spin.iterations,
+    signal: abort.signal,
+  };
   // One untimed round first: JIT, pools and connections warm before the first round.
   for (let round = 0; round <= options.rounds; round++) {
     const warming = round === 0;
@@ -105,9 +108,9 @@ try {
   await nats?.stop();
   checkLeftovers();
 }
-if (!abort.signal.aborted) report();
+if (!abort.signal.aborted && spin) report(spin);
 
-function report(): void {
+function report(spin: Calibration): void {
   const section = natsSection(
     {
       command: commandLine(),
