@@ -53,14 +53,14 @@ export function parseOptions(argv: readonly string[]): DispatchOptions {
   };
 }
 
-function positive(name: string, text: string): number {
+export function positive(name: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0)
     throw new RangeError(`${name} must be a positive number, got "${text}"`);
   return value;
 }
 
-function positiveInteger(name: string, text: string): number {
+export function positiveInteger(name: string, text: string): number {
   const value = positive(name, text);
   if (!Number.isInteger(value)) throw new RangeError(`${name} must be a positive integer, got "${text}"`);
   return value;

@@ -39,7 +39,7 @@ const SERVICE = here("./service.ts");
  * Runs `start` on a fresh folder (named short: drover's socket path must fit in 107 bytes); the folder
  * goes with the process, or at once if it fails to start.
  */
-async function inFolder(
+export async function inFolder(
   id: string,
   parentDir: string,
   start: (folder: string) => Promise<{ proc: SpawnedProcess; socket: string }>,

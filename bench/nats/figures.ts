@@ -1,0 +1,72 @@
+// The figures of issue 11's "Speed": which targets each compares, how it calls them, and its goals.
+import { IN_FLIGHT, SPIN_MS } from "../dispatch/figures.ts";
+
+/** What a goal compares: a latency percentile (lower is better) or calls/s (higher is better). */
+export type NatsMeasure = "p50" | "p99" | "callsPerSecond";
+
+export interface NatsGoal {
+  /** This target's measure (drover by default) divided by ... */
+  readonly of?: string;
+  /** ... this target's ... */
+  readonly against: string;
+  /** ... must be at most (a latency) or at least (calls/s) this. */
+  readonly ratio: number;
+}
+
+export type NatsFigureMode =
+  | { readonly kind: "sequential" }
+  /** Closed-loop callers; one call in HEAVY_EVERY is the CPU-bound one, only the others are timed. */
+  | { readonly kind: "mixed"; readonly callers: number }
+  | { readonly kind: "in-flight"; readonly concurrency: number };
+
+export interface NatsFigure {
+  readonly id: string;
+  readonly title: string;
+  readonly what: string;
+  readonly targets: readonly string[];
+  readonly mode: NatsFigureMode;
+  readonly measure: NatsMeasure;
+  readonly goals: readonly NatsGoal[];
+}
+
+/** One call in this many is CPU-bound: 5%. */
+export const HEAVY_EVERY = 20;
+export { IN_FLIGHT, SPIN_MS };
+
+const mixed = (callers: number): NatsFigure => ({
+  id: `mixed-${callers}`,
+  title: `Mixed load over two drones, ${callers} callers`,
+  what:
+    `${callers} closed-loop callers (each sends its next call when the last settled); one call in ${HEAVY_EVERY} runs ` +
+    `a fixed loop calibrated to ${SPIN_MS} ms of CPU, the rest are \`add\`; the latencies are the fast calls'`,
+  targets: ["drover", "queue-group"],
+  mode: { kind: "mixed", callers },
+  measure: "p99",
+  goals: [{ against: "queue-group", ratio: 0.5 }],
+});
+
+export const natsFigures: readonly NatsFigure[] = [
+  {
+    id: "round-trip",
+    title: "Round trip of a trivial call over NATS, sequential",
+    what: "`add {a, b}` from the bench's process, one call at a time, each timed from the call to its settled promise",
+    targets: ["drover", "bare"],
+    mode: { kind: "sequential" },
+    measure: "p50",
+    goals: [{ against: "bare", ratio: 1.2 }],
+  },
+  mixed(2),
+  mixed(4),
+  {
+    id: "throughput",
+    title: `Throughput of a trivial call over NATS, ${IN_FLIGHT} in flight`,
+    what: `\`add {a, b}\`, ${IN_FLIGHT} calls kept in flight on one connection; completions counted`,
+    targets: ["drover", "drover-concurrent", "queue-group"],
+    mode: { kind: "in-flight", concurrency: IN_FLIGHT },
+    measure: "callsPerSecond",
+    goals: [
+      { against: "queue-group", ratio: 0.9 },
+      { of: "drover-concurrent", against: "queue-group", ratio: 0.9 },
+    ],
+  },
+];

@@ -1,0 +1,164 @@
+// What the NATS bench compares, each on a subject of its own on one nats-server: drover masters
+// serving the bench service over NATS (`transport: { nats }`), and bare responders subscribed
+// directly (peers/). Each is a process group started in a folder of its own; stop() closes its
+// caller, ends the group (proven gone) and removes the folder.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnNode } from "../../test/harness/process.ts";
+import type { Caller } from "../dispatch/caller.ts";
+import { inFolder } from "../dispatch/targets.ts";
+import { bareCaller, droverCaller } from "./callers.ts";
+
+export interface NatsStartSpec {
+  /** The nats-server, "127.0.0.1:<port>". */
+  readonly servers: string;
+  /** The folder the target's own folder is made in. */
+  readonly parentDir: string;
+  /** Added to the environment of everything the target starts (the bench's marker). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface RunningNatsTarget {
+  /** Its process group: the master and its drones, or the responders. */
+  readonly pid: number;
+  readonly caller: Caller;
+  stop(): Promise<void>;
+}
+
+export interface NatsTarget {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  /** Processes that answer calls: drones or responders. */
+  readonly workers: number;
+  /** Subjects it serves: `<subject>.<method>`. */
+  readonly subject: string;
+  start(spec: NatsStartSpec): Promise<RunningNatsTarget>;
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const CLI = here("../../src/cli/main.ts");
+const SERVICE = here("../dispatch/service.ts");
+/** Two drones, two responders: the figures of the issue. */
+export const WORKERS = 2;
+
+/** Starts the process, then its caller; a caller that cannot connect stops the process again. */
+async function withCaller(
+  up: { readonly pid: number; stop(): Promise<void> },
+  open: () => Promise<Caller>,
+): Promise<RunningNatsTarget> {
+  const caller = await open().catch(async (error: unknown) => {
+    await up.stop();
+    throw error;
+  });
+  return {
+    pid: up.pid,
+    caller,
+    stop: async () => {
+      try {
+        await caller.close();
+      } finally {
+        await up.stop();
+      }
+    },
+  };
+}
+
+function droverTarget(
+  id: string,
+  label: string,
+  description: string,
+  service: Record<string, unknown> = {},
+): NatsTarget {
+  const subject = `bench.nats.${id}`;
+  return {
+    id,
+    label,
+    description,
+    workers: WORKERS,
+    subject,
+    start: async ({ servers, parentDir, env }) => {
+      const up = await inFolder("drover", parentDir, async (folder) => {
+        const config = join(folder, "drover.config.json");
+        const transport = { nats: { servers, subject } };
+        const services = [
+          { name: "bench", module: SERVICE, minDrones: WORKERS, maxDrones: WORKERS, transport, ...service },
+        ];
+        // "info": the line that says the service subscribed is the master's readiness.
+        writeFileSync(config, JSON.stringify({ runDir: "./run", logLevel: "info", services }));
+        const proc = await spawnNode(CLI, ["start", `--config=${config}`], {
+          env,
+          cwd: folder,
+          ready: /takes calls from NATS on/,
+          readyTimeoutMs: 30_000,
+        });
+        return { proc, socket: join(folder, "run", "dispatch.sock") };
+      });
+      return withCaller(up, () => droverCaller(servers, subject));
+    },
+  };
+}
+
+function bareTarget(id: string, label: string, description: string, responders: number): NatsTarget {
+  const subject = `bench.nats.${id}`;
+  return {
+    id,
+    label,
+    description,
+    workers: responders,
+    subject,
+    start: async ({ servers, parentDir, env }) => {
+      const up = await inFolder(id, parentDir, async (folder) => {
+        const args = [servers, subject, subject];
+        const proc =
+          responders === 1
+            ? await spawnNode(here("./peers/responder.ts"), args, { env, cwd: folder, ready: /listening/ })
+            : await spawnNode(here("./peers/queue-group.ts"), [...args, String(responders)], {
+                env,
+                cwd: folder,
+                ready: /listening/,
+              });
+        return { proc, socket: "" };
+      });
+      return withCaller(up, () => bareCaller(servers, subject));
+    },
+  };
+}
+
+export const DRONE_CONCURRENCY = 8;
+
+export const natsTargets: readonly NatsTarget[] = [
+  droverTarget(
+    "drover",
+    "drover over NATS",
+    `\`drover start\` with one service of \`minDrones\` = \`maxDrones\` = ${WORKERS} and \`transport: { nats }\`, ` +
+      "defaults otherwise (one call per drone at a time), called with drover/client's `connect({ nats })`: " +
+      "client → nats-server → master (queue group of one) → the drone's pipe → drone, which publishes the result → nats-server → client",
+  ),
+  droverTarget(
+    "drover-concurrent",
+    `drover over NATS, droneConcurrency ${DRONE_CONCURRENCY}`,
+    `the same with \`droneConcurrency: ${DRONE_CONCURRENCY}\`: a drone takes up to ${DRONE_CONCURRENCY} calls at once`,
+    { droneConcurrency: DRONE_CONCURRENCY },
+  ),
+  bareTarget(
+    "bare",
+    "bare NATS responder",
+    "one process subscribed to `<subject>.>` (queue group of one, callback subscription, `noAsyncTraces`), " +
+      "answering each call itself; called with a plain `request` of @nats-io/transport-node, the same v8 payload",
+    1,
+  ),
+  bareTarget(
+    "queue-group",
+    `${WORKERS} responders in a queue group`,
+    `${WORKERS} such processes subscribed in one NATS queue group: NATS hands each call to one at random, busy or not`,
+    WORKERS,
+  ),
+];
+
+export function natsTarget(id: string): NatsTarget {
+  const target = natsTargets.find((known) => known.id === id);
+  if (!target) throw new Error(`no NATS target ${id}: one of ${natsTargets.map((t) => t.id).join(", ")}`);
+  return target;
+}

@@ -1,0 +1,120 @@
+// The short reading under the tables: for each figure what its ratio means, and for a goal missed
+// where drover's time went, from the CPU each side spent per call (the target's processes, the
+// nats-server, the client), which moves far less with the neighbours than latency does.
+import { HEAVY_EVERY, type NatsFigure } from "./figures.ts";
+import { fixed, labelOf, ms, us, verdict } from "./format.ts";
+import type { NatsGoalResult, NatsRow } from "./results.ts";
+import { WORKERS } from "./targets.ts";
+
+interface FigureResult {
+  readonly figure: NatsFigure;
+  readonly rows: readonly NatsRow[];
+  readonly goals: readonly NatsGoalResult[];
+}
+
+const row = (result: FigureResult, target: string) => result.rows.find((r) => r.target === target);
+
+/** Where the CPU per call went, `of` against `against`. */
+function cpuSplit(of: NatsRow, against: NatsRow): string {
+  return (
+    `per call ${labelOf(of.target)} spent ${us(of.targetCpuUs)} µs of CPU in its processes against ` +
+    `${us(against.targetCpuUs)} in the ${labelOf(against.target)}'s, the nats-server ${us(of.natsCpuUs)} against ` +
+    `${us(against.natsCpuUs)}, the client ${us(of.clientCpuUs)} against ${us(against.clientCpuUs)}`
+  );
+}
+
+/** CPU per call in every process a call touches: what bounds calls/s when the cores are the limit. */
+const totalCpu = (r: NatsRow) => r.targetCpuUs + r.natsCpuUs + r.clientCpuUs;
+
+function goalSentence(goal: NatsGoalResult, what: string): string {
+  return `${labelOf(goal.of ?? "drover")}'s ${what} is ${fixed(goal.value, 2)}× ${labelOf(goal.against)}'s (goal ${goal.ratio}×: ${verdict(goal)})`;
+}
+
+function roundTrip(result: FigureResult): string | undefined {
+  const [goal] = result.goals;
+  const drover = row(result, "drover");
+  const bare = row(result, "bare");
+  if (!goal || !drover || !bare) return undefined;
+  const missed = goal.met
+    ? ""
+    : ` The ${us(drover.p50 - bare.p50)} µs more at the median are that hop and drover's work on each side of it: ${cpuSplit(drover, bare)}.`;
+  return (
+    `- **Round trip**: ${goalSentence(goal, "p50")}, ${us(drover.p50)} against ${us(bare.p50)} µs. drover's call ` +
+    "makes one process hop more than the bare responder's: the master takes it from NATS, chooses an idle drone " +
+    "and hands it over a pipe, and the drone publishes the result on its own connection; the bare responder answers " +
+    `in the process that received the call.${missed}`
+  );
+}
+
+function mixed(result: FigureResult, callers: number, roundTripP99: number | undefined): string | undefined {
+  const [goal] = result.goals;
+  const drover = row(result, "drover");
+  const group = row(result, "queue-group");
+  if (!goal || !drover || !group) return undefined;
+  // The share of each drone's wall time that the heavy calls held, and so how often both were busy.
+  const busy = ((drover.callsPerSecond / HEAVY_EVERY) * drover.heavyP50) / 1e6 / WORKERS;
+  const percent = (share: number) => `${fixed(share * 100, 0)}%`;
+  const why =
+    callers <= WORKERS
+      ? ` With ${callers} callers there are never more calls out than drones, so drover queued no fast call: its ` +
+        "fast tail is the wait for a core, one of the two running a heavy call much of the time and the other " +
+        "shared by the nats-server, the master, the client and the machine's other work" +
+        (roundTripP99 === undefined
+          ? ""
+          : ` (the sequential round trip, with no heavy call, has a p99 of ${ms(roundTripP99)} ms)`) +
+        "; the queue group's is the fast calls that NATS put behind a heavy one."
+      : ` With ${callers} callers the heavy calls held each drone about ${percent(busy)} of the time, so a fast ` +
+        `call found both busy about ${percent(busy * busy)} of the time and waited in the backlog for one, ` +
+        "enough for a p99 to see: idle-aware dispatch removes the tail only while a drone is nearly always idle " +
+        "(research 5.4 found parity at 4 callers).";
+  return (
+    `- **Mixed load, ${callers} callers**: ${goalSentence(goal, "fast calls' p99")}, ${ms(drover.p99)} against ` +
+    `${ms(group.p99)} ms. NATS hands each call to either responder at random, so a fast call that lands on the one ` +
+    "running a heavy call waits for it; drover's master sends it to an idle drone, and queues it only when " +
+    `both are busy.${goal.met ? "" : why}`
+  );
+}
+
+function throughput(result: FigureResult): string | undefined {
+  const group = row(result, "queue-group");
+  if (!group) return undefined;
+  const parts = result.goals.map((goal) => goalSentence(goal, "calls/s"));
+  const missed = result.goals
+    .filter((goal) => !goal.met)
+    .flatMap((goal) => {
+      const own = row(result, goal.of ?? "drover");
+      if (!own) return [];
+      return [
+        `${cpuSplit(own, group)}: ${us(totalCpu(own))} µs in all against ${us(totalCpu(group))}; where the cores are the limit, calls/s go as its inverse: ` +
+          `${labelOf(own.target)} at about ${fixed(totalCpu(group) / totalCpu(own), 2)}× the queue group's`,
+      ];
+    });
+  return (
+    `- **Throughput**: ${parts.join("; ")}. A responder takes every call the moment NATS delivers it, many per ` +
+    "wake-up, in the process that read it; drover's master hands each call over a pipe to a drone, one at a " +
+    `time by default (the prefork model), up to \`droneConcurrency\` with it set.` +
+    (missed.length > 0 ? ` Where the time goes: ${missed.join("; ")}.` : "")
+  );
+}
+
+export function whatItMeans(results: readonly FigureResult[]): string[] {
+  const roundTripP99 = results
+    .find((r) => r.figure.mode.kind === "sequential")
+    ?.rows.find((r) => r.target === "drover")?.p99;
+  const lines = results.flatMap((result) => {
+    const mode = result.figure.mode;
+    const text =
+      mode.kind === "sequential"
+        ? roundTrip(result)
+        : mode.kind === "mixed"
+          ? mixed(result, mode.callers, roundTripP99)
+          : throughput(result);
+    return text ? [text] : [];
+  });
+  return [
+    "Each ratio compares runs seconds apart in one round, on the same nats-server; absolute figures follow the " +
+      "machine's load.",
+    "",
+    ...lines,
+  ];
+}
