@@ -43,6 +43,9 @@ interface Methods {
   readonly idempotent: ReadonlySet<string>;
 }
 
+// How long a leaving drone that closed its data channel has to exit before it is killed.
+const LEFT_CHANNEL_GRACE_MS = 2_000;
+
 export class ServiceDrones implements PoolHooks {
   /** Its record in the scoreboard's service region. */
   readonly index: number;
@@ -276,12 +279,15 @@ export class ServiceDrones implements PoolHooks {
     // A drone on its way out, or failing its start (its exit says why), closes its channel as it exits.
     if (drone.child.phase === "exited" || drone.child.phase === "killing") return;
     if (drone.state === "starting" && reason === "its data channel closed") return;
-    if (drone.state !== "leaving" || reason !== "its data channel closed") {
-      this.#log.error(
-        { childPid: drone.pid, reason },
-        `a drone's data channel broke (${reason}): killing it`,
-      );
+    if (drone.state === "leaving" && reason === "its data channel closed") {
+      // Its last step on the way out: it exits by itself in a moment (its records closed, a profile
+      // written); killed only if it does not.
+      drone.child.after(LEFT_CHANNEL_GRACE_MS, () => {
+        if (drone.child.phase !== "exited") drone.child.kill("hung");
+      });
+      return;
     }
+    this.#log.error({ childPid: drone.pid, reason }, `a drone's data channel broke (${reason}): killing it`);
     drone.child.kill("hung");
   }
 
