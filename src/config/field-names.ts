@@ -40,6 +40,7 @@ const CONFIG: Record<keyof DroverConfig, true> = {
   modules: true,
   services: true,
   droneLimit: true,
+  health: true,
 };
 
 const SERVICE: Record<keyof ServiceConfig, true> = {

@@ -5,6 +5,7 @@
 import { DEFAULTS } from "./defaults.ts";
 import { describeValue, isRecord } from "./errors.ts";
 import { isConfigField, unknownConfigField } from "./field-names.ts";
+import { readHealth } from "./health.ts";
 import { readUserAndGroup } from "./identity.ts";
 import { runDirProblem } from "./run-dir.ts";
 import { hasServices, readServices, type ServiceFields } from "./services.ts";
@@ -128,6 +129,7 @@ export function readFields(
     modules: readModules(given("modules"), problems),
     services: readServices(given("services"), baseDir, problems),
     droneLimit: integer("droneLimit", 0),
+    health: readHealth(given("health"), listen, baseDir, problems),
   };
   const runDir = fields.runDir && runDirProblem(fields.runDir);
   if (runDir) problems.push(runDir);
