@@ -163,7 +163,7 @@ function unitValue(text: string): string {
 
 // One argument of a command line, quoted when it must be.
 function execArgument(arg: string): string {
-  const escaped = unitValue(arg).replaceAll("$", "$$");
+  const escaped = unitValue(arg).replaceAll("$", () => "$$");
   if (/^[\w/.:,=+@%$-]+$/.test(escaped)) return escaped;
   return `"${escaped.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }
