@@ -112,6 +112,7 @@ describe("a master under systemd, with health endpoints", { timeout: 120_000 }, 
   it("says STOPPING=1 at a graceful stop, /readyz 503 at once while a request in flight completes", async () => {
     let slowDone = false;
     const slow = drover.request("/slow").finally(() => (slowDone = true));
+    slow.catch(() => {}); // awaited below; a failure before that must not go unhandled
     const from = receiver.messages().length;
     process.kill(drover.proc.pid, "SIGTERM");
     const readyz = await waitFor("/readyz to turn 503", async () => {
