@@ -9,7 +9,9 @@
         "native/listen.c",
         "native/files.c",
         "native/futex.c",
-        "native/word-guard.c"
+        "native/word-guard.c",
+        "native/notify.c",
+        "native/activation.c"
       ],
       "cflags": ["-Wall", "-Wextra"],
       "cflags_c": ["-std=c11"],

@@ -12,7 +12,10 @@ export const CALL_TIMEOUT_MS = 30_000;
 
 /** drover/client over NATS, calling the bench service on `subject`. */
 export async function droverCaller(servers: string, subject: string): Promise<Caller> {
-  const client = await connect({ nats: { servers, services: { bench: { subject } } }, timeout: CALL_TIMEOUT_MS });
+  const client = await connect({
+    nats: { servers, services: { bench: { subject } } },
+    timeout: CALL_TIMEOUT_MS,
+  });
   const service = client.service("bench");
   return {
     call: (method, params) => service.call(method, params),

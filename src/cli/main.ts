@@ -7,17 +7,21 @@ import { readDuration } from "../config/duration.ts";
 import { CONFIG_FLAGS, type ConfigFlagValues, flagsToConfig, resolveConfig } from "../config/index.ts";
 import { isDroverError } from "../errors.ts";
 import { loadModules } from "../modules/load.ts";
+import { configuredHealth } from "../status/health-probe.ts";
 import { readDroverVersion } from "../util/version.ts";
 import { callCommand } from "./call.ts";
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from "./exit-codes.ts";
 import { controlCommand, statusCommand, stopCommand } from "./remote.ts";
 import { startCommand } from "./start.ts";
+import { isSystemdCommand, systemdCommand } from "./systemd.ts";
 import { USAGE } from "./usage.ts";
 
 const COMMANDS = ["start", "stop", "reload", "restart", "status", "configtest", "call"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `drover systemd` reads its own options: its --socket is a switch, call's takes a path.
+  if (isSystemdCommand(argv)) return systemdCommand(argv, process.cwd());
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -98,7 +102,11 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     }
     case "status":
-      return statusCommand(await runDir(cwd, configFile, values["run-dir"]), values.json ?? false);
+      return statusCommand(
+        await runDir(cwd, configFile, values["run-dir"]),
+        values.json ?? false,
+        await configuredHealth(cwd, configFile),
+      );
   }
   return EXIT_USAGE;
 }

@@ -2,10 +2,12 @@
 // scoreboard in shared memory. Which process is the master is proven by the lock on its pid file
 // (/proc/locks), never taken from the file's text: a stale pid file names whoever has that pid now.
 import { setTimeout as delay } from "node:timers/promises";
+import type { ResolvedConfig } from "../config/types.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control/control-client.ts";
 import { lockHolder } from "../master/run/pid-lock.ts";
 import { runFiles } from "../master/run/run-files.ts";
+import { formatHealth, probeHealth } from "../status/health-probe.ts";
 import { openMasterScoreboard } from "../status/locate.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
@@ -73,7 +75,12 @@ export async function stopCommand(
   return EXIT_FAILED;
 }
 
-export function statusCommand(runDir: string, json: boolean): number {
+/** The scoreboard's report, and what the health endpoints of `health` (config.health) answer. */
+export async function statusCommand(
+  runDir: string,
+  json: boolean,
+  health?: ResolvedConfig["health"],
+): Promise<number> {
   const files = runFiles(runDir);
   const pid = masterOf(runDir);
   let scoreboard: ReturnType<typeof openMasterScoreboard>;
@@ -84,11 +91,17 @@ export function statusCommand(runDir: string, json: boolean): number {
     const message = `${error.message} Run directory ${runDir}: ${HOW_TO_START}`;
     throw new DroverError(ErrorCode.NOT_RUNNING, message, { cause: error });
   }
+  let report: ReturnType<typeof statusReport>;
   try {
-    const report = statusReport(scoreboard.snapshot());
-    console.log(json ? JSON.stringify(report, null, 2) : formatStatus(report));
+    report = statusReport(scoreboard.snapshot());
   } finally {
     scoreboard.close();
+  }
+  const probed = await probeHealth(health);
+  if (json) console.log(JSON.stringify({ ...report, health: probed }, null, 2));
+  else {
+    const healthLines = formatHealth(probed);
+    console.log([formatStatus(report), ...(healthLines.length > 0 ? ["", ...healthLines] : [])].join("\n"));
   }
   return EXIT_OK;
 }

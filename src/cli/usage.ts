@@ -15,6 +15,8 @@ Commands:
   status          show the children and the scoreboard (read from shared memory)
                     --json          as JSON
   configtest      check the config and say what would be adjusted; runs nothing
+  systemd         print a systemd service unit for the config (see drover systemd --help)
+                    --socket        print the socket unit that holds the listeners instead
   call SERVICE METHOD [JSON]
                   call a method of a service and print its result as JSON (binary data as
                   base64); the params are one JSON argument, e.g. '{"a":1,"b":2}'

@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { fitDrones } from "./drone-sizing.ts";
 import { ConfigInvalidError } from "./errors.ts";
 import { readFields } from "./fields.ts";
+import { keepHealth } from "./health.ts";
 import { fitSizing } from "./sizing.ts";
 import type { ResolvedConfig } from "./types.ts";
 
@@ -41,6 +42,7 @@ export function checkConfig(input: unknown, options: CheckOptions): CheckResult 
     ...sizing,
     services: drones.services,
     droneLimit: drones.droneLimit,
+    health: keepHealth(fields.health, options.previous, warnings),
     listen: Object.freeze(fields.listen.map((listener) => Object.freeze(listener))),
     user: fields.user && Object.freeze(fields.user),
     group: fields.group && Object.freeze(fields.group),

@@ -42,6 +42,7 @@ const CONFIG: Record<keyof DroverConfig, true> = {
   droneLimit: true,
   nodeArgs: true,
   env: true,
+  health: true,
 };
 
 const SERVICE: Record<keyof ServiceConfig, true> = {

@@ -6,6 +6,7 @@ import { DEFAULTS } from "./defaults.ts";
 import { readEnv } from "./env.ts";
 import { describeValue, isRecord } from "./errors.ts";
 import { isConfigField, unknownConfigField } from "./field-names.ts";
+import { readHealth } from "./health.ts";
 import { readUserAndGroup } from "./identity.ts";
 import { readNodeArgs } from "./node-args.ts";
 import { runDirProblem } from "./run-dir.ts";
@@ -132,6 +133,7 @@ export function readFields(
     droneLimit: integer("droneLimit", 0),
     nodeArgs: Object.freeze(readNodeArgs(given("nodeArgs"), baseDir, problems)),
     env: readEnv(given("env"), problems),
+    health: readHealth(given("health"), listen, baseDir, problems),
   };
   const runDir = fields.runDir && runDirProblem(fields.runDir);
   if (runDir) problems.push(runDir);

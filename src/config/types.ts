@@ -159,6 +159,17 @@ export interface DroverConfig {
    * reload (a new secret needs no stop): `{ NODE_ENV: "production", API_KEY: readFileSync(...) }`.
    */
   env?: Record<string, string | number>;
+  /**
+   * Health endpoints for Kubernetes and load balancers, answered by the master itself on a listener
+   * of its own (never by the app): `GET /livez` and `GET /readyz`. Off when not given.
+   */
+  health?: HealthConfig;
+}
+
+/** The master's health listener (see DroverConfig.health). */
+export interface HealthConfig {
+  /** A TCP address, as in `listen`: a port (every IPv4 interface) or `"127.0.0.1:9000"`. */
+  listen: number | string | { port: number; host?: string };
 }
 
 /** One service of the dispatch pool, as written in the config. */
@@ -321,7 +332,12 @@ export interface ResolvedConfig {
   readonly nodeArgs: readonly string[];
   /** Set in every child's and drone's environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** The health listener; undefined when the config has none. Fixed for the master's life. */
+  readonly health: { readonly listen: TcpListener } | undefined;
 }
+
+/** A TCP listening address. */
+export type TcpListener = Extract<Listener, { kind: "tcp" }>;
 
 /** One thing wrong with a config: the field (e.g. `listen[1]`, or `--listen` for a flag) and why. */
 export interface ConfigProblem {

@@ -11,7 +11,9 @@
 //                   (exits.ts), the heartbeat watchdog and hung-child reports
 //   run/            the run directory, pid lock, listeners and janitor, and the stop
 //   control/        the control socket: protocol, server, connections, the CLI's client
+//   health/         what /livez and /readyz answer, and the listener they are answered on
 //   commands.ts, signals.ts   what a control request and a signal ask the master to do
+// systemd (src/systemd/) hears of the start, reloads and the stop; its passed sockets are served.
 
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
 import type { DroverConfig } from "../config/types.ts";
@@ -20,10 +22,14 @@ import { DroneSpawner } from "../dispatch/drone-spawner.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
+import { type Activation, takePassedSockets } from "../systemd/activation.ts";
+import { SystemdNotifier } from "../systemd/notifier.ts";
+import { type NotifyEnvironment, takeNotifyEnvironment } from "../systemd/notify-environment.ts";
 import { Watchdog } from "./children/watchdog.ts";
 import { runCommand } from "./commands.ts";
 import { Generations, type RestartResult } from "./generations/generations.ts";
 import { ModuleHost } from "./generations/module-host.ts";
+import { MasterHealth } from "./health/health.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { MaintenancePass } from "./pool/maintenance-pass.ts";
 import { Pool } from "./pool/pool.ts";
@@ -59,10 +65,24 @@ export class Master {
   readonly #maintenance: MaintenancePass;
   readonly #modules: ModuleHost;
   readonly #dispatch: Dispatch;
+  readonly #health: MasterHealth;
+  readonly #systemd: SystemdNotifier;
 
-  private constructor(options: MasterOptions, config: ResolvedConfig, log: Logger) {
+  private constructor(
+    options: MasterOptions,
+    config: ResolvedConfig,
+    log: Logger,
+    systemd: { notify: NotifyEnvironment; activation: Activation },
+  ) {
     this.#config = config;
     this.#log = log;
+    this.#systemd = new SystemdNotifier(systemd.notify, log);
+    this.#health = new MasterHealth({
+      lifecycle: this.#lifecycle,
+      serving: () => this.#generations.serving,
+      children: () => this.#pool.table.all(),
+      lastPass: () => this.#maintenance.last,
+    });
     const spawnState = freshSpawnState();
     this.#run = new MasterRun(config, log, this.#lifecycle, {
       act: (action, signal) => this.#act(action, signal),
@@ -73,6 +93,8 @@ export class Master {
       config: () => this.config,
       quiet: () => this.#maintenance.stop(),
       dispatch: () => this.#dispatch,
+      passed: systemd.activation.sockets,
+      health: this.#health,
     });
     const scoreboard = () => this.#run.scoreboardIfOpen;
     this.#modules = new ModuleHost(log, { runId: this.#run.files.id }, this.#lifecycle.signal);
@@ -107,6 +129,7 @@ export class Master {
       scoreboard: () => this.scoreboard,
       spawnState,
       log,
+      adopted: () => this.#run.adopted,
     });
     const watchdog = new Watchdog({ table: this.#pool.table, log, config: () => this.config, scoreboard });
     this.#maintenance = new MaintenancePass({
@@ -127,14 +150,19 @@ export class Master {
    * config is bad, a listener cannot be bound, or no child can initialise.
    */
   static async start(options: MasterOptions = {}): Promise<Master> {
+    // systemd's variables are this process's alone: taken out before the config's code or any child runs.
+    const systemd = { notify: takeNotifyEnvironment(), activation: takePassedSockets() };
     const { config, warnings } = await resolveConfig({
       cwd: options.cwd,
       file: options.configFile,
       flags: options.flags,
     });
     const log = options.log ?? createLogger(config.logLevel, { role: "master" });
-    for (const warning of warnings) log.warn(warning);
-    const master = new Master(options, config, log);
+    for (const warning of [...warnings, ...systemd.activation.notes]) log.warn(warning);
+    const master = new Master(options, config, log, systemd);
+    const health = master.#health;
+    master.#systemd.start({ summary: () => health.summary(), alive: () => health.liveness().ok });
+    void master.exited.then(() => master.#systemd.close());
     try {
       await master.#lifecycle.enqueue("start", async (signal) => {
         const listeners = await master.#run.open(signal);
@@ -143,11 +171,14 @@ export class Master {
     } catch (error) {
       // Stopped on purpose while it started (a signal): no failure, exit 0.
       const asked = isDroverError(error, ErrorCode.STOPPING);
-      await master.#run.shutDown({ graceful: false }, asked ? 0 : 1);
+      const stopped = master.#run.shutDown({ graceful: false }, asked ? 0 : 1);
+      master.#systemd.stopping();
+      await stopped;
       throw error;
     }
     master.#lifecycle.running();
     master.#maintenance.start();
+    master.#systemd.ready();
     log.info(
       {
         generation: master.generation,
@@ -213,6 +244,7 @@ export class Master {
 
   // Whoever asked (a signal, or a client that may have stopped waiting), a failure is in the log.
   async #restartBy(kind: "reload" | "restart"): Promise<RestartResult> {
+    this.#systemd.reloading();
     try {
       const result = await this.#lifecycle.enqueue(kind, (signal) => this.#generations[kind](signal));
       this.#followConfig();
@@ -221,6 +253,8 @@ export class Master {
       if (!this.#lifecycle.stopping)
         this.#log.error({ err: error }, `${kind} failed: ${(error as Error).message}`);
       throw error;
+    } finally {
+      this.#systemd.reloaded();
     }
   }
 
@@ -230,7 +264,10 @@ export class Master {
    * code.
    */
   stop(options: StopOptions = {}): Promise<number> {
-    return this.#run.shutDown(options);
+    const stopped = this.#run.shutDown(options);
+    // After the stop has begun, so that STATUS= says so.
+    this.#systemd.stopping();
+    return stopped;
   }
 
   /** How long a stop with `options` takes at the most: the stop's deadlines added up. */

@@ -30,6 +30,8 @@ export interface GenerationsParts {
   readonly scoreboard: () => Scoreboard;
   readonly spawnState: SpawnState;
   readonly log: Logger;
+  /** The listeners systemd passed, which a reload takes again when its config names them. */
+  readonly adopted: () => readonly OpenListener[];
 }
 
 /** What a reload or restart answers: the generation now serving and the config's adjustments. */
@@ -195,7 +197,10 @@ export class Generations implements GenerationLookup {
     const modules = await this.#parts.modules.prepare(config, ++this.#last, kind);
     try {
       signal.throwIfAborted();
-      const listeners = await reuseListeners(previous.listeners, config.listen);
+      const listeners = await reuseListeners(
+        [...previous.listeners, ...this.#parts.adopted()],
+        config.listen,
+      );
       return new Generation({ number: this.#last, kind, config, listeners, modules, warnings });
     } catch (error) {
       this.#parts.modules.rollback(modules);

@@ -4,7 +4,7 @@
 // while the next one starts.
 import type { Dispatch } from "../../dispatch/dispatch.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { Scoreboard } from "../../scoreboard/index.ts";
+import type { Scoreboard, ScoreboardSnapshot } from "../../scoreboard/index.ts";
 import { where } from "../children/child-handle.ts";
 import type { Watchdog } from "../children/watchdog.ts";
 import type { Generations } from "../generations/generations.ts";
@@ -26,15 +26,24 @@ export interface MaintenanceParts {
   readonly log: Logger;
 }
 
+/** When the pass last ran, and the master's counters it read then (for health and systemd's STATUS=). */
+export interface LastPass {
+  readonly at: number;
+  readonly counters: ScoreboardSnapshot["counters"] | undefined;
+}
+
 export class MaintenancePass {
   readonly #parts: MaintenanceParts;
   #timer: NodeJS.Timeout | undefined;
+  #last: LastPass | undefined;
 
   constructor(parts: MaintenanceParts) {
     this.#parts = parts;
   }
 
   start(): void {
+    // Counted from here: a pass that never comes is as stale as one that stopped coming.
+    this.#last ??= { at: Date.now(), counters: undefined };
     this.#timer ??= setInterval(() => this.run(), MAINTENANCE_MS);
   }
 
@@ -43,14 +52,22 @@ export class MaintenancePass {
     this.#timer = undefined;
   }
 
+  /** Undefined until started. A pass that has not run for long means the master's loop is stuck. */
+  get last(): LastPass | undefined {
+    return this.#last;
+  }
+
   run(): void {
     const { pool, log, spawnState } = this.#parts;
     const serving = this.#parts.generations.supervised;
+    // A hard restart has no generation to look after, but the pass still runs.
+    this.#last = { at: Date.now(), counters: this.#last?.counters };
     if (!serving) return;
     const { config } = serving;
     void this.#parts.modules.monitor(serving.modules);
     const scoreboard = this.#parts.scoreboard();
     const snapshot = scoreboard.snapshot();
+    this.#last = { at: this.#last.at, counters: snapshot.counters };
     this.#parts.watchdog.check(snapshot);
     this.#parts.dispatch.maintain();
     // A config of services only has no children to keep.

@@ -3,9 +3,11 @@
 import { lookup } from "node:dns/promises";
 import { chmodSync, lstatSync, rmSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
+import { formatListener } from "../../config/listen.ts";
 import type { Listener } from "../../config/types.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import { LISTEN_BACKLOG, sockets } from "../../net/sockets.ts";
+import { type PassedSocket, passedFor, unmatchedPassed } from "../../systemd/activation.ts";
 
 /** A listening socket the master holds. */
 export interface OpenListener {
@@ -13,13 +15,37 @@ export interface OpenListener {
   readonly fd: number;
   /** "127.0.0.1:8080" or the socket path, with the real port when 0 was asked for. */
   readonly address: string;
+  /**
+   * Passed by systemd (socket activation), which keeps its own copy: never closed by a reload, and
+   * its socket file is systemd's, never removed by drover.
+   */
+  readonly adopted?: PassedSocket;
 }
 
-/** Opens every listener, or none: on a failure the ones already open are closed again. */
-export async function openListeners(listeners: readonly Listener[]): Promise<OpenListener[]> {
+/**
+ * Opens every listener, or none: on a failure the ones already open are closed again. A listener
+ * that one of the `passed` sockets serves (see passedFor) takes that socket instead of being bound;
+ * a passed socket that no listener takes fails the whole (DROVER_ERR_LISTEN_ACTIVATION).
+ */
+export async function openListeners(
+  listeners: readonly Listener[],
+  passed: readonly PassedSocket[] = [],
+): Promise<OpenListener[]> {
   const opened: OpenListener[] = [];
+  const left = new Set(passed);
   try {
-    for (const listener of listeners) opened.push(await openListener(listener));
+    for (const listener of listeners) {
+      const host = listener.kind === "tcp" ? await numericHost(listener.host) : undefined;
+      const socket = passedFor(listener, host, left);
+      if (socket === undefined) {
+        opened.push(await openListener(listener, host));
+        continue;
+      }
+      left.delete(socket);
+      const address = listener.kind === "unix" ? listener.path : formatListener(socket.bound);
+      opened.push({ listener, fd: socket.fd, address, adopted: socket });
+    }
+    if (left.size > 0) throw unmatchedPassed([...left], listeners);
     return opened;
   } catch (error) {
     closeListeners(opened);
@@ -41,12 +67,12 @@ export function closeListeners(listeners: readonly OpenListener[]): void {
     try {
       sockets().closeFd(open.fd);
     } finally {
-      if (open.listener.kind === "unix") rmSync(open.listener.path, { force: true });
+      if (open.listener.kind === "unix" && !open.adopted) rmSync(open.listener.path, { force: true });
     }
   }
 }
 
-async function openListener(listener: Listener): Promise<OpenListener> {
+async function openListener(listener: Listener, numeric: string | undefined): Promise<OpenListener> {
   if (listener.kind === "unix") {
     await removeStaleSocket(listener.path);
     const fd = guard(listener.path, () => sockets().listenUnix(listener.path, LISTEN_BACKLOG));
@@ -57,7 +83,7 @@ async function openListener(listener: Listener): Promise<OpenListener> {
       return { listener, fd, address: listener.path };
     });
   }
-  const host = await numericHost(listener.host);
+  const host = numeric ?? (await numericHost(listener.host));
   const fd = guard(`${listener.host}:${listener.port}`, () =>
     sockets().listenTcp(host, listener.port, LISTEN_BACKLOG, false),
   );
@@ -157,9 +183,12 @@ export async function reuseListeners(
   return wanted.map((listener) => (find(open, listener) ?? find(opened, listener)) as OpenListener);
 }
 
-/** Closes the listeners of `from` that `to` does not use. */
+/**
+ * Closes the listeners of `from` that `to` does not use. Sockets systemd passed stay open (a later
+ * reload may name them again, and systemd keeps their port bound anyway); they close with the master.
+ */
 export function closeUnused(from: readonly OpenListener[], to: readonly OpenListener[]): void {
-  closeListeners(from.filter((listener) => !to.includes(listener)));
+  closeListeners(from.filter((listener) => !to.includes(listener) && !listener.adopted));
 }
 
 function sameListener(a: Listener, b: Listener): boolean {

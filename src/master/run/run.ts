@@ -9,22 +9,23 @@ import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { loadAddon } from "../../native/addon.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";
+import type { PassedSocket } from "../../systemd/activation.ts";
 import { type EmbeddedServer, listenEmbedded } from "../../transports/embedded/index.ts";
 import type { NatsTransport } from "../../transports/nats/index.ts";
-import { KILL_GRACE_MS } from "../children/child-handle.ts";
 import { type ControlRequest, type ControlServer, startControlServer } from "../control/control-server.ts";
 import type { ModuleHost } from "../generations/module-host.ts";
+import type { MasterHealth } from "../health/health.ts";
+import { type HealthServer, startHealthServer } from "../health/health-server.ts";
 import type { Lifecycle } from "../lifecycle.ts";
 import type { StopOptions } from "../master.ts";
 import type { Pool } from "../pool/pool.ts";
 import { installSignals, type SignalAction } from "../signals.ts";
+import { logAdoption } from "./adoption-log.ts";
 import { Janitor } from "./janitor.ts";
 import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
 import { acquirePidLock, type PidLock } from "./pid-lock.ts";
 import { makeRunDir, type RunFiles, removeRunDir, removeRunFiles, runFiles } from "./run-files.ts";
-
-// How long the children left at a stop have to exit: a signal, KILL_GRACE_MS, SIGKILL and its exit.
-const STOP_CHILDREN_MS = 2 * KILL_GRACE_MS;
+import { STOP_CHILDREN_MS, stopWithinMs } from "./stop-bound.ts";
 
 export interface RunParts {
   readonly act: (action: SignalAction, signal: NodeJS.Signals) => void;
@@ -38,6 +39,10 @@ export interface RunParts {
   /** Stops the once-a-second maintenance. */
   readonly quiet: () => void;
   readonly dispatch: () => Dispatch;
+  /** The sockets systemd passed (socket activation), served instead of binding their listen entries. */
+  readonly passed: readonly PassedSocket[];
+  /** What the health listener (config.health) answers. */
+  readonly health: MasterHealth;
 }
 
 export class MasterRun {
@@ -54,6 +59,7 @@ export class MasterRun {
   #embedded: EmbeddedServer | undefined;
   // Loaded with the first service that has a NATS transport.
   #nats: Promise<NatsTransport> | undefined;
+  #health: HealthServer | undefined;
   #listeners: readonly OpenListener[] = [];
   #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
   // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
@@ -79,6 +85,11 @@ export class MasterRun {
     return this.#scoreboard;
   }
 
+  /** The listeners systemd passed: a reload that names one again finds it here. */
+  get adopted(): readonly OpenListener[] {
+    return this.#listeners.filter((open) => open.adopted);
+  }
+
   /**
    * Takes the run directory, binds the listeners, creates the scoreboard and the control socket. The
    * signals are heard from the first moment: a stop asked meanwhile aborts `signal`, and this gives up
@@ -100,8 +111,9 @@ export class MasterRun {
       );
     }
     this.#lock = lock;
-    const listeners = await openListeners(this.#config.listen);
+    const listeners = await openListeners(this.#config.listen, this.#parts.passed);
     this.#listeners = listeners;
+    if (this.#parts.passed.length > 0) logAdoption(listeners, this.#log);
     signal.throwIfAborted();
     this.#scoreboard = Scoreboard.create({
       name: this.files.scoreboardName,
@@ -113,6 +125,11 @@ export class MasterRun {
     this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
     // Always there, so that a caller of a master without services is told so (NO_SUCH_SERVICE).
     this.#embedded = await listenEmbedded(this.files.dispatchSocket, this.#parts.dispatch(), this.#log);
+    const { health } = this.#config;
+    if (health) {
+      this.#health = await startHealthServer(health.listen, this.#parts.health, this.#log);
+      this.#log.info({ health: this.#health.address }, "health endpoints: GET /livez and /readyz");
+    }
     this.#janitor = Janitor.start();
     this.watchFiles();
     this.#scoreboard.master.setGeneration(0, Date.now());
@@ -132,8 +149,9 @@ export class MasterRun {
 
   /** Tells the janitor which files are the master's now (after a reload changed the listeners). */
   watchFiles(): void {
-    const sockets = [...this.#listeners, ...this.#parts.listeners()].flatMap(({ listener }) =>
-      listener.kind === "unix" ? [listener.path] : [],
+    // A socket file systemd made is systemd's to remove.
+    const sockets = [...this.#listeners, ...this.#parts.listeners()].flatMap(({ listener, adopted }) =>
+      listener.kind === "unix" && !adopted ? [listener.path] : [],
     );
     this.#janitor?.watch(this.files.pidFile, this.files.runDir, [
       this.files.controlSocket,
@@ -172,9 +190,7 @@ export class MasterRun {
 
   /** How long a stop with `options` takes at the most. */
   stopWithin(options: StopOptions): number {
-    const { shutdownDelay, gracefulShutdownTimeout } = this.#serving();
-    const drain = options.graceful ? shutdownDelay + (options.timeoutMs ?? gracefulShutdownTimeout) : 0;
-    return drain + STOP_CHILDREN_MS;
+    return stopWithinMs(this.#serving(), options);
   }
 
   async #stop(options: StopOptions): Promise<number> {
@@ -240,6 +256,8 @@ export class MasterRun {
       () => this.#control?.close(),
       () => this.#embedded?.close(),
       async () => (await this.#nats)?.close(),
+      // Last of the listeners: /readyz says "stopping" for as long as the stop runs.
+      () => this.#health?.close(),
       () => this.#signals?.uninstall(),
       () =>
         this.#lock
