@@ -57,9 +57,9 @@ export class Call {
     return this.#phase === "settled";
   }
 
-  /** Milliseconds left before its deadline (at least 1, for a call about to be sent). */
+  /** Whole milliseconds left before its deadline (at least 1, for a call about to be sent). */
   get remainingMs(): number {
-    return Math.max(1, this.deadline - Date.now());
+    return Math.max(1, Math.ceil(this.deadline - Date.now()));
   }
 
   started(): void {

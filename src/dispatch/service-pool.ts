@@ -152,8 +152,7 @@ export class ServicePool {
       drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
       return;
     }
-    const header = { id: call.id, method: request.method, timeoutMs: call.remainingMs };
-    drone.send(Kind.RUN, request.session ? { ...header, session: request.session } : header, request.params);
+    drone.run(call.id, request.method, call.remainingMs, request.session, request.params);
   }
 
   /** A drone answered `header.id`. Returns the call it answered, if it ran one. */

@@ -49,6 +49,8 @@ export class Serving {
           )
         : undefined;
     const done = (header: DoneHeader, body?: Uint8Array) => this.#channel.done(header, body);
+    const succeeded = (id: number, retire: boolean, result: Buffer) =>
+      this.#channel.succeeded(id, retire, result);
     this.#sessions = new Sessions({
       service,
       context,
@@ -68,6 +70,7 @@ export class Serving {
       retirement: new Retirement(spec.maxRequests, log),
       log,
       done,
+      succeeded,
       refusal,
     });
     this.#channel = new DataChannel(spec.channelFd, spec.maxMessageBytes, {

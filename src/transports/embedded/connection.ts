@@ -77,6 +77,7 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
   shutDown(): Promise<void> {
     if (!this.#ending) {
       this.#gone("the master closed its service socket");
+      this.#writer.flush();
       this.#socket.end();
       const timer = setTimeout(() => this.#socket.destroy(), this.#limits.closeGraceMs);
       void this.closed.then(() => clearTimeout(timer));
