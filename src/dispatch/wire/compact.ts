@@ -6,7 +6,7 @@
 //
 //   u8    COMPACT (a JSON header starts with "{")
 //   u8    flags: which optional fields follow (bits per kind, below)
-//   u48   id, big-endian
+//   u64   id, big-endian (ids go up to 2^48, messages.ts)
 //   CALL    [u32 timeoutMs if HAS_TIMEOUT] name service, name method, [name session if HAS_SESSION]
 //   RUN     u32 timeoutMs, name method, [name session if HAS_SESSION]
 //   DONE    nothing more: ok is true; RETIRE says retire (a failed call's DONE is JSON)
@@ -22,7 +22,7 @@ export const HAS_TIMEOUT = 0x01;
 export const HAS_SESSION = 0x02;
 export const RETIRE = 0x04;
 /** Tag, flags and id: the bytes every compact header starts with. */
-export const COMPACT_HEAD_BYTES = 8;
+export const COMPACT_HEAD_BYTES = 10;
 // As messages.ts's NAME: a name of up to 128 of these characters, which are one byte each.
 const WIRE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const MAX_ID = 2 ** 48;
@@ -42,7 +42,8 @@ export function hasCompactLayout(kind: number): boolean {
 export function writeCompactHead(buffer: Buffer, at: number, flags: number, id: number): number {
   buffer[at] = COMPACT;
   buffer[at + 1] = flags;
-  buffer.writeUIntBE(id, at + 2, 6);
+  buffer.writeUInt32BE(Math.floor(id / 2 ** 32), at + 2);
+  buffer.writeUInt32BE(id >>> 0, at + 6);
   return at + COMPACT_HEAD_BYTES;
 }
 
@@ -67,7 +68,7 @@ export function encodeCompact(kind: number, header: CompactHeader): Buffer | und
       return encodeRun(header, id as number);
     case Kind.DONE:
       if (header.ok !== true || !onlyKeys(header, DONE_KEYS)) return undefined;
-      if (header.retire !== undefined && typeof header.retire !== "boolean") return undefined;
+      if (header.retire !== undefined && header.retire !== true) return undefined;
       return head(header.retire === true ? RETIRE : 0, id as number, 0);
     case Kind.RESULT:
       return onlyKeys(header, RESULT_KEYS) ? head(0, id as number, 0) : undefined;
@@ -126,8 +127,9 @@ const isName = (value: unknown): value is string => typeof value === "string" &&
 const isU32 = (value: unknown): boolean =>
   Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_U32;
 
+// Fields left undefined are left out, as JSON leaves them.
 function onlyKeys(header: CompactHeader, keys: ReadonlySet<string>): boolean {
-  for (const key in header) if (!keys.has(key) || header[key] === undefined) return false;
+  for (const key in header) if (!keys.has(key) && header[key] !== undefined) return false;
   return true;
 }
 
@@ -138,7 +140,7 @@ function onlyKeys(header: CompactHeader, keys: ReadonlySet<string>): boolean {
 export function decodeCompact(kind: number, bytes: Buffer, start: number, end: number): CompactHeader {
   if (end - start < COMPACT_HEAD_BYTES) throw new CompactError("a compact header is cut short");
   const flags = bytes[start + 1] as number;
-  const id = bytes.readUIntBE(start + 2, 6);
+  const id = bytes.readUInt32BE(start + 2) * 2 ** 32 + bytes.readUInt32BE(start + 6);
   const reader = new NameReader(bytes, start + COMPACT_HEAD_BYTES, end);
   switch (kind) {
     case Kind.CALL: {
