@@ -102,3 +102,23 @@ export async function inFlight(
     latency: percentiles(Float64Array.from(samples)),
   };
 }
+
+/** Makes `total` calls, `concurrency` of them in flight at a time; resolves once all are answered. */
+export async function countedInFlight(
+  call: Call,
+  job: Job,
+  concurrency: number,
+  total: number,
+  signal?: AbortSignal,
+): Promise<{ readonly total: number }> {
+  let next = 0;
+  const lane = async () => {
+    while (next < total) {
+      signal?.throwIfAborted();
+      const index = next++;
+      job.check(await call(job.method, job.params(index)), index);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { total };
+}

@@ -1,14 +1,17 @@
-// A CALL frame in one buffer, so a call costs one write: the prefix and header are written into the
-// v8 serializer as raw bytes before the value, and the length is filled in once the value is in. The
-// bytes after the header are exactly `v8.serialize(params)`, as the protocol has them (frames.ts).
+// A CALL frame in one buffer, so a call costs one write: the prefix and the compact header
+// (dispatch/wire/compact.ts) are written into the v8 serializer as raw bytes before the value, and the
+// length is filled in once the value is in. The bytes after the header are exactly
+// `v8.serialize(params)`, as the protocol has them (frames.ts).
 import { DefaultSerializer } from "node:v8";
+import { HAS_SESSION, HAS_TIMEOUT, writeCompactHead, writeName } from "../dispatch/wire/compact.ts";
 import { PREFIX_BYTES } from "../dispatch/wire/frames.ts";
 import { Kind } from "../dispatch/wire/messages.ts";
 import { ErrorCode } from "../errors.ts";
 import { DispatchError } from "./errors.ts";
 
-// Service, method and session names are wire names (letters, digits, . _ : -) checked before this, so
-// the header needs no escaping and is as many bytes as characters.
+// Service, method and session names are wire names (letters, digits, . _ : -, at most 128) checked
+// before this, so each is as many bytes as characters; a timeout is a whole number of milliseconds
+// below 2^31 (timeouts.ts).
 const scratch = Buffer.allocUnsafe(1024);
 const MAX_FRAME_LENGTH = 0xffff_ffff;
 
@@ -24,16 +27,16 @@ export function encodeCall(
   session: string | undefined,
   params: unknown,
 ): Buffer {
-  let header = `{"id":${id},"service":"${service}","method":"${method}"`;
-  if (timeoutMs !== undefined) header += `,"timeoutMs":${timeoutMs}`;
-  if (session !== undefined) header += `,"session":"${session}"`;
-  header += "}";
-  const headerBytes = header.length;
+  const flags = (timeoutMs === undefined ? 0 : HAS_TIMEOUT) | (session === undefined ? 0 : HAS_SESSION);
+  let at = writeCompactHead(scratch, PREFIX_BYTES, flags, id);
+  if (timeoutMs !== undefined) at = scratch.writeUInt32BE(timeoutMs, at);
+  at = writeName(scratch, at, service);
+  at = writeName(scratch, at, method);
+  if (session !== undefined) at = writeName(scratch, at, session);
   scratch[4] = Kind.CALL;
-  scratch.writeUInt32BE(headerBytes, 5);
-  scratch.write(header, PREFIX_BYTES, "latin1");
+  scratch.writeUInt32BE(at - PREFIX_BYTES, 5);
   const serializer = new DefaultSerializer();
-  serializer.writeRawBytes(scratch.subarray(0, PREFIX_BYTES + headerBytes));
+  serializer.writeRawBytes(scratch.subarray(0, at));
   serializer.writeHeader();
   serializer.writeValue(params);
   const frame = serializer.releaseBuffer();

@@ -5,6 +5,7 @@
 // While nothing is pending the socket does not keep the process alive.
 import type { Socket } from "node:net";
 import { deserialize } from "node:v8";
+import { FrameWriter } from "../dispatch/wire/frame-writer.ts";
 import {
   encodeFrame,
   FrameError,
@@ -77,6 +78,8 @@ export class ClientConnection implements FrameSink {
   readonly closed: Promise<void>;
   readonly #socket: Socket;
   readonly #reader: FrameReader;
+  // Calls sent together (64 in flight) go out in one write.
+  readonly #writer: FrameWriter;
   readonly #pending = new Map<number, Pending>();
   #lastId = 0;
   #timed = 0;
@@ -88,6 +91,7 @@ export class ClientConnection implements FrameSink {
     this.path = path;
     this.#socket = socket;
     this.#reader = new FrameReader(this);
+    this.#writer = new FrameWriter(socket);
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
     socket.on("data", (chunk: Buffer) => {
       try {
@@ -137,7 +141,7 @@ export class ClientConnection implements FrameSink {
         pending.onAbort = () => this.#cancel(pending);
         signal.addEventListener("abort", pending.onAbort, { once: true });
       }
-      this.#socket.write(frame);
+      this.#writer.write([frame]);
     });
   }
 
@@ -225,7 +229,7 @@ export class ClientConnection implements FrameSink {
   }
 
   #sendCancel(id: number): void {
-    if (this.#closedBecause === undefined) this.#socket.write(encodeFrame(Kind.CANCEL, { id })[0] as Buffer);
+    if (this.#closedBecause === undefined) this.#writer.write(encodeFrame(Kind.CANCEL, { id }));
   }
 
   #close(why: string): void {

@@ -1,23 +1,33 @@
 // One call in the master, from its arrival to its answer. It settles exactly once: the first answer
 // (the drone's result, an error, its deadline, its caller's cancellation) wins and every later one is
 // dropped, so whatever races (a drone dying as it answers, a deadline as it starts) the caller hears
-// once. Its deadline timer and cancellation listener go with the answer.
+// once. Its deadline is kept by its pool (deadlines.ts); its cancellation comes through its handle
+// (cancel) or its request's signal; both go with the answer.
 import { DroverError, ErrorCode } from "../errors.ts";
-import type { CallRequest, FailureDetails, Reply } from "../transports/seam.ts";
+import type { CallHandle, CallRequest, FailureDetails, Reply } from "../transports/seam.ts";
+import type { Timed } from "./deadlines.ts";
 import type { Drone } from "./drone.ts";
 import type { Session } from "./session.ts";
+
+/** What its owner (the pool) does when a call's deadline passes, it is cancelled, or it settles. */
+export interface CallEvents {
+  expired(call: Call): void;
+  cancelled(call: Call): void;
+  settled(call: Call): void;
+}
 
 export type CallPhase = "queued" | "running" | "settled";
 
 let lastId = 0;
 
-export class Call {
+export class Call implements CallHandle, Timed {
   /** The id the master gives it on the drone's channel. */
   readonly id = ++lastId;
   readonly request: CallRequest;
   /** When it arrived and when its caller stops waiting (Date.now() milliseconds). */
   readonly arrivedAt = Date.now();
   readonly deadline: number;
+  deadlineIndex = -1;
   /** When it was handed to a drone (the end of its wait in the backlog). */
   startedAt = 0;
   /** Drones that died while running it. */
@@ -28,25 +38,29 @@ export class Call {
   opens: Session | undefined;
   #phase: CallPhase = "queued";
   readonly #reply: Reply;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #events: CallEvents;
   #onAbort: (() => void) | undefined;
 
   /**
-   * `expired` runs at the deadline and `cancelled` when the caller aborts, while the call is unsettled:
-   * the owner fails it with the right code and cleans up where it was.
+   * `events.expired` runs at the deadline (the owner keeps it: this only says when) and
+   * `events.cancelled` when the caller cancels, while the call is unsettled: the owner fails it with
+   * the right code and cleans up where it was.
    */
-  constructor(
-    request: CallRequest,
-    reply: Reply,
-    timeoutMs: number,
-    events: { expired: (call: Call) => void; cancelled: (call: Call) => void },
-  ) {
+  constructor(request: CallRequest, reply: Reply, timeoutMs: number, events: CallEvents) {
     this.request = request;
     this.#reply = reply;
+    this.#events = events;
     this.deadline = this.arrivedAt + timeoutMs;
-    this.#timer = setTimeout(() => events.expired(this), timeoutMs);
-    this.#onAbort = () => events.cancelled(this);
-    request.signal.addEventListener("abort", this.#onAbort, { once: true });
+    const { signal } = request;
+    if (signal) {
+      this.#onAbort = () => this.cancel(signal.reason);
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** Its caller cancelled it or went away. */
+  cancel(_reason?: unknown): void {
+    if (this.#phase !== "settled") this.#events.cancelled(this);
   }
 
   get phase(): CallPhase {
@@ -57,9 +71,9 @@ export class Call {
     return this.#phase === "settled";
   }
 
-  /** Milliseconds left before its deadline (at least 1, for a call about to be sent). */
+  /** Whole milliseconds left before its deadline (at least 1, for a call about to be sent). */
   get remainingMs(): number {
-    return Math.max(1, this.deadline - Date.now());
+    return Math.max(1, Math.ceil(this.deadline - Date.now()));
   }
 
   started(): void {
@@ -101,9 +115,8 @@ export class Call {
   #finish(): boolean {
     if (this.#phase === "settled") return false;
     this.#phase = "settled";
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#onAbort) this.request.signal.removeEventListener("abort", this.#onAbort);
+    this.#events.settled(this);
+    if (this.#onAbort) this.request.signal?.removeEventListener("abort", this.#onAbort);
     this.#onAbort = undefined;
     return true;
   }

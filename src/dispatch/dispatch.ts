@@ -10,7 +10,14 @@ import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts"
 import { readHungStack } from "../master/children/hung-child.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
-import type { CallRequest, Dispatcher, Reply, ServiceDescription, ServiceLoad } from "../transports/seam.ts";
+import type {
+  CallHandle,
+  CallRequest,
+  Dispatcher,
+  Reply,
+  ServiceDescription,
+  ServiceLoad,
+} from "../transports/seam.ts";
 import type { DroneSpawner } from "./drone-spawner.ts";
 import { ServiceDrones } from "./service-drones.ts";
 
@@ -45,22 +52,21 @@ export class Dispatch implements Dispatcher {
 
   // --- The transport seam --------------------------------------------------------------------------
 
-  call(request: CallRequest, reply: Reply): void {
+  call(request: CallRequest, reply: Reply): CallHandle | undefined {
     const service = this.#services.get(request.service);
     if (!service || service.gone) {
       reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(request.service));
-      return;
+      return undefined;
     }
     if (request.session !== undefined) {
       const session = service.sessions.find(request.session);
       if (!session) {
         reply.fail(ErrorCode.SESSION_EXPIRED, service.sessions.expired(request.session));
-        return;
+        return undefined;
       }
-      service.pool.call(request, reply, session);
-      return;
+      return service.pool.call(request, reply, session);
     }
-    service.pool.call(request, reply);
+    return service.pool.call(request, reply);
   }
 
   open(serviceName: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void {

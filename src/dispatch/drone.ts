@@ -5,7 +5,9 @@
 import type { ChildHandle } from "../master/children/child-handle.ts";
 import type { Call } from "./call.ts";
 import type { Session } from "./session.ts";
-import { FrameError, FrameReader, type Header, writeFrame } from "./wire/frames.ts";
+import { encodeRun } from "./wire/call-frames.ts";
+import { FrameWriter } from "./wire/frame-writer.ts";
+import { encodeFrame, FrameError, FrameReader, type Header } from "./wire/frames.ts";
 import { type DoneHeader, DRONE_KINDS, type HelloHeader, isValidHeader, Kind } from "./wire/messages.ts";
 
 export type DroneState = "starting" | "idle" | "busy" | "pinned" | "leaving";
@@ -38,6 +40,7 @@ export class Drone {
   /** When it last became idle (for picking the coldest to retire). */
   idleSince = 0;
   readonly #channel: ChildHandle["drone"] & object;
+  readonly #writer: FrameWriter;
 
   constructor(
     child: ChildHandle,
@@ -80,6 +83,7 @@ export class Drone {
       },
     });
     const channel = this.#channel.channel;
+    this.#writer = new FrameWriter(channel);
     channel.on("data", (chunk: Buffer) => {
       try {
         reader.push(chunk);
@@ -107,9 +111,12 @@ export class Drone {
   }
 
   send(kind: number, header: Header, body?: Uint8Array): void {
-    const channel = this.#channel.channel;
-    if (channel.destroyed || !channel.writable) return;
-    writeFrame(channel, kind, header, body);
+    this.#writer.write(encodeFrame(kind, header, body));
+  }
+
+  /** The hot path: a RUN of call `id` (see call-frames.ts for what its arguments must be). */
+  run(id: number, method: string, timeoutMs: number, session: string | undefined, params: Buffer): void {
+    this.#writer.write(encodeRun(id, method, timeoutMs, session, params));
   }
 
   /** Closes its end of the channel (it has exited). */

@@ -8,8 +8,9 @@ import type { ResolvedService } from "../config/types.ts";
 import { ErrorCode } from "../errors.ts";
 import type { CallRequest, Reply } from "../transports/seam.ts";
 import { Backlog } from "./backlog.ts";
-import { Call } from "./call.ts";
+import { Call, type CallEvents } from "./call.ts";
 import { ServiceCounters } from "./counters.ts";
+import { Deadlines } from "./deadlines.ts";
 import type { Drone } from "./drone.ts";
 import { remoteFailure } from "./remote-failure.ts";
 import type { Session } from "./session.ts";
@@ -42,41 +43,50 @@ export class ServicePool {
   hooks: PoolHooks | undefined;
   /** Something shown in the scoreboard changed (the dispatcher publishes it soon). */
   changed: () => void = () => {};
+  readonly #deadlines = new Deadlines<Call>((call) => this.#expired(call));
+  // One for all its calls: a call carries no closures of its own.
+  readonly #callEvents: CallEvents = {
+    expired: (call) => this.#expired(call),
+    cancelled: (call) => this.#cancelled(call),
+    settled: (call) => this.#deadlines.remove(call),
+  };
 
   constructor(config: ResolvedService) {
     this.name = config.name;
     this.config = config;
   }
 
-  /** A call arrives: it runs on an idle drone now, waits in the backlog, or is refused at once. */
-  call(request: CallRequest, reply: Reply, session?: Session): void {
+  /**
+   * A call arrives: it runs on an idle drone now, waits in the backlog, or is refused at once; returns
+   * it unless it was refused.
+   */
+  call(request: CallRequest, reply: Reply, session?: Session): Call | undefined {
     this.counters.calls++;
     this.changed();
     const refusal = this.#refusal(request.method);
     if (refusal) {
       this.counters.failed++;
       reply.fail(refusal.code, refusal.message, refusal.methods ? { methods: refusal.methods } : undefined);
-      return;
+      return undefined;
     }
     const call = this.newCall(request, reply);
     if (session) {
       session.queue.push(call);
       session.busy();
       if (session.drone && session.drone.running.size === 0) this.hooks?.freed(session.drone);
-      return;
+      return call;
     }
     this.dispatch(call);
+    return call;
   }
 
   /** A call with its deadline and cancellation wired to this pool. */
   newCall(request: CallRequest, reply: Reply, opens?: Session): Call {
     const { requestTimeout } = this.config;
     const timeoutMs = Math.min(request.timeoutMs ?? requestTimeout, requestTimeout);
-    const call = new Call(request, reply, timeoutMs, {
-      expired: (expired) => this.#expired(expired),
-      cancelled: (cancelled) => this.#cancelled(cancelled),
-    });
+    const call = new Call(request, reply, timeoutMs, this.#callEvents);
     call.opens = opens;
+    this.#deadlines.add(call);
     return call;
   }
 
@@ -152,13 +162,18 @@ export class ServicePool {
       drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
       return;
     }
+    if (request.replyTo === undefined) {
+      drone.run(call.id, request.method, call.remainingMs, request.session, request.params);
+      return;
+    }
+    // A call over NATS names the subject its drone answers on: a RUN the compact layout does not carry.
     const header: { -readonly [K in keyof RunHeader]: RunHeader[K] } = {
       id: call.id,
       method: request.method,
       timeoutMs: call.remainingMs,
+      replyTo: request.replyTo,
     };
     if (request.session !== undefined) header.session = request.session;
-    if (request.replyTo !== undefined) header.replyTo = request.replyTo;
     drone.send(Kind.RUN, { ...header }, request.params);
   }
 

@@ -2,19 +2,24 @@
 // AbortController with a deadline timer for every call is a measurable part of a trivial call's cost
 // (bench:dispatch's profile). Whenever it is made, it is as it would have been: aborted already if
 // an ABORT or the deadline came first, else armed for the deadline.
+import { DroverError, ErrorCode } from "../errors.ts";
+
+// A header's timeout may be 2^31 ms, one more than a timer takes.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class CallSignal {
   #controller: AbortController | undefined;
   #reason: unknown;
   #timer: NodeJS.Timeout | undefined;
   readonly #deadlineAt: number | undefined;
-  readonly #expired: () => unknown;
-  readonly #maxTimerMs: number;
+  readonly #method: string;
+  readonly #timeoutMs: number | undefined;
 
-  /** `expired` makes the reason the signal aborts with at the deadline. */
-  constructor(timeoutMs: number | undefined, expired: () => unknown, maxTimerMs: number) {
+  /** At its deadline, `timeoutMs` after now, the signal aborts with DISPATCH_TIMEOUT naming `method`. */
+  constructor(timeoutMs: number | undefined, method: string) {
     this.#deadlineAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    this.#expired = expired;
-    this.#maxTimerMs = maxTimerMs;
+    this.#method = method;
+    this.#timeoutMs = timeoutMs;
   }
 
   get signal(): AbortSignal {
@@ -23,8 +28,8 @@ export class CallSignal {
       if (this.#reason !== undefined) this.#controller.abort(this.#reason);
       else if (this.#deadlineAt !== undefined) {
         const left = this.#deadlineAt - Date.now();
-        if (left <= 0) this.abort(this.#expired());
-        else this.#timer = setTimeout(() => this.abort(this.#expired()), Math.min(left, this.#maxTimerMs));
+        if (left <= 0) this.#expire();
+        else this.#timer = setTimeout(() => this.#expire(), Math.min(left, MAX_TIMER_MS));
       }
     }
     return this.#controller.signal;
@@ -41,5 +46,14 @@ export class CallSignal {
   /** The call ended: no deadline fires for it. */
   done(): void {
     clearTimeout(this.#timer);
+  }
+
+  #expire(): void {
+    this.abort(
+      new DroverError(
+        ErrorCode.DISPATCH_TIMEOUT,
+        `the call of ${this.#method} ran past its deadline of ${this.#timeoutMs} ms`,
+      ),
+    );
   }
 }

@@ -8,7 +8,8 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { HookLogger } from "../modules/context.ts";
 import { hookLogger } from "../modules/load.ts";
-import type { DroneContext, Method, MethodContext, ServiceDefinition } from "../service/define.ts";
+import type { DroneContext, Method, ServiceDefinition } from "../service/define.ts";
+import { CallContext, type ContextOwner } from "./call-context.ts";
 import { CallSignal } from "./call-signal.ts";
 import { cloneFailure, droverFailure, thrownFailure } from "./failures.ts";
 import type { NatsReplies } from "./nats-replies.ts";
@@ -27,6 +28,8 @@ export interface CallParts {
   readonly retirement: Retirement;
   readonly log: Logger;
   readonly done: (header: DoneHeader, body?: Uint8Array) => void;
+  /** The DONE of call `id`, which returned `result` (v8-serialized). */
+  readonly succeeded: (id: number, retire: boolean, result: Buffer) => void;
   /** The drone's NATS connection, for calls whose RUN names a replyTo. */
   readonly replies: NatsReplies | undefined;
   /** Why a new call is refused now (the drone stops), or undefined. */
@@ -39,18 +42,7 @@ interface Plan {
   readonly session: OpenSession | undefined;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(code, message) });
-
-type Outcome = { ok: true; body: Buffer } | { ok: false; error: RemoteError };
-
-interface RunningCall {
-  readonly method: string;
-  readonly signal: CallSignal;
-  retire: boolean;
-  finished: boolean;
-}
 
 export class Calls {
   readonly #parts: CallParts;
@@ -145,95 +137,91 @@ export class Calls {
     session: OpenSession | undefined,
   ): void {
     const { workers, sessions, retirement } = this.#parts;
-    const call: RunningCall = {
-      method,
-      signal: new CallSignal(
-        timeoutMs,
-        () =>
-          new DroverError(
-            ErrorCode.DISPATCH_TIMEOUT,
-            `the call of ${method} ran past its deadline of ${timeoutMs} ms`,
-          ),
-        // A header's timeout may be 2^31 ms, one more than a timer takes.
-        MAX_TIMER_MS,
-      ),
-      retire: retirement.served(),
-      finished: false,
-    };
+    const call = new RunningCall(id, method, worker, session, timeoutMs, retirement, replyTo);
     this.#running.set(id, call);
     if (session) sessions.callStarted(session);
     workers.callStarted(worker, method, Date.now());
-    const context: MethodContext = Object.freeze(
-      Object.defineProperty(
-        {
-          ...this.#parts.context,
-          log: this.#logger(method),
-          session: session?.context,
-          retire: () => {
-            retirement.asked(method);
-            if (call.finished) retirement.later();
-            else call.retire = true;
-          },
-        },
-        "signal",
-        { get: () => call.signal.signal, enumerable: true },
-      ) as MethodContext,
-    );
-    Promise.resolve()
-      .then(() => fn(params, context))
-      .then(
-        (result) => this.#result(method, result),
-        (error: unknown) => ({ ok: false as const, error: thrownFailure(error) }),
-      )
-      .then((outcome) => {
-        call.signal.done();
-        call.finished = true;
-        this.#running.delete(id);
-        if (session) sessions.callEnded(session);
-        workers.callFinished(worker, outcome.ok ? outcome.body.byteLength : 0, Date.now());
-        this.#answer(id, this.#published(outcome, method, replyTo), call.retire);
-        if (this.#running.size === 0) for (const resolve of this.#idle.splice(0)) resolve();
-      });
+    const context = new CallContext(this.#parts.context, this.#logger(method), session?.context, call);
+    // A method that returns at once is answered at once: no promise between its return and its DONE.
+    let result: unknown;
+    try {
+      result = fn(params, context);
+      if (isThenable(result)) {
+        Promise.resolve(result).then(
+          (value) => this.#succeeded(call, value),
+          (error: unknown) => this.#failed(call, thrownFailure(error)),
+        );
+        return;
+      }
+    } catch (error) {
+      this.#failed(call, thrownFailure(error));
+      return;
+    }
+    this.#succeeded(call, result);
   }
 
   // The result as the body of a DONE, or why it cannot be one.
-  #result(
-    method: string,
-    result: unknown,
-  ): { ok: true; body: Buffer } | { ok: false; error: RemoteError; body?: undefined } {
+  #succeeded(call: RunningCall, result: unknown): void {
     let body: Buffer;
     try {
       body = serialize(result);
     } catch (error) {
-      return { ok: false, error: cloneFailure(method, (error as Error)?.message ?? String(error)) };
+      this.#failed(call, cloneFailure(call.method, (error as Error)?.message ?? String(error)));
+      return;
     }
     const max = this.#parts.maxMessageBytes;
     if (body.byteLength > max) {
-      return {
-        ok: false,
-        error: droverFailure(
-          ErrorCode.MESSAGE_TOO_LARGE,
-          `the result of ${method} is ${body.byteLength} bytes, over maxMessageBytes ${max}: return less or raise maxMessageBytes`,
-        ),
-      };
+      const message = `the result of ${call.method} is ${body.byteLength} bytes, over maxMessageBytes ${max}: return less or raise maxMessageBytes`;
+      this.#failed(call, droverFailure(ErrorCode.MESSAGE_TOO_LARGE, message));
+      return;
     }
-    return { ok: true, body };
-  }
-
-  // A result published straight to the caller (replyTo), or why it could not be; as it was, without one.
-  #published(outcome: Outcome, method: string, replyTo: string | undefined): Outcome | { replied: true } {
     const replies = this.#parts.replies;
-    if (!outcome.ok || replyTo === undefined || !replies) return outcome;
-    const published = replies.publish(replyTo, outcome.body, method);
-    if (published.sent) return { replied: true };
-    return published.error ? { ok: false, error: published.error } : outcome;
+    if (call.replyTo !== undefined && replies) {
+      // Straight to the caller over NATS; the master hears only that it was answered.
+      const published = replies.publish(call.replyTo, body, call.method);
+      if (!published.sent && published.error) {
+        this.#failed(call, published.error);
+        return;
+      }
+      if (published.sent) {
+        this.#ended(call, body.byteLength);
+        const retire = this.#parts.retirement.tell(call.retire);
+        const id = call.id;
+        this.#parts.done(retire ? { id, ok: true, replied: true, retire } : { id, ok: true, replied: true });
+        this.#idleNow();
+        return;
+      }
+    }
+    this.#ended(call, body.byteLength);
+    this.#parts.succeeded(call.id, this.#parts.retirement.tell(call.retire), body);
+    this.#idleNow();
   }
 
-  #answer(id: number, outcome: Outcome | { replied: true }, retireWanted = false): void {
-    const retire = this.#parts.retirement.tell(retireWanted) ? { retire: true } : {};
-    if ("replied" in outcome) this.#parts.done({ id, ok: true, replied: true, ...retire });
-    else if (outcome.ok) this.#parts.done({ id, ok: true, ...retire }, outcome.body);
-    else this.#parts.done({ id, ok: false, error: outcome.error, ...retire });
+  #failed(call: RunningCall, error: RemoteError): void {
+    this.#ended(call, 0);
+    this.#answer(call.id, { ok: false, error }, call.retire);
+    this.#idleNow();
+  }
+
+  #ended(call: RunningCall, bytes: number): void {
+    call.signal.done();
+    call.finished = true;
+    this.#running.delete(call.id);
+    if (call.session) this.#parts.sessions.callEnded(call.session);
+    this.#parts.workers.callFinished(call.worker, bytes, Date.now());
+  }
+
+  #idleNow(): void {
+    if (this.#running.size === 0 && this.#idle.length > 0)
+      for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** A call refused before it ran, or one that failed: a DONE with its error. */
+  #answer(id: number, outcome: { ok: false; error: RemoteError }, retireWanted = false): void {
+    const retire = this.#parts.retirement.tell(retireWanted);
+    this.#parts.done(
+      retire ? { id, ok: false, error: outcome.error, retire } : { id, ok: false, error: outcome.error },
+    );
   }
 
   #logger(method: string): HookLogger {
@@ -244,4 +232,46 @@ export class Calls {
     }
     return log;
   }
+}
+
+/** One call while it runs: what its context reads and sets, and what its end clears. */
+class RunningCall implements ContextOwner {
+  readonly id: number;
+  readonly method: string;
+  readonly worker: number;
+  readonly session: OpenSession | undefined;
+  readonly signal: CallSignal;
+  readonly retirement: Retirement;
+  /** The NATS subject the drone answers on itself, for a call that came over NATS. */
+  readonly replyTo: string | undefined;
+  retire: boolean;
+  finished = false;
+
+  constructor(
+    id: number,
+    method: string,
+    worker: number,
+    session: OpenSession | undefined,
+    timeoutMs: number,
+    retirement: Retirement,
+    replyTo: string | undefined,
+  ) {
+    this.replyTo = replyTo;
+    this.id = id;
+    this.method = method;
+    this.worker = worker;
+    this.session = session;
+    this.signal = new CallSignal(timeoutMs, method);
+    this.retirement = retirement;
+    // The call that reaches maxRequests says so on its DONE.
+    this.retire = retirement.served();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }

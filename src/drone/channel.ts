@@ -6,7 +6,9 @@
 // (a header that is not JSON, a length that cannot be) ends the channel: the drone exits and the
 // master replaces it.
 import { Socket } from "node:net";
-import { FrameError, FrameReader, type Header, writeFrame } from "../dispatch/wire/frames.ts";
+import { encodeDone } from "../dispatch/wire/call-frames.ts";
+import { FrameWriter } from "../dispatch/wire/frame-writer.ts";
+import { encodeFrame, FrameError, FrameReader, type Header } from "../dispatch/wire/frames.ts";
 import {
   type DoneHeader,
   DRONE_BOUND_KINDS,
@@ -31,6 +33,7 @@ export interface ChannelEvents {
 export class DataChannel {
   readonly #socket: Socket;
   readonly #reader: FrameReader;
+  readonly #writer: FrameWriter;
   readonly #events: ChannelEvents;
   #over = false;
 
@@ -50,6 +53,7 @@ export class DataChannel {
         ),
     });
     this.#socket = new Socket({ fd, readable: true, writable: true });
+    this.#writer = new FrameWriter(this.#socket);
     this.#socket.on("data", (chunk: Buffer) => {
       try {
         this.#reader.push(chunk);
@@ -73,11 +77,17 @@ export class DataChannel {
     this.#write(Kind.DONE, { ...header }, body);
   }
 
+  /** The hot path: the DONE of call `id`, which succeeded with `result`. */
+  succeeded(id: number, retire: boolean, result: Buffer): void {
+    this.#writer.write(encodeDone(id, retire, result));
+  }
+
   /** Ends the channel once what was written has gone out, or after `withinMs`. */
   close(withinMs: number): Promise<void> {
     this.#over = true;
     const socket = this.#socket;
     if (socket.destroyed) return Promise.resolve();
+    this.#writer.flush();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         socket.destroy();
@@ -99,8 +109,7 @@ export class DataChannel {
   }
 
   #write(kind: number, header: Header, body?: Uint8Array): void {
-    if (this.#socket.destroyed || !this.#socket.writable) return;
-    writeFrame(this.#socket, kind, header, body);
+    this.#writer.write(encodeFrame(kind, header, body));
   }
 
   #refuse(header: Header, code: ErrorCode, message: string): void {

@@ -51,6 +51,8 @@ export class Serving {
           )
         : undefined;
     const done = (header: DoneHeader, body?: Uint8Array) => this.#channel.done(header, body);
+    const succeeded = (id: number, retire: boolean, result: Buffer) =>
+      this.#channel.succeeded(id, retire, result);
     this.#sessions = new Sessions({
       service,
       context,
@@ -74,6 +76,7 @@ export class Serving {
       log,
       done,
       replies: this.#replies,
+      succeeded,
       refusal,
     });
     this.#channel = new DataChannel(spec.channelFd, spec.maxMessageBytes, {

@@ -15,13 +15,23 @@ export interface CallRequest {
   readonly timeoutMs: number | undefined;
   /** The session it belongs to, if any. */
   readonly session: string | undefined;
-  /** Aborted when the caller cancels the call or its connection closes. */
-  readonly signal: AbortSignal;
+  /**
+   * Aborted when the caller cancels the call or its connection closes, for a transport that has a
+   * signal for each call anyway. One that keeps its calls by id (the embedded one) passes none and
+   * cancels through the CallHandle instead: a signal and its listener cost a call more than its handle.
+   */
+  readonly signal?: AbortSignal;
   /**
    * A NATS subject the drone may publish the result to itself, taking the master off the return path;
    * then `reply.delivered()` is all the reply hears of a success. Errors still go through `reply.fail`.
    */
   readonly replyTo?: string;
+}
+
+/** A call the dispatcher holds. */
+export interface CallHandle {
+  /** Its caller cancelled it or went away (`reason` says which); nothing once the call has settled. */
+  cancel(reason: Error): void;
 }
 
 /** What a failed call carries beside its code and message. */
@@ -40,7 +50,8 @@ export interface Reply {
 }
 
 export interface Dispatcher {
-  call(request: CallRequest, reply: Reply): void;
+  /** Takes a call; returns its handle, or undefined when it was answered at once. */
+  call(request: CallRequest, reply: Reply): CallHandle | undefined;
   /** Opens a session on `service`; answers ok with the session id. */
   open(service: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void;
   /**

@@ -5,12 +5,15 @@
 //   u32 BE  length of what follows (kind + header length + header + body)
 //   u8      kind (see messages.ts)
 //   u32 BE  header length
-//   ...     header: UTF-8 JSON object (the routing fields: ids, names, deadlines)
+//   ...     header: the routing fields (ids, names, deadlines): a UTF-8 JSON object, or for the four
+//           frames of every call (CALL, RUN, DONE, RESULT) a compact one (compact.ts)
 //   ...     body: opaque bytes (a v8-serialized value), passed through the master untouched
 //
 // The reader learns each frame's kind and header before its body arrives and asks how much body that
 // frame may have: a body over the limit is skipped as it streams (never buffered) and reported, so one
-// oversized call is refused without closing the connection it came on.
+// oversized call is refused without closing the connection it came on. Frames that arrive whole in one
+// chunk are read straight out of it; only a frame split across chunks is gathered.
+import { COMPACT, CompactError, decodeCompact, encodeCompact, hasCompactLayout } from "./compact.ts";
 
 /** Bytes before the header: length, kind, header length. */
 export const PREFIX_BYTES = 9;
@@ -27,22 +30,27 @@ export interface Frame {
 
 // A body up to this size is copied into the frame's one buffer (one write); a bigger one is written
 // as it is, after the head.
-const INLINE_BODY_BYTES = 64 * 1024;
+export const INLINE_BODY_BYTES = 64 * 1024;
 
-/** The frame as buffers to write: one, or the head and then a big body. */
+/**
+ * The frame as buffers to write: one, or the head and then a big body. The header goes compact when
+ * its kind has a layout it fits, else as JSON.
+ */
 export function encodeFrame(kind: number, header: Header, body?: Uint8Array): Buffer[] {
-  const json = JSON.stringify(header);
-  const jsonBytes = Buffer.byteLength(json);
+  const compact = hasCompactLayout(kind) ? encodeCompact(kind, header) : undefined;
+  const json = compact ? "" : JSON.stringify(header);
+  const headerBytes = compact ? compact.length : Buffer.byteLength(json);
   const bodyLength = body?.byteLength ?? 0;
   const inline = bodyLength <= INLINE_BODY_BYTES;
-  const head = Buffer.allocUnsafe(PREFIX_BYTES + jsonBytes + (inline ? bodyLength : 0));
-  head.writeUInt32BE(5 + jsonBytes + bodyLength, 0);
-  head.writeUInt8(kind, 4);
-  head.writeUInt32BE(jsonBytes, 5);
-  head.write(json, PREFIX_BYTES);
+  const head = Buffer.allocUnsafe(PREFIX_BYTES + headerBytes + (inline ? bodyLength : 0));
+  head.writeUInt32BE(5 + headerBytes + bodyLength, 0);
+  head[4] = kind;
+  head.writeUInt32BE(headerBytes, 5);
+  if (compact) compact.copy(head, PREFIX_BYTES);
+  else head.write(json, PREFIX_BYTES);
   if (!body || bodyLength === 0) return [head];
   if (inline) {
-    head.set(body, PREFIX_BYTES + jsonBytes);
+    head.set(body, PREFIX_BYTES + headerBytes);
     return [head];
   }
   return [head, Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, bodyLength)];
@@ -110,9 +118,34 @@ export class FrameReader {
       data = data.subarray(skipped);
       if (data.length === 0) return;
     }
+    if (this.#buffered === 0 && this.#current === undefined && this.#skipLeft === 0) {
+      const used = this.#wholeFrames(data);
+      if (used === data.length) return;
+      data = data.subarray(used);
+    }
     this.#chunks.push(data);
     this.#buffered += data.length;
     this.#drain();
+  }
+
+  // The frames that lie whole in `data`, read where they are (nothing is copied or gathered); returns
+  // how many bytes they took. What is left, a frame begun, goes the gathering way.
+  #wholeFrames(data: Buffer): number {
+    let at = 0;
+    while (data.length - at >= PREFIX_BYTES) {
+      const length = data.readUInt32BE(at);
+      const headerBytes = checkedHeaderBytes(length, data.readUInt32BE(at + 5));
+      if (data.length - at - 4 < length) break;
+      const kind = data[at + 4] as number;
+      const headerStart = at + PREFIX_BYTES;
+      const bodyStart = headerStart + headerBytes;
+      const header = parseHeader(kind, data, headerStart, bodyStart);
+      const bodyBytes = length - 5 - headerBytes;
+      at = bodyStart + bodyBytes;
+      if (bodyBytes > this.#sink.bodyLimit(kind, header)) this.#sink.oversize(kind, header, bodyBytes);
+      else this.#sink.frame({ kind, header, body: data.subarray(bodyStart, at) });
+    }
+    return at;
   }
 
   #drain(): void {
@@ -128,17 +161,11 @@ export class FrameReader {
         if (this.#buffered < PREFIX_BYTES) return;
         const prefix = this.#peek(PREFIX_BYTES);
         const length = prefix.readUInt32BE(0);
-        const kind = prefix.readUInt8(4);
-        const headerBytes = prefix.readUInt32BE(5);
-        if (headerBytes > MAX_HEADER_BYTES) {
-          throw new FrameError(`a frame's header of ${headerBytes} bytes is over ${MAX_HEADER_BYTES}`);
-        }
-        if (length < 5 + headerBytes) {
-          throw new FrameError(`a frame of ${length} bytes cannot hold its ${headerBytes}-byte header`);
-        }
+        const kind = prefix[4] as number;
+        const headerBytes = checkedHeaderBytes(length, prefix.readUInt32BE(5));
         if (this.#buffered < PREFIX_BYTES + headerBytes) return;
         this.#take(PREFIX_BYTES);
-        const header = parseHeader(this.#take(headerBytes));
+        const header = parseHeader(kind, this.#take(headerBytes), 0, headerBytes);
         const bodyBytes = length - 5 - headerBytes;
         const skip = bodyBytes > this.#sink.bodyLimit(kind, header);
         this.#current = { kind, header, bodyBytes, skip };
@@ -186,10 +213,29 @@ export class FrameReader {
   }
 }
 
-function parseHeader(bytes: Buffer): Header {
+/** A frame's header length, once it is known to fit its frame and MAX_HEADER_BYTES. */
+function checkedHeaderBytes(length: number, headerBytes: number): number {
+  if (headerBytes > MAX_HEADER_BYTES) {
+    throw new FrameError(`a frame's header of ${headerBytes} bytes is over ${MAX_HEADER_BYTES}`);
+  }
+  if (length < 5 + headerBytes) {
+    throw new FrameError(`a frame of ${length} bytes cannot hold its ${headerBytes}-byte header`);
+  }
+  return headerBytes;
+}
+
+function parseHeader(kind: number, bytes: Buffer, start: number, end: number): Header {
+  if (end > start && bytes[start] === COMPACT) {
+    try {
+      return decodeCompact(kind, bytes, start, end);
+    } catch (error) {
+      if (error instanceof CompactError) throw new FrameError(error.message);
+      throw error;
+    }
+  }
   let header: unknown;
   try {
-    header = JSON.parse(bytes.toString("utf8"));
+    header = JSON.parse(bytes.toString("utf8", start, end));
   } catch {
     throw new FrameError("a frame's header is not JSON");
   }

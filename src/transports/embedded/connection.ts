@@ -77,6 +77,7 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
   shutDown(): Promise<void> {
     if (!this.#ending) {
       this.#gone("the master closed its service socket");
+      this.#writer.flush();
       this.#socket.end();
       const timer = setTimeout(() => this.#socket.destroy(), this.#limits.closeGraceMs);
       void this.closed.then(() => clearTimeout(timer));
@@ -122,14 +123,13 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
         const call = header as unknown as CallHeader;
         const answer = this.#admit(call.id, kind);
         try {
-          this.#dispatcher.call(
+          answer.handle = this.#dispatcher.call(
             {
               service: call.service,
               method: call.method,
               params: body,
               timeoutMs: call.timeoutMs,
               session: call.session,
-              signal: answer.controller.signal,
             },
             answer,
           );
@@ -141,13 +141,13 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
       case Kind.CANCEL:
         this.#inFlight
           .get((header as unknown as CancelHeader).id)
-          ?.controller.abort(new DroverError(ErrorCode.DISPATCH_CANCELLED, "the caller cancelled the call"));
+          ?.cancel(new DroverError(ErrorCode.DISPATCH_CANCELLED, "the caller cancelled the call"));
         return;
       case Kind.OPEN: {
         const open = header as unknown as OpenHeader;
         const answer = this.#admit(open.id, kind);
         try {
-          this.#dispatcher.open(open.service, open.timeoutMs, answer.controller.signal, answer);
+          this.#dispatcher.open(open.service, open.timeoutMs, answer.signal, answer);
         } catch (error) {
           this.#dispatcherThrew(answer, `opening a session of ${open.service}`, error);
         }
@@ -187,7 +187,7 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
       return;
     }
     // Opened for a caller that is gone or gave up waiting: nobody could ever use or close it.
-    if (!live || answer.controller.signal.aborted) {
+    if (!live || answer.cancelled) {
       this.#release(session);
       return;
     }
@@ -261,7 +261,7 @@ export class EmbeddedConnection implements FrameSink, AnswerSink {
       const reason = new DroverError(ErrorCode.DISPATCH_CANCELLED, `the caller is gone: ${why}`);
       const answers = [...this.#inFlight.values()];
       this.#inFlight.clear();
-      for (const answer of answers) answer.controller.abort(reason);
+      for (const answer of answers) answer.cancel(reason);
     }
     const sessions = [...this.#sessions];
     this.#sessions.clear();

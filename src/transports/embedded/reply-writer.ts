@@ -1,14 +1,14 @@
-// Writes a connection's replies, and stops reading from a caller that does not read them: past
-// maxWriteBufferBytes unread the socket is paused (no more calls come in) until it drains.
+// Writes a connection's replies (those of one turn of the event loop in one write), and stops reading
+// from a caller that does not read them: past maxWriteBufferBytes unread the socket is paused (no more
+// calls come in) until it drains.
 import type { Socket } from "node:net";
-import { type Header, PREFIX_BYTES, writeFrame } from "../../dispatch/wire/frames.ts";
-import { Kind } from "../../dispatch/wire/messages.ts";
-
-// Results up to this size are copied behind their header and written as one buffer.
-const SMALL_RESULT_BYTES = 16 * 1024;
+import { encodeResult } from "../../dispatch/wire/call-frames.ts";
+import { FrameWriter } from "../../dispatch/wire/frame-writer.ts";
+import { encodeFrame, type Header } from "../../dispatch/wire/frames.ts";
 
 export class ReplyWriter {
   readonly #socket: Socket;
+  readonly #writer: FrameWriter;
   readonly #maxBufferedBytes: number;
   readonly #ended: () => boolean;
   #waitingForDrain = false;
@@ -16,6 +16,7 @@ export class ReplyWriter {
   /** `ended` says whether the connection is closing (it is then not resumed). */
   constructor(socket: Socket, maxBufferedBytes: number, ended: () => boolean) {
     this.#socket = socket;
+    this.#writer = new FrameWriter(socket, () => this.#holdBackIfUnread());
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#ended = ended;
   }
@@ -25,26 +26,18 @@ export class ReplyWriter {
     return this.#waitingForDrain;
   }
 
-  /** The hot path: a small result goes out as one buffer, in one write. */
+  /** The hot path: a result, its header compact. */
   result(id: number, body: Buffer): void {
-    if (body.length > SMALL_RESULT_BYTES) {
-      this.frame(Kind.RESULT, { id }, body);
-      return;
-    }
-    const header = `{"id":${id}}`;
-    const frame = Buffer.allocUnsafe(PREFIX_BYTES + header.length + body.length);
-    frame.writeUInt32BE(5 + header.length + body.length, 0);
-    frame[4] = Kind.RESULT;
-    frame.writeUInt32BE(header.length, 5);
-    frame.write(header, PREFIX_BYTES, "latin1");
-    body.copy(frame, PREFIX_BYTES + header.length);
-    this.#socket.write(frame);
-    this.#holdBackIfUnread();
+    this.#writer.write(encodeResult(id, body));
   }
 
   frame(kind: number, header: Header, body?: Buffer): void {
-    writeFrame(this.#socket, kind, header, body);
-    this.#holdBackIfUnread();
+    this.#writer.write(encodeFrame(kind, header, body));
+  }
+
+  /** Writes what this turn has queued now: before the socket is ended. */
+  flush(): void {
+    this.#writer.flush();
   }
 
   #holdBackIfUnread(): void {

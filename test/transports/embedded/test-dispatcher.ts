@@ -3,14 +3,14 @@
 // asked and how each call ended, so that tests can wait for what the server did.
 import { deserialize, serialize } from "node:v8";
 import { ErrorCode } from "../../../src/errors.ts";
-import type { CallRequest, Dispatcher, Reply } from "../../../src/transports/seam.ts";
+import type { CallHandle, CallRequest, Dispatcher, Reply } from "../../../src/transports/seam.ts";
 
 export const METHODS = ["add", "echo", "fail", "slow", "never", "hold", "count", "size", "bytes"] as const;
 
 export interface TestDispatcher extends Dispatcher {
   /** Calls received, by method. */
   readonly calls: Map<string, number>;
-  /** Calls whose signal aborted, with the abort's message. */
+  /** Calls the transport cancelled, with the reason's message. */
   readonly aborted: string[];
   /** Replies of `hold` calls, for the test to answer when it likes. */
   readonly held: Reply[];
@@ -44,15 +44,13 @@ export function testDispatcher(): TestDispatcher {
     return session;
   };
 
-  const onAbort = (signal: AbortSignal, then: () => void) =>
-    signal.addEventListener(
-      "abort",
-      () => {
-        aborted.push((signal.reason as Error).message);
-        then();
-      },
-      { once: true },
-    );
+  // The handle the transport cancels the call through (a caller's CANCEL, or its going away).
+  const cancelled = (then: () => void): CallHandle => ({
+    cancel: (reason) => {
+      aborted.push(reason.message);
+      then();
+    },
+  });
 
   const dispatcher: TestDispatcher = {
     calls,
@@ -69,30 +67,30 @@ export function testDispatcher(): TestDispatcher {
     hasSession: (session) => sessions.has(session),
     describe: () => undefined,
 
-    call(request: CallRequest, reply: Reply) {
+    call(request: CallRequest, reply: Reply): CallHandle | undefined {
       calls.set(request.method, (calls.get(request.method) ?? 0) + 1);
       if (request.service !== "math") {
         reply.fail(ErrorCode.NO_SUCH_SERVICE, `no service "${request.service}" here: the services are math`);
-        return;
+        return undefined;
       }
       if (request.session !== undefined && !sessions.has(request.session)) {
         reply.fail(ErrorCode.SESSION_EXPIRED, `session ${request.session} of math expired: open a new one`);
-        return;
+        return undefined;
       }
       const params = deserialize(request.params) as Record<string, number> | undefined;
       switch (request.method) {
         case "add":
           reply.ok(serialize((params?.a ?? 0) + (params?.b ?? 0)));
-          return;
+          return undefined;
         case "echo":
           reply.ok(request.params);
-          return;
+          return undefined;
         case "bytes":
           reply.ok(serialize({ raw: Buffer.from("drover"), big: 2n ** 64n, tags: new Set(["a"]) }));
-          return;
+          return undefined;
         case "size":
           reply.ok(serialize(request.params.length));
-          return;
+          return undefined;
         case "fail":
           reply.fail(ErrorCode.METHOD_FAILED, "math.fail threw TypeError: boom", {
             remote: {
@@ -101,35 +99,33 @@ export function testDispatcher(): TestDispatcher {
               stack: "TypeError: boom\n    at fail (math.ts:3:9)",
             },
           });
-          return;
+          return undefined;
         case "slow": {
           const timer = setTimeout(() => reply.ok(serialize("slept")), params?.ms ?? 0);
-          onAbort(request.signal, () => {
+          return cancelled(() => {
             clearTimeout(timer);
             reply.fail(ErrorCode.DISPATCH_CANCELLED, "math.slow was cancelled by its caller");
           });
-          return;
         }
         case "never":
-          onAbort(request.signal, () => {});
-          return;
+          return cancelled(() => {});
         case "hold":
-          onAbort(request.signal, () => {});
           held.push(reply);
-          return;
+          return cancelled(() => {});
         case "count": {
           const session = request.session;
           if (session === undefined) {
             reply.fail(ErrorCode.METHOD_FAILED, "math.count needs a session");
-            return;
+            return undefined;
           }
           const count = (sessions.get(session) ?? 0) + 1;
           sessions.set(session, count);
           reply.ok(serialize(count));
-          return;
+          return undefined;
         }
       }
       reply.fail(ErrorCode.NO_SUCH_METHOD, `math has no method "${request.method}"`, { methods: METHODS });
+      return undefined;
     },
 
     open(service, _timeoutMs, _signal, reply) {
