@@ -2,6 +2,7 @@
 // accept on the inherited listeners while it has worker slots to give, stamp a heartbeat, and leave
 // gracefully: when told by the pipe of death, when it crashed, or when the master is gone. A
 // recycling limit (connections, requests, memory, age) makes it ask the master to retire it.
+import { ErrorCode, isDroverError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { HookRegistry } from "../modules/index.ts";
 import { hookLogger } from "../modules/load.ts";
@@ -199,7 +200,14 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       ? EXIT_CHILD_SICK
       : EXIT_CHILD_FATAL;
     const blocked = unreadableFiles(spec, error);
-    const reason = blocked ?? (error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const reason =
+      blocked ??
+      // drover's own verdict on the app's module type says all there is: no stack of drover's loader.
+      (isDroverError(error, ErrorCode.MODULE_TYPE)
+        ? `${error.message} [${error.code}]`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error));
     log.error(
       blocked ? { reason } : { err: error },
       code === EXIT_CHILD_SICK
