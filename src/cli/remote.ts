@@ -6,7 +6,9 @@ import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control/control-client.ts";
 import { lockHolder } from "../master/run/pid-lock.ts";
 import { runFiles } from "../master/run/run-files.ts";
+import type { Scoreboard } from "../scoreboard/index.ts";
 import { openMasterScoreboard } from "../status/locate.ts";
+import { cpuSeconds } from "../status/process-cpu.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -73,19 +75,26 @@ export async function stopCommand(
   return EXIT_FAILED;
 }
 
-export function statusCommand(runDir: string, json: boolean): number {
+/**
+ * The scoreboard of the master that runs in `runDir`, mapped, and its pid: for `status` and `top`,
+ * which read it without asking the master anything. Throws NOT_RUNNING when no master runs there.
+ */
+export function openScoreboardOf(runDir: string): { pid: number; scoreboard: Scoreboard } {
   const files = runFiles(runDir);
   const pid = masterOf(runDir);
-  let scoreboard: ReturnType<typeof openMasterScoreboard>;
   try {
-    scoreboard = openMasterScoreboard(pid, files.id);
+    return { pid, scoreboard: openMasterScoreboard(pid, files.id) };
   } catch (error) {
     if (!isDroverError(error, ErrorCode.NOT_RUNNING)) throw error;
     const message = `${error.message} Run directory ${runDir}: ${HOW_TO_START}`;
     throw new DroverError(ErrorCode.NOT_RUNNING, message, { cause: error });
   }
+}
+
+export function statusCommand(runDir: string, json: boolean): number {
+  const { scoreboard } = openScoreboardOf(runDir);
   try {
-    const report = statusReport(scoreboard.snapshot());
+    const report = statusReport(scoreboard.snapshot(), Date.now(), cpuSeconds);
     console.log(json ? JSON.stringify(report, null, 2) : formatStatus(report));
   } finally {
     scoreboard.close();

@@ -1,0 +1,10 @@
+// Every `drover` command, in the order `drover --help` lists them. A new command is a file here and a
+// line below.
+import type { Command } from "../command.ts";
+import { call } from "./call.ts";
+import { configtest } from "./configtest.ts";
+import { start } from "./start.ts";
+import { status } from "./status.ts";
+import { reload, restart, stop } from "./stop.ts";
+
+export const COMMANDS: readonly Command[] = [start, stop, reload, restart, status, configtest, call];

@@ -1,0 +1,140 @@
+// Reading the command line against the table of commands: which command, its flags and arguments, or a
+// usage error naming every unknown flag at once, each with the flag it most likely meant (the config's
+// own suggester) or the commands it belongs to. Flags may come before the command's name too.
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { suggestField } from "../config/suggest.ts";
+import type { Command, Flag, FlagValues } from "./command.ts";
+import { GLOBAL_FLAGS, MASTER_FLAGS } from "./flags.ts";
+
+export type ParsedLine =
+  | { readonly kind: "help"; readonly command: Command | undefined }
+  | { readonly kind: "version" }
+  | {
+      readonly kind: "run";
+      readonly command: Command;
+      readonly values: FlagValues;
+      readonly args: readonly string[];
+    };
+
+/** Bad usage: the message says what is wrong; `command` is the one whose usage to show, if known. */
+export class UsageError extends Error {
+  readonly command: Command | undefined;
+
+  constructor(message: string, command?: Command) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** Every flag `command` accepts: its own, --config and --run-dir, and the global ones. */
+export function flagsOf(command: Command): Flag[] {
+  const own = new Set(command.flags.map((flag) => flag.name));
+  return [...command.flags, ...[...MASTER_FLAGS, ...GLOBAL_FLAGS].filter((flag) => !own.has(flag.name))];
+}
+
+export function parseCommandLine(argv: readonly string[], commands: readonly Command[]): ParsedLine {
+  // First pass: every flag of every command, to find the command's name past any flag and its value.
+  const every = new Map<string, Flag>();
+  for (const flag of [...GLOBAL_FLAGS, ...commands.flatMap(flagsOf)])
+    if (!every.has(flag.name)) every.set(flag.name, flag);
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: optionsOf([...every.values()]),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const options = tokens.filter((token) => token.kind === "option");
+  const positionals = tokens.filter((token) => token.kind === "positional").map((token) => token.value);
+  const [name, ...rest] = positionals;
+  const asked = (flag: string) => options.some((token) => token.name === flag);
+
+  if (name === "help") {
+    const topic = rest[0];
+    return { kind: "help", command: topic === undefined ? undefined : find(topic, commands) };
+  }
+  const command = name === undefined ? undefined : find(name, commands);
+  if (asked("help")) return { kind: "help", command };
+  if (asked("version")) return { kind: "version" };
+  if (command === undefined) throw new UsageError("no command given: name one of those below");
+
+  const accepted = flagsOf(command);
+  const known = new Set(accepted.map((flag) => flag.name));
+  const problems = options
+    .filter((token) => !known.has(token.name))
+    .map((token) => foreignFlag(token.rawName, token.name, command, commands, accepted));
+  if (problems.length > 0) throw new UsageError([...new Set(problems)].join("\n"), command);
+
+  // Second pass, strict: the values' kinds (a string flag without its value, a boolean given one).
+  let values: FlagValues;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: optionsOf(accepted),
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (error) {
+    throw new UsageError(`drover ${command.name}: ${(error as Error).message}`, command);
+  }
+  if (rest.length > command.maxArgs) {
+    const extra = rest[command.maxArgs];
+    const takes =
+      command.maxArgs === 0 ? "takes no argument" : `takes at most ${command.maxArgs}: ${command.args}`;
+    throw new UsageError(`drover ${command.name}: unexpected argument "${extra}" (it ${takes})`, command);
+  }
+  return { kind: "run", command, values, args: rest };
+}
+
+function find(name: string, commands: readonly Command[]): Command {
+  const command = commands.find((c) => c.name === name);
+  if (command !== undefined) return command;
+  const names = commands.map((c) => c.name);
+  const near = suggestField(name, [...names, "help"]);
+  throw new UsageError(`unknown command "${name}"${near === undefined ? "" : `: did you mean "${near}"?`}`);
+}
+
+// Why a flag the command does not take is refused: another command's, or unknown (and what was meant).
+function foreignFlag(
+  raw: string,
+  name: string,
+  command: Command,
+  commands: readonly Command[],
+  accepted: readonly Flag[],
+): string {
+  const prefix = `drover ${command.name}: `;
+  const owners = (flag: string) =>
+    commands.filter((c) => c.flags.some((f) => f.name === flag && !f.hidden)).map((c) => c.name);
+  const theirs = owners(name);
+  if (theirs.length > 0) {
+    return `${prefix}${raw} is not an option of ${command.name}, but of ${theirs.join(" and ")}: see drover ${command.name} --help`;
+  }
+  const visible = accepted.filter((flag) => !flag.hidden);
+  if (!raw.startsWith("--")) {
+    const short = visible.find((flag) => flag.short === name.toLowerCase())?.name;
+    return `${prefix}unknown option ${raw}${short === undefined ? "" : `: did you mean --${short}?`}`;
+  }
+  const near = suggestField(
+    name,
+    visible.map((flag) => flag.name),
+  );
+  if (near !== undefined) return `${prefix}unknown option ${raw}: did you mean --${near}?`;
+  // A misspelt flag of another command: say whose it is.
+  const others = new Set(commands.flatMap((c) => c.flags.filter((f) => !f.hidden).map((f) => f.name)));
+  const elsewhere = suggestField(name, [...others]);
+  return elsewhere === undefined
+    ? `${prefix}unknown option ${raw}`
+    : `${prefix}unknown option ${raw} (--${elsewhere} is an option of ${owners(elsewhere).join(" and ")})`;
+}
+
+function optionsOf(flags: readonly Flag[]): ParseArgsOptionsConfig {
+  const options: ParseArgsOptionsConfig = {};
+  for (const flag of flags) {
+    options[flag.name] = {
+      type: flag.type,
+      ...(flag.short === undefined ? {} : { short: flag.short }),
+      ...(flag.multiple ? { multiple: true } : {}),
+    };
+  }
+  return options;
+}
