@@ -3,8 +3,9 @@
 import type { Command } from "../command.ts";
 import { call } from "./call.ts";
 import { configtest } from "./configtest.ts";
+import { init } from "./init.ts";
 import { start } from "./start.ts";
 import { status } from "./status.ts";
 import { reload, restart, stop } from "./stop.ts";
 
-export const COMMANDS: readonly Command[] = [start, stop, reload, restart, status, configtest, call];
+export const COMMANDS: readonly Command[] = [init, start, stop, reload, restart, status, configtest, call];
