@@ -7,5 +7,16 @@ import { init } from "./init.ts";
 import { start } from "./start.ts";
 import { status } from "./status.ts";
 import { reload, restart, stop } from "./stop.ts";
+import { top } from "./top.ts";
 
-export const COMMANDS: readonly Command[] = [init, start, stop, reload, restart, status, configtest, call];
+export const COMMANDS: readonly Command[] = [
+  init,
+  start,
+  stop,
+  reload,
+  restart,
+  status,
+  top,
+  configtest,
+  call,
+];
