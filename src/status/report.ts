@@ -62,6 +62,11 @@ export interface StatusReport {
   readonly sinceRestartSeconds: number | null;
   /** Restarts by kind, and children started and failed, since the master started. */
   readonly counters: ScoreboardSnapshot["counters"];
+  /** The same counts under the status page's names, each null when the header holds it damaged. */
+  readonly restarts: { readonly graceful: number | null; readonly hard: number | null };
+  readonly childrenStarted: number | null;
+  /** Children that exited without being asked to: crashed, killed, or unable to initialise. */
+  readonly childrenFailed: number | null;
   /** Sums over the children's records that are not damaged (drones count in none). */
   readonly totals: Omit<ScoreboardSnapshot["totals"], "connections">;
   /** The children whose process records are sound, in slot order. */
@@ -90,6 +95,12 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now(), cpu
     uptimeSeconds: since(startTime),
     sinceRestartSeconds: since(restartTime),
     counters: snapshot.counters,
+    restarts: {
+      graceful: headerField(snapshot, "gracefulRestarts", snapshot.counters.gracefulRestarts),
+      hard: headerField(snapshot, "hardRestarts", snapshot.counters.hardRestarts),
+    },
+    childrenStarted: headerField(snapshot, "childrenStarted", snapshot.counters.childrenStarted),
+    childrenFailed: headerField(snapshot, "childrenFailed", snapshot.counters.childrenFailed),
     totals: {
       children: totals.children,
       busyWorkers: totals.busyWorkers,
@@ -205,18 +216,12 @@ export function formatStatus(report: StatusReport): string {
 
 // "restarts: 1 graceful, 0 hard, the last 2m 3s ago; children: 5 started, 1 failed".
 function restartsLine(report: StatusReport): string {
-  const header = report.damaged.find((record) => record.record === "header")?.fields ?? [];
-  const count = (field: keyof StatusReport["counters"]) =>
-    header.includes(field) ? DAMAGED : String(report.counters[field]);
+  const { graceful, hard } = report.restarts;
   const since = report.sinceRestartSeconds;
-  const last =
-    report.counters.gracefulRestarts + report.counters.hardRestarts === 0 || since === null
-      ? ""
-      : `, the last ${shortDuration(since)} ago`;
+  const last = (!graceful && !hard) || since === null ? "" : `, the last ${shortDuration(since)} ago`;
   return (
-    `restarts: ${count("gracefulRestarts")} graceful, ${count("hardRestarts")} hard${last}; ` +
-    `children: ${count("childrenStarted")} started, ${count("childrenFailed")} failed ` +
-    "(exited without being asked to)"
+    `restarts: ${shown(graceful)} graceful, ${shown(hard)} hard${last}; children: ` +
+    `${shown(report.childrenStarted)} started, ${shown(report.childrenFailed)} failed (exited without being asked to)`
   );
 }
 

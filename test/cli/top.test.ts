@@ -45,7 +45,11 @@ it("status shows memory, CPU and uptime per child; top shows it live, fits, and 
     childrenStarted: 2,
     childrenFailed: 0,
   });
-  assert.equal(typeof json.sinceRestartSeconds, "number");
+  assert.deepEqual(
+    [json.restarts, json.childrenStarted, json.childrenFailed, typeof json.sinceRestartSeconds],
+    [{ graceful: 0, hard: 0 }, 2, 0, "number"],
+    "the status page's counters, under its names",
+  );
   const text = await drover.cli("status");
   assert.equal(text.status, 0, text.stderr);
   assert.match(

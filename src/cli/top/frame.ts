@@ -17,9 +17,9 @@ export function renderFrame(view: TopView, width: number, height: number): strin
       `generation ${report.generation ?? "?"}, up ${report.uptimeSeconds === null ? "?" : formatUptime(report.uptimeSeconds)}`,
     `${plural(report.totals.children, "child", "children")}, ${report.totals.busyWorkers} busy and ` +
       `${report.totals.idleWorkers} idle workers, ${rate(view.requestsPerSecond)} requests/s, ` +
-      `${report.totals.requests} requests in all; restarts ${report.counters.gracefulRestarts} graceful, ` +
-      `${report.counters.hardRestarts} hard; children ${report.counters.childrenStarted} started, ` +
-      `${report.counters.childrenFailed} failed` +
+      `${report.totals.requests} requests in all; restarts ${report.restarts.graceful ?? "?"} graceful, ` +
+      `${report.restarts.hard ?? "?"} hard; children ${report.childrenStarted ?? "?"} started, ` +
+      `${report.childrenFailed ?? "?"} failed` +
       (report.damaged.length > 0 ? `; ${report.damaged.length} damaged records` : ""),
     "",
     PROCESS_HEADER,
