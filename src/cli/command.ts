@@ -36,8 +36,10 @@ export interface Command {
   readonly summary: string;
   /** What `drover <command> --help` says above the flags: lines of at most about 100 characters. */
   readonly description: readonly string[];
-  /** Its own flags; --config, --run-dir and --help are added to every command (see flags.ts). */
+  /** Its own flags; --help and --version are added to every command, --config and --run-dir too. */
   readonly flags: readonly Flag[];
+  /** Takes no --config or --run-dir: it has nothing to do with a config or a master (init). */
+  readonly withoutMasterFlags?: boolean;
   /** Lines of examples for its help, if any. */
   readonly examples?: readonly string[];
   /**

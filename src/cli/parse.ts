@@ -26,10 +26,11 @@ export class UsageError extends Error {
   }
 }
 
-/** Every flag `command` accepts: its own, --config and --run-dir, and the global ones. */
+/** Every flag `command` accepts: its own, --config and --run-dir (but for init), and the global ones. */
 export function flagsOf(command: Command): Flag[] {
   const own = new Set(command.flags.map((flag) => flag.name));
-  return [...command.flags, ...[...MASTER_FLAGS, ...GLOBAL_FLAGS].filter((flag) => !own.has(flag.name))];
+  const shared = [...(command.withoutMasterFlags ? [] : MASTER_FLAGS), ...GLOBAL_FLAGS];
+  return [...command.flags, ...shared.filter((flag) => !own.has(flag.name))];
 }
 
 export function parseCommandLine(argv: readonly string[], commands: readonly Command[]): ParsedLine {
@@ -104,10 +105,10 @@ function foreignFlag(
 ): string {
   const prefix = `drover ${command.name}: `;
   const owners = (flag: string) =>
-    commands.filter((c) => c.flags.some((f) => f.name === flag && !f.hidden)).map((c) => c.name);
+    commands.filter((c) => flagsOf(c).some((f) => f.name === flag && !f.hidden)).map((c) => c.name);
   const theirs = owners(name);
   if (theirs.length > 0) {
-    return `${prefix}${raw} is not an option of ${command.name}, but of ${theirs.join(" and ")}: see drover ${command.name} --help`;
+    return `${prefix}${raw} is not an option of ${command.name}, but of ${list(theirs)}: see drover ${command.name} --help`;
   }
   const visible = accepted.filter((flag) => !flag.hidden);
   if (!raw.startsWith("--")) {
@@ -124,7 +125,12 @@ function foreignFlag(
   const elsewhere = suggestField(name, [...others]);
   return elsewhere === undefined
     ? `${prefix}unknown option ${raw}`
-    : `${prefix}unknown option ${raw} (--${elsewhere} is an option of ${owners(elsewhere).join(" and ")})`;
+    : `${prefix}unknown option ${raw} (--${elsewhere} is an option of ${list(owners(elsewhere))})`;
+}
+
+// "a", "a and b", "a, b and c".
+function list(names: readonly string[]): string {
+  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
 function optionsOf(flags: readonly Flag[]): ParseArgsOptionsConfig {

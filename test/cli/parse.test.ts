@@ -82,6 +82,10 @@ describe("the command line", () => {
       refusal(["start", "--workers-per-chld", "3"]).message,
       "drover start: unknown option --workers-per-chld: did you mean --workers-per-child?",
     );
+    assert.match(
+      refusal(["init", "--run-dir", "x"]).message,
+      /--run-dir is not an option of init, but of start, stop/,
+    );
     // A hidden flag is accepted by its command, and neither suggested nor named elsewhere.
     assert.equal(refusal(["stop", "--socket", "s"]).message, "drover stop: unknown option --socket");
   });

@@ -137,6 +137,17 @@ it("status shows memory, CPU and uptime per child; top shows it live, fits, and 
     await waitFor("top to draw", async () => (await tmux.capture("again"))[0]?.startsWith("drover top"));
     await tmux.keys("again", "C-c");
     await waitFor("top to end on Ctrl-C", async () => (await tmux.pane("again")).dead);
+
+    // And it ends by itself when the master does (exit 0, not a failure).
+    await tmux.open("last", 100, 30, [process.execPath, CLI, "top", "--run-dir", drover.runDir]);
+    topPid = (await tmux.pane("last")).pid;
+    await waitFor("top to draw", async () => (await tmux.capture("last"))[0]?.startsWith("drover top"));
+    assert.equal((await drover.cli("stop")).status, 0);
+    const ended = await waitFor("top to end with the master", async () => {
+      const pane = await tmux.pane("last");
+      return pane.dead && pane;
+    });
+    assert.equal(ended.status, 0);
   } finally {
     await tmux.kill();
     if (topPid > 0) await waitFor("top's process gone", () => !isAlive(topPid), 10_000);

@@ -26,6 +26,7 @@ export const init: Command = {
     },
     { name: "force", type: "boolean", help: "write drover.config.ts and the scripts even over yours" },
   ],
+  withoutMasterFlags: true,
   examples: ["npx drover init && npm start", "drover init --dir services/api"],
   run: async ({ cwd, values }) => {
     const dir = resolve(cwd, stringFlag(values, "dir") ?? ".");
