@@ -3,8 +3,8 @@
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { AppDefinition, ChildContext } from "../app/define.ts";
-import { importApp } from "../app/import-app.ts";
+import { pathToFileURL } from "node:url";
+import { type AppDefinition, type ChildContext, toAppDefinition } from "../app/define.ts";
 import { OWN_SERVER_TIMEOUTS } from "../config/defaults.ts";
 import { type DroverModule, defineModule } from "../modules/index.ts";
 import type { Answer, LaneFactory } from "./slow-lane/slow-lane.ts";
@@ -44,7 +44,8 @@ export interface LoadedApp {
 }
 
 export async function loadApp(path: string, parts: ServerParts): Promise<LoadedApp> {
-  const definition = await importApp(path);
+  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  const definition = toAppDefinition(module.default, path);
   const server = await buildServer(definition, parts, path);
   accountFinishes(server, parts.accounting);
   // Node starts enforcing the server's own limits (headersTimeout, requestTimeout) and tracking its

@@ -35,12 +35,18 @@ export function flagsOf(command: Command): Flag[] {
 
 export function parseCommandLine(argv: readonly string[], commands: readonly Command[]): ParsedLine {
   // First pass: every flag of every command, to find the command's name past any flag and its value.
-  const every = new Map<string, Flag>();
-  for (const flag of [...GLOBAL_FLAGS, ...commands.flatMap(flagsOf)])
+  // A name two commands take with different kinds (a switch here, a value there) is left out: read
+  // as a switch, it cannot take the command's name for its value.
+  const every = new Map<string, Flag | undefined>();
+  for (const flag of [...GLOBAL_FLAGS, ...commands.flatMap(flagsOf)]) {
+    const seen = every.get(flag.name);
     if (!every.has(flag.name)) every.set(flag.name, flag);
+    else if (seen !== undefined && (seen.type !== flag.type || !seen.multiple !== !flag.multiple))
+      every.set(flag.name, undefined);
+  }
   const { tokens } = parseArgs({
     args: [...argv],
-    options: optionsOf([...every.values()]),
+    options: optionsOf([...every.values()].filter((flag) => flag !== undefined)),
     strict: false,
     allowPositionals: true,
     tokens: true,
@@ -68,23 +74,27 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
 
   // Second pass, strict: the values' kinds (a string flag without its value, a boolean given one).
   let values: FlagValues;
+  let args: string[];
   try {
-    ({ values } = parseArgs({
+    let all: string[];
+    ({ values, positionals: all } = parseArgs({
       args: [...argv],
       options: optionsOf(accepted),
       strict: true,
       allowPositionals: true,
     }));
+    // The command's name is the first positional here too: the flags before it are the command's.
+    args = all.slice(1);
   } catch (error) {
     throw new UsageError(`drover ${command.name}: ${(error as Error).message}`, command);
   }
-  if (rest.length > command.maxArgs) {
-    const extra = rest[command.maxArgs];
+  if (args.length > command.maxArgs) {
+    const extra = args[command.maxArgs];
     const takes =
       command.maxArgs === 0 ? "takes no argument" : `takes at most ${command.maxArgs}: ${command.args}`;
     throw new UsageError(`drover ${command.name}: unexpected argument "${extra}" (it ${takes})`, command);
   }
-  return { kind: "run", command, values, args: rest };
+  return { kind: "run", command, values, args };
 }
 
 function find(name: string, commands: readonly Command[]): Command {

@@ -107,6 +107,27 @@ describe("the command line", () => {
   });
 });
 
+describe("a flag two commands take with different kinds", () => {
+  it("is read as each command has it", () => {
+    const stub = (name: string, type: "string" | "boolean"): Command => ({
+      name,
+      args: "[x]",
+      maxArgs: 1,
+      summary: name,
+      description: [name],
+      flags: [{ name: "socket", type, help: "" }],
+      run: async () => 0,
+    });
+    const commands = [stub("call", "string"), stub("unit", "boolean")];
+    const line = (...argv: string[]) => run(parseCommandLine(argv, commands));
+    assert.deepEqual(line("call", "--socket", "s.sock", "x").values.socket, "s.sock");
+    assert.deepEqual(line("call", "--socket", "s.sock", "x").args, ["x"]);
+    assert.deepEqual(line("unit", "--socket", "x").values.socket, true);
+    assert.deepEqual(line("unit", "--socket", "x").args, ["x"]);
+    assert.deepEqual(line("--socket", "unit").command.name, "unit");
+  });
+});
+
 describe("the help", () => {
   it("lists every command with a line, and the options every command takes", () => {
     const text = globalHelp(COMMANDS);
