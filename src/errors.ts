@@ -35,6 +35,8 @@ export const ErrorCode = {
   // Configuration
   CONFIG_INVALID: "DROVER_ERR_CONFIG_INVALID",
   CONFIG_LOAD: "DROVER_ERR_CONFIG_LOAD",
+  /** The config or the app is ES module code read as CommonJS, or the other way round. */
+  MODULE_TYPE: "DROVER_ERR_MODULE_TYPE",
 
   // Listening sockets
   LISTEN_IN_USE: "DROVER_ERR_LISTEN_IN_USE",

@@ -2,6 +2,7 @@
 // accept on the inherited listeners while it has worker slots to give, stamp a heartbeat, and leave
 // gracefully: when told by the pipe of death, when it crashed, or when the master is gone. A
 // recycling limit (connections, requests, memory, age) makes it ask the master to retire it.
+import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { HookRegistry } from "../modules/index.ts";
 import { hookLogger } from "../modules/load.ts";
@@ -10,6 +11,7 @@ import { ChildResources } from "../modules/resources/child-resources.ts";
 import { EXIT_CHILD_CRASHED, EXIT_CHILD_FATAL, EXIT_CHILD_SICK, EXIT_OK } from "../protocol/exit-codes.ts";
 import type { ChildMessage } from "../protocol/messages.ts";
 import { ProcessState, Scoreboard } from "../scoreboard/index.ts";
+import { moduleTypeProblem } from "../util/module-type.ts";
 import { AcceptBalance } from "./accept/accept-balance.ts";
 import { AcceptGate } from "./accept/accept-gate.ts";
 import { ChildListeners } from "./accept/listeners.ts";
@@ -199,7 +201,15 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       ? EXIT_CHILD_SICK
       : EXIT_CHILD_FATAL;
     const blocked = unreadableFiles(spec, error);
-    const reason = blocked ?? (error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // ES module code read as CommonJS, or the other way round: which file, why, and the fix.
+    const moduleType = moduleTypeProblem(spec.app, error);
+    const reason =
+      blocked ??
+      (moduleType !== undefined
+        ? `the app ${spec.app} could not be loaded: ${moduleType} [${ErrorCode.MODULE_TYPE}]`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error));
     log.error(
       blocked ? { reason } : { err: error },
       code === EXIT_CHILD_SICK

@@ -11,7 +11,12 @@ const EXIT_NOT_RUNNING = 3;
 
 export function exitCodeOf(error: unknown): number {
   if (isDroverError(error, ErrorCode.NOT_RUNNING)) return EXIT_NOT_RUNNING;
-  const usage = [ErrorCode.CONFIG_INVALID, ErrorCode.CONFIG_LOAD, ErrorCode.MODULE_INVALID] as const;
+  const usage = [
+    ErrorCode.CONFIG_INVALID,
+    ErrorCode.CONFIG_LOAD,
+    ErrorCode.MODULE_INVALID,
+    ErrorCode.MODULE_TYPE,
+  ] as const;
   if (usage.some((code) => isDroverError(error, code))) return EXIT_USAGE;
   return EXIT_FAILED;
 }

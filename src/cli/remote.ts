@@ -7,8 +7,10 @@ import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control/control-client.ts";
 import { lockHolder } from "../master/run/pid-lock.ts";
 import { runFiles } from "../master/run/run-files.ts";
+import type { Scoreboard } from "../scoreboard/index.ts";
 import { formatHealth, probeHealth } from "../status/health-probe.ts";
 import { openMasterScoreboard } from "../status/locate.ts";
+import { cpuSeconds } from "../status/process-cpu.ts";
 import { formatStatus, statusReport } from "../status/report.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -75,25 +77,32 @@ export async function stopCommand(
   return EXIT_FAILED;
 }
 
+/**
+ * The scoreboard of the master that runs in `runDir`, mapped, and its pid: for `status` and `top`,
+ * which read it without asking the master anything. Throws NOT_RUNNING when no master runs there.
+ */
+export function openScoreboardOf(runDir: string): { pid: number; scoreboard: Scoreboard } {
+  const files = runFiles(runDir);
+  const pid = masterOf(runDir);
+  try {
+    return { pid, scoreboard: openMasterScoreboard(pid, files.id) };
+  } catch (error) {
+    if (!isDroverError(error, ErrorCode.NOT_RUNNING)) throw error;
+    const message = `${error.message} Run directory ${runDir}: ${HOW_TO_START}`;
+    throw new DroverError(ErrorCode.NOT_RUNNING, message, { cause: error });
+  }
+}
+
 /** The scoreboard's report, and what the health endpoints of `health` (config.health) answer. */
 export async function statusCommand(
   runDir: string,
   json: boolean,
   health?: ResolvedConfig["health"],
 ): Promise<number> {
-  const files = runFiles(runDir);
-  const pid = masterOf(runDir);
-  let scoreboard: ReturnType<typeof openMasterScoreboard>;
-  try {
-    scoreboard = openMasterScoreboard(pid, files.id);
-  } catch (error) {
-    if (!isDroverError(error, ErrorCode.NOT_RUNNING)) throw error;
-    const message = `${error.message} Run directory ${runDir}: ${HOW_TO_START}`;
-    throw new DroverError(ErrorCode.NOT_RUNNING, message, { cause: error });
-  }
+  const { scoreboard } = openScoreboardOf(runDir);
   let report: ReturnType<typeof statusReport>;
   try {
-    report = statusReport(scoreboard.snapshot());
+    report = statusReport(scoreboard.snapshot(), Date.now(), cpuSeconds);
   } finally {
     scoreboard.close();
   }

@@ -5,6 +5,8 @@ import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { DroverError, ErrorCode } from "../errors.ts";
+import { moduleTypeProblem } from "../util/module-type.ts";
 import { ConfigLoadError } from "./errors.ts";
 
 /** The names findConfigFile looks for, in order. */
@@ -101,6 +103,12 @@ async function importDefault(file: string): Promise<unknown> {
   try {
     exports = await import(`${pathToFileURL(file).href}?drover-load=${++loads}`);
   } catch (error) {
+    const moduleType = moduleTypeProblem(file, error);
+    if (moduleType !== undefined) {
+      throw new DroverError(ErrorCode.MODULE_TYPE, `config file ${file} could not be loaded: ${moduleType}`, {
+        cause: error,
+      });
+    }
     throw new ConfigLoadError(file, `could not be loaded: ${importFailure(file, error)}`, error);
   }
   if (!("default" in exports)) {

@@ -1,5 +1,6 @@
 // What the control socket's commands do, as a table: each takes the request and answers with the
 // fields of its reply.
+import { cpuSeconds } from "../status/process-cpu.ts";
 import { statusReport } from "../status/report.ts";
 import type { ControlRequest } from "./control/control-server.ts";
 import type { Master } from "./master.ts";
@@ -11,7 +12,7 @@ type Handler<C extends Command> = (
 ) => Promise<Record<string, unknown>>;
 
 const COMMANDS: { readonly [C in Command]: Handler<C> } = {
-  status: async (master) => ({ status: statusReport(master.scoreboard.snapshot()) }),
+  status: async (master) => ({ status: statusReport(master.scoreboard.snapshot(), Date.now(), cpuSeconds) }),
   reload: async (master) => ({ ...(await master.reload()) }),
   restart: async (master) => ({ ...(await master.restart()) }),
   stop: async (master, request) => {

@@ -2,7 +2,9 @@
 // so it answers even when the master is busy. The listener pool's children first, then the dispatch
 // pool's services with their drones (service-report.ts).
 import { type ScoreboardSnapshot, WORKER_STATE_KEY } from "../scoreboard/index.ts";
+import { cpuTime, megabytes, plural, shortDuration } from "./figures.ts";
 import {
+  type CpuReader,
   type DroneStatus,
   type ProcessStatus,
   processStatus,
@@ -12,6 +14,7 @@ import {
 import { formatServices } from "./service-text.ts";
 
 export type {
+  CpuReader,
   DroneStatus,
   LatencyStatus,
   ProcessStatus,
@@ -55,8 +58,15 @@ export interface StatusReport {
   readonly masterPid: number | null;
   readonly generation: number | null;
   readonly uptimeSeconds: number | null;
+  /** Since the last graceful or hard restart (the start, before the first); null when damaged. */
+  readonly sinceRestartSeconds: number | null;
   /** Restarts by kind, and children started and failed, since the master started. */
   readonly counters: ScoreboardSnapshot["counters"];
+  /** The same counts under the status page's names, each null when the header holds it damaged. */
+  readonly restarts: { readonly graceful: number | null; readonly hard: number | null };
+  readonly childrenStarted: number | null;
+  /** Children that exited without being asked to: crashed, killed, or unable to initialise. */
+  readonly childrenFailed: number | null;
   /** Sums over the children's records that are not damaged (drones count in none). */
   readonly totals: Omit<ScoreboardSnapshot["totals"], "connections">;
   /** The children whose process records are sound, in slot order. */
@@ -69,14 +79,28 @@ export interface StatusReport {
   readonly damaged: readonly DamagedRecord[];
 }
 
-export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): StatusReport {
+/**
+ * The report of `snapshot`. `cpu` reads a process's CPU seconds (from /proc: process-cpu.ts); without
+ * it every cpuSeconds is null.
+ */
+export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now(), cpu?: CpuReader): StatusReport {
   const { totals } = snapshot;
   const startTime = headerField(snapshot, "startTime", snapshot.startTime);
+  const restartTime = headerField(snapshot, "restartTime", snapshot.restartTime);
+  const since = (time: number | null) =>
+    time === null ? null : Math.max(0, Math.floor((now - time) / 1000));
   return {
     masterPid: headerField(snapshot, "masterPid", snapshot.masterPid),
     generation: headerField(snapshot, "generation", snapshot.generation),
-    uptimeSeconds: startTime === null ? null : Math.max(0, Math.floor((now - startTime) / 1000)),
+    uptimeSeconds: since(startTime),
+    sinceRestartSeconds: since(restartTime),
     counters: snapshot.counters,
+    restarts: {
+      graceful: headerField(snapshot, "gracefulRestarts", snapshot.counters.gracefulRestarts),
+      hard: headerField(snapshot, "hardRestarts", snapshot.counters.hardRestarts),
+    },
+    childrenStarted: headerField(snapshot, "childrenStarted", snapshot.counters.childrenStarted),
+    childrenFailed: headerField(snapshot, "childrenFailed", snapshot.counters.childrenFailed),
     totals: {
       children: totals.children,
       busyWorkers: totals.busyWorkers,
@@ -87,14 +111,14 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now()): St
     children: snapshot.processes
       .filter((p) => p.role === "child" && p.damaged.length === 0)
       .map((p) => ({
-        ...processStatus(snapshot, p, now),
+        ...processStatus(snapshot, p, now, cpu),
         role: "child" as const,
         slowLaneWaiting: p.slowLaneWaiting,
         slowLaneRequests: p.slowLaneRequests,
         slowLaneShed: p.slowLaneShed,
         evictedConnections: p.evicted,
       })),
-    ...serviceSections(snapshot, now),
+    ...serviceSections(snapshot, now, cpu),
     damaged: damagedRecords(snapshot),
   };
 }
@@ -139,8 +163,9 @@ export function formatStatus(report: StatusReport): string {
   const uptime = report.uptimeSeconds === null ? DAMAGED : formatUptime(report.uptimeSeconds);
   const lines = [
     `drover master ${shown(report.masterPid)}, generation ${shown(report.generation)}, up ${uptime}`,
-    `${totals.children} children, ${totals.busyWorkers} busy and ${totals.idleWorkers} idle workers, ` +
+    `${plural(totals.children, "child", "children")}, ${totals.busyWorkers} busy and ${totals.idleWorkers} idle workers, ` +
       `${totals.requests} requests, ${totals.bytes} bytes served`,
+    restartsLine(report),
   ];
   if (report.damaged.length > 0) {
     lines.push(
@@ -148,7 +173,10 @@ export function formatStatus(report: StatusReport): string {
         "see the list below",
     );
   }
-  lines.push("", "slot  pid       gen  state     requests  busy  idle  heartbeat");
+  lines.push(
+    "",
+    "slot  pid       gen  state     requests  busy  idle       rss       cpu   uptime  heartbeat",
+  );
   for (const child of report.children) {
     const gen = `${child.generation}${child.quiescing ? "*" : ""}`;
     lines.push(
@@ -160,11 +188,16 @@ export function formatStatus(report: StatusReport): string {
         String(child.requests).padStart(8),
         String(child.busyWorkers).padStart(5),
         String(child.idleWorkers).padStart(5),
-        `${(child.heartbeatAgeMs / 1000).toFixed(1)} s ago`.padStart(11),
+        megabytes(child.rssBytes).padStart(9),
+        cpuTime(child.cpuSeconds).padStart(9),
+        shortDuration(child.uptimeSeconds).padStart(8),
+        `${(child.heartbeatAgeMs / 1000).toFixed(1)} s ago`.padStart(10),
       ].join(" "),
     );
   }
-  lines.push("(* old generation or draining: takes no new connection)", "", "Scoreboard:");
+  if (report.children.some((child) => child.quiescing))
+    lines.push("(* old generation or draining: takes no new connection)");
+  lines.push("", "Scoreboard:");
   for (const child of report.children) lines.push(`  ${String(child.slot).padStart(3)}  ${child.grid}`);
   lines.push(...formatServices(report));
   if (report.damaged.length > 0) {
@@ -179,6 +212,17 @@ export function formatStatus(report: StatusReport): string {
   lines.push("", "Key:");
   for (const [letter, meaning] of WORKER_STATE_KEY) lines.push(`  "${letter}" ${meaning}`);
   return lines.join("\n");
+}
+
+// "restarts: 1 graceful, 0 hard, the last 2m 3s ago; children: 5 started, 1 failed".
+function restartsLine(report: StatusReport): string {
+  const { graceful, hard } = report.restarts;
+  const since = report.sinceRestartSeconds;
+  const last = (!graceful && !hard) || since === null ? "" : `, the last ${shortDuration(since)} ago`;
+  return (
+    `restarts: ${shown(graceful)} graceful, ${shown(hard)} hard${last}; children: ` +
+    `${shown(report.childrenStarted)} started, ${shown(report.childrenFailed)} failed (exited without being asked to)`
+  );
 }
 
 /** What is printed in place of a damaged value. */

@@ -28,9 +28,19 @@ export interface ProcessStatus {
   readonly idleWorkers: number;
   readonly heartbeatAgeMs: number;
   readonly rssBytes: number;
+  /** Since its slot was readied for it, just before the fork. */
+  readonly uptimeSeconds: number;
+  /**
+   * CPU time (user and system) it has used, from /proc/<pid>/stat; null where the report was made
+   * without reading /proc (the status page), or the process is gone or hidden.
+   */
+  readonly cpuSeconds: number | null;
   /** One mod_status letter per worker slot. */
   readonly grid: string;
 }
+
+/** Reads a process's CPU seconds by pid (see process-cpu.ts), or says nothing. */
+export type CpuReader = (pid: number) => number | undefined;
 
 /** A call a drone runs now: the method, and how long it has run. */
 export interface RunningCall {
@@ -80,6 +90,7 @@ export interface ServiceStatus {
 export function serviceSections(
   snapshot: ScoreboardSnapshot,
   now: number,
+  cpu?: CpuReader,
 ): { services: ServiceStatus[]; otherDrones: DroneStatus[] } {
   const drones = snapshot.processes.filter((p) => p.role === "drone" && p.damaged.length === 0);
   const sound = snapshot.services.filter((s) => s.damaged.length === 0);
@@ -87,11 +98,13 @@ export function serviceSections(
   return {
     services: sound.map((s) => ({
       ...serviceFields(s),
-      droneProcesses: drones.filter((p) => p.service === s.name).map((p) => droneStatus(snapshot, p, now)),
+      droneProcesses: drones
+        .filter((p) => p.service === s.name)
+        .map((p) => droneStatus(snapshot, p, now, cpu)),
     })),
     otherDrones: drones
       .filter((p) => p.service === undefined || !known.has(p.service))
-      .map((p) => droneStatus(snapshot, p, now)),
+      .map((p) => droneStatus(snapshot, p, now, cpu)),
   };
 }
 
@@ -123,7 +136,12 @@ function latency(h: ServiceSnapshot["queueWait"]): LatencyStatus {
 }
 
 /** The fields every process entry has, from its record. */
-export function processStatus(snapshot: ScoreboardSnapshot, p: ProcessSnapshot, now: number): ProcessStatus {
+export function processStatus(
+  snapshot: ScoreboardSnapshot,
+  p: ProcessSnapshot,
+  now: number,
+  cpu?: CpuReader,
+): ProcessStatus {
   return {
     slot: p.slot,
     role: p.role,
@@ -137,13 +155,20 @@ export function processStatus(snapshot: ScoreboardSnapshot, p: ProcessSnapshot, 
     idleWorkers: p.idleWorkers,
     heartbeatAgeMs: Math.max(0, now - p.heartbeat),
     rssBytes: p.rss,
+    uptimeSeconds: Math.max(0, Math.floor((now - p.startTime) / 1000)),
+    cpuSeconds: cpu?.(p.pid) ?? null,
     grid: p.workers.map((w) => w.letter).join(""),
   };
 }
 
-function droneStatus(snapshot: ScoreboardSnapshot, p: ProcessSnapshot, now: number): DroneStatus {
+function droneStatus(
+  snapshot: ScoreboardSnapshot,
+  p: ProcessSnapshot,
+  now: number,
+  cpu: CpuReader | undefined,
+): DroneStatus {
   return {
-    ...processStatus(snapshot, p, now),
+    ...processStatus(snapshot, p, now, cpu),
     role: "drone",
     calls: p.workers
       .filter((w) => w.damaged.length === 0 && isRunning(w))

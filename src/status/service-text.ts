@@ -1,5 +1,6 @@
 // The dispatch pool's part of `drover status`'s text: a section per service (its drones, backlog,
 // sessions, counters and latencies) with a row and a grid line per drone. Nothing when there is none.
+import { cpuTime, megabytes } from "./figures.ts";
 import { formatLatency, latencyQuantile } from "./latency.ts";
 import type { DroneStatus, ServiceStatus } from "./service-report.ts";
 
@@ -47,7 +48,7 @@ function percentiles(counts: readonly number[]): string {
 
 function droneRows(drones: readonly DroneStatus[]): string[] {
   if (drones.length === 0) return ["  (no drone on the scoreboard)"];
-  const lines = [row(["slot", "pid", "gen", "state", "requests", "rss", "heartbeat", "running"])];
+  const lines = [row(["slot", "pid", "gen", "state", "requests", "rss", "cpu", "heartbeat", "running"])];
   for (const drone of drones) {
     const running = drone.calls.map((call) => `${call.method} (${(call.ageMs / 1000).toFixed(1)} s)`);
     lines.push(
@@ -58,6 +59,7 @@ function droneRows(drones: readonly DroneStatus[]): string[] {
         drone.state,
         String(drone.requests),
         megabytes(drone.rssBytes),
+        cpuTime(drone.cpuSeconds),
         `${(drone.heartbeatAgeMs / 1000).toFixed(1)} s ago`,
         running.join(", "),
       ]),
@@ -69,7 +71,7 @@ function droneRows(drones: readonly DroneStatus[]): string[] {
 }
 
 // Columns as the children's rows have them, numbers right-aligned.
-function row([slot, pid, gen, state, requests, rss, heartbeat, running]: readonly string[]): string {
+function row([slot, pid, gen, state, requests, rss, cpu, heartbeat, running]: readonly string[]): string {
   return [
     `  ${(slot ?? "").padEnd(5)}`,
     (pid ?? "").padEnd(9),
@@ -77,14 +79,10 @@ function row([slot, pid, gen, state, requests, rss, heartbeat, running]: readonl
     (state ?? "").padEnd(9),
     (requests ?? "").padStart(8),
     (rss ?? "").padStart(9),
+    (cpu ?? "").padStart(9),
     (heartbeat ?? "").padStart(11),
     ` ${running ?? ""}`,
   ]
     .join(" ")
     .trimEnd();
-}
-
-// 0 until the drone's first heartbeat measures it.
-function megabytes(bytes: number): string {
-  return bytes > 0 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : "-";
 }

@@ -8,6 +8,7 @@ import { makeRunDir } from "../../src/master/run/run-files.ts";
 import { spawnNode } from "../harness/process.ts";
 import { makeTempDir, type TempDir } from "../harness/temp.ts";
 import { runCli } from "../support/drover.ts";
+import { MATH_SERVICE } from "../support/services.ts";
 
 const APP = `export default (_req: any, res: any) => res.end("ok");\n`;
 
@@ -111,11 +112,11 @@ describe("usage", () => {
     assert.match(result.stderr, /Usage: drover <command>/);
   });
 
-  it("an unknown option exits 2 with the usage", { timeout: 30_000 }, async (t) => {
+  it("an unknown option exits 2 with the command's usage", { timeout: 30_000 }, async (t) => {
     const result = await runCli(["status", "--bogus"], folder(t).path);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--bogus/);
-    assert.match(result.stderr, /Usage: drover <command>/);
+    assert.match(result.stderr, /Usage: drover status/);
   });
 
   it("a bad --timeout is bad usage: exit 2 and a message, not a stack trace", {
@@ -143,6 +144,32 @@ describe("usage", () => {
     assert.equal(help.status, 0);
     assert.match(help.stdout, /Usage: drover <command>/);
     assert.match(help.stdout, /Exit codes:/);
+  });
+});
+
+describe("help and suggestions, from the command itself", () => {
+  it("drover <command> --help and drover help <command> print its usage; typos exit 2 with a suggestion", {
+    timeout: 30_000,
+  }, async (t) => {
+    const dir = folder(t).path;
+    const [stopHelp, helpStatus, typo, flagTypo] = await Promise.all([
+      runCli(["stop", "--help"], dir),
+      runCli(["help", "status"], dir),
+      runCli(["stats"], dir),
+      runCli(["status", "--jsn"], dir),
+    ]);
+    assert.equal(stopHelp.status, 0, stopHelp.stderr);
+    assert.match(stopHelp.stdout, /^Usage: drover stop \[options\]$/m);
+    assert.match(stopHelp.stdout, /--graceful/);
+    assert.equal(helpStatus.status, 0, helpStatus.stderr);
+    assert.match(helpStatus.stdout, /^Usage: drover status \[options\]$/m);
+    assert.match(helpStatus.stdout, /--json/);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /unknown command "stats": did you mean "status"\?/);
+    assert.match(typo.stderr, /Usage: drover <command>/);
+    assert.equal(flagTypo.status, 2);
+    assert.match(flagTypo.stderr, /unknown option --jsn: did you mean --json\?/);
+    assert.match(flagTypo.stderr, /Usage: drover status/);
   });
 });
 
@@ -183,6 +210,48 @@ describe("drover configtest", () => {
     assert.match(
       refused.stderr,
       /modules\[0\] \("shmCounter"\): module "shmCounter" is invalid: path must be a URL path/,
+    );
+  });
+
+  it("imports the app and prints the sizing the master would run with, services too", {
+    timeout: 30_000,
+  }, async (t) => {
+    const dir = folder(t, {
+      app: "./app.ts",
+      listen: ["127.0.0.1:8999"],
+      startServers: 3,
+      workersPerChild: 16,
+      maxRequestWorkers: 100,
+      maxConnectionsPerChild: 500,
+      services: [{ name: "math", module: MATH_SERVICE, minDrones: 2, maxDrones: 4, droneConcurrency: 2 }],
+    });
+    // Its top-level code runs, and a timer it leaves does not keep configtest from exiting.
+    writeFileSync(join(dir.path, "app.ts"), `setInterval(() => {}, 60_000);\n${APP}`);
+    writeFileSync(join(dir.path, "wrong.ts"), "export default 42;\n");
+    const [good, bad] = await Promise.all([
+      runCli(["configtest"], dir.path),
+      runCli(["configtest", "./wrong.ts"], dir.path),
+    ]);
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /^the app loads: it exports a request handler$/m);
+    assert.match(
+      good.stdout,
+      /^ {2}children: +3 at start \(startServers\), at most 6 \(maxRequestWorkers 96 \/ workersPerChild 16;/m,
+    );
+    assert.match(good.stdout, /^ {2}spare band: +\d+ to \d+ idle workers/m);
+    assert.match(
+      good.stdout,
+      /^ {2}recycling: +500 connections, no request limit, no memory limit, no age limit \(each ±10%\)$/m,
+    );
+    assert.match(
+      good.stdout,
+      /^ {2}service "math" \(.*math\.ts\):\n {4}drones 2 to 4 \(minDrones, maxDrones\), .* 2 calls at once each$/m,
+    );
+    assert.match(good.stdout, /^warning: .*maxRequestWorkers/m, "the adjustment said as a warning");
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(
+      bad.stderr,
+      /the app .*wrong\.ts could not be loaded: TypeError: .*must default-export a request handler/,
     );
   });
 

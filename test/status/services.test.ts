@@ -83,6 +83,8 @@ describe("drover status with a dispatch pool", () => {
       idleWorkers: 1,
       heartbeatAgeMs: 0,
       rssBytes: 30 * 1024 * 1024,
+      uptimeSeconds: 0,
+      cpuSeconds: null,
       grid: "W_",
       calls: [{ worker: 0, method: "add", ageMs: 1500 }],
     });
@@ -106,8 +108,15 @@ describe("drover status with a dispatch pool", () => {
       /^ {2}calls: 40 received, 30 completed, 9 failed; 2 rejected, 3 expired, 1 cancelled, 1 drone exits, 1 poison; 4 retries; 5 sessions opened$/m,
     );
     assert.match(text, /^ {2}queue wait: p50 0\.5 ms, p99 24 ms; run time: p50 1\.75 ms, p99 > 10 s$/m);
-    assert.match(text, /^ {2}slot {2}pid {7}gen {2}state {5}requests {7}rss {3}heartbeat {2}running$/m);
-    assert.match(text, /^ {2}2 {5}4200 {6}0 {4}ready {12}4 {3}30\.0 MB {3}0\.0 s ago {2}add \(1\.5 s\)$/m);
+    assert.match(
+      text,
+      /^ {2}slot {2}pid {7}gen {2}state {5}requests {7}rss {7}cpu {3}heartbeat {2}running$/m,
+    );
+    // No CPU figure: this report was made without reading /proc.
+    assert.match(
+      text,
+      /^ {2}2 {5}4200 {6}0 {4}ready {12}4 {3}30\.0 MB {9}- {3}0\.0 s ago {2}add \(1\.5 s\)$/m,
+    );
     assert.match(text, /^ {2}3 {5}4201 .* {2}sub \(0\.2 s\)$/m);
     assert.match(text, /^ {4}2 {2}W_$/m);
     assert.match(
