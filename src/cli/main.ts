@@ -14,9 +14,10 @@ import { EXIT_OK, EXIT_USAGE, exitCodeOf } from "./exit-codes.ts";
 import { controlCommand, statusCommand, stopCommand } from "./remote.ts";
 import { startCommand } from "./start.ts";
 import { isSystemdCommand, systemdCommand } from "./systemd.ts";
+import { upgradeCommand } from "./upgrade.ts";
 import { USAGE } from "./usage.ts";
 
-const COMMANDS = ["start", "stop", "reload", "restart", "status", "configtest", "call"] as const;
+const COMMANDS = ["start", "stop", "reload", "restart", "status", "configtest", "call", "upgrade"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -84,6 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return EXIT_OK;
     }
+    case "upgrade":
     case "stop":
     case "reload":
     case "restart": {
@@ -95,6 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return EXIT_USAGE;
       }
       const dir = await runDir(cwd, configFile, values["run-dir"]);
+      if (command === "upgrade") return upgradeCommand(dir, timeoutMs);
       if (command !== "stop") return controlCommand(dir, command as "reload" | "restart", timeoutMs);
       return stopCommand(dir, {
         graceful: values.graceful ?? false,

@@ -12,6 +12,9 @@ Commands:
                     both wait until the new generation serves (or fails), as long as the master's
                     hookTimeout and childStartTimeout allow
                     --timeout T     wait at most T (the master carries on): "2m", or seconds
+  upgrade         upgrade drover or Node without downtime: a new master from the installed code
+                  takes the sockets over, then this one stops gracefully (SIGURG does the same)
+                    --timeout T     wait at most T (the master carries on): "2m", or seconds
   status          show the children and the scoreboard (read from shared memory)
                     --json          as JSON
   configtest      check the config and say what would be adjusted; runs nothing
