@@ -3,11 +3,16 @@
 // `drover status` follow the new master; a new master that cannot start leaves the old one serving;
 // SIGURG does the same as the command. One run directory through all of it, every pid proven gone.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { get } from "node:http";
 import { join } from "node:path";
 import { it } from "node:test";
+import { sendControl } from "../../src/master/control/control-client.ts";
 import { lockHolder } from "../../src/master/run/pid-lock.ts";
+import type { StatusReport } from "../../src/status/report.ts";
 import { isRunning } from "../../src/util/process-alive.ts";
+import { freePort } from "../harness/ports.ts";
+import { makeTempDir } from "../harness/temp.ts";
 import { waitFor } from "../harness/wait.ts";
 import { httpGet, type RunningDrover } from "../support/drover.ts";
 import { describeFailures, startLoad } from "../support/load.ts";
@@ -40,6 +45,16 @@ function freshConnections(port: number) {
   };
 }
 
+// A GET on the unix socket listener: its status.
+function unixGet(socketPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get({ socketPath, path: "/", agent: false, timeout: 10_000 }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    }).on("error", reject);
+  });
+}
+
 // The master that holds the pid file's lock, and the children `drover status` shows for it.
 async function currentMaster(drover: RunningDrover) {
   const status = await drover.status();
@@ -49,7 +64,12 @@ async function currentMaster(drover: RunningDrover) {
 it("upgrades the master under load with no failed request, falls back when the new one fails, and leaves nothing", {
   timeout: 150_000,
 }, async (t) => {
-  const drover = await startFixture(CONFIG);
+  // A TCP listener for the load, and a unix one, whose socket file must outlive the old master.
+  const port = await freePort();
+  const sockets = makeTempDir("drover-test-upgrade-");
+  const socket = join(sockets.path, "app.sock");
+  const config = { ...CONFIG, app: FIXTURE_APP, listen: [`127.0.0.1:${port}`, socket] };
+  const drover = await startFixture(config);
   const seen = new Set<number>([drover.proc.pid]);
   t.after(async () => {
     // The master serving now is not this test's child: stopped through its run directory.
@@ -60,6 +80,8 @@ it("upgrades the master under load with no failed request, falls back when the n
     }
     // Proves the whole process group gone: every master was started in it, and every child.
     await drover.stop();
+    assert.ok(!existsSync(socket), "the last master removed the unix socket file");
+    sockets.remove();
     const left = [...seen].filter(isRunning);
     assert.deepEqual(left, [], `still running: ${left.join(", ")}`);
   });
@@ -69,8 +91,8 @@ it("upgrades the master under load with no failed request, falls back when the n
   for (const pid of oldChildren) seen.add(pid);
 
   // 1. Under load: keep-alive clients and fresh connections; `drover upgrade` fails none of them.
-  const load = startLoad(drover.port, { clients: 3 });
-  const fresh = freshConnections(drover.port);
+  const load = startLoad(port, { clients: 3 });
+  const fresh = freshConnections(port);
   let upgraded: Awaited<ReturnType<RunningDrover["cli"]>>;
   let report: Awaited<ReturnType<typeof load.stop>>;
   let freshReport: Awaited<ReturnType<typeof fresh.stop>>;
@@ -108,12 +130,17 @@ it("upgrades the master under load with no failed request, falls back when the n
     assert.ok(!oldChildren.has(child.pid), `child ${child.pid} is the old master's`);
     seen.add(child.pid);
   }
-  const reply = servedBy((await drover.request()).body);
+  assert.equal(await unixGet(socket), 200, "the unix socket file is still there and served");
+  const reply = servedBy((await httpGet(port)).body);
   assert.ok(!oldChildren.has(reply.pid), "a new master's child served");
-  assert.match((await drover.cli("reload")).stdout, /generation 1 is serving/, "its control socket answers");
+  const control = await sendControl(join(drover.runDir, "control.sock"), { command: "status" });
+  assert.ok(
+    control.ok && (control.status as StatusReport).masterPid === second,
+    "its control socket answers",
+  );
 
   // 3. A new master that cannot start (the config made invalid): the old one serves on.
-  drover.writeConfig({ app: FIXTURE_APP, ...CONFIG, startServers: "many" });
+  drover.writeConfig({ ...config, startServers: "many" });
   const failed = await drover.cli("upgrade");
   assert.equal(failed.status, 1, failed.stdout);
   assert.match(
@@ -122,10 +149,10 @@ it("upgrades the master under load with no failed request, falls back when the n
   );
   for (const [, pid] of drover.proc.output().matchAll(/the new master \(pid (\d+)\)/g)) seen.add(Number(pid));
   assert.equal(lockHolder(join(drover.runDir, "drover.pid")), second);
-  assert.equal((await drover.request()).status, 200);
+  assert.equal((await httpGet(port)).status, 200);
 
   // 4. SIGURG upgrades as the command does.
-  drover.writeConfig({ app: FIXTURE_APP, ...CONFIG });
+  drover.writeConfig(config);
   process.kill(second, "SIGURG");
   const third = await waitFor("a third master holding the pid file", () => {
     const pid = lockHolder(join(drover.runDir, "drover.pid"));
@@ -135,5 +162,6 @@ it("upgrades the master under load with no failed request, falls back when the n
   await waitFor(`master ${second} gone`, () => !isRunning(second), 30_000);
   for (const child of (await drover.status()).children) seen.add(child.pid);
   assert.equal((await drover.status()).masterPid, third);
-  assert.equal((await drover.request()).status, 200);
+  assert.equal(await unixGet(socket), 200);
+  assert.equal((await httpGet(port)).status, 200);
 });
