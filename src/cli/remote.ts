@@ -119,7 +119,7 @@ export async function statusCommand(
  * The pid of the master that runs in `runDir`: the holder of its pid file's lock. Throws NOT_RUNNING
  * when there is none (a stale pid file included), PID_FILE when this user may not look.
  */
-function masterOf(runDir: string): number {
+export function masterOf(runDir: string): number {
   const { pidFile } = runFiles(runDir);
   let pid: number | undefined;
   try {

@@ -15,6 +15,7 @@ const COMMANDS: { readonly [C in Command]: Handler<C> } = {
   status: async (master) => ({ status: statusReport(master.scoreboard.snapshot(), Date.now(), cpuSeconds) }),
   reload: async (master) => ({ ...(await master.reload()) }),
   restart: async (master) => ({ ...(await master.restart()) }),
+  upgrade: async (master) => ({ ...(await master.upgrade()), from: process.pid }),
   stop: async (master, request) => {
     // Answer first: the reply would not survive the socket's closing.
     setImmediate(() => void master.stop(request));

@@ -6,7 +6,7 @@
 import { DroverError, ErrorCode } from "../errors.ts";
 
 export type MasterState = "starting" | "running" | "stopping" | "stopped";
-export type OperationKind = "start" | "reload" | "restart";
+export type OperationKind = "start" | "reload" | "restart" | "upgrade";
 
 interface Queued {
   readonly kind: OperationKind;
@@ -46,7 +46,7 @@ export class Lifecycle {
    */
   enqueue<T>(kind: OperationKind, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.stopping) return Promise.reject(stoppingError(kind));
-    if (kind === "reload" || kind === "restart") {
+    if (kind === "reload" || kind === "restart" || kind === "upgrade") {
       const waiting = this.#queue.find((queued) => queued.kind === kind);
       if (waiting) return waiting.promise as Promise<T>;
     }

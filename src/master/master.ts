@@ -37,6 +37,11 @@ import { freshSpawnState } from "./pool/spawn-state.ts";
 import { MasterRun } from "./run/run.ts";
 import type { RunFiles } from "./run/run-files.ts";
 import type { SignalAction } from "./signals.ts";
+import { type Successor, startSuccessor } from "./upgrade/successor.ts";
+import { takeUpgradeOrigin, type UpgradeOrigin } from "./upgrade/upgrade-env.ts";
+
+// Beyond its hooks' and children's own deadlines, how long a new master has to serve on an upgrade.
+const UPGRADE_SLACK_MS = 10_000;
 
 export interface MasterOptions {
   /** Where relative paths and the config file search start. Default process.cwd(). */
@@ -73,6 +78,7 @@ export class Master {
     config: ResolvedConfig,
     log: Logger,
     systemd: { notify: NotifyEnvironment; activation: Activation },
+    upgrade: UpgradeOrigin | undefined,
   ) {
     this.#config = config;
     this.#log = log;
@@ -95,6 +101,7 @@ export class Master {
       dispatch: () => this.#dispatch,
       passed: systemd.activation.sockets,
       health: this.#health,
+      upgrade,
     });
     const scoreboard = () => this.#run.scoreboardIfOpen;
     this.#modules = new ModuleHost(log, { runId: this.#run.files.id }, this.#lifecycle.signal);
@@ -150,6 +157,20 @@ export class Master {
    * config is bad, a listener cannot be bound, or no child can initialise.
    */
   static async start(options: MasterOptions = {}): Promise<Master> {
+    // First: an upgrade's sockets are then taken as socket activation's are.
+    const upgrade = takeUpgradeOrigin();
+    try {
+      const master = await Master.#start(options, upgrade);
+      upgrade?.report({ ready: true, pid: process.pid, generation: master.generation });
+      return master;
+    } catch (error) {
+      const code = isDroverError(error) ? error.code : undefined;
+      upgrade?.report({ ready: false, error: (error as Error).message, ...(code ? { code } : {}) });
+      throw error;
+    }
+  }
+
+  static async #start(options: MasterOptions, upgrade: UpgradeOrigin | undefined): Promise<Master> {
     // systemd's variables are this process's alone: taken out before the config's code or any child runs.
     const systemd = { notify: takeNotifyEnvironment(), activation: takePassedSockets() };
     const { config, warnings } = await resolveConfig({
@@ -159,7 +180,7 @@ export class Master {
     });
     const log = options.log ?? createLogger(config.logLevel, { role: "master" });
     for (const warning of [...warnings, ...systemd.activation.notes]) log.warn(warning);
-    const master = new Master(options, config, log, systemd);
+    const master = new Master(options, config, log, systemd, upgrade);
     const health = master.#health;
     master.#systemd.start({ summary: () => health.summary(), alive: () => health.liveness().ok });
     void master.exited.then(() => master.#systemd.close());
@@ -167,6 +188,13 @@ export class Master {
       await master.#lifecycle.enqueue("start", async (signal) => {
         const listeners = await master.#run.open(signal);
         await master.#generations.first(config, warnings, listeners, signal);
+        if (upgrade) {
+          await master.#run.takeOver();
+          log.info(
+            { from: upgrade.from },
+            `upgrade: this master serves and took over from master ${upgrade.from}`,
+          );
+        }
       });
     } catch (error) {
       // Stopped on purpose while it started (a signal): no failure, exit 0.
@@ -237,6 +265,39 @@ export class Master {
     return this.#restartBy("reload");
   }
 
+  /**
+   * Upgrades drover itself: starts a new master from the code installed now, on this one's sockets;
+   * once it serves, this one stops gracefully (its children finish their requests) and exits. If the
+   * new master fails, it is stopped and this one serves on; this rejects with UPGRADE_FAILED.
+   */
+  async upgrade(): Promise<Successor> {
+    let successor: Successor;
+    try {
+      successor = await this.#lifecycle.enqueue("upgrade", (signal) => {
+        const { hookTimeout, childStartTimeout } = this.config;
+        this.#log.info("upgrade: starting a new master from the installed code");
+        return startSuccessor({
+          listeners: this.#generations.serving?.listeners ?? [],
+          env: this.#systemd.environment,
+          timeoutMs: 3 * hookTimeout + childStartTimeout + UPGRADE_SLACK_MS,
+          signal,
+        });
+      });
+    } catch (error) {
+      if (!this.#lifecycle.stopping) this.#log.error({ err: error }, (error as Error).message);
+      throw error;
+    }
+    this.#log.info(
+      { pid: successor.pid, generation: successor.generation },
+      `upgrade: master ${successor.pid} serves; this master stops gracefully`,
+    );
+    this.#run.handOver();
+    this.#systemd.handedOver(successor.pid);
+    // After the reply has gone out.
+    setImmediate(() => void this.stop({ graceful: true }));
+    return successor;
+  }
+
   /** Hard restart: re-reads the config, stops every child at once, starts a new generation. */
   restart(): Promise<RestartResult> {
     return this.#restartBy("restart");
@@ -288,6 +349,7 @@ export class Master {
     // A failed reload or restart is logged where it fails.
     else if (action === "reload") this.reload().catch(() => {});
     else if (action === "restart") this.restart().catch(() => {});
+    else if (action === "upgrade") this.upgrade().catch(() => {});
     // A second TERM (or Ctrl-C) while a graceful stop runs means "now".
     else void this.stop({ graceful: action === "gracefulStop" && !this.#lifecycle.stopping });
   }

@@ -4,9 +4,13 @@
 // too and USR2 restarts hard. `signals: "apache"` gives Apache httpd's mapping instead, with QUIT still
 // a hard stop (what `drover stop` sends a master that does not answer) and USR2, which Apache does not
 // use, ignored: without a handler either would end the master at once, its children and files left.
+// URG upgrades drover itself (`drover upgrade`) under both: USR2, nginx's and Unicorn's, is taken by
+// the hard restart (and "ignored" is documented under "apache"), WINCH comes with every resize of a
+// terminal, TTIN and TTOU are job control; URG is ignored by default, so sent to a drover too old to
+// know it, it does nothing, and nothing sends it to a process that has not asked (F_SETOWN).
 import type { SignalMapping } from "../config/types.ts";
 
-export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart" | "ignore";
+export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart" | "upgrade" | "ignore";
 
 const SIGNAL_MAPPING: Readonly<
   Record<SignalMapping, ReadonlyArray<readonly [NodeJS.Signals, SignalAction]>>
@@ -18,6 +22,7 @@ const SIGNAL_MAPPING: Readonly<
     ["SIGHUP", "reload"],
     ["SIGUSR1", "reload"],
     ["SIGUSR2", "restart"],
+    ["SIGURG", "upgrade"],
   ],
   apache: [
     ["SIGTERM", "stop"],
@@ -27,6 +32,7 @@ const SIGNAL_MAPPING: Readonly<
     ["SIGUSR1", "reload"],
     ["SIGHUP", "restart"],
     ["SIGUSR2", "ignore"],
+    ["SIGURG", "upgrade"],
   ],
 };
 

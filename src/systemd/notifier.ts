@@ -28,6 +28,7 @@ export class SystemdNotifier {
   #status: string | undefined;
   #reloads = 0;
   #stopping = false;
+  #handedOver = false;
 
   constructor(environment: NotifyEnvironment, log: Logger) {
     this.#socket = environment.socket;
@@ -43,6 +44,16 @@ export class SystemdNotifier {
     const every = (ms: number, act: () => void) => this.#timers.push(setInterval(act, ms).unref());
     if (this.#watchdogEveryMs !== undefined) every(this.#watchdogEveryMs, () => this.beat());
     every(STATUS_EVERY_MS, () => this.refreshStatus());
+  }
+
+  /** What a new master started by an upgrade needs to tell systemd how it does. */
+  get environment(): NodeJS.ProcessEnv {
+    if (this.#socket === undefined) return {};
+    const every = this.#watchdogEveryMs;
+    return {
+      NOTIFY_SOCKET: this.#socket,
+      ...(every === undefined ? {} : { WATCHDOG_USEC: String(every * 2_000) }),
+    };
   }
 
   /** The first generation serves. */
@@ -67,9 +78,20 @@ export class SystemdNotifier {
 
   /** A stop has begun: after this no READY=1 is sent again. */
   stopping(): void {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#handedOver) return;
     this.#stopping = true;
     this.#send(["STOPPING=1", ...this.#statusLine(true)]);
+  }
+
+  /**
+   * An upgrade: the new master `pid` serves and is systemd's main process from now on; this one
+   * sends nothing more (its STOPPING=1 would stop the service).
+   */
+  handedOver(pid: number): void {
+    this.#send([`MAINPID=${pid}`]);
+    this.#stopping = true;
+    this.#handedOver = true;
+    this.close();
   }
 
   /** One watchdog ping, sent only while the master is live (systemd's timer then runs out). */

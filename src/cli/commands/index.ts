@@ -9,6 +9,7 @@ import { status } from "./status.ts";
 import { reload, restart, stop } from "./stop.ts";
 import { systemd } from "./systemd.ts";
 import { top } from "./top.ts";
+import { upgrade } from "./upgrade.ts";
 
 export const COMMANDS: readonly Command[] = [
   init,
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   stop,
   reload,
   restart,
+  upgrade,
   status,
   top,
   configtest,

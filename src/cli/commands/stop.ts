@@ -4,7 +4,7 @@ import { UsageError } from "../parse.ts";
 import { controlCommand, stopCommand } from "../remote.ts";
 import { runDirOf, timeoutFlag } from "../run-dir.ts";
 
-function timeoutOf(invocation: Invocation, command: string, example: string): number | undefined {
+export function timeoutOf(invocation: Invocation, command: string, example: string): number | undefined {
   const text = stringFlag(invocation.values, "timeout");
   if (text === undefined) return undefined;
   const ms = timeoutFlag(text);
@@ -44,7 +44,7 @@ export const stop: Command = {
   },
 };
 
-const WAIT_FLAG: Flag = {
+export const WAIT_FLAG: Flag = {
   name: "timeout",
   type: "string",
   value: "T",

@@ -7,6 +7,7 @@ export type ControlRequest =
   | { readonly command: "status" }
   | { readonly command: "reload" }
   | { readonly command: "restart" }
+  | { readonly command: "upgrade" }
   | { readonly command: "stop"; readonly graceful?: boolean; readonly timeoutMs?: number };
 
 export type ControlId = string | number;
@@ -34,6 +35,7 @@ const COMMANDS = new Map<string, (fields: Fields) => ControlRequest | string>([
   ["status", () => ({ command: "status" })],
   ["reload", () => ({ command: "reload" })],
   ["restart", () => ({ command: "restart" })],
+  ["upgrade", () => ({ command: "upgrade" })],
   ["stop", stopRequest],
 ]);
 

@@ -58,16 +58,18 @@ const closed = new WeakSet<OpenListener>();
 
 /**
  * Closes the descriptors and removes the unix socket files the master created. Each step is on its
- * own: a socket file someone already removed, or one that fails, does not keep the rest open.
+ * own: a socket file someone already removed, or one that fails, does not keep the rest open. With
+ * `keepFiles` (a master that handed its sockets to a new one) no socket file is removed.
  */
-export function closeListeners(listeners: readonly OpenListener[]): void {
+export function closeListeners(listeners: readonly OpenListener[], keepFiles = false): void {
   for (const open of listeners) {
     if (closed.has(open)) continue;
     closed.add(open);
     try {
       sockets().closeFd(open.fd);
     } finally {
-      if (open.listener.kind === "unix" && !open.adopted) rmSync(open.listener.path, { force: true });
+      if (open.listener.kind === "unix" && !open.adopted && !keepFiles)
+        rmSync(open.listener.path, { force: true });
     }
   }
 }

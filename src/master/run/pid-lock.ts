@@ -10,6 +10,8 @@ import {
   ftruncateSync,
   openSync,
   readFileSync,
+  renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeSync,
@@ -58,6 +60,28 @@ export function acquirePidLock(pidFile: string): PidLock | { heldBy: number | un
     ErrorCode.PID_FILE,
     `${pidFile} kept being replaced while drover tried to lock it: is another program removing it? Stop it, or use another run directory.`,
   );
+}
+
+/**
+ * Takes the pid file over from the master that locks it now (an upgrade): a new file beside it is
+ * locked and written, then renamed over it, so that `pidFile` names a locked file at every moment, the
+ * old master's until the rename and this one's after. The old master's release then finds the name
+ * no longer its file and leaves it. Throws PID_FILE when it cannot.
+ */
+export function takeOverPidLock(pidFile: string): PidLock {
+  const side = `${pidFile}.${process.pid}`;
+  const fd = openPidFile(side);
+  try {
+    if (!flock(fd, true, false)) throw new Error(`${side} is locked by another process`);
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${process.pid}\n`, 0);
+    renameSync(side, pidFile);
+    return lockOf(pidFile, fd);
+  } catch (cause) {
+    closeSync(fd);
+    rmSync(side, { force: true });
+    throw pidFileError(pidFile, cause);
+  }
 }
 
 /**

@@ -20,10 +20,12 @@ import type { Lifecycle } from "../lifecycle.ts";
 import type { StopOptions } from "../master.ts";
 import type { Pool } from "../pool/pool.ts";
 import { installSignals, type SignalAction } from "../signals.ts";
+import { healthWhenFree, inheritedListeners } from "../upgrade/inherited.ts";
+import type { UpgradeOrigin } from "../upgrade/upgrade-env.ts";
 import { logAdoption } from "./adoption-log.ts";
 import { Janitor } from "./janitor.ts";
 import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
-import { acquirePidLock, type PidLock } from "./pid-lock.ts";
+import { acquirePidLock, type PidLock, takeOverPidLock } from "./pid-lock.ts";
 import { makeRunDir, type RunFiles, removeRunDir, removeRunFiles, runFiles } from "./run-files.ts";
 import { STOP_CHILDREN_MS, stopWithinMs } from "./stop-bound.ts";
 
@@ -43,6 +45,8 @@ export interface RunParts {
   readonly passed: readonly PassedSocket[];
   /** What the health listener (config.health) answers. */
   readonly health: MasterHealth;
+  /** Set when this master was started by `drover upgrade` of another: see takeOver. */
+  readonly upgrade: UpgradeOrigin | undefined;
 }
 
 export class MasterRun {
@@ -69,6 +73,8 @@ export class MasterRun {
   #stopping: Promise<number> | undefined;
   // Aborted when a hard stop arrives during a graceful one: the drain is cut short.
   readonly #hurry = new AbortController();
+  // Its sockets and run files are a new master's now (an upgrade): this one removes none of them.
+  #handedOver = false;
 
   constructor(config: ResolvedConfig, log: Logger, lifecycle: Lifecycle, parts: RunParts) {
     this.#config = config;
@@ -100,7 +106,59 @@ export class MasterRun {
     // An addon that cannot load fails the start here, as itself, before any file or socket is made.
     loadAddon();
     const { runDir, pidFile } = this.files;
+    const upgrade = this.#parts.upgrade;
     this.#createdRunDir = makeRunDir(runDir);
+    // An upgrade's new master takes the run files over once it serves (takeOver): the old one answers till then.
+    if (!upgrade) this.#lockPidFile(pidFile, runDir);
+    const opened = await openListeners(this.#config.listen, this.#parts.passed);
+    const listeners = upgrade ? inheritedListeners(opened, upgrade, this.#log) : opened;
+    this.#listeners = listeners;
+    if (!upgrade && this.#parts.passed.length > 0) logAdoption(listeners, this.#log);
+    signal.throwIfAborted();
+    this.#scoreboard = Scoreboard.create({
+      name: this.files.scoreboardName,
+      // The drones' slots follow the children's (see drone-spawner.ts).
+      serverLimit: this.#config.serverLimit + this.#config.droneLimit,
+      droneBase: this.#config.serverLimit,
+      workerLimit: this.#config.workerLimit,
+    });
+    if (!upgrade) await this.#serveRunFiles(true);
+    this.#scoreboard.master.setGeneration(0, Date.now());
+    this.#scoreboard.master.setSpawnRate(1);
+    signal.throwIfAborted();
+    return listeners;
+  }
+
+  /**
+   * An upgrade's new master, serving, takes the run directory over: each file is renamed over the old
+   * master's, so that every name answers at every moment: first the service socket (new callers come
+   * here), then the control socket, last the pid file (which `drover status` reads the master from).
+   * The health listener follows once the old master has let it go.
+   */
+  async takeOver(): Promise<void> {
+    await this.#serveRunFiles(false);
+    this.#lock = takeOverPidLock(this.files.pidFile);
+    this.watchFiles();
+    const { health } = this.#config;
+    if (health) {
+      void healthWhenFree(health.listen, this.#parts.health, this.#log, this.#lifecycle.signal).then(
+        (server) => {
+          if (server && this.#lifecycle.stopping) void server.close();
+          else this.#health = server;
+        },
+      );
+    }
+  }
+
+  /** A new master serves on this one's sockets and holds its run files: this one leaves them be. */
+  handOver(): void {
+    this.#handedOver = true;
+    // The new master binds the health port as soon as it is free.
+    void this.#health?.close();
+    this.#health = undefined;
+  }
+
+  #lockPidFile(pidFile: string, runDir: string): void {
     const lock = acquirePidLock(pidFile);
     if ("heldBy" in lock) {
       const who =
@@ -111,31 +169,21 @@ export class MasterRun {
       );
     }
     this.#lock = lock;
-    const listeners = await openListeners(this.#config.listen, this.#parts.passed);
-    this.#listeners = listeners;
-    if (this.#parts.passed.length > 0) logAdoption(listeners, this.#log);
-    signal.throwIfAborted();
-    this.#scoreboard = Scoreboard.create({
-      name: this.files.scoreboardName,
-      // The drones' slots follow the children's (see drone-spawner.ts).
-      serverLimit: this.#config.serverLimit + this.#config.droneLimit,
-      droneBase: this.#config.serverLimit,
-      workerLimit: this.#config.workerLimit,
-    });
-    this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
+  }
+
+  // The service and control sockets (each renamed into place over what is there), the health listener
+  // (`health`) and the janitor.
+  async #serveRunFiles(health: boolean): Promise<void> {
     // Always there, so that a caller of a master without services is told so (NO_SUCH_SERVICE).
     this.#embedded = await listenEmbedded(this.files.dispatchSocket, this.#parts.dispatch(), this.#log);
-    const { health } = this.#config;
-    if (health) {
-      this.#health = await startHealthServer(health.listen, this.#parts.health, this.#log);
+    this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
+    const listen = this.#config.health?.listen;
+    if (health && listen) {
+      this.#health = await startHealthServer(listen, this.#parts.health, this.#log);
       this.#log.info({ health: this.#health.address }, "health endpoints: GET /livez and /readyz");
     }
     this.#janitor = Janitor.start();
-    this.watchFiles();
-    this.#scoreboard.master.setGeneration(0, Date.now());
-    this.#scoreboard.master.setSpawnRate(1);
-    signal.throwIfAborted();
-    return listeners;
+    if (this.#lock) this.watchFiles();
   }
 
   /** The serving generation's services: those with a NATS transport take calls from NATS. */
@@ -216,7 +264,8 @@ export class MasterRun {
 
   async #drain(pool: Pool, timeoutMs: number): Promise<void> {
     const { shutdownDelay } = this.#serving();
-    if (shutdownDelay > 0) {
+    // Handed over: the new master already serves, nothing waits for this one's readiness to turn.
+    if (shutdownDelay > 0 && !this.#handedOver) {
       this.#log.info({ shutdownDelayMs: shutdownDelay }, "graceful stop: still accepting for shutdownDelay");
       await delay(shutdownDelay, undefined, { signal: this.#hurry.signal }).catch(() => {});
     }
@@ -242,8 +291,8 @@ export class MasterRun {
   }
 
   #closeListeners(): void {
-    closeListeners(this.#listeners);
-    closeListeners(this.#parts.listeners());
+    closeListeners(this.#listeners, this.#handedOver);
+    closeListeners(this.#parts.listeners(), this.#handedOver);
   }
 
   // Everything the master holds, each step on its own.
@@ -260,9 +309,11 @@ export class MasterRun {
       () => this.#health?.close(),
       () => this.#signals?.uninstall(),
       () =>
-        this.#lock
-          ? removeRunFiles(this.files, this.#lock)
-          : this.#createdRunDir && removeRunDir(this.files.runDir),
+        this.#handedOver
+          ? this.#lock?.release()
+          : this.#lock
+            ? removeRunFiles(this.files, this.#lock)
+            : this.#createdRunDir && removeRunDir(this.files.runDir),
     ];
     this.#scoreboard = undefined;
     for (const step of steps) {
