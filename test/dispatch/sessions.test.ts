@@ -65,7 +65,10 @@ describe("sessions", { timeout: 120_000 }, () => {
     );
     assert.equal(ended.code, "DROVER_ERR_SESSION_EXPIRED");
     assert.match(ended.message, /sessionMaxLifetime/);
-    assert.ok(hooks(drover.marks).includes(`disconnect ${busy.id} lifetime`));
+    // onDisconnect runs in the drone as the session ends: its mark may follow the refusal.
+    await waitFor("onDisconnect at the lifetime", () =>
+      hooks(drover.marks).includes(`disconnect ${busy.id} lifetime`),
+    );
 
     const lasting = await math.session({ reconnect: true });
     const firstId = lasting.id;
