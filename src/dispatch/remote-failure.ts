@@ -4,8 +4,12 @@ import { ErrorCode } from "../errors.ts";
 import type { FailureDetails } from "../transports/seam.ts";
 import type { RemoteError } from "./wire/messages.ts";
 
-// Codes a drone answers with itself (a refusal, not the method's throw).
+// Codes a drone answers with itself (a refusal, not the method's throw), and those of a method that
+// threw its own ctx.signal's reason: its deadline (the drone's timer can beat the master's by a hair)
+// or its caller's cancel, which the caller hears as such.
 const DRONE_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.DISPATCH_TIMEOUT,
+  ErrorCode.DISPATCH_CANCELLED,
   ErrorCode.NO_SUCH_METHOD,
   ErrorCode.MESSAGE_TOO_LARGE,
   ErrorCode.DISPATCH_BAD_MESSAGE,
