@@ -90,7 +90,12 @@ describe("many hosts, one service", { timeout: 150_000 }, () => {
     );
     for (const host of hosts) {
       const left = host.proc.output().match(/leaving the NATS queue group/g)?.length ?? 0;
-      assert.equal(left, 1, "each host left the group once in the burst: no flapping");
+      // Once in the burst; at most once more, if a late call of the burst (a loaded machine) found it
+      // full again after its first sleep ended: never a leave for each call.
+      assert.ok(
+        left >= 1 && left <= 2,
+        `each host left the group once or twice, not ${left} times: no flapping`,
+      );
     }
   });
 
