@@ -1,19 +1,28 @@
 // A socket standing in for systemd's NOTIFY_SOCKET: python3 binds the Unix datagram socket (Node
 // cannot), with SO_PASSCRED so that the kernel tells the sender of each message, and prints every
 // datagram as one JSON line with its sender's pid and the CLOCK_MONOTONIC time it arrived. Messages
-// are read in the order they were sent (a Unix datagram socket keeps it).
+// are read in the order they were sent (a Unix datagram socket keeps it). It exits by itself within a
+// second if the test process that started it dies before stopping it.
 import { type SpawnedProcess, spawnProcess } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
 
 const RECEIVER = `
-import json, socket, struct, sys, time
+import json, os, socket, struct, sys, time
 address = sys.argv[1]
+parent = os.getppid()
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
 s.bind("\\0" + address[1:] if address.startswith("@") else address)
+s.settimeout(1.0)
 print(json.dumps({"bound": True}), flush=True)
 while True:
-    data, ancillary, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(12))
+    try:
+        data, ancillary, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(12))
+    except socket.timeout:
+        # The test that started it died without stopping it: go too, rather than linger.
+        if os.getppid() != parent:
+            sys.exit(0)
+        continue
     at = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
     pid = None
     for level, kind, payload in ancillary:
