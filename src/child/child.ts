@@ -110,6 +110,12 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     waiting: () => listeners?.waiting() ?? 0,
     pause: () => gate.block("ahead"),
     resume: () => gate.unblock("ahead"),
+    tookOver: (waiting, stalledMs) =>
+      log.warn(
+        { waiting, stalledMs },
+        `no peer took a connection for ${stalledMs} ms while ${waiting} waited: this child takes them ` +
+          "(a peer's event loop may be blocked, or the machine short of CPU)",
+      ),
   });
   const drain = new Drain({
     slots,

@@ -30,23 +30,31 @@ describe("accept balance", () => {
       const board = openBoard(drover.runDir);
       t.after(() => board.close());
       const openConnections = () => board.snapshot().processes.map((p) => [String(p.pid), p.openConnections]);
-      for (let burst = 0; burst < 3; burst++) {
+      // A child that sees connections wait while its peer takes none for a while takes them itself
+      // (the peer may be blocked): on a machine short of CPU that can rightly happen in a burst, and
+      // says so in the log. Such a burst proves nothing either way; three others must balance.
+      const takeovers = () => drover.proc.output().split("no peer took a connection").length - 1;
+      let balanced = 0;
+      for (let burst = 0; balanced < 3; burst++) {
+        assert.ok(burst < 8, `only ${balanced} of ${burst} bursts ran without a peer stalling`);
         // A burst meets children that have let the last one go: one still counting closed connections
         // would look busy to its peer.
         await waitFor("both children to count no connection", () =>
           openConnections().every(([, open]) => open === 0),
         );
+        const takeoversBefore = takeovers();
         const held = await holdConnections(drover.port, 60);
         try {
           const perChild = new Map<string, number>();
           for (const reply of held.replies) perChild.set(reply.body, (perChild.get(reply.body) ?? 0) + 1);
+          // Each child tells its peers how many it holds, in its process record.
+          assert.deepEqual(new Map(openConnections() as [string, number][]), perChild);
+          if (takeovers() > takeoversBefore) continue;
           const [fewest = 0, most = 0] = [...perChild.values()].sort((a, b) => a - b);
           assert.equal(perChild.size, 2, `burst ${burst}: ${JSON.stringify([...perChild])}`);
           // The busier one pauses past 1.5 x + 2; a connection or two may be accepted as it pauses.
           assert.ok(most <= fewest * 1.5 + 4, `burst ${burst}: ${fewest} and ${most} connections`);
-
-          // Each child tells its peers how many it holds, in its process record.
-          assert.deepEqual(new Map(openConnections() as [string, number][]), perChild);
+          balanced++;
         } finally {
           held.close();
         }

@@ -36,6 +36,8 @@ export interface BalanceParts {
   readonly waiting: () => number;
   readonly pause: () => void;
   readonly resume: () => void;
+  /** Told when this child takes connections a stalled peer left waiting (worth a log line: why?). */
+  readonly tookOver: (waiting: number, stalledMs: number) => void;
 }
 
 export class AcceptBalance {
@@ -81,12 +83,14 @@ export class AcceptBalance {
     // A peer that accepts shows it: its count moves. One whose count stands still while connections
     // wait is not taking them.
     const peerOpen = this.#parts.fewestOfPeers();
-    const stalled = this.#parts.waiting() > 0 && peerOpen === this.#peerOpen;
+    const waiting = this.#parts.waiting();
+    const stalled = waiting > 0 && peerOpen === this.#peerOpen;
     this.#peerOpen = peerOpen;
     this.#stalledChecks = stalled ? this.#stalledChecks + 1 : 0;
     if (this.#stalledChecks >= STALLED_CHECKS) {
       this.#holdUntil = Date.now() + HOLD_MS;
       this.#resume();
+      this.#parts.tookOver(waiting, STALLED_CHECKS * CHECK_MS);
       return;
     }
     this.check();
