@@ -115,8 +115,15 @@ export class Drone {
   }
 
   /** The hot path: a RUN of call `id` (see call-frames.ts for what its arguments must be). */
-  run(id: number, method: string, timeoutMs: number, session: string | undefined, params: Buffer): void {
-    this.#writer.write(encodeRun(id, method, timeoutMs, session, params));
+  run(
+    id: number,
+    method: string,
+    timeoutMs: number,
+    session: string | undefined,
+    replyTo: string | undefined,
+    params: Buffer,
+  ): void {
+    this.#writer.write(encodeRun(id, method, timeoutMs, session, replyTo, params));
   }
 
   /** Closes its end of the channel (it has exited). */

@@ -14,7 +14,7 @@ import { Deadlines } from "./deadlines.ts";
 import type { Drone } from "./drone.ts";
 import { remoteFailure } from "./remote-failure.ts";
 import type { Session } from "./session.ts";
-import { type DoneHeader, Kind, type RunHeader } from "./wire/messages.ts";
+import { type DoneHeader, Kind } from "./wire/messages.ts";
 
 /** How long a drone may run past a call's deadline (its signal aborted) before it counts as hung. */
 export const DEADLINE_GRACE_MS = 2_000;
@@ -162,19 +162,7 @@ export class ServicePool {
       drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
       return;
     }
-    if (request.replyTo === undefined) {
-      drone.run(call.id, request.method, call.remainingMs, request.session, request.params);
-      return;
-    }
-    // A call over NATS names the subject its drone answers on: a RUN the compact layout does not carry.
-    const header: { -readonly [K in keyof RunHeader]: RunHeader[K] } = {
-      id: call.id,
-      method: request.method,
-      timeoutMs: call.remainingMs,
-      replyTo: request.replyTo,
-    };
-    if (request.session !== undefined) header.session = request.session;
-    drone.send(Kind.RUN, { ...header }, request.params);
+    drone.run(call.id, request.method, call.remainingMs, request.session, request.replyTo, request.params);
   }
 
   /** A drone answered `header.id`. Returns the call it answered, if it ran one. */

@@ -30,6 +30,8 @@ export interface CallParts {
   readonly done: (header: DoneHeader, body?: Uint8Array) => void;
   /** The DONE of call `id`, which returned `result` (v8-serialized). */
   readonly succeeded: (id: number, retire: boolean, result: Buffer) => void;
+  /** The DONE of call `id`, whose result the drone published to its caller itself. */
+  readonly replied: (id: number, retire: boolean) => void;
   /** The drone's NATS connection, for calls whose RUN names a replyTo. */
   readonly replies: NatsReplies | undefined;
   /** Why a new call is refused now (the drone stops), or undefined. */
@@ -187,7 +189,10 @@ export class Calls {
         this.#ended(call, body.byteLength);
         const retire = this.#parts.retirement.tell(call.retire);
         const id = call.id;
-        this.#parts.done(retire ? { id, ok: true, replied: true, retire } : { id, ok: true, replied: true });
+        // The result goes out before the master hears of it: a DONE first would wake the master to
+        // take a core while the nats-server waits for one to pass the result on (the NATS client
+        // flushes in a microtask queued at the publish, so one queued now runs after it).
+        queueMicrotask(() => this.#parts.replied(id, retire));
         this.#idleNow();
         return;
       }

@@ -30,6 +30,8 @@ export interface ChannelEvents {
   broken(reason: string): void;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export class DataChannel {
   readonly #socket: Socket;
   readonly #reader: FrameReader;
@@ -80,6 +82,11 @@ export class DataChannel {
   /** The hot path: the DONE of call `id`, which succeeded with `result`. */
   succeeded(id: number, retire: boolean, result: Buffer): void {
     this.#writer.write(encodeDone(id, retire, result));
+  }
+
+  /** The DONE of call `id`, whose result the drone published to the caller itself. */
+  replied(id: number, retire: boolean): void {
+    this.#writer.write(encodeDone(id, retire, EMPTY, true));
   }
 
   /** Ends the channel once what was written has gone out, or after `withinMs`. */

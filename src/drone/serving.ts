@@ -53,6 +53,7 @@ export class Serving {
     const done = (header: DoneHeader, body?: Uint8Array) => this.#channel.done(header, body);
     const succeeded = (id: number, retire: boolean, result: Buffer) =>
       this.#channel.succeeded(id, retire, result);
+    const replied = (id: number, retire: boolean) => this.#channel.replied(id, retire);
     this.#sessions = new Sessions({
       service,
       context,
@@ -77,6 +78,7 @@ export class Serving {
       done,
       replies: this.#replies,
       succeeded,
+      replied,
       refusal,
     });
     this.#channel = new DataChannel(spec.channelFd, spec.maxMessageBytes, {

@@ -4,6 +4,8 @@
 // while a child of the old generation, still finishing a request, keeps its own.
 import assert from "node:assert/strict";
 import { get, type IncomingMessage } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { it } from "node:test";
 import { startDrover } from "../support/drover.ts";
 
@@ -11,8 +13,10 @@ const SRC = JSON.stringify(new URL("../../src/index.ts", import.meta.url).pathna
 
 // What a child or a drone knows of its own start.
 const FACTS = `
+import { getCompileCacheDir } from "node:module";
 import { getHeapStatistics } from "node:v8";
 export const facts = () => ({
+  compileCache: getCompileCacheDir() ?? null,
   pid: process.pid,
   secret: process.env.SECRET ?? null,
   heapMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
@@ -63,6 +67,7 @@ interface Facts {
   readonly heapMiB: number;
   readonly apm: string | null;
   readonly execArgv: readonly string[];
+  readonly compileCache: string | null;
 }
 
 function getFacts(port: number, path: string): { headers: Promise<IncomingMessage>; body: Promise<Facts> } {
@@ -97,6 +102,8 @@ it("starts children and drones with nodeArgs and env, and a reload gives the new
       "apm.mjs": 'globalThis.apm = "loaded before the app";\n',
     },
     config: { startServers: 1, services, nodeArgs: ["--max-old-space-size=200"], env: { SECRET: "one" } },
+    // As a master started by hand: no compile cache of the test runner's.
+    env: { NODE_COMPILE_CACHE: undefined },
   });
   t.after(() => drover.stop());
 
@@ -111,6 +118,10 @@ it("starts children and drones with nodeArgs and env, and a reload gives the new
     // Node's own default is several GiB on this machine.
     assert.ok(facts.heapMiB < 1_000, `the ${who}'s heap limit is the config's (${facts.heapMiB} MiB)`);
     assert.equal(facts.apm, null);
+    assert.ok(
+      facts.compileCache?.startsWith(join(tmpdir(), "node-compile-cache")),
+      `the ${who} starts with Node's compile cache on, in Node's own folder (${facts.compileCache})`,
+    );
   }
 
   // A request that the child of generation 0 answers only once it drains.
@@ -121,7 +132,7 @@ it("starts children and drones with nodeArgs and env, and a reload gives the new
     startServers: 1,
     services,
     nodeArgs: ["--max-old-space-size=300", "--import=./apm.mjs"],
-    env: { SECRET: "two" },
+    env: { SECRET: "two", NODE_COMPILE_CACHE: join(drover.dir.path, "compile-cache") },
   });
   const reloaded = await drover.cli("reload");
   assert.equal(reloaded.status, 0, reloaded.stderr);
@@ -138,6 +149,10 @@ it("starts children and drones with nodeArgs and env, and a reload gives the new
     assert.ok(facts.execArgv.includes("--max-old-space-size=300"), `the new ${who} has the new nodeArgs`);
     assert.ok(facts.heapMiB > before.heapMiB, `the new ${who}'s heap limit is the new one`);
     assert.equal(facts.apm, "loaded before the app", `the new ${who} preloaded --import=./apm.mjs`);
+    assert.ok(
+      facts.compileCache?.startsWith(join(drover.dir.path, "compile-cache")),
+      `the new ${who} keeps its compile cache where the config's env says (${facts.compileCache})`,
+    );
   }
 
   // The old child answers its last request with what it started with.

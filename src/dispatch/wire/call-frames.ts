@@ -2,32 +2,46 @@
 // (compact.ts): RUN (master → drone), DONE of a call that succeeded (drone → master) and RESULT
 // (master → client). The client's CALL is client/call-frame.ts. Their names and numbers were checked
 // where they came from (a checked header, the pool's own deadline), so nothing is checked again here.
-import { COMPACT_HEAD_BYTES, HAS_SESSION, RETIRE, writeCompactHead, writeName } from "./compact.ts";
+import {
+  COMPACT_HEAD_BYTES,
+  HAS_REPLY_TO,
+  HAS_SESSION,
+  REPLIED,
+  RETIRE,
+  runFieldBytes,
+  writeCompactHead,
+  writeRunFields,
+} from "./compact.ts";
 import { INLINE_BODY_BYTES, PREFIX_BYTES } from "./frames.ts";
 import { Kind } from "./messages.ts";
 
-/** RUN of call `id`: `timeoutMs` a whole number of milliseconds, `method` and `session` wire names. */
+/**
+ * RUN of call `id`: `timeoutMs` a whole number of milliseconds, `method` and `session` wire names,
+ * `replyTo` the NATS subject its drone answers on (a checked subject).
+ */
 export function encodeRun(
   id: number,
   method: string,
   timeoutMs: number,
   session: string | undefined,
+  replyTo: string | undefined,
   params: Buffer,
 ): Buffer[] {
-  const headerBytes =
-    COMPACT_HEAD_BYTES + 5 + method.length + (session === undefined ? 0 : 1 + session.length);
+  const headerBytes = COMPACT_HEAD_BYTES + runFieldBytes(method, session, replyTo);
   const frame = allocFrame(Kind.RUN, headerBytes, params);
-  let at = writeCompactHead(frame, PREFIX_BYTES, session === undefined ? 0 : HAS_SESSION, id);
-  at = frame.writeUInt32BE(timeoutMs, at);
-  at = writeName(frame, at, method);
-  if (session !== undefined) writeName(frame, at, session);
+  const flags = (session === undefined ? 0 : HAS_SESSION) | (replyTo === undefined ? 0 : HAS_REPLY_TO);
+  const at = writeCompactHead(frame, PREFIX_BYTES, flags, id);
+  writeRunFields(frame, at, timeoutMs, method, session, replyTo);
   return withBody(frame, PREFIX_BYTES + headerBytes, params);
 }
 
-/** DONE of call `id`, which succeeded with `result` (v8-serialized); `retire`: replace this drone. */
-export function encodeDone(id: number, retire: boolean, result: Buffer): Buffer[] {
+/**
+ * DONE of call `id`, which succeeded with `result` (v8-serialized); `retire`: replace this drone;
+ * `replied`: the drone published the result itself (`result` is then empty).
+ */
+export function encodeDone(id: number, retire: boolean, result: Buffer, replied = false): Buffer[] {
   const frame = allocFrame(Kind.DONE, COMPACT_HEAD_BYTES, result);
-  writeCompactHead(frame, PREFIX_BYTES, retire ? RETIRE : 0, id);
+  writeCompactHead(frame, PREFIX_BYTES, (retire ? RETIRE : 0) | (replied ? REPLIED : 0), id);
   return withBody(frame, PREFIX_BYTES + COMPACT_HEAD_BYTES, result);
 }
 

@@ -8,19 +8,22 @@
 //   u8    flags: which optional fields follow (bits per kind, below)
 //   u64   id, big-endian (ids go up to 2^48, messages.ts)
 //   CALL    [u32 timeoutMs if HAS_TIMEOUT] name service, name method, [name session if HAS_SESSION]
-//   RUN     u32 timeoutMs, name method, [name session if HAS_SESSION]
-//   DONE    nothing more: ok is true; RETIRE says retire (a failed call's DONE is JSON)
+//   RUN     u32 timeoutMs, name method, [name session if HAS_SESSION], [subject replyTo if HAS_REPLY_TO]
+//   DONE    nothing more: ok is true; RETIRE says retire, REPLIED replied (a failed call's DONE is JSON)
 //   RESULT  nothing more
 //   name:   u8 length, then that many bytes (wire names are ASCII)
+//   subject: u16 length, then that many bytes (a NATS subject, printable ASCII: messages.ts)
 //
 // A decoder reads the fields it knows and ignores flag bits and bytes after them: a new optional field
 // takes the next flag bit and goes after the others, and an older reader still reads the rest.
-import { Kind } from "./messages.ts";
+import { Kind, SUBJECT } from "./messages.ts";
 
 export const COMPACT = 0x01;
 export const HAS_TIMEOUT = 0x01;
 export const HAS_SESSION = 0x02;
 export const RETIRE = 0x04;
+export const HAS_REPLY_TO = 0x08;
+export const REPLIED = 0x10;
 /** Tag, flags and id: the bytes every compact header starts with. */
 export const COMPACT_HEAD_BYTES = 10;
 // As messages.ts's NAME: a name of up to 128 of these characters, which are one byte each.
@@ -47,6 +50,13 @@ export function writeCompactHead(buffer: Buffer, at: number, flags: number, id: 
   return at + COMPACT_HEAD_BYTES;
 }
 
+/** Writes `subject` (printable ASCII) as a u16 length and its bytes at `at`; returns the end. */
+export function writeSubject(buffer: Buffer, at: number, subject: string): number {
+  buffer.writeUInt16BE(subject.length, at);
+  buffer.write(subject, at + 2, "latin1");
+  return at + 2 + subject.length;
+}
+
 /** Writes `name` (a wire name: ASCII) as a u8 length and its bytes at `at`; returns the end. */
 export function writeName(buffer: Buffer, at: number, name: string): number {
   buffer[at] = name.length;
@@ -69,7 +79,12 @@ export function encodeCompact(kind: number, header: CompactHeader): Buffer | und
     case Kind.DONE:
       if (header.ok !== true || !onlyKeys(header, DONE_KEYS)) return undefined;
       if (header.retire !== undefined && header.retire !== true) return undefined;
-      return head(header.retire === true ? RETIRE : 0, id as number, 0);
+      if (header.replied !== undefined && header.replied !== true) return undefined;
+      return head(
+        (header.retire === true ? RETIRE : 0) | (header.replied === true ? REPLIED : 0),
+        id as number,
+        0,
+      );
     case Kind.RESULT:
       return onlyKeys(header, RESULT_KEYS) ? head(0, id as number, 0) : undefined;
     default:
@@ -78,8 +93,8 @@ export function encodeCompact(kind: number, header: CompactHeader): Buffer | und
 }
 
 const CALL_KEYS = new Set(["id", "service", "method", "timeoutMs", "session"]);
-const RUN_KEYS = new Set(["id", "method", "timeoutMs", "session"]);
-const DONE_KEYS = new Set(["id", "ok", "retire"]);
+const RUN_KEYS = new Set(["id", "method", "timeoutMs", "session", "replyTo"]);
+const DONE_KEYS = new Set(["id", "ok", "retire", "replied"]);
 const RESULT_KEYS = new Set(["id"]);
 
 function encodeCall(header: CompactHeader, id: number): Buffer | undefined {
@@ -104,17 +119,42 @@ function encodeCall(header: CompactHeader, id: number): Buffer | undefined {
 }
 
 function encodeRun(header: CompactHeader, id: number): Buffer | undefined {
-  const { method, timeoutMs, session } = header;
+  const { method, timeoutMs, session, replyTo } = header;
   if (!onlyKeys(header, RUN_KEYS) || !isName(method) || !isU32(timeoutMs)) return undefined;
   if (session !== undefined && !isName(session)) return undefined;
-  const buffer = head(
-    session === undefined ? 0 : HAS_SESSION,
-    id,
-    5 + method.length + (session ? 1 + session.length : 0),
-  );
-  const at = writeName(buffer, buffer.writeUInt32BE(timeoutMs as number, COMPACT_HEAD_BYTES), method);
-  if (session !== undefined) writeName(buffer, at, session);
+  if (replyTo !== undefined && !isSubject(replyTo)) return undefined;
+  const flags = (session === undefined ? 0 : HAS_SESSION) | (replyTo === undefined ? 0 : HAS_REPLY_TO);
+  const buffer = head(flags, id, runFieldBytes(method, session, replyTo));
+  writeRunFields(buffer, COMPACT_HEAD_BYTES, timeoutMs as number, method, session, replyTo);
   return buffer;
+}
+
+/** The bytes of a RUN's fields after the compact head. */
+export function runFieldBytes(
+  method: string,
+  session: string | undefined,
+  replyTo: string | undefined,
+): number {
+  return (
+    5 +
+    method.length +
+    (session === undefined ? 0 : 1 + session.length) +
+    (replyTo === undefined ? 0 : 2 + replyTo.length)
+  );
+}
+
+/** Writes a RUN's fields at `at` (after its compact head, whose flags say which are there). */
+export function writeRunFields(
+  buffer: Buffer,
+  at: number,
+  timeoutMs: number,
+  method: string,
+  session: string | undefined,
+  replyTo: string | undefined,
+): void {
+  let end = writeName(buffer, buffer.writeUInt32BE(timeoutMs, at), method);
+  if (session !== undefined) end = writeName(buffer, end, session);
+  if (replyTo !== undefined) writeSubject(buffer, end, replyTo);
 }
 
 function head(flags: number, id: number, more: number): Buffer {
@@ -124,6 +164,7 @@ function head(flags: number, id: number, more: number): Buffer {
 }
 
 const isName = (value: unknown): value is string => typeof value === "string" && WIRE_NAME.test(value);
+const isSubject = (value: unknown): value is string => typeof value === "string" && SUBJECT.test(value);
 const isU32 = (value: unknown): boolean =>
   Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_U32;
 
@@ -158,12 +199,17 @@ export function decodeCompact(kind: number, bytes: Buffer, start: number, end: n
     case Kind.RUN: {
       const timeoutMs = reader.u32();
       const method = reader.name();
-      return flags & HAS_SESSION
-        ? { id, method, timeoutMs, session: reader.name() }
-        : { id, method, timeoutMs };
+      const run: CompactHeader = { id, method, timeoutMs };
+      if (flags & HAS_SESSION) run.session = reader.name();
+      if (flags & HAS_REPLY_TO) run.replyTo = reader.subject();
+      return run;
     }
-    case Kind.DONE:
-      return flags & RETIRE ? { id, ok: true, retire: true } : { id, ok: true };
+    case Kind.DONE: {
+      const done: CompactHeader = { id, ok: true };
+      if (flags & RETIRE) done.retire = true;
+      if (flags & REPLIED) done.replied = true;
+      return done;
+    }
     case Kind.RESULT:
       return { id };
     default:
@@ -192,9 +238,18 @@ class NameReader {
   name(): string {
     const at = this.#at;
     if (at >= this.#end) throw new CompactError("a compact header is cut short");
-    const length = this.#bytes[at] as number;
-    if (at + 1 + length > this.#end) throw new CompactError("a compact header is cut short");
-    this.#at = at + 1 + length;
-    return this.#bytes.toString("latin1", at + 1, at + 1 + length);
+    return this.#text(at + 1, this.#bytes[at] as number);
+  }
+
+  subject(): string {
+    const at = this.#at;
+    if (at + 2 > this.#end) throw new CompactError("a compact header is cut short");
+    return this.#text(at + 2, this.#bytes.readUInt16BE(at));
+  }
+
+  #text(start: number, length: number): string {
+    if (start + length > this.#end) throw new CompactError("a compact header is cut short");
+    this.#at = start + length;
+    return this.#bytes.toString("latin1", start, start + length);
   }
 }

@@ -118,8 +118,8 @@ export type DoneHeader =
 
 const SESSION_END: readonly string[] = ["closed", "idle", "lifetime", "drain", "gone"];
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
-// A NATS subject to publish to: printable ASCII, no space, no wildcard.
-const SUBJECT = /^[!-)+-=?-~]{1,256}$/;
+/** A NATS subject to publish to: printable ASCII, no space, no wildcard. */
+export const SUBJECT = /^[!-)+-=?-~]{1,256}$/;
 
 const isId = (value: unknown): boolean =>
   Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 48;

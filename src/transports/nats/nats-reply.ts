@@ -3,6 +3,7 @@
 // is best effort: a connection that closed meanwhile loses the answer, as the caller's own timeout
 // then says; nothing throws into the dispatcher.
 import { headers, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import { SUBJECT } from "../../dispatch/wire/messages.ts";
 import type { ErrorCode } from "../../errors.ts";
 import { ErrorCode as Code } from "../../errors.ts";
 import type { FailureDetails, Reply } from "../seam.ts";
@@ -10,6 +11,14 @@ import { ERROR_HEADER, SERVICE_ERROR, SERVICE_ERROR_CODE, SESSION_HEADER, status
 
 const EMPTY = new Uint8Array(0);
 const MAX_ERROR_TEXT = 1024;
+
+/**
+ * The subject a drone may publish a call's result to: the caller's reply subject when it is one the
+ * drones' wire carries (printable ASCII, no wildcard); otherwise none, and the master answers.
+ */
+export function droneReplyTo(reply: string): string | undefined {
+  return SUBJECT.test(reply) ? reply : undefined;
+}
 
 /** Sends an answer to the caller; false when it could not be sent. */
 export type Answer = (body: Uint8Array, headers?: MsgHdrs) => boolean;

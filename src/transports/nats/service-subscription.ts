@@ -12,7 +12,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
-import { answerTo, NatsReply, respondError } from "./nats-reply.ts";
+import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
 
 /** The token after a service's subject that opens a session; `$` keeps it apart from method names. */
@@ -101,19 +101,25 @@ export class ServiceSubscription {
     }
     const params = callParams(message.data, answer, this.service, token, dispatcher);
     if (!params) return;
-    const { signal, settled } = this.#parts.inFlight.add(message.reply);
-    dispatcher.call(
+    const reply = message.reply;
+    const { inFlight } = this.#parts;
+    let answered = false;
+    const handle = dispatcher.call(
       {
         service: this.service,
         method: token,
         params,
         timeoutMs,
         session: undefined,
-        signal,
-        replyTo: message.reply,
+        replyTo: droneReplyTo(reply),
       },
-      new NatsReply(answer, settled),
+      new NatsReply(answer, () => {
+        answered = true;
+        inFlight.settled(reply);
+      }),
     );
+    // A call answered at once (refused, or the backlog full) is not in flight.
+    if (handle && !answered) inFlight.track(reply, handle);
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();

@@ -8,7 +8,7 @@ import { ErrorCode } from "../../errors.ts";
 import type { Dispatcher } from "../seam.ts";
 import { readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
-import { answerTo, NatsReply, respondError } from "./nats-reply.ts";
+import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
 import { CLOSE_TOKEN, sessionSubject } from "./subjects.ts";
 
@@ -82,7 +82,7 @@ export class SessionSubscriptions {
         timeoutMs,
         session,
         signal,
-        replyTo: message.reply,
+        replyTo: droneReplyTo(message.reply),
       },
       reply,
     );

@@ -25,7 +25,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher, Reply } from "../seam.ts";
 import { REPLY_HEADER, readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
-import { type Answer, publishTo, respondError } from "./nats-reply.ts";
+import { type Answer, droneReplyTo, publishTo, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
 
 /** The durable consumer every host's master shares. */
@@ -197,7 +197,15 @@ export class WorkQueue {
       this.#running.delete(message);
     };
     this.#parts.dispatcher.call(
-      { service: this.service, method, params, timeoutMs, session: undefined, signal, replyTo },
+      {
+        service: this.service,
+        method,
+        params,
+        timeoutMs,
+        session: undefined,
+        signal,
+        replyTo: droneReplyTo(replyTo),
+      },
       this.#reply(message, answer, done),
     );
   }

@@ -44,6 +44,12 @@ describe("compact headers", () => {
     ["a RUN in a session", Kind.RUN, { id: 9, method: "count", timeoutMs: 30_000, session: "s-x" }],
     ["a DONE", Kind.DONE, { id: 3, ok: true }],
     ["a DONE that retires", Kind.DONE, { id: 3, ok: true, retire: true }],
+    ["a DONE of a result the drone published", Kind.DONE, { id: 3, ok: true, replied: true }],
+    [
+      "a RUN over NATS, in a session",
+      Kind.RUN,
+      { id: 9, method: "count", timeoutMs: 30_000, session: "s-x", replyTo: "_INBOX.AbC123.9" },
+    ],
     ["a RESULT", Kind.RESULT, { id: 12_345_678_901 }],
   ];
   for (const [what, kind, header] of compact) {
@@ -68,7 +74,13 @@ describe("compact headers", () => {
       { id: 1, service: "math", method: "add", timeoutMs: "soon" },
     ],
     ["a fractional timeout", Kind.RUN, { id: 1, method: "add", timeoutMs: 1.5 }],
-    ["a field outside the layout", Kind.RUN, { id: 1, method: "add", timeoutMs: 5, replyTo: "_INBOX.x" }],
+    ["a field outside the layout", Kind.RUN, { id: 1, method: "add", timeoutMs: 5, hops: 2 }],
+    [
+      "a reply subject the layout does not carry",
+      Kind.RUN,
+      { id: 1, method: "add", timeoutMs: 5, replyTo: "a b" },
+    ],
+    ["a DONE with replied: false", Kind.DONE, { id: 3, ok: true, replied: false }],
     ["a kind without a layout", Kind.CANCEL, { id: 1 }],
   ];
   for (const [what, kind, header] of json) {
@@ -85,19 +97,31 @@ describe("compact headers", () => {
     const same = (fast: Buffer[], kind: number, header: Header, body: Buffer) =>
       assert.deepEqual(Buffer.concat(fast), one(kind, header, body));
     same(
-      encodeRun(5, "add", 250, undefined, params),
+      encodeRun(5, "add", 250, undefined, undefined, params),
       Kind.RUN,
       { id: 5, method: "add", timeoutMs: 250 },
       params,
     );
     same(
-      encodeRun(5, "add", 250, "s-1", big),
+      encodeRun(5, "add", 250, "s-1", undefined, big),
       Kind.RUN,
       { id: 5, method: "add", timeoutMs: 250, session: "s-1" },
       big,
     );
+    same(
+      encodeRun(5, "add", 250, "s-1", "_INBOX.abc.7", params),
+      Kind.RUN,
+      { id: 5, method: "add", timeoutMs: 250, session: "s-1", replyTo: "_INBOX.abc.7" },
+      params,
+    );
     same(encodeDone(8, false, params), Kind.DONE, { id: 8, ok: true }, params);
     same(encodeDone(8, true, Buffer.alloc(0)), Kind.DONE, { id: 8, ok: true, retire: true }, Buffer.alloc(0));
+    same(
+      encodeDone(8, true, Buffer.alloc(0), true),
+      Kind.DONE,
+      { id: 8, ok: true, retire: true, replied: true },
+      Buffer.alloc(0),
+    );
     same(encodeResult(2 ** 40, params), Kind.RESULT, { id: 2 ** 40 }, params);
     const call = encodeCall(11, "math", "add", 5000, "s-2", { a: 1, b: 2 });
     assert.deepEqual(

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { serialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
 import { connect as connectRaw, headers } from "@nats-io/transport-node";
 import type { Client } from "../../../src/client/index.ts";
 import { rejection } from "../../dispatch/support.ts";
@@ -151,6 +151,15 @@ describe("calls over NATS", { timeout: 120_000 }, () => {
       });
       const ok = await raw.request("drover.math.add", serialize({ a: 2, b: 3 }), { timeout: 5_000 });
       assert.equal(ok.headers?.get("Nats-Service-Error-Code"), undefined);
+      // A reply subject the drones' wire does not carry (not ASCII) is answered by the master, on that
+      // very subject: never on a look-alike, never refused.
+      const inbox = "_INBOX.drover-\u0129";
+      const answered = raw.subscribe(inbox, { max: 1, timeout: 5_000 });
+      raw.publish("drover.math.add", serialize({ a: 4, b: 5 }), { reply: inbox });
+      for await (const reply of answered) {
+        assert.equal(reply.headers?.get("Nats-Service-Error-Code"), undefined);
+        assert.equal(deserialize(reply.data), 9);
+      }
     } finally {
       await raw.close();
     }
