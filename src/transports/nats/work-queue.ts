@@ -30,10 +30,11 @@ import { callParams } from "./params.ts";
 
 /** The durable consumer every host's master shares. */
 export const CONSUMER = "drover";
-// How long JetStream waits for an ack before it delivers a call again (a host that died); a running
+// How long JetStream waits for an ack before it delivers a call again: a host that died holding it, or
+// a pull that gave up (its heartbeats late on a loaded host) as the call was on its way to it. A running
 // call tells it to wait on (working()) every WORKING_MS.
-const ACK_WAIT_MS = 30_000;
-const WORKING_MS = 10_000;
+export const ACK_WAIT_MS = 10_000;
+const WORKING_MS = 3_000;
 // One pull request waits this long for calls before the next is made.
 const PULL_EXPIRES_MS = 1_000;
 // With no idle drone, how often to look again.
@@ -145,14 +146,18 @@ export class WorkQueue {
         storage: StorageType.File,
       }),
     );
-    await manager.consumers.info(stream, CONSUMER).catch(() =>
-      manager.consumers.add(stream, {
+    const consumer = await manager.consumers.info(stream, CONSUMER).catch(() => undefined);
+    if (!consumer) {
+      await manager.consumers.add(stream, {
         durable_name: CONSUMER,
         ack_policy: AckPolicy.Explicit,
         ack_wait: nanos(ACK_WAIT_MS),
         max_deliver: -1,
-      }),
-    );
+      });
+    } else if (consumer.config.ack_wait !== nanos(ACK_WAIT_MS)) {
+      // A consumer made by an older drover, with another ack wait: this one's is what the working() beat assumes.
+      await manager.consumers.update(stream, CONSUMER, { ack_wait: nanos(ACK_WAIT_MS) });
+    }
   }
 
   #message(message: JsMsg): void {

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect as connectRaw, type NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { connect as connectRaw, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type Client, connect } from "../../../src/client/index.ts";
-import { CONSUMER, streamName } from "../../../src/transports/nats/work-queue.ts";
+import { ACK_WAIT_MS, CONSUMER, streamName } from "../../../src/transports/nats/work-queue.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
@@ -25,6 +25,21 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
 
   before(async () => {
     nats = await startNats({ jetstream: true });
+    raw = await connectRaw({ servers: nats.url });
+    // The stream and consumer as an older drover left them: its consumer waited 30 s for an ack.
+    const manager = await jetstreamManager(raw);
+    await manager.streams.add({
+      name: STREAM,
+      subjects: ["drover.math.>"],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+    });
+    await manager.consumers.add(STREAM, {
+      durable_name: CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+      max_deliver: -1,
+    });
     for (let i = 0; i < 2; i++) {
       hosts.push(
         await startServices({
@@ -41,7 +56,6 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
     client = await connect({
       nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } },
     });
-    raw = await connectRaw({ servers: nats.url });
   });
   after(async () => {
     await client?.close();
@@ -59,6 +73,10 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
         return [];
       }
     });
+
+  it("brings an older drover's consumer to this one's ack wait", async () => {
+    assert.equal((await consumerInfo()).config.ack_wait, nanos(ACK_WAIT_MS));
+  });
 
   it("answers calls, pulling only as many as each host has idle drones; the rest wait in the stream", async () => {
     const math = client.service("math");
