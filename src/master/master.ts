@@ -126,7 +126,7 @@ export class Master {
       scoreboard,
       stopping: () => this.#lifecycle.stopping,
       log,
-      promoted: (services) => this.#run.serveNats(services),
+      promoted: (services) => this.#run.servers.serveNats(services),
     });
     this.#generations = new Generations({
       source: { cwd: options.cwd, file: options.configFile, flags: options.flags },
