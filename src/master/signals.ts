@@ -49,3 +49,24 @@ export function installSignals(
     for (const [signal, handler] of handlers) process.off(signal, handler);
   };
 }
+
+/** The handlers of one mapping at a time: `follow` puts another mapping's in their place. */
+export class SignalHandlers {
+  readonly #act: (action: SignalAction, signal: NodeJS.Signals) => void;
+  #installed: { mapping: SignalMapping; uninstall: () => void } | undefined;
+
+  constructor(act: (action: SignalAction, signal: NodeJS.Signals) => void) {
+    this.#act = act;
+  }
+
+  /** Installs the handlers of `mapping`, unless they are installed already. */
+  follow(mapping: SignalMapping): void {
+    if (this.#installed?.mapping === mapping) return;
+    this.#installed?.uninstall();
+    this.#installed = { mapping, uninstall: installSignals(mapping, this.#act) };
+  }
+
+  uninstall(): void {
+    this.#installed?.uninstall();
+  }
+}

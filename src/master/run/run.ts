@@ -1,37 +1,30 @@
-// What a master holds for its whole life, and the order it is given up in: the run directory and pid
-// file, the listeners of the first generation, the scoreboard, the control socket and the signals.
-// The stop: the operation in progress is aborted, children drain (graceful) or are stopped at once,
-// then every resource goes, each step on its own so that one failing does not keep the rest.
+// What a master holds for its whole life, and the order it is given up in: the run directory
+// (run-directory.ts), the listeners of the first generation, the scoreboard, the sockets the master
+// answers on itself (master-servers.ts) and the signals; an upgrade's new master takes the run files
+// and those sockets over only once it serves. The stop: the operation in progress is aborted,
+// children drain (graceful) or are stopped at once, then every resource goes, each step on its own
+// so that one failing does not keep the rest.
 import { setTimeout as delay } from "node:timers/promises";
-import type { ResolvedConfig, ResolvedService, SignalMapping } from "../../config/types.ts";
-import type { Dispatch } from "../../dispatch/dispatch.ts";
-import { DroverError, ErrorCode } from "../../errors.ts";
+import type { ResolvedConfig, SignalMapping, TcpListener } from "../../config/types.ts";
 import type { Logger } from "../../log/logger.ts";
 import { loadAddon } from "../../native/addon.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";
 import type { PassedSocket } from "../../systemd/activation.ts";
-import { type EmbeddedServer, listenEmbedded } from "../../transports/embedded/index.ts";
-import type { NatsTransport } from "../../transports/nats/index.ts";
-import { type ControlRequest, type ControlServer, startControlServer } from "../control/control-server.ts";
 import type { ModuleHost } from "../generations/module-host.ts";
-import type { MasterHealth } from "../health/health.ts";
-import { type HealthServer, startHealthServer } from "../health/health-server.ts";
 import type { Lifecycle } from "../lifecycle.ts";
 import type { StopOptions } from "../master.ts";
 import type { Pool } from "../pool/pool.ts";
-import { installSignals, type SignalAction } from "../signals.ts";
-import { healthWhenFree, inheritedListeners } from "../upgrade/inherited.ts";
+import { type SignalAction, SignalHandlers } from "../signals.ts";
 import type { UpgradeOrigin } from "../upgrade/upgrade-env.ts";
-import { logAdoption } from "./adoption-log.ts";
-import { Janitor } from "./janitor.ts";
-import { closeListeners, type OpenListener, openListeners } from "./listeners.ts";
-import { acquirePidLock, type PidLock, takeOverPidLock } from "./pid-lock.ts";
-import { makeRunDir, type RunFiles, removeRunDir, removeRunFiles, runFiles } from "./run-files.ts";
+import { firstListeners } from "./first-listeners.ts";
+import { closeListeners, type OpenListener } from "./listeners.ts";
+import { MasterServers, type ServerParts } from "./master-servers.ts";
+import { RunDirectory } from "./run-directory.ts";
+import type { RunFiles } from "./run-files.ts";
 import { STOP_CHILDREN_MS, stopWithinMs } from "./stop-bound.ts";
 
-export interface RunParts {
+export interface RunParts extends ServerParts {
   readonly act: (action: SignalAction, signal: NodeJS.Signals) => void;
-  readonly control: (request: ControlRequest) => Promise<Record<string, unknown>>;
   readonly pool: () => Pool;
   /** The listeners of the generation serving now. */
   readonly listeners: () => readonly OpenListener[];
@@ -40,11 +33,8 @@ export interface RunParts {
   readonly config: () => ResolvedConfig;
   /** Stops the once-a-second maintenance. */
   readonly quiet: () => void;
-  readonly dispatch: () => Dispatch;
   /** The sockets systemd passed (socket activation), served instead of binding their listen entries. */
   readonly passed: readonly PassedSocket[];
-  /** What the health listener (config.health) answers. */
-  readonly health: MasterHealth;
   /** Set when this master was started by `drover upgrade` of another: see takeOver. */
   readonly upgrade: UpgradeOrigin | undefined;
 }
@@ -52,36 +42,30 @@ export interface RunParts {
 export class MasterRun {
   readonly files: RunFiles;
   readonly exited: Promise<number>;
+  readonly servers: MasterServers;
   readonly #config: ResolvedConfig;
   readonly #log: Logger;
   readonly #lifecycle: Lifecycle;
   readonly #parts: RunParts;
   #resolveExited: (code: number) => void = () => {};
   #exitCode = 0;
+  readonly #dir: RunDirectory;
   #scoreboard: Scoreboard | undefined;
-  #control: ControlServer | undefined;
-  #embedded: EmbeddedServer | undefined;
-  // Loaded with the first service that has a NATS transport.
-  #nats: Promise<NatsTransport> | undefined;
-  #health: HealthServer | undefined;
   #listeners: readonly OpenListener[] = [];
-  #signals: { mapping: SignalMapping; uninstall: () => void } | undefined;
-  // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
-  #lock: PidLock | undefined;
-  #createdRunDir = false;
-  #janitor: Janitor | undefined;
+  readonly #signals: SignalHandlers;
   #stopping: Promise<number> | undefined;
   // Aborted when a hard stop arrives during a graceful one: the drain is cut short.
   readonly #hurry = new AbortController();
-  // Its sockets and run files are a new master's now (an upgrade): this one removes none of them.
-  #handedOver = false;
 
   constructor(config: ResolvedConfig, log: Logger, lifecycle: Lifecycle, parts: RunParts) {
     this.#config = config;
     this.#log = log;
     this.#lifecycle = lifecycle;
     this.#parts = parts;
-    this.files = runFiles(config.runDir);
+    this.#dir = new RunDirectory(config.runDir);
+    this.files = this.#dir.files;
+    this.#signals = new SignalHandlers(parts.act);
+    this.servers = new MasterServers(this.files, log, parts);
     this.exited = new Promise((resolve) => {
       this.#resolveExited = resolve;
     });
@@ -105,15 +89,12 @@ export class MasterRun {
     this.followSignals(this.#config.signals);
     // An addon that cannot load fails the start here, as itself, before any file or socket is made.
     loadAddon();
-    const { runDir, pidFile } = this.files;
     const upgrade = this.#parts.upgrade;
-    this.#createdRunDir = makeRunDir(runDir);
+    this.#dir.make();
     // An upgrade's new master takes the run files over once it serves (takeOver): the old one answers till then.
-    if (!upgrade) this.#lockPidFile(pidFile, runDir);
-    const opened = await openListeners(this.#config.listen, this.#parts.passed);
-    const listeners = upgrade ? inheritedListeners(opened, upgrade, this.#log) : opened;
+    if (!upgrade) this.#dir.lockPidFile();
+    const listeners = await firstListeners(this.#config.listen, this.#parts.passed, upgrade, this.#log);
     this.#listeners = listeners;
-    if (!upgrade && this.#parts.passed.length > 0) logAdoption(listeners, this.#log);
     signal.throwIfAborted();
     this.#scoreboard = Scoreboard.create({
       name: this.files.scoreboardName,
@@ -122,7 +103,7 @@ export class MasterRun {
       droneBase: this.#config.serverLimit,
       workerLimit: this.#config.workerLimit,
     });
-    if (!upgrade) await this.#serveRunFiles(true);
+    if (!upgrade) await this.#serveRunFiles(this.#config.health?.listen);
     this.#scoreboard.master.setGeneration(0, Date.now());
     this.#scoreboard.master.setSpawnRate(1);
     signal.throwIfAborted();
@@ -136,63 +117,24 @@ export class MasterRun {
    * The health listener follows once the old master has let it go.
    */
   async takeOver(): Promise<void> {
-    await this.#serveRunFiles(false);
-    this.#lock = takeOverPidLock(this.files.pidFile);
+    await this.#serveRunFiles(undefined);
+    this.#dir.takeOverPidFile();
     this.watchFiles();
     const { health } = this.#config;
-    if (health) {
-      void healthWhenFree(health.listen, this.#parts.health, this.#log, this.#lifecycle.signal).then(
-        (server) => {
-          if (server && this.#lifecycle.stopping) void server.close();
-          else this.#health = server;
-        },
-      );
-    }
+    if (health) this.servers.serveHealthWhenFree(health.listen, this.#lifecycle);
   }
 
   /** A new master serves on this one's sockets and holds its run files: this one leaves them be. */
   handOver(): void {
-    this.#handedOver = true;
-    // The new master binds the health port as soon as it is free.
-    void this.#health?.close();
-    this.#health = undefined;
+    this.#dir.handOver();
+    this.servers.letHealthGo();
   }
 
-  #lockPidFile(pidFile: string, runDir: string): void {
-    const lock = acquirePidLock(pidFile);
-    if ("heldBy" in lock) {
-      const who =
-        lock.heldBy === undefined ? "another drover master" : `a drover master (pid ${lock.heldBy})`;
-      throw new DroverError(
-        ErrorCode.ALREADY_RUNNING,
-        `${who} already runs in ${runDir}: stop it with \`drover stop\`, or use another --run-dir`,
-      );
-    }
-    this.#lock = lock;
-  }
-
-  // The service and control sockets (each renamed into place over what is there), the health listener
-  // (`health`) and the janitor.
-  async #serveRunFiles(health: boolean): Promise<void> {
-    // Always there, so that a caller of a master without services is told so (NO_SUCH_SERVICE).
-    this.#embedded = await listenEmbedded(this.files.dispatchSocket, this.#parts.dispatch(), this.#log);
-    this.#control = await startControlServer(this.files.controlSocket, this.#parts.control);
-    const listen = this.#config.health?.listen;
-    if (health && listen) {
-      this.#health = await startHealthServer(listen, this.#parts.health, this.#log);
-      this.#log.info({ health: this.#health.address }, "health endpoints: GET /livez and /readyz");
-    }
-    this.#janitor = Janitor.start();
-    if (this.#lock) this.watchFiles();
-  }
-
-  /** The serving generation's services: those with a NATS transport take calls from NATS. */
-  serveNats(services: readonly ResolvedService[]): void {
-    if (!this.#nats && !services.some((service) => service.nats)) return;
-    this.#nats ??= import("../../transports/nats/index.ts").then(
-      ({ NatsTransport }) => new NatsTransport(this.#parts.dispatch(), this.#log),
-    );
-    void this.#nats.then((nats) => nats.serve(services));
+  // The master's own sockets (the health listener on `health`), then the janitor.
+  async #serveRunFiles(health: TcpListener | undefined): Promise<void> {
+    await this.servers.serve(health);
+    this.#dir.startJanitor();
+    if (this.#dir.locked) this.watchFiles();
   }
 
   /** Tells the janitor which files are the master's now (after a reload changed the listeners). */
@@ -201,21 +143,12 @@ export class MasterRun {
     const sockets = [...this.#listeners, ...this.#parts.listeners()].flatMap(({ listener, adopted }) =>
       listener.kind === "unix" && !adopted ? [listener.path] : [],
     );
-    this.#janitor?.watch(this.files.pidFile, this.files.runDir, [
-      this.files.controlSocket,
-      this.files.dispatchSocket,
-      ...new Set(sockets),
-    ]);
+    this.#dir.watch(sockets);
   }
 
   /** Installs the signal handlers of `mapping` (again, when a reload changed it). */
   followSignals(mapping: SignalMapping): void {
-    if (this.#signals?.mapping === mapping || this.#lifecycle.stopping) return;
-    this.#signals?.uninstall();
-    this.#signals = {
-      mapping,
-      uninstall: installSignals(mapping, (action, signal) => this.#parts.act(action, signal)),
-    };
+    if (!this.#lifecycle.stopping) this.#signals.follow(mapping);
   }
 
   /** No child of the serving generation can initialise: the master stops and exits 1. */
@@ -254,7 +187,7 @@ export class MasterRun {
       await pool.stopAll(STOP_CHILDREN_MS);
       this.#parts.dispatch().abandon();
       await this.#release();
-      await this.#janitor?.finish();
+      await this.#dir.finish();
     }
     this.#lifecycle.stopped();
     this.#log.info({ code: this.#exitCode }, "drover stopped");
@@ -265,7 +198,7 @@ export class MasterRun {
   async #drain(pool: Pool, timeoutMs: number): Promise<void> {
     const { shutdownDelay } = this.#serving();
     // Handed over: the new master already serves, nothing waits for this one's readiness to turn.
-    if (shutdownDelay > 0 && !this.#handedOver) {
+    if (shutdownDelay > 0 && !this.#dir.handedOver) {
       this.#log.info({ shutdownDelayMs: shutdownDelay }, "graceful stop: still accepting for shutdownDelay");
       await delay(shutdownDelay, undefined, { signal: this.#hurry.signal }).catch(() => {});
     }
@@ -273,7 +206,7 @@ export class MasterRun {
     this.#closeListeners();
     this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
     // Callers over NATS move to the other hosts first: nothing new arrives once this master left.
-    await (await this.#nats)?.leave();
+    await this.servers.leaveNats();
     // Drones finish the calls queued for them first; the dispatcher lets them go.
     this.#parts.dispatch().drain(timeoutMs);
     for (const child of pool.table.all()) if (!child.drone) child.quiesce("stop", timeoutMs);
@@ -291,8 +224,8 @@ export class MasterRun {
   }
 
   #closeListeners(): void {
-    closeListeners(this.#listeners, this.#handedOver);
-    closeListeners(this.#parts.listeners(), this.#handedOver);
+    closeListeners(this.#listeners, this.#dir.handedOver);
+    closeListeners(this.#parts.listeners(), this.#dir.handedOver);
   }
 
   // Everything the master holds, each step on its own.
@@ -301,19 +234,9 @@ export class MasterRun {
     const steps: Array<() => unknown> = [
       () => scoreboard?.close(),
       () => this.#parts.modules().close(),
-      // Every client is cut: none can keep a stopping master alive (review D6).
-      () => this.#control?.close(),
-      () => this.#embedded?.close(),
-      async () => (await this.#nats)?.close(),
-      // Last of the listeners: /readyz says "stopping" for as long as the stop runs.
-      () => this.#health?.close(),
-      () => this.#signals?.uninstall(),
-      () =>
-        this.#handedOver
-          ? this.#lock?.release()
-          : this.#lock
-            ? removeRunFiles(this.files, this.#lock)
-            : this.#createdRunDir && removeRunDir(this.files.runDir),
+      ...this.servers.closing(),
+      () => this.#signals.uninstall(),
+      () => this.#dir.remove(),
     ];
     this.#scoreboard = undefined;
     for (const step of steps) {
