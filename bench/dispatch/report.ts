@@ -2,8 +2,9 @@
 // and each goal with its ratio (met or not). Written between markers, so a rerun with --write
 // replaces it and leaves the hand-written reading around it alone.
 import { markdownTable } from "../report/markdown.ts";
+import type { GoalResult } from "../shared/results.ts";
 import { type Figure, figures, SPIN_MS } from "./figures.ts";
-import { type GoalResult, goals, type Row, rows, type Sample } from "./results.ts";
+import { goals, type Row, rows, type Sample } from "./results.ts";
 import { type DispatchTarget, dispatchTarget, dispatchTargets } from "./targets.ts";
 
 export const DISPATCH_START = "<!-- bench:dispatch:start -->";

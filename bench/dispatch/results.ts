@@ -1,9 +1,8 @@
-// One sample per figure, target and round; the rows of a figure's table (medians over the rounds) and
-// its goals' ratios (the median of each round's own ratio: targets a few seconds apart share the
-// machine's mood, rounds a minute apart may not).
-import { median } from "../report/summary.ts";
+// One sample per figure, target and round, and what a figure's table and goals take from them
+// (../shared/results.ts: medians over the rounds, the median of each round's own ratio).
+import { figureGoals, figureRows, type GoalResult } from "../shared/results.ts";
 import type { CpuPerCall } from "./cpu.ts";
-import type { Figure, Goal } from "./figures.ts";
+import type { Figure } from "./figures.ts";
 
 export interface Sample {
   readonly figure: string;
@@ -29,42 +28,18 @@ export interface Row {
   readonly rounds: readonly number[];
 }
 
-export interface GoalResult extends Goal {
-  /** The target's measure over the other's, median of the rounds'; NaN when a round lacks either. */
-  readonly value: number;
-  readonly met: boolean;
-  readonly perRound: readonly number[];
-}
-
-const measureOf = (figure: Figure, sample: Sample) =>
+const measureOf = (figure: Figure) => (sample: Sample) =>
   figure.measure === "p50" ? sample.p50 : (sample.callsPerSecond ?? Number.NaN);
 
 export function rows(figure: Figure, samples: readonly Sample[]): Row[] {
-  return figure.targets.map((target) => {
-    const own = samples.filter((s) => s.figure === figure.id && s.target === target);
-    return {
-      target,
-      p50: median(own.map((s) => s.p50)),
-      p99: median(own.map((s) => s.p99)),
-      callsPerSecond: median(own.map((s) => s.callsPerSecond ?? Number.NaN)),
-      serverCpuUs: median(own.map((s) => s.cpu.serverUs)),
-      clientCpuUs: median(own.map((s) => s.cpu.clientUs)),
-      rounds: own.map((s) => measureOf(figure, s)),
-    };
-  });
+  return figureRows(figure, samples, measureOf(figure), (of) => ({
+    p50: of((s) => s.p50),
+    p99: of((s) => s.p99),
+    callsPerSecond: of((s) => s.callsPerSecond),
+    serverCpuUs: of((s) => s.cpu.serverUs),
+    clientCpuUs: of((s) => s.cpu.clientUs),
+  }));
 }
 
-export function goals(figure: Figure, samples: readonly Sample[]): GoalResult[] {
-  const inFigure = samples.filter((s) => s.figure === figure.id);
-  const rounds = [...new Set(inFigure.map((s) => s.round))].sort((a, b) => a - b);
-  const at = (target: string, round: number) => {
-    const sample = inFigure.find((s) => s.target === target && s.round === round);
-    return sample ? measureOf(figure, sample) : Number.NaN;
-  };
-  return figure.goals.map((goal) => {
-    const perRound = rounds.map((round) => at(goal.of ?? "drover", round) / at(goal.against, round));
-    const value = perRound.some(Number.isNaN) || perRound.length === 0 ? Number.NaN : median(perRound);
-    const met = figure.measure === "p50" ? value <= goal.ratio : value >= goal.ratio;
-    return { ...goal, value, met, perRound };
-  });
-}
+export const goals = (figure: Figure, samples: readonly Sample[]): GoalResult[] =>
+  figureGoals(figure, samples, measureOf(figure));

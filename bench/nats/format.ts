@@ -1,5 +1,5 @@
 // How the NATS bench's section writes its numbers and names.
-import type { NatsGoalResult } from "./results.ts";
+import type { GoalResult } from "../shared/results.ts";
 import { natsTarget } from "./targets.ts";
 
 export const fixed = (value: number, digits: number) =>
@@ -11,5 +11,5 @@ export const ms = (value: number) => fixed(value / 1000, value >= 100_000 ? 0 : 
 export const perSecond = (value: number) =>
   Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "–";
 export const labelOf = (id: string) => natsTarget(id).label;
-export const verdict = (goal: NatsGoalResult) =>
+export const verdict = (goal: GoalResult) =>
   Number.isNaN(goal.value) ? "not measured" : goal.met ? "met" : "missed";

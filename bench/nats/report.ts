@@ -3,10 +3,11 @@
 // where drover's CPU per call went against its peer's. Written between markers of its own, so a rerun
 // with --write replaces it and leaves the hand-written reading around it alone.
 import { markdownTable } from "../report/markdown.ts";
+import type { GoalResult } from "../shared/results.ts";
 import { type NatsFigure, natsFigures, SPIN_MS } from "./figures.ts";
 import { fixed, labelOf, ms, perSecond, us, verdict } from "./format.ts";
 import { warmupCalls, warmupSeconds } from "./measure.ts";
-import { type NatsGoalResult, type NatsRow, type NatsSample, natsGoals, natsRows } from "./results.ts";
+import { type NatsRow, type NatsSample, natsGoals, natsRows } from "./results.ts";
 import { natsTargets } from "./targets.ts";
 import { whatItMeans } from "./verdicts.ts";
 
@@ -58,7 +59,7 @@ export function natsSection(facts: NatsFacts, samples: readonly NatsSample[]): s
         .map((target) => [target.label, target.description]),
     ),
   ];
-  const results: { figure: NatsFigure; rows: NatsRow[]; goals: NatsGoalResult[] }[] = [];
+  const results: { figure: NatsFigure; rows: NatsRow[]; goals: GoalResult[] }[] = [];
   for (const figure of figures) {
     const rows = natsRows(figure, samples);
     const goals = natsGoals(figure, samples);
@@ -69,11 +70,7 @@ export function natsSection(facts: NatsFacts, samples: readonly NatsSample[]): s
   return lines.join("\n");
 }
 
-function figureLines(
-  figure: NatsFigure,
-  rows: readonly NatsRow[],
-  goals: readonly NatsGoalResult[],
-): string[] {
+function figureLines(figure: NatsFigure, rows: readonly NatsRow[], goals: readonly GoalResult[]): string[] {
   type Column = [string, (row: NatsRow) => string];
   const kind = figure.mode.kind;
   const columns: Column[] =
