@@ -1,12 +1,11 @@
 // The short reading under the tables: for each figure what its ratio means, and for a goal missed
 // where drover's time went, from the CPU each side spent per call (the target's processes, the
 // nats-server, the client), which moves far less with the neighbours than latency does.
-
+import { fixed, ms, us, verdict } from "../shared/format.ts";
 import type { GoalResult } from "../shared/results.ts";
 import { HEAVY_EVERY, type NatsFigure } from "./figures.ts";
-import { fixed, labelOf, ms, us, verdict } from "./format.ts";
 import type { NatsRow } from "./results.ts";
-import { WORKERS } from "./targets.ts";
+import { labelOf, WORKERS } from "./targets.ts";
 
 interface FigureResult {
   readonly figure: NatsFigure;
