@@ -1,9 +1,7 @@
 // The figures the issue asks for: which targets each compares, how it calls them, and its goals.
-import type { Goal } from "../shared/results.ts";
+import type { Goal, Measure } from "../shared/results.ts";
 
 export type FigureId = "round-trip" | "throughput" | "cpu";
-/** What a goal compares: sequential p50 latency (lower is better) or calls/s in flight (higher). */
-export type Measure = "p50" | "callsPerSecond";
 
 export interface Figure {
   readonly id: FigureId;
@@ -12,7 +10,8 @@ export interface Figure {
   readonly targets: readonly string[];
   readonly mode: "sequential" | "in-flight";
   readonly job: "add" | "spin";
-  readonly measure: Measure;
+  /** Sequential p50 latency (lower is better) or calls/s in flight (higher). */
+  readonly measure: Extract<Measure, "p50" | "callsPerSecond">;
   readonly goals: readonly Goal[];
 }
 

@@ -3,9 +3,10 @@
 // replaces it and leaves the hand-written reading around it alone.
 import { type BenchFacts, headLines, spinLine } from "../shared/facts.ts";
 import { fixed, ms, perSecond, us } from "../shared/format.ts";
+import { figureGoals } from "../shared/results.ts";
 import { type Column, figureLines, targetsTable } from "../shared/section.ts";
 import { type Figure, figures, SPIN_MS } from "./figures.ts";
-import { goals, type Row, rows, type Sample } from "./results.ts";
+import { type Row, rows, type Sample } from "./results.ts";
 import { dispatchTarget, dispatchTargets } from "./targets.ts";
 
 export const DISPATCH_START = "<!-- bench:dispatch:start -->";
@@ -64,7 +65,7 @@ function figurePart(figure: Figure, samples: readonly Sample[], facts: DispatchF
     measureName: latency ? "p50" : "calls/s",
     unit: latency ? " µs" : "",
     roundCell: latency ? us : perSecond,
-    goals: goals(figure, samples),
+    goals: figureGoals(figure, samples),
     labelOf,
     notes: spin
       ? [

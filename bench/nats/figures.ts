@@ -1,9 +1,6 @@
 // The figures of issue 11's "Speed": which targets each compares, how it calls them, and its goals.
 import { IN_FLIGHT, SPIN_MS } from "../dispatch/figures.ts";
-import type { Goal } from "../shared/results.ts";
-
-/** What a goal compares: a latency percentile (lower is better) or calls/s (higher is better). */
-export type NatsMeasure = "p50" | "p99" | "callsPerSecond";
+import type { Goal, Measure } from "../shared/results.ts";
 
 export type NatsFigureMode =
   | { readonly kind: "sequential" }
@@ -17,7 +14,7 @@ export interface NatsFigure {
   readonly what: string;
   readonly targets: readonly string[];
   readonly mode: NatsFigureMode;
-  readonly measure: NatsMeasure;
+  readonly measure: Measure;
   readonly goals: readonly Goal[];
 }
 

@@ -4,11 +4,11 @@
 // with --write replaces it and leaves the hand-written reading around it alone.
 import { type BenchFacts, headLines, spinLine } from "../shared/facts.ts";
 import { fixed, ms, perSecond, us } from "../shared/format.ts";
-import type { GoalResult } from "../shared/results.ts";
+import { figureGoals, type GoalResult } from "../shared/results.ts";
 import { type Column, figureLines, targetsTable } from "../shared/section.ts";
 import { type NatsFigure, natsFigures, SPIN_MS } from "./figures.ts";
 import { warmupCalls, warmupSeconds } from "./measure.ts";
-import { type NatsRow, type NatsSample, natsGoals, natsRows } from "./results.ts";
+import { type NatsRow, type NatsSample, natsRows } from "./results.ts";
 import { labelOf, natsTargets } from "./targets.ts";
 import { whatItMeans } from "./verdicts.ts";
 
@@ -37,7 +37,7 @@ export function natsSection(facts: NatsFacts, samples: readonly NatsSample[]): s
   const results: { figure: NatsFigure; rows: NatsRow[]; goals: GoalResult[] }[] = [];
   for (const figure of figures) {
     const rows = natsRows(figure, samples);
-    const goals = natsGoals(figure, samples);
+    const goals = figureGoals(figure, samples);
     results.push({ figure, rows, goals });
     lines.push("", ...figurePart(figure, rows, goals));
   }

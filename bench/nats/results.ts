@@ -1,51 +1,28 @@
-// One sample per figure, target and round, and what a figure's table and goals take from them
-// (../shared/results.ts: medians over the rounds, the median of each round's own ratio).
-import { figureGoals, figureRows, type GoalResult } from "../shared/results.ts";
+// One sample per figure, target and round, with the heavy calls' p50 of a mixed run and the CPU per
+// call of the target, the nats-server and the client; ../shared/results.ts makes a figure's rows and
+// goals of them.
+import { figureRows, type RowBase, type SampleBase } from "../shared/results.ts";
 import type { NatsFigure } from "./figures.ts";
 
-export interface NatsSample {
-  readonly figure: string;
-  readonly target: string;
-  readonly round: number;
-  /** Microseconds; in a mixed run, the fast calls'. */
-  readonly p50: number;
-  readonly p99: number;
-  /** In flight and mixed (both kinds of call) only. */
-  readonly callsPerSecond?: number;
-  /** Mixed only: the CPU-bound calls' p50 (µs) and how many were timed. */
+export interface NatsSample extends SampleBase {
+  /** Mixed only: the CPU-bound calls' p50 (µs) and how many were timed; p50 and p99 are the fast calls'. */
   readonly heavyP50?: number;
   readonly heavyCalls?: number;
   /** CPU µs per call (untimed calls included): the target's processes, the nats-server, the bench. */
   readonly cpu: { readonly targetUs: number; readonly natsUs: number; readonly clientUs: number };
 }
 
-export interface NatsRow {
-  readonly target: string;
-  readonly p50: number;
-  readonly p99: number;
-  readonly callsPerSecond: number;
+export interface NatsRow extends RowBase {
   readonly heavyP50: number;
   readonly targetCpuUs: number;
   readonly natsCpuUs: number;
   readonly clientCpuUs: number;
-  /** The figure's measure in each round, in order. */
-  readonly rounds: readonly number[];
 }
 
-const measureOf = (figure: NatsFigure) => (sample: NatsSample) =>
-  figure.measure === "callsPerSecond" ? (sample.callsPerSecond ?? Number.NaN) : sample[figure.measure];
-
-export function natsRows(figure: NatsFigure, samples: readonly NatsSample[]): NatsRow[] {
-  return figureRows(figure, samples, measureOf(figure), (of) => ({
-    p50: of((s) => s.p50),
-    p99: of((s) => s.p99),
-    callsPerSecond: of((s) => s.callsPerSecond),
+export const natsRows = (figure: NatsFigure, samples: readonly NatsSample[]): NatsRow[] =>
+  figureRows(figure, samples, (of) => ({
     heavyP50: of((s) => s.heavyP50),
     targetCpuUs: of((s) => s.cpu.targetUs),
     natsCpuUs: of((s) => s.cpu.natsUs),
     clientCpuUs: of((s) => s.cpu.clientUs),
   }));
-}
-
-export const natsGoals = (figure: NatsFigure, samples: readonly NatsSample[]): GoalResult[] =>
-  figureGoals(figure, samples, measureOf(figure));
