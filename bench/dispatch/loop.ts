@@ -85,23 +85,16 @@ export async function inFlight(
   };
 }
 
-export interface Window {
-  /** Counted seconds, after `warmupSeconds` uncounted. */
-  readonly seconds: number;
-  readonly warmupSeconds: number;
-  readonly signal?: AbortSignal | undefined;
-}
-
 /**
  * `lanes` closed loops (each sends its next call when its last settled) of call `index` of
- * `jobOf(index)`, for the window's time; `record` gets each call settled inside the counted part, with
- * its latency in microseconds. Resolves with the number of calls made, once the last is answered.
+ * `jobOf(index)`, `warmupSeconds` uncounted and then `seconds`; `record` gets each call settled in the
+ * counted part, with its latency in µs. Resolves with the number of calls made, once all are answered.
  */
 export async function closedLoops(
   call: Call,
   jobOf: (index: number) => Job,
   lanes: number,
-  { seconds, warmupSeconds, signal }: Window,
+  { seconds, warmupSeconds, signal }: { seconds: number; warmupSeconds: number; signal?: AbortSignal },
   record: (job: Job, micros: number) => void,
 ): Promise<number> {
   const measureFrom = performance.now() + warmupSeconds * 1000;

@@ -4,7 +4,7 @@
 import { type BenchFacts, headLines, spinLine } from "../shared/facts.ts";
 import { fixed, ms, perSecond, us } from "../shared/format.ts";
 import { figureGoals } from "../shared/results.ts";
-import { type Column, figureLines, targetsTable } from "../shared/section.ts";
+import { type Column, figureLines, measuredFigures, targetsTable } from "../shared/section.ts";
 import { type Figure, figures, SPIN_MS } from "./figures.ts";
 import { type Row, rows, type Sample } from "./results.ts";
 import { dispatchTarget, dispatchTargets } from "./targets.ts";
@@ -33,7 +33,8 @@ export function dispatchSection(facts: DispatchFacts, samples: readonly Sample[]
     "",
     targetsTable(dispatchTargets, samples),
   ];
-  for (const figure of figuresIn(samples)) lines.push("", ...figurePart(figure, samples, facts));
+  for (const figure of measuredFigures(figures, samples))
+    lines.push("", ...figurePart(figure, samples, facts));
   return lines.join("\n");
 }
 
@@ -73,8 +74,4 @@ function figurePart(figure: Figure, samples: readonly Sample[], facts: DispatchF
         ]
       : [],
   });
-}
-
-function figuresIn(samples: readonly Sample[]): Figure[] {
-  return figures.filter((figure) => samples.some((sample) => sample.figure === figure.id));
 }

@@ -43,12 +43,9 @@ console.error(
 const running = new Map<DispatchTarget, { target: RunningTarget; caller: Caller }>();
 const samples = await session.run(
   async (parentDir) => {
+    const env = { [MARKER]: session.runId };
     for (const target of targets) {
-      const up = await target.start({
-        workers: options.workers,
-        parentDir,
-        env: { [MARKER]: session.runId },
-      });
+      const up = await target.start({ workers: options.workers, parentDir, env });
       const caller = await openCaller(up.socket).catch(async (error: unknown) => {
         await up.stop();
         throw error;

@@ -5,7 +5,7 @@
 import { type BenchFacts, headLines, spinLine } from "../shared/facts.ts";
 import { fixed, ms, perSecond, us } from "../shared/format.ts";
 import { figureGoals, type GoalResult } from "../shared/results.ts";
-import { type Column, figureLines, targetsTable } from "../shared/section.ts";
+import { type Column, figureLines, measuredFigures, targetsTable } from "../shared/section.ts";
 import { type NatsFigure, natsFigures, SPIN_MS } from "./figures.ts";
 import { warmupCalls, warmupSeconds } from "./measure.ts";
 import { type NatsRow, type NatsSample, natsRows } from "./results.ts";
@@ -20,7 +20,6 @@ export interface NatsFacts extends BenchFacts {
 }
 
 export function natsSection(facts: NatsFacts, samples: readonly NatsSample[]): string {
-  const figures = natsFigures.filter((figure) => samples.some((sample) => sample.figure === figure.id));
   const lines = [
     ...headLines("bench:nats", facts, [facts.natsServerVersion]),
     `- ${facts.rounds} round(s) after one untimed; in each, every figure runs its targets in turn (A B A B over ` +
@@ -35,7 +34,7 @@ export function natsSection(facts: NatsFacts, samples: readonly NatsSample[]): s
     targetsTable(natsTargets, samples),
   ];
   const results: { figure: NatsFigure; rows: NatsRow[]; goals: GoalResult[] }[] = [];
-  for (const figure of figures) {
+  for (const figure of measuredFigures(natsFigures, samples)) {
     const rows = natsRows(figure, samples);
     const goals = figureGoals(figure, samples);
     results.push({ figure, rows, goals });

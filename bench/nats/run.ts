@@ -10,8 +10,8 @@ import { calibrateHeavy } from "../calibrate.ts";
 import { optionsOrExit } from "../cli.ts";
 import { alternateRounds } from "../shared/rounds.ts";
 import { benchSession } from "../shared/session.ts";
-import { SPIN_MS } from "./figures.ts";
-import { measureNats, type NatsMeasureSettings } from "./measure.ts";
+import { type NatsFigure, SPIN_MS } from "./figures.ts";
+import { measureNats } from "./measure.ts";
 import { HELP, type NatsBenchOptions, parseNatsOptions } from "./options.ts";
 import { NATS_END, NATS_START, natsSection } from "./report.ts";
 import type { NatsSample } from "./results.ts";
@@ -63,33 +63,15 @@ const measured = await session.run(
       }),
       waitForDronesOnNats(nats, targetIds.filter((id) => id.startsWith("drover")).length * WORKERS),
     ]);
-    const settings: NatsMeasureSettings = {
-      calls: options.calls,
-      seconds: options.seconds,
-      spinIterations: spin.iterations,
-      signal: session.signal,
-    };
+    const { calls, seconds } = options;
+    const settings = { calls, seconds, spinIterations: spin.iterations, signal: session.signal };
     // The untimed round's runs are shorter, never longer, than the timed ones.
-    const warm = {
-      ...settings,
-      calls: Math.min(1000, options.calls),
-      seconds: Math.min(0.5, options.seconds),
-    };
+    const warm = { ...settings, calls: Math.min(1000, calls), seconds: Math.min(0.5, seconds) };
     const natsPid = nats.proc.pid;
-    const samples = await alternateRounds(
-      options.figures,
-      options.rounds,
-      (figure, id, round, warming) =>
-        measureNats(
-          figure,
-          id,
-          running.get(id) as RunningNatsTarget,
-          natsPid,
-          round,
-          warming ? warm : settings,
-        ),
-      describe,
-    );
+    const target = (id: string) => running.get(id) as RunningNatsTarget;
+    const measure = (figure: NatsFigure, id: string, round: number, warming: boolean) =>
+      measureNats(figure, id, target(id), natsPid, round, warming ? warm : settings);
+    const samples = await alternateRounds(options.figures, options.rounds, measure, describe);
     return { samples, spin };
   },
   async () => {

@@ -19,13 +19,9 @@ export interface RoundOptions {
 }
 
 /** The values parseArgs read for `roundOptions`, checked; throws a RangeError naming a bad one. */
-export function roundValues(values: {
-  readonly rounds: string;
-  readonly calls: string;
-  readonly seconds: string;
-  readonly write: boolean;
-  readonly help: boolean;
-}): RoundOptions {
+export function roundValues(
+  values: Record<"rounds" | "calls" | "seconds", string> & Record<"write" | "help", boolean>,
+): RoundOptions {
   return {
     rounds: positiveInteger("--rounds", values.rounds),
     calls: positiveInteger("--calls", values.calls),

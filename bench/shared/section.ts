@@ -2,7 +2,9 @@
 // measured, and each figure's title, table (a row per target, its measure of each round last) and goals.
 import { markdownTable } from "../report/markdown.ts";
 import { fixed, verdict } from "./format.ts";
-import type { GoalResult } from "./results.ts";
+import type { GoalResult, RowBase, SampleBase } from "./results.ts";
+
+type Sampled = Pick<SampleBase, "figure" | "target">;
 
 interface Described {
   readonly id: string;
@@ -10,8 +12,14 @@ interface Described {
   readonly description: string;
 }
 
+/** The figures that have a sample, in their order. */
+export const measuredFigures = <F extends { readonly id: string }>(
+  figures: readonly F[],
+  samples: readonly Sampled[],
+) => figures.filter((figure) => samples.some((sample) => sample.figure === figure.id));
+
 /** The targets that have a sample, in the order of `targets`. */
-export function targetsTable(targets: readonly Described[], samples: readonly { target: string }[]): string {
+export function targetsTable(targets: readonly Described[], samples: readonly Sampled[]): string {
   const measured = new Set(samples.map((sample) => sample.target));
   return markdownTable(
     ["target", "how it runs"],
@@ -22,7 +30,7 @@ export function targetsTable(targets: readonly Described[], samples: readonly { 
 /** A column between the target and its rounds: the header, and the cell of a row. */
 export type Column<R> = readonly [string, (row: R) => string];
 
-export interface FigurePart<R extends { readonly target: string; readonly rounds: readonly number[] }> {
+export interface FigurePart<R extends RowBase> {
   readonly figure: { readonly title: string; readonly what: string; readonly measure: string };
   readonly rows: readonly R[];
   readonly columns: readonly Column<R>[];
@@ -36,9 +44,7 @@ export interface FigurePart<R extends { readonly target: string; readonly rounds
   readonly notes?: readonly string[];
 }
 
-export function figureLines<R extends { readonly target: string; readonly rounds: readonly number[] }>(
-  part: FigurePart<R>,
-): string[] {
+export function figureLines<R extends RowBase>(part: FigurePart<R>): string[] {
   const { figure, columns, labelOf } = part;
   const table = markdownTable(
     ["target", ...columns.map(([header]) => header), `${part.measureName}${part.unit} of each round`],

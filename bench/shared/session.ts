@@ -27,27 +27,8 @@ export interface BenchSpec {
   readonly nothingLeft: string;
 }
 
-export type MachineFacts = Pick<
-  BenchFacts,
-  "command" | "date" | "nodeVersion" | "cores" | "cpuModel" | "loadAtStart" | "loadAtEnd"
->;
-
-export interface BenchSession {
-  readonly runId: string;
-  readonly signal: AbortSignal;
-  readonly loadAtStart: readonly number[];
-  /**
-   * `measure` with a new temp folder, then `stop` and the leftover check (which removes the folder).
-   * Undefined when aborted: after an interruption it says so and sets exit code 130.
-   */
-  run<T>(measure: (parentDir: string) => Promise<T>, stop: () => Promise<void>): Promise<T | undefined>;
-  /** The command and the machine, as the run ends. */
-  facts(): MachineFacts;
-  /** Prints `section`; with `write`, also puts it between `start` and `end` in docs/benchmarks.md. */
-  publish(section: string, write: boolean, start: string, end: string): void;
-}
-
-export function benchSession(spec: BenchSpec): BenchSession {
+/** A run of the bench `spec` names: its clock and its load average start now, and Ctrl-C aborts it. */
+export function benchSession(spec: BenchSpec) {
   const runId = randomUUID();
   const abort = abortOnSignals();
   const started = new Date();
@@ -56,7 +37,14 @@ export function benchSession(spec: BenchSpec): BenchSession {
     runId,
     signal: abort.signal,
     loadAtStart,
-    async run<T>(measure: (parentDir: string) => Promise<T>, stop: () => Promise<void>) {
+    /**
+     * `measure` with a new temp folder, then `stop` and the leftover check (which removes the folder).
+     * Undefined when aborted: after an interruption it says so and sets exit code 130.
+     */
+    async run<T>(
+      measure: (parentDir: string) => Promise<T>,
+      stop: () => Promise<void>,
+    ): Promise<T | undefined> {
       const parentDir = mkdtempSync(join(tmpdir(), spec.tmpPrefix));
       let result: T | undefined;
       try {
@@ -71,7 +59,8 @@ export function benchSession(spec: BenchSpec): BenchSession {
       }
       return abort.signal.aborted ? undefined : result;
     },
-    facts: () => ({
+    /** The command and the machine, as the run ends. */
+    facts: (): Omit<BenchFacts, "rounds" | "calls" | "seconds" | "spin"> => ({
       command: commandLine(spec),
       date: started.toISOString(),
       nodeVersion: process.version,
@@ -80,7 +69,8 @@ export function benchSession(spec: BenchSpec): BenchSession {
       loadAtStart,
       loadAtEnd: loadavg(),
     }),
-    publish(section, write, start, end) {
+    /** Prints `section`; with `write`, also puts it between `start` and `end` in docs/benchmarks.md. */
+    publish(section: string, write: boolean, start: string, end: string): void {
       console.log(`\n${section}`);
       if (!write) return;
       writeFileSync(docsFile, replaceBetween(readFileSync(docsFile, "utf8"), section, start, end));
