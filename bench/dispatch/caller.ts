@@ -19,20 +19,25 @@ export async function openCaller(socket: string): Promise<Caller> {
 }
 
 /**
- * Waits until `workers` distinct workers have answered: bursts of calls that each hold their worker a
- * little, so a burst spreads over every worker that is up. Returns the workers seen.
+ * Waits until `workers` distinct workers have answered: bursts of `burst` calls that each hold their
+ * worker `holdMs`, so that a burst spreads over every worker that is up. Returns the workers seen. The
+ * default burst is more calls than a drone of droneConcurrency 8 takes at once: the LIFO stack fills
+ * the warmest worker first, so a small burst could all land on one.
  */
-export async function waitForWorkers(call: Call, workers: number, timeoutMs = 30_000): Promise<string[]> {
+export async function waitForWorkers(
+  call: Call,
+  workers: number,
+  timeoutMs = 30_000,
+  { burst = Math.max(64, workers * 2), holdMs = 20 } = {},
+): Promise<string[]> {
   const seen = new Set<string>();
   const deadline = performance.now() + timeoutMs;
   while (seen.size < workers) {
     if (performance.now() > deadline) {
       throw new Error(`only ${seen.size} of ${workers} workers answered within ${timeoutMs} ms`);
     }
-    // More calls than a drone of droneConcurrency 8 takes at once: the LIFO stack fills the
-    // warmest worker first, so a small burst could all land on one.
-    const burst = Array.from({ length: Math.max(64, workers * 2) }, () => call("who", { holdMs: 20 }));
-    for (const id of await Promise.all(burst)) seen.add(String(id));
+    const answers = await Promise.all(Array.from({ length: burst }, () => call("who", { holdMs })));
+    for (const id of answers) seen.add(String(id));
     if (seen.size < workers) await delay(50);
   }
   return [...seen];

@@ -1,17 +1,7 @@
 // The figures the issue asks for: which targets each compares, how it calls them, and its goals.
+import type { Goal, Measure } from "../shared/results.ts";
 
 export type FigureId = "round-trip" | "throughput" | "cpu";
-/** What a goal compares: sequential p50 latency (lower is better) or calls/s in flight (higher). */
-export type Measure = "p50" | "callsPerSecond";
-
-export interface Goal {
-  /** This target's figure (drover by default) divided by ... */
-  readonly of?: string;
-  /** ... this target's ... */
-  readonly against: string;
-  /** ... must be at most (p50) or at least (calls/s) this. */
-  readonly ratio: number;
-}
 
 export interface Figure {
   readonly id: FigureId;
@@ -20,7 +10,8 @@ export interface Figure {
   readonly targets: readonly string[];
   readonly mode: "sequential" | "in-flight";
   readonly job: "add" | "spin";
-  readonly measure: Measure;
+  /** Sequential p50 latency (lower is better) or calls/s in flight (higher). */
+  readonly measure: Extract<Measure, "p50" | "callsPerSecond">;
   readonly goals: readonly Goal[];
 }
 

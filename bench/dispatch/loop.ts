@@ -1,6 +1,6 @@
 // The client loops: sequential calls (one at a time, each timed) and a fixed number of calls in flight
-// for a fixed time (completions counted). Both check every answer (jobs.ts) and stop early, throwing,
-// when `signal` aborts.
+// for a fixed time (completions counted), on closed loops that the NATS bench's mixed load shares. All
+// check every answer (jobs.ts) and stop early, throwing, when `signal` aborts.
 import type { Job } from "./jobs.ts";
 
 /** Sends one call of the job's method; settles with its result. */
@@ -69,9 +69,36 @@ export async function inFlight(
   warmupSeconds: number,
   signal?: AbortSignal,
 ): Promise<InFlightResult> {
+  const samples: number[] = [];
+  const total = await closedLoops(
+    call,
+    () => job,
+    concurrency,
+    { seconds, warmupSeconds, signal },
+    (_, us) => samples.push(us),
+  );
+  return {
+    callsPerSecond: samples.length / seconds,
+    calls: samples.length,
+    total,
+    latency: percentiles(Float64Array.from(samples)),
+  };
+}
+
+/**
+ * `lanes` closed loops (each sends its next call when its last settled) of call `index` of
+ * `jobOf(index)`, `warmupSeconds` uncounted and then `seconds`; `record` gets each call settled in the
+ * counted part, with its latency in µs. Resolves with the number of calls made, once all are answered.
+ */
+export async function closedLoops(
+  call: Call,
+  jobOf: (index: number) => Job,
+  lanes: number,
+  { seconds, warmupSeconds, signal }: { seconds: number; warmupSeconds: number; signal?: AbortSignal },
+  record: (job: Job, micros: number) => void,
+): Promise<number> {
   const measureFrom = performance.now() + warmupSeconds * 1000;
   const measureTo = measureFrom + seconds * 1000;
-  const samples: number[] = [];
   let next = 0;
   // The first failure stops every lane; it is thrown once all have returned.
   let failure: { error: unknown } | undefined;
@@ -80,27 +107,22 @@ export async function inFlight(
       try {
         signal?.throwIfAborted();
         const index = next++;
+        const job = jobOf(index);
         const started = performance.now();
         const result = await call(job.method, job.params(index));
         const ended = performance.now();
         job.check(result, index);
         if (ended > measureTo) return;
         // The warm-up ran at the same concurrency, so a call begun in it has a steady-state latency too.
-        if (ended >= measureFrom) samples.push((ended - started) * 1000);
+        if (ended >= measureFrom) record(job, (ended - started) * 1000);
       } catch (error) {
         failure ??= { error };
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  await Promise.all(Array.from({ length: lanes }, lane));
   if (failure) throw failure.error;
-  const calls = samples.length;
-  return {
-    callsPerSecond: calls / seconds,
-    calls,
-    total: next,
-    latency: percentiles(Float64Array.from(samples)),
-  };
+  return next;
 }
 
 /** Makes `total` calls, `concurrency` of them in flight at a time; resolves once all are answered. */

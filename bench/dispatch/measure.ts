@@ -7,16 +7,20 @@ import { type Call, inFlight, sequential } from "./loop.ts";
 import type { Sample } from "./results.ts";
 import type { DispatchTarget } from "./targets.ts";
 
-export interface MeasureSettings {
+/** What every run of a figure is given; the NATS bench's too. */
+export interface RunSettings {
   /** Timed sequential calls. */
   readonly calls: number;
-  /** Measured seconds in flight. */
+  /** Measured seconds of a run that counts completions. */
   readonly seconds: number;
   /** Iterations of the CPU-bound call (calibrated to SPIN_MS). */
   readonly spinIterations: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface MeasureSettings extends RunSettings {
   readonly warmupCalls?: number;
   readonly warmupSeconds?: number;
-  readonly signal?: AbortSignal;
 }
 
 export function jobOf(figure: Figure, target: DispatchTarget, spinIterations: number): Job {

@@ -1,16 +1,10 @@
 // `npm run bench:dispatch` options (node:util parseArgs), their defaults, and the help text.
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { positiveInteger, type RoundOptions, roundOptions, roundValues } from "../shared/options.ts";
 
-export interface DispatchOptions {
-  readonly rounds: number;
-  /** Timed sequential calls per round-trip run. */
-  readonly calls: number;
-  /** Measured seconds per in-flight run. */
-  readonly seconds: number;
+export interface DispatchOptions extends RoundOptions {
   readonly workers: number;
-  readonly write: boolean;
-  readonly help: boolean;
 }
 
 export const HELP = `Usage: npm run bench:dispatch -- [options]
@@ -34,34 +28,7 @@ export function parseOptions(argv: readonly string[]): DispatchOptions {
     args: [...argv],
     strict: true,
     allowPositionals: false,
-    options: {
-      rounds: { type: "string", default: "4" },
-      calls: { type: "string", default: "5000" },
-      seconds: { type: "string", default: "2" },
-      workers: { type: "string", default: String(availableParallelism()) },
-      write: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
+    options: { ...roundOptions, workers: { type: "string", default: String(availableParallelism()) } },
   });
-  return {
-    rounds: positiveInteger("--rounds", values.rounds),
-    calls: positiveInteger("--calls", values.calls),
-    seconds: positive("--seconds", values.seconds),
-    workers: positiveInteger("--workers", values.workers),
-    write: values.write,
-    help: values.help,
-  };
-}
-
-export function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive number, got "${text}"`);
-  return value;
-}
-
-export function positiveInteger(name: string, text: string): number {
-  const value = positive(name, text);
-  if (!Number.isInteger(value)) throw new RangeError(`${name} must be a positive integer, got "${text}"`);
-  return value;
+  return { ...roundValues(values), workers: positiveInteger("--workers", values.workers) };
 }

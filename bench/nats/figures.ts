@@ -1,17 +1,6 @@
 // The figures of issue 11's "Speed": which targets each compares, how it calls them, and its goals.
 import { IN_FLIGHT, SPIN_MS } from "../dispatch/figures.ts";
-
-/** What a goal compares: a latency percentile (lower is better) or calls/s (higher is better). */
-export type NatsMeasure = "p50" | "p99" | "callsPerSecond";
-
-export interface NatsGoal {
-  /** This target's measure (drover by default) divided by ... */
-  readonly of?: string;
-  /** ... this target's ... */
-  readonly against: string;
-  /** ... must be at most (a latency) or at least (calls/s) this. */
-  readonly ratio: number;
-}
+import type { Goal, Measure } from "../shared/results.ts";
 
 export type NatsFigureMode =
   | { readonly kind: "sequential" }
@@ -25,8 +14,8 @@ export interface NatsFigure {
   readonly what: string;
   readonly targets: readonly string[];
   readonly mode: NatsFigureMode;
-  readonly measure: NatsMeasure;
-  readonly goals: readonly NatsGoal[];
+  readonly measure: Measure;
+  readonly goals: readonly Goal[];
 }
 
 /** One call in this many is CPU-bound: 5%. */

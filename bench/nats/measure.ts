@@ -3,20 +3,11 @@
 import { withCpu } from "../dispatch/cpu.ts";
 import { addJob, spinJob } from "../dispatch/jobs.ts";
 import { inFlight, sequential } from "../dispatch/loop.ts";
+import type { RunSettings } from "../dispatch/measure.ts";
 import type { NatsFigure } from "./figures.ts";
 import { mixedLoad } from "./mixed.ts";
 import type { NatsSample } from "./results.ts";
 import type { RunningNatsTarget } from "./targets.ts";
-
-export interface NatsMeasureSettings {
-  /** Timed sequential calls. */
-  readonly calls: number;
-  /** Measured seconds of a mixed or in-flight run. */
-  readonly seconds: number;
-  /** Iterations of the CPU-bound call (calibrated to SPIN_MS). */
-  readonly spinIterations: number;
-  readonly signal?: AbortSignal;
-}
 
 /** Untimed calls before a sequential run: a tenth of the timed ones, at most 500. */
 export const warmupCalls = (calls: number) => Math.min(500, Math.ceil(calls / 10));
@@ -29,7 +20,7 @@ export async function measureNats(
   running: RunningNatsTarget,
   natsPid: number,
   round: number,
-  settings: NatsMeasureSettings,
+  settings: RunSettings,
 ): Promise<NatsSample> {
   const { call } = running.caller;
   const { signal } = settings;

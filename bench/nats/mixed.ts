@@ -3,7 +3,7 @@
 // then `seconds` in which each settled call is timed by its kind. What it shows is whether a fast
 // call waits behind a heavy one: a dispatcher that knows which worker is idle sends it there.
 import type { Job } from "../dispatch/jobs.ts";
-import { type Call, type Latencies, percentiles } from "../dispatch/loop.ts";
+import { type Call, closedLoops, type Latencies, percentiles } from "../dispatch/loop.ts";
 import { HEAVY_EVERY } from "./figures.ts";
 
 export interface MixedResult {
@@ -26,38 +26,18 @@ export async function mixedLoad(
   warmupSeconds: number,
   signal?: AbortSignal,
 ): Promise<MixedResult> {
-  const measureFrom = performance.now() + warmupSeconds * 1000;
-  const measureTo = measureFrom + seconds * 1000;
   const fast: number[] = [];
   const heavy: number[] = [];
-  let next = 0;
-  // The first failure stops every lane; it is thrown once all have returned.
-  let failure: { error: unknown } | undefined;
-  const lane = async () => {
-    while (!failure) {
-      try {
-        signal?.throwIfAborted();
-        const index = next++;
-        const job = index % HEAVY_EVERY === 0 ? jobs.heavy : jobs.fast;
-        const started = performance.now();
-        const result = await call(job.method, job.params(index));
-        const ended = performance.now();
-        job.check(result, index);
-        if (ended > measureTo) return;
-        if (ended >= measureFrom) (job === jobs.heavy ? heavy : fast).push((ended - started) * 1000);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: callers }, lane));
-  if (failure) throw failure.error;
+  const jobOf = (index: number) => (index % HEAVY_EVERY === 0 ? jobs.heavy : jobs.fast);
+  const total = await closedLoops(call, jobOf, callers, { seconds, warmupSeconds, signal }, (job, micros) =>
+    (job === jobs.heavy ? heavy : fast).push(micros),
+  );
   return {
     latency: percentiles(Float64Array.from(fast)),
     heavy: percentiles(Float64Array.from(heavy)),
     fastCalls: fast.length,
     heavyCalls: heavy.length,
     callsPerSecond: (fast.length + heavy.length) / seconds,
-    total: next,
+    total,
   };
 }

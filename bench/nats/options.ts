@@ -1,17 +1,10 @@
 // `npm run bench:nats` options (node:util parseArgs), their defaults, and the help text.
 import { parseArgs } from "node:util";
-import { positive, positiveInteger } from "../dispatch/options.ts";
+import { type RoundOptions, roundOptions, roundValues } from "../shared/options.ts";
 import { type NatsFigure, natsFigures } from "./figures.ts";
 
-export interface NatsBenchOptions {
+export interface NatsBenchOptions extends RoundOptions {
   readonly figures: readonly NatsFigure[];
-  readonly rounds: number;
-  /** Timed sequential calls per round-trip run. */
-  readonly calls: number;
-  /** Measured seconds per mixed or in-flight run. */
-  readonly seconds: number;
-  readonly write: boolean;
-  readonly help: boolean;
 }
 
 export const HELP = `Usage: npm run bench:nats -- [options]
@@ -38,22 +31,11 @@ export function parseNatsOptions(argv: readonly string[]): NatsBenchOptions {
     args: [...argv],
     strict: true,
     allowPositionals: false,
-    options: {
-      figures: { type: "string" },
-      rounds: { type: "string", default: "4" },
-      calls: { type: "string", default: "5000" },
-      seconds: { type: "string", default: "2" },
-      write: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
+    options: { figures: { type: "string" }, ...roundOptions },
   });
   return {
     figures: values.figures === undefined ? natsFigures : figuresOf(values.figures),
-    rounds: positiveInteger("--rounds", values.rounds),
-    calls: positiveInteger("--calls", values.calls),
-    seconds: positive("--seconds", values.seconds),
-    write: values.write,
-    help: values.help,
+    ...roundValues(values),
   };
 }
 

@@ -162,3 +162,6 @@ export function natsTarget(id: string): NatsTarget {
   if (!target) throw new Error(`no NATS target ${id}: one of ${natsTargets.map((t) => t.id).join(", ")}`);
   return target;
 }
+
+/** How the section names target `id`. */
+export const labelOf = (id: string) => natsTarget(id).label;

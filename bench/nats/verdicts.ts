@@ -1,15 +1,16 @@
 // The short reading under the tables: for each figure what its ratio means, and for a goal missed
 // where drover's time went, from the CPU each side spent per call (the target's processes, the
 // nats-server, the client), which moves far less with the neighbours than latency does.
+import { fixed, ms, us, verdict } from "../shared/format.ts";
+import type { GoalResult } from "../shared/results.ts";
 import { HEAVY_EVERY, type NatsFigure } from "./figures.ts";
-import { fixed, labelOf, ms, us, verdict } from "./format.ts";
-import type { NatsGoalResult, NatsRow } from "./results.ts";
-import { WORKERS } from "./targets.ts";
+import type { NatsRow } from "./results.ts";
+import { labelOf, WORKERS } from "./targets.ts";
 
 interface FigureResult {
   readonly figure: NatsFigure;
   readonly rows: readonly NatsRow[];
-  readonly goals: readonly NatsGoalResult[];
+  readonly goals: readonly GoalResult[];
 }
 
 const row = (result: FigureResult, target: string) => result.rows.find((r) => r.target === target);
@@ -26,7 +27,7 @@ function cpuSplit(of: NatsRow, against: NatsRow): string {
 /** CPU per call in every process a call touches: what bounds calls/s when the cores are the limit. */
 const totalCpu = (r: NatsRow) => r.targetCpuUs + r.natsCpuUs + r.clientCpuUs;
 
-function goalSentence(goal: NatsGoalResult, what: string): string {
+function goalSentence(goal: GoalResult, what: string): string {
   return `${labelOf(goal.of ?? "drover")}'s ${what} is ${fixed(goal.value, 2)}× ${labelOf(goal.against)}'s (goal ${goal.ratio}×: ${verdict(goal)})`;
 }
 

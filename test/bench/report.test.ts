@@ -6,6 +6,8 @@ import { markdownTable } from "../../bench/report/markdown.ts";
 import { replaceBetween } from "../../bench/report/markers.ts";
 import { median, summarize } from "../../bench/report/summary.ts";
 import { formatErrors } from "../../bench/report/table.ts";
+import { figureGoals, figureRows, type Measure } from "../../bench/shared/results.ts";
+import { figureLines } from "../../bench/shared/section.ts";
 
 const WRK_OUTPUT = `Running 5s test @ http://127.0.0.1:40000/
   1 threads and 50 connections
@@ -113,6 +115,73 @@ describe("bench report", () => {
         "| node:cluster | 1.00× |",
         "| pm2          |    12 |",
       ].join("\n"),
+    );
+  });
+
+  it("figure benches: rows are medians over the rounds, a goal the median of each round's own ratio", () => {
+    // drover's ratio to the peer is 0.5, 1.5 and 1.2 in rounds 1 to 3: the median is 1.2, not the mean.
+    const values = { drover: [10, 30, 12], peer: [20, 20, 10] };
+    const samples = (figure: string, skip?: number) =>
+      Object.entries(values).flatMap(([target, each]) =>
+        each.flatMap((value, index) =>
+          index === skip && target === "peer"
+            ? []
+            : [
+                {
+                  figure,
+                  target,
+                  round: index + 1,
+                  p50: value,
+                  p99: 2 * value,
+                  callsPerSecond: value,
+                  cpu: value,
+                },
+              ],
+        ),
+      );
+    const figure = (id: string, measure: Measure) => ({
+      id,
+      targets: ["drover", "peer"],
+      measure,
+      goals: [
+        { against: "peer", ratio: 1 },
+        { against: "absent", ratio: 1 },
+      ],
+    });
+    const latency = figure("latency", "p50");
+    const [drover] = figureRows(latency, samples("latency"), (of) => ({ cpu: of((s) => s.cpu) }));
+    assert.deepEqual(drover, {
+      target: "drover",
+      p50: 12,
+      p99: 24,
+      callsPerSecond: 12,
+      cpu: 12,
+      rounds: [10, 30, 12],
+    });
+    const [ratio, absent] = figureGoals(latency, samples("latency"));
+    assert.deepEqual(ratio, { against: "peer", ratio: 1, value: 1.2, met: false, perRound: [0.5, 1.5, 1.2] });
+    assert.ok(Number.isNaN(absent?.value) && absent?.met === false, "a target never measured: NaN, not met");
+    // The same ratio meets a goal of calls/s (higher is better); a round without the peer leaves it unmeasured.
+    assert.equal(figureGoals(figure("rate", "callsPerSecond"), samples("rate"))[0]?.met, true);
+    assert.ok(Number.isNaN(figureGoals(latency, samples("latency", 0))[0]?.value ?? 0));
+    const lines = figureLines({
+      figure: { title: "Latency", what: "one call at a time", measure: "p50" },
+      rows: figureRows(latency, samples("latency"), () => ({})),
+      columns: [["p99 µs", (row) => String(row.p99)]],
+      measureName: "p50",
+      unit: " µs",
+      roundCell: String,
+      goals: [ratio ?? assert.fail("no goal")],
+      labelOf: (id) => id.toUpperCase(),
+    });
+    assert.deepEqual(lines.slice(0, 3), ["#### Latency", "", "One call at a time."]);
+    assert.match(
+      lines[4] ?? "",
+      /^\| target \| p99 µs \| p50 µs of each round \|\n.*\n\| DROVER \| {5}24 \| 10, 30, 12 +\|/,
+    );
+    assert.equal(
+      lines[6],
+      "- DROVER: p50 **1.20×** PEER's (goal ≤ 1×: **missed**); each round: 0.50, 1.50, 1.20",
     );
   });
 });

@@ -1,6 +1,5 @@
-// How the NATS bench's section writes its numbers and names.
-import type { NatsGoalResult } from "./results.ts";
-import { natsTarget } from "./targets.ts";
+// How the figure benches' sections write their numbers: "–" for what was not measured.
+import type { GoalResult } from "./results.ts";
 
 export const fixed = (value: number, digits: number) =>
   Number.isFinite(value) ? value.toFixed(digits) : "–";
@@ -10,6 +9,5 @@ export const us = (value: number) => fixed(value, value >= 100 ? 0 : 1);
 export const ms = (value: number) => fixed(value / 1000, value >= 100_000 ? 0 : 2);
 export const perSecond = (value: number) =>
   Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "–";
-export const labelOf = (id: string) => natsTarget(id).label;
-export const verdict = (goal: NatsGoalResult) =>
+export const verdict = (goal: GoalResult) =>
   Number.isNaN(goal.value) ? "not measured" : goal.met ? "met" : "missed";
