@@ -4,7 +4,7 @@ import { withCpu } from "../dispatch/cpu.ts";
 import { addJob, spinJob } from "../dispatch/jobs.ts";
 import { inFlight, sequential } from "../dispatch/loop.ts";
 import type { RunSettings } from "../dispatch/measure.ts";
-import type { NatsFigure } from "./figures.ts";
+import { type NatsFigure, SPIN_MS } from "./figures.ts";
 import { mixedLoad } from "./mixed.ts";
 import type { NatsSample } from "./results.ts";
 import type { RunningNatsTarget } from "./targets.ts";
@@ -30,8 +30,12 @@ export async function measureNats(
     if (mode.kind === "sequential")
       return sequential(call, fast, settings.calls, warmupCalls(settings.calls), signal);
     const warmup = warmupSeconds(settings.seconds);
-    if (mode.kind === "in-flight")
-      return inFlight(call, fast, mode.concurrency, settings.seconds, warmup, signal);
+    if (mode.kind === "in-flight") {
+      const job = mode.workMs
+        ? spinJob(Math.max(1, Math.round((settings.spinIterations * mode.workMs) / SPIN_MS)))
+        : fast;
+      return inFlight(call, job, mode.concurrency, settings.seconds, warmup, signal);
+    }
     const heavy = spinJob(settings.spinIterations);
     return mixedLoad(call, { fast, heavy }, mode.callers, settings.seconds, warmup, signal);
   };

@@ -76,7 +76,7 @@ function mixed(result: FigureResult, callers: number, roundTripP99: number | und
   );
 }
 
-function throughput(result: FigureResult): string | undefined {
+function throughput(result: FigureResult, workMs: number | undefined): string | undefined {
   const group = row(result, "queue-group");
   if (!group) return undefined;
   const parts = result.goals.map((goal) => goalSentence(goal, "calls/s"));
@@ -90,6 +90,13 @@ function throughput(result: FigureResult): string | undefined {
           `${labelOf(own.target)} at about ${fixed(totalCpu(group) / totalCpu(own), 2)}× the queue group's`,
       ];
     });
+  if (workMs !== undefined) {
+    return (
+      `- **Throughput, ${workMs} ms calls**: ${parts.join("; ")}. With work in each call the cores go mostly to it in ` +
+      "every target, and what drover adds per call (the hop through the master, the drone's wake-up) weighs " +
+      `less than with a trivial call.${missed.length > 0 ? ` Where the time goes: ${missed.join("; ")}.` : ""}`
+    );
+  }
   return (
     `- **Throughput**: ${parts.join("; ")}. A responder takes every call the moment NATS delivers it, many per ` +
     "wake-up, in the process that read it; drover's master hands each call over a pipe to a drone, one at a " +
@@ -109,7 +116,7 @@ export function whatItMeans(results: readonly FigureResult[]): string[] {
         ? roundTrip(result)
         : mode.kind === "mixed"
           ? mixed(result, mode.callers, roundTripP99)
-          : throughput(result);
+          : throughput(result, mode.workMs);
     return text ? [text] : [];
   });
   return [
