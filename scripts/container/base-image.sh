@@ -104,6 +104,7 @@ chroot "$rootfs" /usr/local/bin/node --version >/dev/null
 chroot "$rootfs" /usr/local/bin/node /usr/local/bin/npm --version >/dev/null
 
 say "podman import as $tag"
+replaced=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 tar --numeric-owner --xattrs -C "$rootfs" --exclude=./.debootstrap-done -cf - . |
   podman import \
     --change 'ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -113,5 +114,7 @@ tar --numeric-owner --xattrs -C "$rootfs" --exclude=./.debootstrap-done -cf - . 
     "${changes[@]}" \
     --message "stand-in for node:24-bookworm-slim: debootstrap minbase bookworm, Node $node_version" \
     - "$tag" >/dev/null
+# The image this one replaces, unless an image built on it still needs it.
+[ -z "$replaced" ] || podman rmi "$replaced" >/dev/null 2>&1 || true
 podman run --rm --pull=never "${podman_limits[@]}" "$tag" sh -c 'echo "$(node --version) npm $(npm --version) $(id node)"' >&2
 say "done: $tag (rootfs kept in $rootfs)"
