@@ -67,7 +67,8 @@ function nativeMissing(
     `drover's native addon could not be loaded on ${platform} (${libc}, Node ${process.versions.node}): ` +
       `${tried} (${reason}).${hint} Run \`npm rebuild drover\` in your project: it takes the prebuilt ` +
       "binary that fits, or builds one from source, which needs python3, make and a C compiler " +
-      "(Debian: apt-get install python3 make gcc; Alpine: apk add python3 make gcc musl-dev linux-headers).",
+      "(Debian: apt-get install python3 make gcc; Alpine: apk add python3 make gcc musl-dev linux-headers). " +
+      "An npm that runs a dependency's build script only once approved wants `npm approve-scripts drover` first.",
     { cause },
   );
 }
