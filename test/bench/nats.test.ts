@@ -25,7 +25,7 @@ describe("NATS bench", () => {
     t.after(() => temp.remove());
     // Every process the bench starts inherits the marker; its folders and the nats-server's go in temp.
     const marker = randomUUID();
-    const bench = await spawnNode(RUN, ["--rounds", "1", "--calls", "50", "--seconds", "0.1"], {
+    const bench = await spawnNode(RUN, ["--rounds", "1", "--calls", "50", "--seconds", "0.3"], {
       env: { DROVER_BENCH_TEST: marker, TMPDIR: temp.path, DROVER_TEST_ROOT: temp.path },
       cleanup: (stop) => t.after(stop),
     });
@@ -55,7 +55,7 @@ describe("NATS bench", () => {
       output,
       /- Load average \(1, 5, 15 min, as `uptime` shows it\): [\d.]+, [\d.]+, [\d.]+ at the start/,
     );
-    assert.match(output, /- Command: `node bench\/nats\/run.ts --rounds 1 --calls 50 --seconds 0.1`/);
+    assert.match(output, /- Command: `node bench\/nats\/run.ts --rounds 1 --calls 50 --seconds 0.3`/);
 
     // The nats-server it started is gone, and so is everything else it started, and its folders.
     const natsPid = Number(/started nats-server on 127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(output)?.[1]);
