@@ -6,6 +6,7 @@ import { readDroneSpec, specRole } from "../drone/read-spec.ts";
 import { createLogger } from "../log/logger.ts";
 import { EXIT_CHILD_FATAL } from "../protocol/exit-codes.ts";
 import { tellMaster } from "./master-channel.ts";
+import { captureOutput } from "./output-capture.ts";
 import { CHILD_SPEC_ENV, EXIT_GRACE_MS, readChildSpec } from "./spec.ts";
 
 const text = process.env[CHILD_SPEC_ENV];
@@ -14,12 +15,16 @@ const log = createLogger((process.env.DROVER_LOG_LEVEL as "info" | undefined) ??
 try {
   if (role === "drone") {
     const spec = readDroneSpec(text);
+    const droneLog = log.child({ service: spec.service, slot: spec.slot, generation: spec.generation });
+    captureOutput(droneLog);
     const { runDrone } = await import("../drone/drone.ts");
-    await runDrone(spec, log.child({ service: spec.service, slot: spec.slot, generation: spec.generation }));
+    await runDrone(spec, droneLog);
   } else {
     const spec = readChildSpec(text);
+    const childLog = log.child({ slot: spec.slot, generation: spec.generation });
+    captureOutput(childLog);
     const { runChild } = await import("./child.ts");
-    await runChild(spec, log.child({ slot: spec.slot, generation: spec.generation }));
+    await runChild(spec, childLog);
   }
 } catch (error) {
   log.fatal({ err: error }, `${role} failed to start`);
