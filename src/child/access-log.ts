@@ -9,7 +9,7 @@
 // a HEAD's or a 304's body that Node drops, a compressing middleware's output as compressed. A chunked
 // body counts its chunk framing (a few bytes a chunk), and a client that went away counts what had
 // reached the socket.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "../log/logger.ts";
 import type { RequestAccounting } from "./load-app.ts";
@@ -68,6 +68,8 @@ export function withAccessLog(accounting: RequestAccounting, log: Logger): Reque
   return {
     requestStarted(request, response) {
       accounting.requestStarted(request, response);
+      // HTTP/1 only (https too): an HTTP/2 server's responses never pass the finish channel.
+      if (!(response instanceof ServerResponse)) return;
       started.set(response, new Started(request, performance.now()));
       response.on("close", closed);
     },
