@@ -14,6 +14,7 @@ import type { ChildResources } from "../modules/resources/child-resources.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
 import type { ProcessRecordWriter } from "../scoreboard/writers.ts";
 import type { WorkerSlots } from "./accept/worker-slots.ts";
+import { withAccessLog } from "./access-log.ts";
 import { answerFailure } from "./handler-failure.ts";
 import { appModule, type LoadedApp, loadApp } from "./load-app.ts";
 import { dropPrivileges } from "./privileges.ts";
@@ -67,7 +68,8 @@ export async function initialise(spec: ChildSpec, parts: InitParts): Promise<Loa
     spec.slowLaneMaxWaitMs,
   );
   const app = await loadApp(spec.app, {
-    accounting: parts.slots,
+    // Off (or below the level it logs at), the server's accounting is the slots alone.
+    accounting: spec.accessLog && log.isLevelEnabled("info") ? withAccessLog(parts.slots, log) : parts.slots,
     modules: parts.requestHandlers,
     lane,
     timeouts: spec.server,

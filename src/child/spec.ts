@@ -70,6 +70,8 @@ export interface ChildSpec {
   readonly heartbeatIntervalMs: number;
   /** Per-request scoreboard updates (extendedStatus). */
   readonly extendedStatus: boolean;
+  /** One log line per request (accessLog), from the child's own logger. */
+  readonly accessLog: boolean;
   /** The slow lane's threshold in milliseconds; 0 = no slow lane. */
   readonly slowRequestThresholdMs: number;
   /** The longest a request waits in the slow lane for its turn, in milliseconds; 0 = no bound. */

@@ -34,6 +34,7 @@ export const DEFAULTS = {
   runDir: ".drover",
   logLevel: "info",
   extendedStatus: true,
+  accessLog: false,
   modules: [],
 } as const satisfies DroverConfig;
 

@@ -37,6 +37,7 @@ const CONFIG: Record<keyof DroverConfig, true> = {
   logLevel: true,
   hungChildStack: true,
   extendedStatus: true,
+  accessLog: true,
   modules: true,
   services: true,
   droneLimit: true,

@@ -128,6 +128,7 @@ export function readFields(
     logLevel: readChoice("logLevel", orDefault("logLevel"), LOG_LEVELS, DEFAULTS.logLevel, problems),
     hungChildStack: readBoolean("hungChildStack", orDefault("hungChildStack"), problems),
     extendedStatus: readBoolean("extendedStatus", orDefault("extendedStatus"), problems),
+    accessLog: readBoolean("accessLog", orDefault("accessLog"), problems),
     modules: readModules(given("modules"), problems),
     services: readServices(given("services"), baseDir, problems),
     droneLimit: integer("droneLimit", 0),

@@ -135,6 +135,8 @@ export interface DroverConfig {
    * request of every worker. Off, the scoreboard still shows each worker's connection state. Default true.
    */
   extendedStatus?: boolean;
+  /** One JSON line per request in drover's log, from the child that served it (msg "access"). Default false. */
+  accessLog?: boolean;
   /** Modules to load, in order. */
   modules?: ModuleSpec[];
   /**
@@ -324,6 +326,7 @@ export interface ResolvedConfig {
   readonly runDir: string;
   readonly logLevel: LogLevel;
   readonly extendedStatus: boolean;
+  readonly accessLog: boolean;
   readonly modules: readonly ModuleSpec[];
   readonly services: readonly ResolvedService[];
   /** Drone slots in the scoreboard, after the serverLimit child slots; fixed for the master's life. */

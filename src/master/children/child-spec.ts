@@ -41,6 +41,7 @@ export function childSpec(config: ResolvedConfig, place: ChildPlace): ChildSpec 
     },
     heartbeatIntervalMs: heartbeatInterval(config.heartbeatTimeout),
     extendedStatus: config.extendedStatus,
+    accessLog: config.accessLog,
     slowRequestThresholdMs: config.slowRequestThreshold,
     slowLaneMaxWaitMs: config.slowLaneMaxWait,
     listeners: place.listeners.map((listener) => listener.address),
