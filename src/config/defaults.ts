@@ -35,6 +35,7 @@ export const DEFAULTS = {
   logLevel: "info",
   extendedStatus: true,
   accessLog: false,
+  captureOutput: true,
   modules: [],
 } as const satisfies DroverConfig;
 

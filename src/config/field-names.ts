@@ -38,6 +38,7 @@ const CONFIG: Record<keyof DroverConfig, true> = {
   hungChildStack: true,
   extendedStatus: true,
   accessLog: true,
+  captureOutput: true,
   modules: true,
   services: true,
   droneLimit: true,

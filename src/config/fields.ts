@@ -129,6 +129,7 @@ export function readFields(
     hungChildStack: readBoolean("hungChildStack", orDefault("hungChildStack"), problems),
     extendedStatus: readBoolean("extendedStatus", orDefault("extendedStatus"), problems),
     accessLog: readBoolean("accessLog", orDefault("accessLog"), problems),
+    captureOutput: readBoolean("captureOutput", orDefault("captureOutput"), problems),
     modules: readModules(given("modules"), problems),
     services: readServices(given("services"), baseDir, problems),
     droneLimit: integer("droneLimit", 0),

@@ -137,6 +137,11 @@ export interface DroverConfig {
   extendedStatus?: boolean;
   /** One JSON line per request in drover's log, from the child that served it (msg "access"). Default false. */
   accessLog?: boolean;
+  /**
+   * What children and drones write to stdout and stderr becomes drover's log lines, with their pid,
+   * slot and generation. False: it goes to the master's stdout and stderr as written. Default true.
+   */
+  captureOutput?: boolean;
   /** Modules to load, in order. */
   modules?: ModuleSpec[];
   /**
@@ -327,6 +332,7 @@ export interface ResolvedConfig {
   readonly logLevel: LogLevel;
   readonly extendedStatus: boolean;
   readonly accessLog: boolean;
+  readonly captureOutput: boolean;
   readonly modules: readonly ModuleSpec[];
   readonly services: readonly ResolvedService[];
   /** Drone slots in the scoreboard, after the serverLimit child slots; fixed for the master's life. */

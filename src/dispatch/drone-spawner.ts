@@ -2,6 +2,7 @@
 // slots), its spec, the scoreboard and a data channel as its descriptors, and its start deadline
 // (childStartTimeout). Once a stop has begun, or for a generation out of service, nothing is forked.
 
+import { captureOutputEnv } from "../child/output-capture.ts";
 import { jittered } from "../config/index.ts";
 import type { ResolvedService } from "../config/types.ts";
 import { type DroneSpec, droneFds } from "../drone/spec.ts";
@@ -83,7 +84,12 @@ export class DroneSpawner {
       child = table.spawn({
         spec,
         fds: [scoreboard.fd, ...resources.descriptors()],
-        env: { ...process.env, ...config.env, DROVER_LOG_LEVEL: config.logLevel },
+        env: {
+          ...process.env,
+          ...config.env,
+          DROVER_LOG_LEVEL: config.logLevel,
+          ...captureOutputEnv(config),
+        },
         execArgv: childExecArgv(config.nodeArgs),
         drone: { service: service.name },
       });

@@ -1,7 +1,8 @@
 // What a child's and a drone's code write to stdout and stderr arrives as drover's log lines: one JSON
 // line for each line of text, with the writer's pid, slot and generation (a drone's also its service),
 // `stream`, info for stdout and warn for stderr; a line written in parts is one line, a character split
-// across two writes is whole, and a last line without its newline is not lost when the child exits.
+// across two writes is whole, and a last line without its newline is not lost when the child exits;
+// with captureOutput: false, it is written as it was.
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
@@ -94,4 +95,20 @@ it("logs what children and drones write to stdout and stderr as JSON lines that 
   await drover.request("/last");
   const last = await said("no newline before the exit");
   assert.equal(last.pid, pid);
+
+  // captureOutput: false, from the next generation on: the output as it was written.
+  drover.writeConfig({
+    startServers: 1,
+    services: [{ name: "echo", module: "./echo.ts", minDrones: 1, maxDrones: 1 }],
+    captureOutput: false,
+  });
+  const reloaded = await drover.cli("reload");
+  assert.equal(reloaded.status, 0, reloaded.stderr);
+  await waitFor("a raw line from the new generation's child", () =>
+    drover.proc.output().split("\n").includes("hello from the app at its start"),
+  );
+  await drover.request("/drone");
+  await waitFor("a raw line from the new generation's drone", () =>
+    drover.proc.output().split("\n").includes("a drone speaks"),
+  );
 });

@@ -1,6 +1,8 @@
 // Forking one child: its scoreboard slot readied, its spec and environment, the listeners as inherited
 // descriptors, and its start deadline (childStartTimeout). A fork the system refuses backs off; once a
 // stop has begun nothing is forked at all.
+
+import { captureOutputEnv } from "../../child/output-capture.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Scoreboard } from "../../scoreboard/index.ts";
 import { childExecArgv } from "../children/child-exec-argv.ts";
@@ -75,6 +77,7 @@ export class Spawner {
           // The config's env, as this generation read it, over the master's own.
           ...config.env,
           DROVER_LOG_LEVEL: config.logLevel,
+          ...captureOutputEnv(config),
         },
         execArgv: childExecArgv(config.nodeArgs),
       });
