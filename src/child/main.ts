@@ -6,7 +6,7 @@ import { readDroneSpec, specRole } from "../drone/read-spec.ts";
 import { createLogger } from "../log/logger.ts";
 import { EXIT_CHILD_FATAL } from "../protocol/exit-codes.ts";
 import { tellMaster } from "./master-channel.ts";
-import { CAPTURE_OUTPUT_ENV, captureOutput } from "./output-capture.ts";
+import { captureOutput } from "./output-capture.ts";
 import { CHILD_SPEC_ENV, EXIT_GRACE_MS, readChildSpec } from "./spec.ts";
 
 const text = process.env[CHILD_SPEC_ENV];
@@ -16,13 +16,13 @@ try {
   if (role === "drone") {
     const spec = readDroneSpec(text);
     const droneLog = log.child({ service: spec.service, slot: spec.slot, generation: spec.generation });
-    if (process.env[CAPTURE_OUTPUT_ENV] !== "0") captureOutput(droneLog);
+    captureOutput(droneLog);
     const { runDrone } = await import("../drone/drone.ts");
     await runDrone(spec, droneLog);
   } else {
     const spec = readChildSpec(text);
     const childLog = log.child({ slot: spec.slot, generation: spec.generation });
-    if (process.env[CAPTURE_OUTPUT_ENV] !== "0") captureOutput(childLog);
+    captureOutput(childLog);
     const { runChild } = await import("./child.ts");
     await runChild(spec, childLog);
   }

@@ -22,7 +22,9 @@ const MAX_LINE = 16 * 1024;
 type Write = NodeJS.WriteStream["write"];
 type Callback = (error?: Error | null) => void;
 
+/** Captures both streams into `log`, unless the master said not to (captureOutput: false). */
 export function captureOutput(log: Logger): void {
+  if (process.env[CAPTURE_OUTPUT_ENV] === "0") return;
   capture(process.stdout, (line) => log.info({ stream: "stdout" }, line));
   capture(process.stderr, (line) => log.warn({ stream: "stderr" }, line));
 }
