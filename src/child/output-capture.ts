@@ -9,7 +9,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "pino";
 
 /** "0" in a child's environment when the config's captureOutput is false. */
-export const CAPTURE_OUTPUT_ENV = "DROVER_CAPTURE_OUTPUT";
+const CAPTURE_OUTPUT_ENV = "DROVER_CAPTURE_OUTPUT";
 
 /** What the master adds to a child's or a drone's environment for the config's captureOutput. */
 export function captureOutputEnv(config: { readonly captureOutput: boolean }): Record<string, string> {
