@@ -52,8 +52,18 @@ describe("many hosts, one service", { timeout: 150_000 }, () => {
 
   it("leaves the queue group while full: with every host full a call hears no-responders at once, and the hosts take calls again once they have room", async () => {
     const math = client.service("math");
-    const leaves = (host: RunningServices) =>
-      host.proc.output().match(/leaving the NATS queue group/g)?.length ?? 0;
+    const count = (host: RunningServices, line: RegExp) => host.proc.output().match(line)?.length ?? 0;
+    const leaves = (host: RunningServices) => count(host, /leaving the NATS queue group/g);
+    // The burst meets hosts at rest: a drone whose last DONE the master has not read yet would make
+    // the burst's first call wait, and the host leave and come back before the burst fills it.
+    await waitFor("both hosts idle and in the queue group", async () => {
+      for (const host of hosts) {
+        const [service] = (await host.status()).services;
+        if (service?.idleDrones !== 1 || service.backlog !== 0) return false;
+        if (leaves(host) !== count(host, /room again, back in the NATS queue group/g)) return false;
+      }
+      return true;
+    });
     const before = hosts.map(leaves);
     const outcomes: Promise<string>[] = [];
     // Each host runs one call and queues one; past four, no host should take any.
@@ -86,10 +96,20 @@ describe("many hosts, one service", { timeout: 150_000 }, () => {
     // leave of its own, rightly, which the calls below may cause.)
     const left = () => hosts.map((host, i) => leaves(host) - (before[i] ?? 0));
     await waitFor("each host to say it left the queue group", () => left().every((n) => n >= 1));
+    const groupLines = () =>
+      hosts
+        .map((host) =>
+          host.proc
+            .output()
+            .split("\n")
+            .filter((line) => /NATS queue group/.test(line))
+            .join("\n"),
+        )
+        .join("\n--\n");
     assert.deepEqual(
       left(),
       hosts.map(() => 1),
-      "each host left the group once in the burst",
+      `each host left the group once in the burst:\n${groupLines()}`,
     );
     const all = await Promise.all(outcomes);
     assert.equal(
