@@ -2,11 +2,11 @@
 // slots), its spec, the scoreboard and a data channel as its descriptors, and its start deadline
 // (childStartTimeout). Once a stop has begun, or for a generation out of service, nothing is forked.
 
-import { captureOutputEnv } from "../child/output-capture.ts";
 import { jittered } from "../config/index.ts";
 import type { ResolvedService } from "../config/types.ts";
 import { type DroneSpec, droneFds } from "../drone/spec.ts";
 import type { Logger } from "../log/logger.ts";
+import { childEnvironment } from "../master/children/child-env.ts";
 import { childExecArgv } from "../master/children/child-exec-argv.ts";
 import type { ChildHandle } from "../master/children/child-handle.ts";
 import { heartbeatInterval } from "../master/children/child-spec.ts";
@@ -84,12 +84,7 @@ export class DroneSpawner {
       child = table.spawn({
         spec,
         fds: [scoreboard.fd, ...resources.descriptors()],
-        env: {
-          ...process.env,
-          ...config.env,
-          DROVER_LOG_LEVEL: config.logLevel,
-          ...captureOutputEnv(config),
-        },
+        env: childEnvironment(config),
         execArgv: childExecArgv(config.nodeArgs),
         drone: { service: service.name },
       });

@@ -58,7 +58,7 @@ export class ServicePool {
 
   /**
    * A call arrives: it runs on an idle drone now, waits in the backlog, or is refused at once; returns
-   * it unless it was refused.
+   * it unless it was answered already (refused, or the backlog full).
    */
   call(request: CallRequest, reply: Reply, session?: Session): Call | undefined {
     this.counters.calls++;
@@ -77,7 +77,7 @@ export class ServicePool {
       return call;
     }
     this.dispatch(call);
-    return call;
+    return call.settled ? undefined : call;
   }
 
   /** A call with its deadline and cancellation wired to this pool. */

@@ -10,7 +10,6 @@ import { CHILD_SPEC_ENV, type ChildSpec, EXIT_GRACE_MS } from "../../child/spec.
 import type { DroneSpec } from "../../drone/spec.ts";
 import { type ChildMessage, isChildMessage, type RetireReasonName } from "../../protocol/messages.ts";
 import { type ChildExit, ChildHandle } from "./child-handle.ts";
-import { COMPILE_CACHE_ENV } from "./compile-cache.ts";
 
 // The child entry beside this file's folder, with this file's extension: .ts when drover runs from
 // its sources, .js from the build.
@@ -66,7 +65,7 @@ export class ChildTable {
   spawn({ spec, fds, env, execArgv, drone }: SpawnRequest): ChildHandle {
     const process = spawn(globalThis.process.execPath, [...execArgv, CHILD_ENTRY], {
       stdio: ["ignore", "inherit", "inherit", "ipc", ...fds, ...(drone ? (["pipe"] as const) : [])],
-      env: { ...COMPILE_CACHE_ENV, ...env, [CHILD_SPEC_ENV]: JSON.stringify(spec) },
+      env: { ...env, [CHILD_SPEC_ENV]: JSON.stringify(spec) },
       serialization: "json",
     });
     if (process.pid === undefined) {

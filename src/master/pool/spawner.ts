@@ -2,9 +2,9 @@
 // descriptors, and its start deadline (childStartTimeout). A fork the system refuses backs off; once a
 // stop has begun nothing is forked at all.
 
-import { captureOutputEnv } from "../../child/output-capture.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Scoreboard } from "../../scoreboard/index.ts";
+import { childEnvironment } from "../children/child-env.ts";
 import { childExecArgv } from "../children/child-exec-argv.ts";
 import type { ChildHandle } from "../children/child-handle.ts";
 import { childSpec, inheritedDescriptors } from "../children/child-spec.ts";
@@ -68,17 +68,10 @@ export class Spawner {
           scoreboard.fd,
           generation.modules.resources.descriptors(),
         ),
-        env: {
-          // One accept per wake-up, then yield: every child sharing the listener gets its share of a
-          // burst of connections, instead of the first to wake taking them all (measured in
-          // docs/benchmarks.md). An operator's own setting wins.
-          UV_TCP_SINGLE_ACCEPT: "1",
-          ...process.env,
-          // The config's env, as this generation read it, over the master's own.
-          ...config.env,
-          DROVER_LOG_LEVEL: config.logLevel,
-          ...captureOutputEnv(config),
-        },
+        // One accept per wake-up, then yield: every child sharing the listener gets its share of a
+        // burst of connections, instead of the first to wake taking them all (measured in
+        // docs/benchmarks.md). An operator's own setting wins.
+        env: childEnvironment(config, { UV_TCP_SINGLE_ACCEPT: "1" }),
         execArgv: childExecArgv(config.nodeArgs),
       });
     } catch (error) {

@@ -103,7 +103,6 @@ export class ServiceSubscription {
     if (!params) return;
     const reply = message.reply;
     const { inFlight } = this.#parts;
-    let answered = false;
     const handle = dispatcher.call(
       {
         service: this.service,
@@ -113,13 +112,10 @@ export class ServiceSubscription {
         session: undefined,
         replyTo: droneReplyTo(reply),
       },
-      new NatsReply(answer, () => {
-        answered = true;
-        inFlight.settled(reply);
-      }),
+      new NatsReply(answer, () => inFlight.settled(reply)),
     );
-    // A call answered at once (refused, or the backlog full) is not in flight.
-    if (handle && !answered) inFlight.track(reply, handle);
+    // A call answered at once (refused, or the backlog full) has no handle: it is not in flight.
+    if (handle) inFlight.track(reply, handle);
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();
