@@ -131,11 +131,13 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
       log.warn({ connections: left }, "the drain's deadline passed: closing the connections left"),
   });
 
-  const heartbeat = setInterval(() => {
+  const beat = (): number => {
     const memory = process.memoryUsage();
     record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
-    retirement.memory(memory.rss);
-  }, spec.heartbeatIntervalMs);
+    return memory.rss;
+  };
+  beat(); // at once, so that status shows a young child's memory too
+  const heartbeat = setInterval(() => retirement.memory(beat()), spec.heartbeatIntervalMs);
 
   async function exit(
     code: number,

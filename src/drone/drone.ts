@@ -35,10 +35,13 @@ export async function runDrone(spec: DroneSpec, log: Logger): Promise<void> {
   const workers = new WorkerRecords(scoreboard, spec.slot, spec.concurrency);
   const watchdog = spec.hungChildStack ? startStackWatchdog(spec, log) : undefined;
   for (const signal of MASTER_SIGNALS) process.on(signal, () => {});
-  const heartbeat = setInterval(() => {
+  // The first beat at once, so that status shows a young drone's memory too.
+  const beat = (): void => {
     const memory = process.memoryUsage();
     record.heartbeat(Date.now(), memory.rss, memory.heapUsed);
-  }, spec.heartbeatIntervalMs);
+  };
+  beat();
+  const heartbeat = setInterval(beat, spec.heartbeatIntervalMs);
 
   let life: "initialising" | "serving" | "exiting" = "initialising";
   let serving: Serving | undefined;
