@@ -42,7 +42,7 @@ export const natsFigures: readonly NatsFigure[] = [
     id: "round-trip",
     title: "Round trip of a trivial call over NATS, sequential",
     what: "`add {a, b}` from the bench's process, one call at a time, each timed from the call to its settled promise",
-    targets: ["drover", "bare"],
+    targets: ["drover", "bare", "relay"],
     mode: { kind: "sequential" },
     measure: "p50",
     goals: [{ against: "bare", ratio: 1.2 }],

@@ -100,25 +100,26 @@ function droverTarget(
   };
 }
 
-function bareTarget(id: string, label: string, description: string, responders: number): NatsTarget {
+/** A peer of peers/: `script` started with `<servers> <subject> <queue>` and any `extra` arguments. */
+function peerTarget(
+  id: string,
+  label: string,
+  description: string,
+  workers: number,
+  script: string,
+  extra: readonly string[] = [],
+): NatsTarget {
   const subject = `bench.nats.${id}`;
   return {
     id,
     label,
     description,
-    workers: responders,
+    workers,
     subject,
     start: async ({ servers, parentDir, env }) => {
       const up = await inFolder(id, parentDir, async (folder) => {
-        const args = [servers, subject, subject];
-        const proc =
-          responders === 1
-            ? await spawnNode(here("./peers/responder.ts"), args, { env, cwd: folder, ready: /listening/ })
-            : await spawnNode(here("./peers/queue-group.ts"), [...args, String(responders)], {
-                env,
-                cwd: folder,
-                ready: /listening/,
-              });
+        const args = [servers, subject, subject, ...extra];
+        const proc = await spawnNode(here(script), args, { env, cwd: folder, ready: /listening/ });
         return { proc, socket: "" };
       });
       return withCaller(up, () => bareCaller(servers, subject));
@@ -142,18 +143,30 @@ export const natsTargets: readonly NatsTarget[] = [
     `the same with \`droneConcurrency: ${DRONE_CONCURRENCY}\`: a drone takes up to ${DRONE_CONCURRENCY} calls at once`,
     { droneConcurrency: DRONE_CONCURRENCY },
   ),
-  bareTarget(
+  peerTarget(
     "bare",
     "bare NATS responder",
     "one process subscribed to `<subject>.>` (queue group of one, callback subscription, `noAsyncTraces`), " +
       "answering each call itself; called with a plain `request` of @nats-io/transport-node, the same v8 payload",
     1,
+    "./peers/responder.ts",
   ),
-  bareTarget(
+  peerTarget(
+    "relay",
+    "bare NATS relay through a process",
+    "drover's design with nothing else: a process subscribed like the responder passes each call whole over a " +
+      "socketpair to one child process, which runs it, publishes the result to the caller on its own connection, " +
+      "and writes a one-byte DONE back; no header read, no choice, no timer; called like the responder",
+    1,
+    "./peers/relay.ts",
+  ),
+  peerTarget(
     "queue-group",
     `${WORKERS} responders in a queue group`,
     `${WORKERS} such processes subscribed in one NATS queue group: NATS hands each call to one at random, busy or not`,
     WORKERS,
+    "./peers/queue-group.ts",
+    [String(WORKERS)],
   ),
 ];
 

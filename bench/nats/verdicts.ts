@@ -36,6 +36,12 @@ function roundTrip(result: FigureResult): string | undefined {
   const drover = row(result, "drover");
   const bare = row(result, "bare");
   if (!goal || !drover || !bare) return undefined;
+  const relay = row(result, "relay");
+  const floor = relay
+    ? ` The bare relay, that hop and nothing else, is ${fixed(relay.p50 / bare.p50, 2)}× the bare responder's ` +
+      `(${us(relay.p50)} µs): the floor of the design, against which drover's p50 is ${fixed(drover.p50 / relay.p50, 2)}× ` +
+      `and its processes spend ${us(drover.targetCpuUs - relay.targetCpuUs)} µs more CPU per call.`
+    : "";
   const missed = goal.met
     ? ""
     : ` The ${us(drover.p50 - bare.p50)} µs more at the median are that hop and drover's work on each side of it: ${cpuSplit(drover, bare)}.`;
@@ -43,7 +49,7 @@ function roundTrip(result: FigureResult): string | undefined {
     `- **Round trip**: ${goalSentence(goal, "p50")}, ${us(drover.p50)} against ${us(bare.p50)} µs. drover's call ` +
     "makes one process hop more than the bare responder's: the master takes it from NATS, chooses an idle drone " +
     "and hands it over a pipe, and the drone publishes the result on its own connection; the bare responder answers " +
-    `in the process that received the call.${missed}`
+    `in the process that received the call.${missed}${floor}`
   );
 }
 
