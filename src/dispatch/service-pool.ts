@@ -3,7 +3,7 @@
 // in a bounded backlog and a drone is started if there is room under maxDrones, but a call is never
 // bound to a drone still starting: whichever drone is free first, old or new, takes the backlog's
 // head. Every call settles once (call.ts); the drones' lives (start, recycling, death, generations)
-// are in drone-life.ts, sessions in session-calls.ts.
+// are in service-drones.ts and the drone-*.ts files beside it, sessions in session-life.ts.
 import type { ResolvedService } from "../config/types.ts";
 import { ErrorCode } from "../errors.ts";
 import type { CallRequest, Reply } from "../transports/seam.ts";

@@ -1,0 +1,84 @@
+// A drone's end. A broken data channel means it cannot be trusted: it is killed, unless it is on its
+// way out already (then its exit says why, or it has a moment to exit by itself). Its process's exit
+// settles at once all it held: each running call (run again elsewhere or failed: orphaned-call.ts),
+// each control answer it owed, its session; and tells its service whether it was expected (the stop,
+// leaving, a kill on purpose) or a failure, which counts towards the crash-loop backoff.
+import type { Logger } from "../log/logger.ts";
+import type { ChildExit } from "../master/children/child-handle.ts";
+import type { GenerationStart } from "../master/generations/generation-start.ts";
+import type { Drone } from "./drone.ts";
+import { orphanedCall } from "./orphaned-call.ts";
+import type { ServicePool } from "./service-pool.ts";
+import type { SessionLife } from "./session-life.ts";
+
+// How long a leaving drone that closed its data channel has to exit before it is killed.
+const LEFT_CHANNEL_GRACE_MS = 2_000;
+
+/** Its data channel broke, or carried something malformed. */
+export function brokenChannel(drone: Drone, reason: string, log: Logger): void {
+  // A drone on its way out, or failing its start (its exit says why), closes its channel as it exits.
+  if (drone.child.phase === "exited" || drone.child.phase === "killing") return;
+  if (drone.state === "starting" && reason === "its data channel closed") return;
+  if (drone.state === "leaving" && reason === "its data channel closed") {
+    // Its last step on the way out: it exits by itself in a moment (its records closed, a profile
+    // written); killed only if it does not.
+    drone.child.after(LEFT_CHANNEL_GRACE_MS, () => {
+      if (drone.child.phase !== "exited") drone.child.kill("hung");
+    });
+    return;
+  }
+  log.error({ childPid: drone.pid, reason }, `a drone's data channel broke (${reason}): killing it`);
+  drone.child.kill("hung");
+}
+
+export interface ExitParts {
+  readonly pool: ServicePool;
+  readonly sessions: SessionLife;
+  readonly log: Logger;
+  /** Its generation's start, while that waits for its drones. */
+  readonly start: GenerationStart | undefined;
+}
+
+export interface ExitOutcome {
+  /** The stop, its leaving, or a kill on purpose: no failure. */
+  readonly expected: boolean;
+  /** One of its calls went back to the backlog, for another drone. */
+  readonly retried: boolean;
+}
+
+/** Its process exited (`stopping`: the master stops): what it held is settled, its exit logged. */
+export function droneExited(drone: Drone, exit: ChildExit, stopping: boolean, parts: ExitParts): ExitOutcome {
+  const { pool, log } = parts;
+  pool.changed();
+  pool.removeIdle(drone);
+  drone.close();
+  const expected = stopping || drone.state === "leaving" || exit.child.plan !== undefined;
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  const held = drone.running.size;
+  let retried = false;
+  for (const call of drone.running.values()) retried = orphanedCall(call, pool, drone.pid, how) || retried;
+  drone.running.clear();
+  for (const control of drone.pendingControl.values()) {
+    control({ id: 0, ok: false, error: { name: "DroverError", message: "the drone exited" } });
+  }
+  drone.pendingControl.clear();
+  if (drone.session) parts.sessions.lost(drone.session);
+  const fields = {
+    childPid: drone.pid,
+    generation: drone.generation,
+    code: exit.code,
+    signal: exit.signal,
+  };
+  if (drone.state === "starting" || !exit.child.wasReady) {
+    const reason = exit.child.fatalReason ?? how;
+    const name = pool.name;
+    if (parts.start) parts.start.fail(`a drone of service "${name}" could not start: ${reason}`);
+    else log.error({ ...fields, reason }, `a drone of service "${name}" could not start`);
+  } else if (!expected) {
+    log.error(
+      { ...fields, calls: held },
+      `a drone of service "${pool.name}" exited unexpectedly (${how}) while running ${held} calls`,
+    );
+  } else log.debug(fields, "drone exited");
+  return { expected, retried };
+}

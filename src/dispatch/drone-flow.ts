@@ -1,0 +1,101 @@
+// Where a drone goes each time it is free: to the next step of its session, to more calls from the
+// backlog (then back on the idle stack while it has room), or out: recycled at its limit or when it
+// asked to retire, let go when its generation no longer serves (after the backlog, on a graceful
+// stop). A leaving drone quiesces once it runs nothing, owes no control answer and holds no session.
+import type { ExitPlan } from "../master/children/child-phase.ts";
+import type { Generation } from "../master/generations/generation.ts";
+import type { Drone } from "./drone.ts";
+import type { ServicePool } from "./service-pool.ts";
+import type { SessionLife } from "./session-life.ts";
+
+export interface FlowParts {
+  readonly pool: ServicePool;
+  readonly sessions: SessionLife;
+  /** The generation whose drones take calls, while one does. */
+  readonly serving: () => Generation | undefined;
+  /** Whether `generation` is still starting (its ready drones wait, idle, for it to take charge). */
+  readonly starting: (generation: number) => boolean;
+  /** A graceful stop: the drones finish the backlog, then leave. */
+  readonly draining: () => boolean;
+  /** How long a leaving drone may take to finish what it has (its generation's drainTimeout). */
+  readonly drainTimeout: () => number;
+  readonly spawn: (generation: Generation) => boolean;
+}
+
+export class DroneFlow {
+  readonly pool: ServicePool;
+  readonly sessions: SessionLife;
+  readonly #parts: FlowParts;
+
+  constructor(parts: FlowParts) {
+    this.pool = parts.pool;
+    this.sessions = parts.sessions;
+    this.#parts = parts;
+  }
+
+  /** It finished a call or a session step (or came up, or its generation changed): it works on, or leaves. */
+  freed(drone: Drone): void {
+    if (drone.state === "starting") return;
+    if (drone.session) {
+      this.sessions.next(drone.session, drone);
+      return;
+    }
+    if (drone.state === "leaving") {
+      this.#quiesceIfDone(drone);
+      return;
+    }
+    const serving = this.#parts.serving();
+    const draining = this.#parts.draining();
+    if (!serving || drone.generation !== serving.number) {
+      if (this.#parts.starting(drone.generation)) drone.state = "idle";
+      else if (!draining || this.pool.backlog.length === 0) this.leave(drone, "generation");
+      else this.#feed(drone);
+      return;
+    }
+    if (drone.retiring || (drone.maxRequests > 0 && drone.served >= drone.maxRequests)) {
+      this.leave(drone, "recycle");
+      return;
+    }
+    this.#feed(drone);
+    if (draining && drone.running.size === 0 && this.pool.backlog.length === 0) {
+      this.leave(drone, "stop");
+    }
+  }
+
+  /** It takes no more calls; it quiesces once done (`now`: it stops at once). */
+  leave(drone: Drone, plan: ExitPlan, now = false): void {
+    this.pool.removeIdle(drone);
+    if (drone.state === "leaving" && !now) return;
+    drone.state = "leaving";
+    if (now) drone.child.stop(plan);
+    else this.#quiesceIfDone(drone, plan);
+  }
+
+  /** Starts `drone`'s replacement, once, ahead of its retirement. */
+  replace(drone: Drone): void {
+    const serving = this.#parts.serving();
+    if (drone.replaced || serving?.number !== drone.generation) return;
+    drone.replaced = true;
+    this.#parts.spawn(serving);
+  }
+
+  #feed(drone: Drone): void {
+    while (drone.hasRoom) {
+      const call = this.pool.backlog.shift();
+      if (!call) break;
+      if (call.opens && drone.running.size > 0) {
+        this.pool.backlog.unshift(call);
+        break;
+      }
+      this.pool.run(drone, call);
+      if (call.opens) return;
+    }
+    if (drone.hasRoom) this.pool.pushIdle(drone);
+    else drone.state = "busy";
+  }
+
+  #quiesceIfDone(drone: Drone, plan: ExitPlan = "generation"): void {
+    if (drone.running.size > 0 || drone.pendingControl.size > 0 || drone.session) return;
+    drone.child.quiesce(plan, this.#parts.drainTimeout());
+  }
+}
