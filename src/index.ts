@@ -2,7 +2,9 @@
 export { type AppDefinition, type ChildContext, defineApp, type RequestHandler } from "./app/define.ts";
 export { nameRoute } from "./child/slow-lane/route-name.ts";
 export { defineConfig } from "./config/index.ts";
-export type { DroverConfig, Duration, ListenSpec, LogLevel, ResolvedConfig } from "./config/types.ts";
+export type { DroverConfig } from "./config/types/drover-config.ts";
+export type { ResolvedConfig } from "./config/types/resolved-config.ts";
+export type { Duration, ListenSpec, LogLevel } from "./config/types/values.ts";
 export { DroverError, ErrorCode, isDroverError } from "./errors.ts";
 export { Master, type MasterOptions, type StopOptions } from "./master/master.ts";
 export {

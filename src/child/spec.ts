@@ -1,5 +1,5 @@
 // What the master tells a child at spawn, in the DROVER_CHILD environment variable (JSON).
-import type { ModuleSpec } from "../config/types.ts";
+import type { ModuleSpec } from "../config/types/values.ts";
 import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 
 export const CHILD_SPEC_ENV = "DROVER_CHILD";

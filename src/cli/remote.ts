@@ -2,7 +2,7 @@
 // scoreboard in shared memory. Which process is the master is proven by the lock on its pid file
 // (/proc/locks), never taken from the file's text: a stale pid file names whoever has that pid now.
 import { setTimeout as delay } from "node:timers/promises";
-import type { ResolvedConfig } from "../config/types.ts";
+import type { ResolvedConfig } from "../config/types/resolved-config.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { sendControl } from "../master/control/control-client.ts";
 import { lockHolder } from "../master/run/pid-lock.ts";

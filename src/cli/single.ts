@@ -2,7 +2,7 @@
 // ONE_PROCESS). The listeners and a one-slot scoreboard are made here; Ctrl-C drains and exits.
 import { rmSync } from "node:fs";
 import { runChild } from "../child/child.ts";
-import type { ResolvedConfig } from "../config/types.ts";
+import type { ResolvedConfig } from "../config/types/resolved-config.ts";
 import type { Logger } from "../log/logger.ts";
 import { childSpec } from "../master/children/child-spec.ts";
 import { ModuleHost } from "../master/generations/module-host.ts";

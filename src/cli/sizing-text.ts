@@ -1,7 +1,7 @@
 // What `drover configtest` prints after "the config is valid": the pool's sizing as the master will
 // run it (after every adjustment), its limits and deadlines, and each service's drones.
 import { formatListener } from "../config/index.ts";
-import type { ResolvedConfig } from "../config/types.ts";
+import type { ResolvedConfig } from "../config/types/resolved-config.ts";
 import { formatBytes } from "../modules/builtin/status/format.ts";
 
 export function sizingLines(config: ResolvedConfig): string[] {

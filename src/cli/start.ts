@@ -2,7 +2,7 @@
 // with --watch, reloading at each change of a file beside the config).
 import { dirname, resolve } from "node:path";
 import { findConfigFile, resolveConfig } from "../config/index.ts";
-import type { DroverConfig } from "../config/types.ts";
+import type { DroverConfig } from "../config/types/drover-config.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger } from "../log/logger.ts";
 import { Master } from "../master/master.ts";

@@ -5,7 +5,7 @@
 //   const sum = await client.service<typeof import("./math.ts").default>("math").call("add", { a: 1, b: 2 });
 //
 // Light on purpose: nothing of the master, no logger; Node's own modules and the wire format only.
-export type { Duration } from "../config/types.ts";
+export type { Duration } from "../config/types/values.ts";
 export { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 export type { ParamsOf, ResultOf, ServiceDefinition } from "../service/define.ts";
 export { connect } from "./connect.ts";

@@ -1,11 +1,11 @@
 // A call's, a session's or a connection's timeout as the caller gives it: milliseconds, or a duration
 // with a unit ("5s"), the same as in the config. Refused at once, nothing sent, when it is not one.
 import { readDuration } from "../config/duration.ts";
-import type { Duration } from "../config/types.ts";
+import type { Duration } from "../config/types/values.ts";
 import { ErrorCode } from "../errors.ts";
 import { DispatchError } from "./errors.ts";
 
-export type { Duration } from "../config/types.ts";
+export type { Duration } from "../config/types/values.ts";
 
 /** Milliseconds from `value` (undefined stays undefined); throws DISPATCH_BAD_MESSAGE naming `what`. */
 export function timeoutMs(value: Duration | undefined, what: string): number | undefined {

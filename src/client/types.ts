@@ -1,6 +1,6 @@
 // What `drover/client` offers, typed from a service's definition:
 // `client.service<typeof import("./math.ts").default>("math").call("add", { a: 1, b: 2 })`.
-import type { Duration } from "../config/types.ts";
+import type { Duration } from "../config/types/values.ts";
 import type { ParamsOf, ResultOf, ServiceDefinition, ServiceShape } from "../service/define.ts";
 
 /** How a client reaches services served over NATS (a service's `transport: { nats }`). */

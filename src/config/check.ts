@@ -7,7 +7,7 @@ import { ConfigInvalidError } from "./errors.ts";
 import { readFields } from "./fields.ts";
 import { keepHealth } from "./health.ts";
 import { fitSizing } from "./sizing.ts";
-import type { ResolvedConfig } from "./types.ts";
+import type { ResolvedConfig } from "./types/resolved-config.ts";
 
 export interface CheckOptions {
   /** Where relative paths start: the config file's folder, or the working directory without a file. */

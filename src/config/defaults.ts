@@ -1,7 +1,8 @@
 // Default values. Apache's defaults assume a thread per connection; in Node a worker slot is one
 // connection a child serves at once, and a child serves many, so the numbers are larger.
 import { availableParallelism } from "node:os";
-import type { DroverConfig, ServiceConfig } from "./types.ts";
+import type { DroverConfig } from "./types/drover-config.ts";
+import type { ServiceConfig } from "./types/service.ts";
 
 /** The server timeouts drover's own server (a plain request handler) uses when the config sets none. */
 export const OWN_SERVER_TIMEOUTS = {

@@ -6,7 +6,8 @@ import { serverLimitThatFits } from "../scoreboard/index.ts";
 import { defaultDroneLimit, defaultMaxSpareDrones, maxSpareDronesFloor } from "./defaults.ts";
 import type { ServiceFields } from "./services.ts";
 import { restartLocked } from "./sizing.ts";
-import type { ConfigProblem, ResolvedService } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { ResolvedService } from "./types/service.ts";
 
 export interface DroneSizingInput {
   readonly services: readonly ServiceFields[];

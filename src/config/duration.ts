@@ -1,7 +1,7 @@
 // Durations: a number is milliseconds; a string is a number with a unit ("500ms", "30s", "2m", "1h").
 // A string without a unit is refused rather than guessed, since "30" could mean seconds or milliseconds.
 import { accept, ConfigInvalidError, describeValue, type Parsed, refuse } from "./errors.ts";
-import type { Duration } from "./types.ts";
+import type { Duration } from "./types/values.ts";
 
 /** The longest delay a Node timer can wait; a longer one would fire after 1 ms. About 24.8 days. */
 export const MAX_DURATION_MS = 2 ** 31 - 1;

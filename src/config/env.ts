@@ -1,7 +1,7 @@
 // env: variables set in every child's and drone's environment, over what the master inherited. Read
 // again at each reload, so that a new generation gets new values (a rotated secret) without a stop.
 import { describeValue, isRecord } from "./errors.ts";
-import type { ConfigProblem } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
 
 // Names drover sets in its children itself (DROVER_CHILD, DROVER_LOG_LEVEL) start with this.
 const OWN_PREFIX = "DROVER_";

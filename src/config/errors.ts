@@ -1,7 +1,7 @@
 // The two ways a config fails: its values are refused (every problem listed at once), or the file
 // itself cannot be loaded. Also the small helpers the checks share to say what they got.
 import { DroverError, ErrorCode } from "../errors.ts";
-import type { ConfigProblem } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
 
 /** The config has values drover refuses (DROVER_ERR_CONFIG_INVALID); `problems` lists every one. */
 export class ConfigInvalidError extends DroverError {

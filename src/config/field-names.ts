@@ -1,7 +1,8 @@
 // The names of every setting, top-level and of a service, and what to say about a name that is none:
 // the one most likely meant, or where it belongs when it was written at the wrong level.
 import { suggestField } from "./suggest.ts";
-import type { DroverConfig, ServiceConfig } from "./types.ts";
+import type { DroverConfig } from "./types/drover-config.ts";
+import type { ServiceConfig } from "./types/service.ts";
 
 // The types make sure no field of DroverConfig or ServiceConfig is missing.
 const CONFIG: Record<keyof DroverConfig, true> = {

@@ -11,13 +11,10 @@ import { readUserAndGroup } from "./identity.ts";
 import { readNodeArgs } from "./node-args.ts";
 import { runDirProblem } from "./run-dir.ts";
 import { hasServices, readServices, type ServiceFields } from "./services.ts";
-import {
-  type ConfigProblem,
-  type DroverConfig,
-  LOG_LEVELS,
-  type ResolvedConfig,
-  SIGNAL_MAPPINGS,
-} from "./types.ts";
+import type { DroverConfig } from "./types/drover-config.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { ResolvedConfig } from "./types/resolved-config.ts";
+import { LOG_LEVELS, SIGNAL_MAPPINGS } from "./types/values.ts";
 import {
   readApp,
   readBoolean,

@@ -7,7 +7,10 @@ import { readDuration } from "./duration.ts";
 import { ConfigInvalidError, isRecord } from "./errors.ts";
 import { findListenClashes, readListen } from "./listen.ts";
 import { readSize } from "./size.ts";
-import type { ConfigProblem, DroverConfig, Listener, ListenSpec, LogLevel } from "./types.ts";
+import type { DroverConfig } from "./types/drover-config.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { Listener } from "./types/resolved-config.ts";
+import type { ListenSpec, LogLevel } from "./types/values.ts";
 
 /** parseArgs options: `parseArgs({ options: { ...CONFIG_FLAGS, ...yours } })`. Every value is a string. */
 export const CONFIG_FLAGS = {

@@ -3,7 +3,8 @@
 // where a child, not the master, would answer.
 import { describeValue, isRecord } from "./errors.ts";
 import { findListenClashes, formatListener, readListen } from "./listen.ts";
-import type { ConfigProblem, Listener, ResolvedConfig, TcpListener } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { Listener, ResolvedConfig, TcpListener } from "./types/resolved-config.ts";
 
 const HEALTH_KEYS = ["listen"];
 

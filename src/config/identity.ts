@@ -4,7 +4,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describeValue } from "./errors.ts";
-import type { ConfigProblem, Identity } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { Identity } from "./types/resolved-config.ts";
 
 export interface UserAccount {
   readonly id: number;

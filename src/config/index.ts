@@ -11,16 +11,14 @@ export { ANY_HOST, formatListener, parseListen } from "./listen.ts";
 export { CONFIG_FILE_NAMES, findConfigFile, type LoadedConfig, loadConfigFile } from "./load.ts";
 export { jittered } from "./recycle.ts";
 export { type ResolveOptions, type ResolveResult, resolveConfig } from "./resolve.ts";
+export type { DroverConfig } from "./types/drover-config.ts";
+export type { ConfigProblem } from "./types/problem.ts";
+export type { Identity, Listener, ResolvedConfig } from "./types/resolved-config.ts";
 export {
-  type ConfigProblem,
-  type DroverConfig,
   type Duration,
   type DurationUnit,
-  type Identity,
-  type Listener,
   type ListenSpec,
   LOG_LEVELS,
   type LogLevel,
   type ModuleSpec,
-  type ResolvedConfig,
-} from "./types.ts";
+} from "./types/values.ts";

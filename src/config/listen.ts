@@ -3,7 +3,8 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { resolve } from "node:path";
 import { ConfigInvalidError, describeValue, isRecord } from "./errors.ts";
-import type { ConfigProblem, Listener } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { Listener } from "./types/resolved-config.ts";
 
 /** The host a bare port listens on: every IPv4 interface, as Apache's `Listen 8080`. */
 export const ANY_HOST = "0.0.0.0";

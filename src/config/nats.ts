@@ -3,7 +3,8 @@
 // hosts"). Without a transport a service is reached through the master's own socket alone.
 import { describeValue, isRecord } from "./errors.ts";
 import { suggestField } from "./suggest.ts";
-import type { ConfigProblem, NatsTransportConfig, ResolvedNats } from "./types.ts";
+import type { NatsTransportConfig, ResolvedNats } from "./types/nats.ts";
+import type { ConfigProblem } from "./types/problem.ts";
 
 const FIELDS: Record<keyof NatsTransportConfig, true> = {
   servers: true,

@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describeValue } from "./errors.ts";
-import type { ConfigProblem } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
 
 // How long trying the options on this Node may take; it parses them and exits.
 const TRY_TIMEOUT_MS = 10_000;

@@ -8,7 +8,8 @@ import { DEFAULTS } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
 import { mergeFlags } from "./flags.ts";
 import { findConfigFile, loadConfigFile } from "./load.ts";
-import type { DroverConfig, ResolvedConfig } from "./types.ts";
+import type { DroverConfig } from "./types/drover-config.ts";
+import type { ResolvedConfig } from "./types/resolved-config.ts";
 
 export interface ResolveOptions {
   /** Where to look for a config file, and where relative paths start without one. Default process.cwd(). */

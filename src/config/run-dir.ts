@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { DISPATCH_SOCKET_NAME } from "../client/socket-path.ts";
 import { MAX_SOCKET_PATH_BYTES } from "./listen.ts";
-import type { ConfigProblem } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
 
 /** The control socket's name in the run directory. */
 export const CONTROL_SOCKET_NAME = "control.sock";

@@ -7,7 +7,8 @@ import { describeValue, isRecord } from "./errors.ts";
 import { isServiceField, unknownServiceField } from "./field-names.ts";
 import { readNatsTransport } from "./nats.ts";
 import { readSize } from "./size.ts";
-import type { ConfigProblem, ResolvedService, ServiceConfig } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { ResolvedService, ServiceConfig } from "./types/service.ts";
 import { readInteger, readModuleFile } from "./values.ts";
 
 /** A service read and checked on its own; maxSpareDrones is settled by fitDrones. */

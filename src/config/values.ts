@@ -8,7 +8,9 @@ import { readDuration } from "./duration.ts";
 import { describeValue, isRecord } from "./errors.ts";
 import { findListenClashes, readListen } from "./listen.ts";
 import { readSize } from "./size.ts";
-import type { ConfigProblem, Listener, ModuleSpec } from "./types.ts";
+import type { ConfigProblem } from "./types/problem.ts";
+import type { Listener } from "./types/resolved-config.ts";
+import type { ModuleSpec } from "./types/values.ts";
 
 export function readBoolean(field: string, value: unknown, problems: ConfigProblem[]): boolean {
   if (typeof value === "boolean") return value;

@@ -3,7 +3,7 @@
 // drones beside the listener pool's children, keeps the pools whole once a second, drains them on a
 // graceful stop, and is told of every drone's readiness and exit by the pool of children.
 
-import type { ResolvedService } from "../config/types.ts";
+import type { ResolvedService } from "../config/types/service.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";

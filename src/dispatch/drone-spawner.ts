@@ -3,7 +3,7 @@
 // (childStartTimeout). Once a stop has begun, or for a generation out of service, nothing is forked.
 
 import { jittered } from "../config/index.ts";
-import type { ResolvedService } from "../config/types.ts";
+import type { ResolvedService } from "../config/types/service.ts";
 import { type DroneSpec, droneFds } from "../drone/spec.ts";
 import type { Logger } from "../log/logger.ts";
 import { childEnvironment } from "../master/children/child-env.ts";

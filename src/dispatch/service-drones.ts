@@ -5,7 +5,7 @@
 // band (service-sizing.ts). A drone's own life: its HELLO (drone-hello.ts), where it goes each time it
 // is free (drone-flow.ts), its answers and recycling (drone-done.ts), its death, which settles each of
 // its calls at once (drone-exit.ts).
-import type { ResolvedService } from "../config/types.ts";
+import type { ResolvedService } from "../config/types/service.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";

@@ -4,7 +4,7 @@
 // bound to a drone still starting: whichever drone is free first, old or new, takes the backlog's
 // head. Every call settles once (call.ts); the drones' lives (start, recycling, death, generations)
 // are in service-drones.ts and the drone-*.ts files beside it, sessions in session-life.ts.
-import type { ResolvedService } from "../config/types.ts";
+import type { ResolvedService } from "../config/types/service.ts";
 import { ErrorCode } from "../errors.ts";
 import type { CallRequest, Reply } from "../transports/seam.ts";
 import { Backlog } from "./backlog.ts";

@@ -3,7 +3,7 @@
 // the connection is not up (at start, during an outage) the result goes back through the master
 // instead, which publishes it when it can: a result is never dropped here.
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ResolvedNats } from "../config/types.ts";
+import type { ResolvedNats } from "../config/types/nats.ts";
 import type { RemoteError } from "../dispatch/wire/messages.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";

@@ -5,7 +5,9 @@
 //   4           the scoreboard memfd          (spec.scoreboardFd)
 //   5 .. 4+R    the module resources' memfds  (spec.resourceFds[i] for spec.resources[i])
 //   5+R         its data channel to the master, a socketpair carrying frames (spec.channelFd)
-import type { ModuleSpec, ResolvedNats } from "../config/types.ts";
+
+import type { ResolvedNats } from "../config/types/nats.ts";
+import type { ModuleSpec } from "../config/types/values.ts";
 import type { ResourceSpec } from "../modules/resources/resource-spec.ts";
 
 export const DRONE_SCOREBOARD_FD = 4;

@@ -1,7 +1,7 @@
 // drover's one logger: pino, writing JSON lines synchronously to stderr, so that a message logged just
 // before an exit is never lost and the app keeps stdout to itself.
 import { type Logger, pino } from "pino";
-import type { LogLevel } from "../config/types.ts";
+import type { LogLevel } from "../config/types/values.ts";
 
 export type { Logger } from "pino";
 

@@ -19,7 +19,7 @@
 //   commands.ts, signals.ts   what a control request and a signal ask the master to do
 
 import { type ResolvedConfig, resolveConfig } from "../config/index.ts";
-import type { DroverConfig } from "../config/types.ts";
+import type { DroverConfig } from "../config/types/drover-config.ts";
 import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";

@@ -8,7 +8,7 @@
 // the hard restart (and "ignored" is documented under "apache"), WINCH comes with every resize of a
 // terminal, TTIN and TTOU are job control; URG is ignored by default, so sent to a drover too old to
 // know it, it does nothing, and nothing sends it to a process that has not asked (F_SETOWN).
-import type { SignalMapping } from "../config/types.ts";
+import type { SignalMapping } from "../config/types/values.ts";
 
 export type SignalAction = "stop" | "gracefulStop" | "reload" | "restart" | "upgrade" | "ignore";
 

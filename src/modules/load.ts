@@ -3,7 +3,7 @@
 // function that takes the options and returns one.
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ModuleSpec } from "../config/types.ts";
+import type { ModuleSpec } from "../config/types/values.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { builtinModule } from "./builtin/index.ts";

@@ -4,7 +4,7 @@
 import { get } from "node:http";
 import { resolveConfig } from "../config/index.ts";
 import { formatListener } from "../config/listen.ts";
-import type { ResolvedConfig, TcpListener } from "../config/types.ts";
+import type { ResolvedConfig, TcpListener } from "../config/types/resolved-config.ts";
 
 const PROBE_TIMEOUT_MS = 1_000;
 

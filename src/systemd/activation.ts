@@ -4,7 +4,7 @@
 // master serves on them instead of binding its listen entries. The variables are removed from its
 // environment whatever they say, so that no child or drone believes sockets were passed to it.
 import { formatListener } from "../config/listen.ts";
-import type { Listener } from "../config/types.ts";
+import type { Listener } from "../config/types/resolved-config.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import { describeSocket, setCloexec } from "../native/systemd.ts";
 

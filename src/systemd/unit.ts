@@ -1,7 +1,7 @@
 // The systemd units `drover systemd` prints, made from a checked config: a service that uses
 // everything drover tells systemd (sd_notify: ready, reloading, stopping, the watchdog), stops it the
 // way it drains, and gives the drain the time it needs; and a socket unit that holds its listeners.
-import type { ResolvedConfig } from "../config/types.ts";
+import type { ResolvedConfig } from "../config/types/resolved-config.ts";
 import { stopWithinMs } from "../master/run/stop-bound.ts";
 
 export type ServiceType = "notify" | "notify-reload";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkConfig, formatListener, type Listener, parseListen } from "../../src/config/index.ts";
 import { readListen } from "../../src/config/listen.ts";
-import type { ConfigProblem } from "../../src/config/types.ts";
+import type { ConfigProblem } from "../../src/config/types/problem.ts";
 import { problemsOf, withDir } from "./support.ts";
 
 const BASE = "/srv/site";

@@ -3,7 +3,7 @@
 // so that no child sees them; and which passed socket serves which listen entry.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Listener } from "../../src/config/types.ts";
+import type { Listener } from "../../src/config/types/resolved-config.ts";
 import { type PassedSocket, passedFor, takePassedSockets } from "../../src/systemd/activation.ts";
 import { readNotifyEnvironment, takeNotifyEnvironment } from "../../src/systemd/notify-environment.ts";
 

@@ -6,7 +6,7 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { LogLevel } from "../../config/types.ts";
+import type { LogLevel } from "../../config/types/values.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { ChildSpec } from "../spec.ts";
 

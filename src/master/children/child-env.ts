@@ -2,7 +2,7 @@
 // wins over (Node's compile cache, and what the caller adds), the master's environment, the config's
 // env over it (as this generation read it), then what drover tells its children itself (DROVER_ names).
 import { captureOutputEnv } from "../../child/output-capture.ts";
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import { COMPILE_CACHE_ENV } from "./compile-cache.ts";
 
 export function childEnvironment(

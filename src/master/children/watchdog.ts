@@ -1,7 +1,7 @@
 // The watchdog: a child whose heartbeat is older than heartbeatTimeout has a stuck event loop. Its
 // JavaScript stack is logged (its own watchdog thread reads it, see hung-child.ts), then it is killed
 // and replaced. Children still starting are not judged here: childStartTimeout bounds them.
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Scoreboard, ScoreboardSnapshot } from "../../scoreboard/index.ts";
 import type { ChildHandle } from "./child-handle.ts";

@@ -1,6 +1,6 @@
 // What belongs to one generation of children: the config it was started with, its modules, its
 // listeners, and whether any child of it has ever been ready.
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import type { RestartKind } from "../../modules/context.ts";
 import type { OpenListener } from "../run/listeners.ts";
 import type { GenerationModules } from "./module-host.ts";

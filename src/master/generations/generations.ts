@@ -4,7 +4,7 @@
 // charge, and the old generation drains. If anything fails, the old generation keeps serving: new
 // children already serving drain (no request of theirs is lost), those still starting are stopped.
 import { type ResolveOptions, resolveConfig } from "../../config/index.ts";
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import type { Dispatch } from "../../dispatch/dispatch.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";

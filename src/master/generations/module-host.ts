@@ -4,7 +4,7 @@
 // that fires at that deadline or when the master stops. Module state that must outlive generations
 // lives in the retained store and in the shared memory and locks, which this keeps for the master's
 // whole life.
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { ChildStatus, RestartKind } from "../../modules/context.ts";

@@ -4,7 +4,7 @@
 // accepts on besides its control socket; what one client can hold there is small and bounded.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { formatListener } from "../../config/listen.ts";
-import type { TcpListener } from "../../config/types.ts";
+import type { TcpListener } from "../../config/types/resolved-config.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { HealthVerdict, MasterHealth } from "./health.ts";

@@ -4,7 +4,7 @@
 // handed over is reserved, so that nothing else takes it in between.
 import { DEFAULTS } from "../../config/defaults.ts";
 import { parseDuration } from "../../config/duration.ts";
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import { type ChildHandle, KILL_GRACE_MS } from "../children/child-handle.ts";
 import type { ChildTable } from "../children/children.ts";
 

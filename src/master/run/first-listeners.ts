@@ -2,7 +2,7 @@
 // master was passed at its start. From systemd (socket activation) the log says which listener took
 // a passed socket and which drover had to bind itself because the socket unit does not hold it; from
 // the old master of an upgrade they are inherited (upgrade/inherited.ts).
-import type { Listener } from "../../config/types.ts";
+import type { Listener } from "../../config/types/resolved-config.ts";
 import type { Logger } from "../../log/logger.ts";
 import { describePassed, type PassedSocket } from "../../systemd/activation.ts";
 import { inheritedListeners } from "../upgrade/inherited.ts";

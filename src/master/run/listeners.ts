@@ -4,7 +4,7 @@ import { lookup } from "node:dns/promises";
 import { chmodSync, lstatSync, rmSync, unlinkSync } from "node:fs";
 import { connect } from "node:net";
 import { formatListener } from "../../config/listen.ts";
-import type { Listener } from "../../config/types.ts";
+import type { Listener } from "../../config/types/resolved-config.ts";
 import { DroverError, ErrorCode } from "../../errors.ts";
 import { LISTEN_BACKLOG, sockets } from "../../net/sockets.ts";
 import { type PassedSocket, passedFor, unmatchedPassed } from "../../systemd/activation.ts";

@@ -3,7 +3,9 @@
 // the first service that has one, the NATS transport. They open once the run directory is this
 // master's (for an upgrade's new master: once it serves, over the old master's sockets), the old
 // master of an upgrade lets its health port go when it hands over, and the stop closes them.
-import type { ResolvedService, TcpListener } from "../../config/types.ts";
+
+import type { TcpListener } from "../../config/types/resolved-config.ts";
+import type { ResolvedService } from "../../config/types/service.ts";
 import type { Dispatch } from "../../dispatch/dispatch.ts";
 import type { Logger } from "../../log/logger.ts";
 import { type EmbeddedServer, listenEmbedded } from "../../transports/embedded/index.ts";

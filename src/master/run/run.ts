@@ -5,7 +5,8 @@
 // children drain (graceful) or are stopped at once, then every resource goes, each step on its own
 // so that one failing does not keep the rest.
 import { setTimeout as delay } from "node:timers/promises";
-import type { ResolvedConfig, SignalMapping, TcpListener } from "../../config/types.ts";
+import type { ResolvedConfig, TcpListener } from "../../config/types/resolved-config.ts";
+import type { SignalMapping } from "../../config/types/values.ts";
 import type { Logger } from "../../log/logger.ts";
 import { loadAddon } from "../../native/addon.ts";
 import { Scoreboard } from "../../scoreboard/index.ts";

@@ -1,6 +1,6 @@
 // How long a stop may take at the most: what `drover stop` waits for before it escalates, and what a
 // service manager's stop timeout must exceed (`drover systemd` writes TimeoutStopSec from it).
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import { KILL_GRACE_MS } from "../children/child-handle.ts";
 import type { StopOptions } from "../master.ts";
 

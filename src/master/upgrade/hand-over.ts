@@ -3,7 +3,7 @@
 // once the new master serves, this one lets go of what is the new one's now (its run files, the health
 // port, systemd's main process) and stops gracefully, its children finishing their requests. A new
 // master that fails leaves this one serving, and the failure is in the log.
-import type { ResolvedConfig } from "../../config/types.ts";
+import type { ResolvedConfig } from "../../config/types/resolved-config.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Generations } from "../generations/generations.ts";
 import type { Lifecycle } from "../lifecycle.ts";

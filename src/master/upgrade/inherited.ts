@@ -2,7 +2,7 @@
 // health listener, which cannot be inherited the same way (Node's own server holds it) and is bound
 // again once the old master has let it go.
 import { setTimeout as delay } from "node:timers/promises";
-import type { TcpListener } from "../../config/types.ts";
+import type { TcpListener } from "../../config/types/resolved-config.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { MasterHealth } from "../health/health.ts";
 import { type HealthServer, startHealthServer } from "../health/health-server.ts";

@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
 import { subjectToken } from "../../config/nats.ts";
-import type { ResolvedNats } from "../../config/types.ts";
+import type { ResolvedNats } from "../../config/types/nats.ts";
 import { readDroverVersion } from "../../util/version.ts";
 import type { Dispatcher } from "../seam.ts";
 

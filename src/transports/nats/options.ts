@@ -3,7 +3,7 @@
 // request/reply most of its speed (research 3.1).
 import { setTimeout as delay } from "node:timers/promises";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import type { ResolvedNats } from "../../config/types.ts";
+import type { ResolvedNats } from "../../config/types/nats.ts";
 
 /** How long between attempts to reach a NATS server again. */
 export const RECONNECT_WAIT_MS = 250;

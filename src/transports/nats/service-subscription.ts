@@ -5,7 +5,7 @@
 // have room; it joins again once the backlog is down to half (hysteresis against flapping). With
 // every host full, callers get NATS's no-responders at once instead of waiting for a timeout.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { ResolvedNats } from "../../config/types.ts";
+import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";

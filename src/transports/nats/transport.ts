@@ -6,7 +6,8 @@
 // subject before it drains the old. A graceful stop drains every service subscription first, so that
 // callers move to the other hosts, then the dispatcher drains.
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ResolvedNats, ResolvedService } from "../../config/types.ts";
+import type { ResolvedNats } from "../../config/types/nats.ts";
+import type { ResolvedService } from "../../config/types/service.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { Discovery } from "./discovery.ts";

@@ -18,7 +18,7 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { nanos } from "@nats-io/transport-node";
-import type { ResolvedNats } from "../../config/types.ts";
+import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
