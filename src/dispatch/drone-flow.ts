@@ -35,7 +35,8 @@ export class DroneFlow {
 
   /** It finished a call or a session step (or came up, or its generation changed): it works on, or leaves. */
   freed(drone: Drone): void {
-    if (drone.state === "starting") return;
+    // A dead drone's owed answers settle as it exits (a DISCONNECT's among them): it stays out.
+    if (drone.state === "starting" || drone.child.phase === "exited") return;
     if (drone.session) {
       this.sessions.next(drone.session, drone);
       return;

@@ -92,4 +92,17 @@ describe("sessions", { timeout: 120_000 }, () => {
     const other = await drover.client();
     assert.equal(await other.service("math").call("add", { a: 1, b: 1 }), 2);
   });
+
+  it("a drone that dies in onDisconnect is not taken for free: the next calls go to its replacement", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const session = await math.session();
+    const pinned = await session.call("dieOnDisconnect", undefined);
+    await session.close().catch(() => {});
+    for (let i = 0; i < 3; i++) {
+      const pid = await math.call("pid", undefined, { timeout: "5s" });
+      assert.notEqual(pid, pinned, "a call sent to the dead drone would time out");
+    }
+  });
 });
