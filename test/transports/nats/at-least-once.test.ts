@@ -1,11 +1,12 @@
 // delivery: "at-least-once" over a real nats-server with JetStream: two hosts share one durable pull
 // consumer; each pulls only as many calls as it has idle drones; a call whose drone died is delivered
 // again to another drone; one that kills its drone again is terminated as poison; one that waited in
-// the stream past its budget never runs.
+// the stream past its budget never runs; one whose headers cannot be read is terminated.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { serialize } from "node:v8";
 import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { connect as connectRaw, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type Client, connect } from "../../../src/client/index.ts";
@@ -14,6 +15,7 @@ import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
+import { publishRaw } from "./support.ts";
 
 const STREAM = streamName("drover.math");
 
@@ -112,6 +114,25 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
       0,
       `nothing is left in the stream: ${JSON.stringify(info)}`,
     );
+  });
+
+  it("terminates a call whose headers cannot be read, and pulls on", async () => {
+    const failures = () =>
+      hosts.map((host) => host.proc.output().match(/cannot take calls from JetStream/g)?.length ?? 0);
+    const before = failures();
+    // nats.js throws reading such a header: a throw in the pull would leave it to come back for ever.
+    await publishRaw(nats, "drover.math.add", ["Bad Key: x", "Drover-Reply: _INBOX.nobody"], serialize({}));
+    // Sooner than the ack wait, after which an unanswered delivery would come back.
+    await waitFor(
+      "the malformed call to leave the stream",
+      async () => {
+        const info = await consumerInfo();
+        return info.num_pending + info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
+      },
+      ACK_WAIT_MS - 2_000,
+    );
+    assert.equal(await client.service("math").call("add", { a: 2, b: 2 }, { timeout: "5s" }), 4);
+    assert.deepEqual(failures(), before, "no pull failed");
   });
 
   it("never runs a call that waited in the stream past its budget", async () => {
