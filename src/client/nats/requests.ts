@@ -9,6 +9,7 @@ import {
   type NatsConnection,
   headers as natsHeaders,
 } from "@nats-io/transport-node";
+import { MAX_DURATION_MS } from "../../config/duration.ts";
 import { ErrorCode } from "../../errors.ts";
 import { CALL_HEADER } from "../../transports/nats/headers.ts";
 import { CANCEL_SUBJECT } from "../../transports/nats/subjects.ts";
@@ -70,6 +71,8 @@ export class Requests {
     if (signal?.aborted) return Promise.reject(cancelled(what));
     const token = String(++this.#next);
     const reply = this.#prefix + token;
+    // No Node timer waits longer (a longer one fires at once); a budget itself is at most this.
+    const waitMs = Math.min(budgetMs + GRACE_MS, MAX_DURATION_MS);
     return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
         const pending = this.#pending.get(token);
@@ -82,7 +85,7 @@ export class Requests {
               "it may or may not have run",
           ),
         );
-      }, budgetMs + GRACE_MS);
+      }, waitMs);
       const onAbort = signal
         ? () => {
             const pending = this.#pending.get(token);

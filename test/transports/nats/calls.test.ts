@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { deserialize, serialize } from "node:v8";
 import { connect as connectRaw, createInbox, headers, type Msg } from "@nats-io/transport-node";
 import type { Client } from "../../../src/client/index.ts";
+import { MAX_DURATION_MS } from "../../../src/config/duration.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
@@ -88,6 +89,15 @@ describe("calls over NATS", { timeout: 120_000 }, () => {
     assert.match(queued.message, /never ran/);
     await Promise.all(busy);
     assert.ok(!readMarks(host, "started").includes("queued"), "the expired call never started");
+  });
+
+  it("waits for the answer of a call with the longest budget a timer can wait", async () => {
+    const math = client.service("math");
+    // Its own deadline, the budget and a grace, must fit a Node timer: past it a timer fires at once.
+    assert.equal(typeof (await math.call("sleep", { ms: 200 }, { timeout: MAX_DURATION_MS })), "number");
+    const session = await math.session({ timeout: MAX_DURATION_MS });
+    assert.equal(typeof (await session.call("sleep", { ms: 200 })), "number");
+    await session.close();
   });
 
   it("cancels a running call when the caller's signal aborts", async () => {
