@@ -14,6 +14,7 @@ import { ErrorCode } from "../../errors.ts";
 import { CALL_HEADER } from "../../transports/nats/headers.ts";
 import { CANCEL_SUBJECT } from "../../transports/nats/subjects.ts";
 import { DispatchError } from "../errors.ts";
+import { streamAckOf } from "./answers.ts";
 
 /**
  * How long past its budget a request is given up on here when no host answered (the host died): the
@@ -36,6 +37,8 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
+  /** A JetStream stream stored the call too (its ack came): said if no answer does. */
+  storedIn?: string;
 }
 
 export class Requests {
@@ -52,6 +55,11 @@ export class Requests {
         const token = message.subject.slice(this.#prefix.length);
         const pending = this.#pending.get(token);
         if (!pending) return; // Answered already (a late result after a timeout): dropped.
+        const stream = streamAckOf(message);
+        if (stream !== undefined) {
+          pending.storedIn = stream;
+          return;
+        }
         this.#settle(token, pending);
         pending.resolve(message);
       },
@@ -78,11 +86,16 @@ export class Requests {
         const pending = this.#pending.get(token);
         if (!pending) return;
         this.#settle(token, pending);
+        const stored = pending.storedIn;
         reject(
           new DispatchError(
             ErrorCode.DISPATCH_TIMEOUT,
-            `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
-              "it may or may not have run",
+            stored === undefined
+              ? `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
+                  "it may or may not have run"
+              : `${what}: no answer within ${budgetMs / 1000} s (its budget), but JetStream stream ${stored} stored it: ` +
+                  'if the service takes calls at least once, give it delivery "at-least-once" in the client\'s services option too; ' +
+                  "if it no longer does, delete the stream",
           ),
         );
       }, waitMs);

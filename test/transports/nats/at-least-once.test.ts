@@ -180,4 +180,27 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
     });
     assert.ok(!marks("started").includes("late"), "it never ran");
   });
+
+  it("answers a caller that calls at most once through a stream still capturing the subject: the stream's ack is no answer", async () => {
+    const plain = await connect({ nats: { servers: nats.url } });
+    try {
+      const math = plain.service("math");
+      // Every host takes calls at least once: the stream stores the plain call and acks it; no master answers it.
+      const stored = await rejection(math.call("add", { a: 1, b: 1 }, { timeout: 500 }));
+      assert.equal(stored.code, "DROVER_ERR_DISPATCH_TIMEOUT", stored.message);
+      assert.match(stored.message, new RegExp(`stream ${STREAM} stored it`));
+      // A rolling change back to at most once: the first host answers plain calls; the stream still acks them.
+      const host = hosts[0] as RunningServices;
+      host.writeConfig({ minDrones: 1, maxDrones: 1, transport: { nats: { servers: nats.url } } });
+      const reloaded = await host.cli("reload");
+      assert.equal(reloaded.status, 0, reloaded.stderr);
+      await waitFor("the first host in the queue group", () =>
+        /takes calls from NATS on/.test(host.proc.output()),
+      );
+      for (let i = 0; i < 5; i++)
+        assert.equal(await math.call("add", { a: i, b: 1 }, { timeout: "5s" }), i + 1);
+    } finally {
+      await plain.close();
+    }
+  });
 });
