@@ -63,14 +63,20 @@ export function checkReply(message: Msg, what: string, inSession: boolean): void
 export function sessionOf(message: Msg, what: string): string {
   const failure = failureOf(message, what, false);
   if (failure) throw failure;
-  const session = message.headers?.get(SESSION_HEADER);
+  const session = headersOf(message)?.get(SESSION_HEADER);
   if (!session)
     throw new DispatchError(ErrorCode.DISPATCH_BAD_MESSAGE, `${what}: the reply named no session`);
   return session;
 }
 
 function failureOf(message: Msg, what: string, inSession: boolean): DispatchError | undefined {
-  const headers = message.headers;
+  const headers = headersOf(message);
+  if (headers === null) {
+    return new DispatchError(
+      ErrorCode.DISPATCH_BAD_MESSAGE,
+      `${what}: the reply's headers cannot be read (a malformed header line, which no drover master sends)`,
+    );
+  }
   if (!headers) return undefined;
   if (headers.code === 503 && !headers.get(SERVICE_ERROR_CODE)) {
     return inSession

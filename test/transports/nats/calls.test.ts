@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { deserialize, serialize } from "node:v8";
 import { connect as connectRaw, createInbox, headers, type Msg } from "@nats-io/transport-node";
-import type { Client } from "../../../src/client/index.ts";
+import { type Client, connect } from "../../../src/client/index.ts";
 import { MAX_DURATION_MS } from "../../../src/config/duration.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
@@ -212,6 +212,26 @@ describe("calls over NATS", { timeout: 120_000 }, () => {
       await session.close();
       assert.doesNotMatch(host.proc.output(), /lost NATS/, "the master's connection never broke");
     } finally {
+      await raw.close();
+    }
+  });
+
+  it("fails a call whose reply's headers cannot be read with DISPATCH_BAD_MESSAGE", async () => {
+    // Not a drover master: a responder on a subject of its own that answers with a malformed header.
+    const raw = await connectRaw({ servers: nats.url });
+    const fake = await connect({ nats: { servers: nats.url, services: { fake: { subject: "acme.fake" } } } });
+    try {
+      raw.subscribe("acme.fake.>", {
+        callback: (_error, message) => {
+          if (message.reply) void publishRaw(nats, message.reply, ["Bad Key: x"], serialize(1));
+        },
+      });
+      await raw.flush();
+      const failed = await rejection(fake.service("fake").call("add", {}, { timeout: "5s" }));
+      assert.equal(failed.code, "DROVER_ERR_DISPATCH_BAD_MESSAGE", failed.message);
+      assert.match(failed.message, /fake\.add: the reply's headers cannot be read/);
+    } finally {
+      await fake.close();
       await raw.close();
     }
   });
