@@ -6,6 +6,7 @@ import type { Msg } from "@nats-io/transport-node";
 import { type ErrorCode as Code, ErrorCode } from "../../errors.ts";
 import {
   ERROR_HEADER,
+  headersOf,
   SERVICE_ERROR,
   SERVICE_ERROR_CODE,
   SESSION_HEADER,
@@ -13,6 +14,27 @@ import {
 import { DispatchError } from "../errors.ts";
 
 const CODES = new Set<string>(Object.values(ErrorCode));
+
+const JSON_OBJECT = 0x7b; // "{"
+
+/**
+ * The stream a JetStream ack names, when a reply is one: a stream that captures a service's subject (left
+ * by delivery "at-least-once", or another host's) stores a plain call too, and acks it to its reply
+ * subject, before or after the master's answer. Never a drover answer: a result is v8-serialized, an
+ * error carries headers; an ack is a JSON object without headers.
+ */
+export function streamAckOf(message: Msg): string | undefined {
+  // Read where it cannot throw (it runs in the inbox's callback): unreadable headers are headers.
+  if (headersOf(message) !== undefined || message.data[0] !== JSON_OBJECT) return undefined;
+  try {
+    const ack = JSON.parse(Buffer.from(message.data).toString()) as { stream?: unknown; error?: unknown };
+    if (typeof ack !== "object" || ack === null || (ack.stream === undefined && ack.error === undefined))
+      return undefined;
+    return typeof ack.stream === "string" ? ack.stream : "(unnamed)";
+  } catch {
+    return undefined;
+  }
+}
 
 /** The call's result, or throws the DispatchError its reply carries. */
 export function resultOf(message: Msg, what: string, inSession: boolean): unknown {
@@ -41,14 +63,20 @@ export function checkReply(message: Msg, what: string, inSession: boolean): void
 export function sessionOf(message: Msg, what: string): string {
   const failure = failureOf(message, what, false);
   if (failure) throw failure;
-  const session = message.headers?.get(SESSION_HEADER);
+  const session = headersOf(message)?.get(SESSION_HEADER);
   if (!session)
     throw new DispatchError(ErrorCode.DISPATCH_BAD_MESSAGE, `${what}: the reply named no session`);
   return session;
 }
 
 function failureOf(message: Msg, what: string, inSession: boolean): DispatchError | undefined {
-  const headers = message.headers;
+  const headers = headersOf(message);
+  if (headers === null) {
+    return new DispatchError(
+      ErrorCode.DISPATCH_BAD_MESSAGE,
+      `${what}: the reply's headers cannot be read (a malformed header line, which no drover master sends)`,
+    );
+  }
   if (!headers) return undefined;
   if (headers.code === 503 && !headers.get(SERVICE_ERROR_CODE)) {
     return inSession

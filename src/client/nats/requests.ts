@@ -9,10 +9,12 @@ import {
   type NatsConnection,
   headers as natsHeaders,
 } from "@nats-io/transport-node";
+import { MAX_DURATION_MS } from "../../config/duration.ts";
 import { ErrorCode } from "../../errors.ts";
 import { CALL_HEADER } from "../../transports/nats/headers.ts";
 import { CANCEL_SUBJECT } from "../../transports/nats/subjects.ts";
 import { DispatchError } from "../errors.ts";
+import { streamAckOf } from "./answers.ts";
 
 /**
  * How long past its budget a request is given up on here when no host answered (the host died): the
@@ -35,6 +37,8 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
+  /** A JetStream stream stored the call too (its ack came): said if no answer does. */
+  storedIn?: string;
 }
 
 export class Requests {
@@ -51,6 +55,11 @@ export class Requests {
         const token = message.subject.slice(this.#prefix.length);
         const pending = this.#pending.get(token);
         if (!pending) return; // Answered already (a late result after a timeout): dropped.
+        const stream = streamAckOf(message);
+        if (stream !== undefined) {
+          pending.storedIn = stream;
+          return;
+        }
         this.#settle(token, pending);
         pending.resolve(message);
       },
@@ -70,19 +79,26 @@ export class Requests {
     if (signal?.aborted) return Promise.reject(cancelled(what));
     const token = String(++this.#next);
     const reply = this.#prefix + token;
+    // No Node timer waits longer (a longer one fires at once); a budget itself is at most this.
+    const waitMs = Math.min(budgetMs + GRACE_MS, MAX_DURATION_MS);
     return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
         const pending = this.#pending.get(token);
         if (!pending) return;
         this.#settle(token, pending);
+        const stored = pending.storedIn;
         reject(
           new DispatchError(
             ErrorCode.DISPATCH_TIMEOUT,
-            `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
-              "it may or may not have run",
+            stored === undefined
+              ? `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
+                  "it may or may not have run"
+              : `${what}: no answer within ${budgetMs / 1000} s (its budget), but JetStream stream ${stored} stored it: ` +
+                  'if the service takes calls at least once, give it delivery "at-least-once" in the client\'s services option too; ' +
+                  "if it no longer does, delete the stream",
           ),
         );
-      }, budgetMs + GRACE_MS);
+      }, waitMs);
       const onAbort = signal
         ? () => {
             const pending = this.#pending.get(token);

@@ -34,8 +34,21 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code] ?? 500;
 }
 
-/** The caller's budget from a call's headers: undefined when none was given, NaN when it is not one. */
-export function readTimeout(headers: MsgHdrs | undefined): number | undefined {
+/**
+ * A message's headers (undefined: it has none), or null when they cannot be read: nats.js throws on a
+ * malformed header line (a space in a name, say) as they are read, and anyone may publish one.
+ */
+export function headersOf(message: { readonly headers?: MsgHdrs | undefined }): MsgHdrs | undefined | null {
+  try {
+    return message.headers;
+  } catch {
+    return null;
+  }
+}
+
+/** The caller's budget from a call's headers: undefined when none was given, NaN when it is not one or they are unreadable. */
+export function readTimeout(headers: MsgHdrs | undefined | null): number | undefined {
+  if (headers === null) return Number.NaN;
   const text = headers?.get(TIMEOUT_HEADER);
   if (text === undefined || text === "") return undefined;
   const value = Number(text);

@@ -10,7 +10,8 @@ import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
-import { readTimeout } from "./headers.ts";
+import { guarded } from "./guarded.ts";
+import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
@@ -61,9 +62,14 @@ export class ServiceSubscription {
     const prefix = `${this.nats.subject}.`;
     this.#subscription = this.#connection.subscribe(`${prefix}>`, {
       queue: this.nats.queue,
-      callback: (error, message) => {
-        if (!error) this.#message(message, message.subject.slice(prefix.length));
-      },
+      callback: guarded(
+        (message) => this.#message(message, message.subject.slice(prefix.length)),
+        (error, message) =>
+          this.#parts.log.error(
+            { err: error, service: this.service, subject: message.subject },
+            `service "${this.service}": a message on ${message.subject} could not be handled: ${(error as Error)?.message}`,
+          ),
+      ),
     });
   }
 
@@ -77,12 +83,15 @@ export class ServiceSubscription {
     if (!message.reply) return; // Nobody to answer: a publish, not a request.
     const answer = answerTo(message);
     const { dispatcher } = this.#parts;
-    const timeoutMs = readTimeout(message.headers);
+    const h = headersOf(message);
+    const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs)) {
       respondError(
         answer,
         ErrorCode.DISPATCH_BAD_MESSAGE,
-        `the Drover-Timeout header must be a whole number of milliseconds from 1 to 2147483648, got "${message.headers?.get("Drover-Timeout")}"`,
+        h === null
+          ? "the call's headers cannot be read (a malformed header line): send well-formed NATS headers"
+          : `the Drover-Timeout header must be a whole number of milliseconds from 1 to 2147483648, got "${h?.get(TIMEOUT_HEADER)}"`,
       );
       return;
     }

@@ -5,8 +5,10 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
+import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
-import { readTimeout } from "./headers.ts";
+import { guarded } from "./guarded.ts";
+import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
@@ -18,12 +20,14 @@ const SWEEP_MS = 1_000;
 export class SessionSubscriptions {
   readonly #dispatcher: Dispatcher;
   readonly #inFlight: InFlight;
+  readonly #log: Logger;
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #sweep: NodeJS.Timeout;
 
-  constructor(dispatcher: Dispatcher, inFlight: InFlight) {
+  constructor(dispatcher: Dispatcher, inFlight: InFlight, log: Logger) {
     this.#dispatcher = dispatcher;
     this.#inFlight = inFlight;
+    this.#log = log;
     this.#sweep = setInterval(() => this.#forgetEnded(), SWEEP_MS);
     this.#sweep.unref();
   }
@@ -36,9 +40,14 @@ export class SessionSubscriptions {
   listen(connection: NatsConnection, service: string, session: string): void {
     const prefix = `${sessionSubject(session)}.`;
     const subscription = connection.subscribe(`${prefix}>`, {
-      callback: (error, message) => {
-        if (!error) this.#message(service, session, message, message.subject.slice(prefix.length));
-      },
+      callback: guarded(
+        (message) => this.#message(service, session, message, message.subject.slice(prefix.length)),
+        (error, message) =>
+          this.#log.error(
+            { err: error, service, session, subject: message.subject },
+            `session ${session}: a message on ${message.subject} could not be handled: ${(error as Error)?.message}`,
+          ),
+      ),
     });
     this.#subscriptions.set(session, subscription);
   }
@@ -53,12 +62,15 @@ export class SessionSubscriptions {
   #message(service: string, session: string, message: Msg, token: string): void {
     if (!message.reply) return;
     const answer = answerTo(message);
-    const timeoutMs = readTimeout(message.headers);
+    const h = headersOf(message);
+    const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs) || (token !== CLOSE_TOKEN && !isWireName(token))) {
       respondError(
         answer,
         ErrorCode.DISPATCH_BAD_MESSAGE,
-        `a bad call to session ${session}: "${token}" with Drover-Timeout "${message.headers?.get("Drover-Timeout")}"`,
+        h === null
+          ? `a bad call to session ${session}: its headers cannot be read (a malformed header line)`
+          : `a bad call to session ${session}: "${token}" with Drover-Timeout "${h?.get(TIMEOUT_HEADER)}"`,
       );
       return;
     }

@@ -11,7 +11,8 @@ import type { ResolvedService } from "../../config/types/service.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { Discovery } from "./discovery.ts";
-import { CALL_HEADER } from "./headers.ts";
+import { guarded } from "./guarded.ts";
+import { CALL_HEADER, headersOf } from "./headers.ts";
 import { InFlight } from "./in-flight.ts";
 import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
 import { ServiceSubscription } from "./service-subscription.ts";
@@ -56,7 +57,7 @@ export class NatsTransport {
   constructor(dispatcher: Dispatcher, log: Logger) {
     this.#dispatcher = dispatcher;
     this.#log = log.child({ transport: "nats" });
-    this.#sessions = new SessionSubscriptions(dispatcher, this.#inFlight);
+    this.#sessions = new SessionSubscriptions(dispatcher, this.#inFlight, this.#log);
   }
 
   /** The serving generation's services: those with a NATS transport take calls from NATS from now on. */
@@ -172,10 +173,15 @@ export class NatsTransport {
 
   #listenForCancels(connection: NatsConnection): void {
     connection.subscribe(CANCEL_SUBJECT, {
-      callback: (error, message) => {
-        const call = error ? undefined : message.headers?.get(CALL_HEADER);
-        if (call) this.#inFlight.cancel(call);
-      },
+      // Anyone may publish here: a cancel whose headers cannot be read names no call.
+      callback: guarded(
+        (message) => {
+          const call = headersOf(message)?.get(CALL_HEADER);
+          if (call) this.#inFlight.cancel(call);
+        },
+        (error) =>
+          this.#log.error({ err: error }, `a cancel could not be handled: ${(error as Error)?.message}`),
+      ),
     });
   }
 

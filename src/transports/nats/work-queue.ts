@@ -23,7 +23,7 @@ import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher, Reply } from "../seam.ts";
-import { REPLY_HEADER, readTimeout } from "./headers.ts";
+import { headersOf, REPLY_HEADER, readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { type Answer, droneReplyTo, publishTo, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
@@ -161,14 +161,17 @@ export class WorkQueue {
   }
 
   #message(message: JsMsg): void {
-    const replyTo = message.headers?.get(REPLY_HEADER);
+    // Headers that cannot be read (a malformed line) name no caller either: a throw here would end
+    // the pull and leave the call to be delivered again, and fail again, for ever.
+    const h = headersOf(message);
+    const replyTo = h?.get(REPLY_HEADER);
     if (!replyTo) {
       message.term();
       return;
     }
     const answer = publishTo(this.#connection, replyTo);
     const method = message.subject.slice(this.nats.subject.length + 1);
-    const budget = readTimeout(message.headers);
+    const budget = readTimeout(h);
     if (Number.isNaN(budget) || !isWireName(method)) {
       message.term();
       respondError(

@@ -1,11 +1,12 @@
 // delivery: "at-least-once" over a real nats-server with JetStream: two hosts share one durable pull
 // consumer; each pulls only as many calls as it has idle drones; a call whose drone died is delivered
 // again to another drone; one that kills its drone again is terminated as poison; one that waited in
-// the stream past its budget never runs.
+// the stream past its budget never runs; one whose headers cannot be read is terminated.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { serialize } from "node:v8";
 import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { connect as connectRaw, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type Client, connect } from "../../../src/client/index.ts";
@@ -14,6 +15,7 @@ import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
+import { publishRaw } from "./support.ts";
 
 const STREAM = streamName("drover.math");
 
@@ -114,6 +116,25 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
     );
   });
 
+  it("terminates a call whose headers cannot be read, and pulls on", async () => {
+    const failures = () =>
+      hosts.map((host) => host.proc.output().match(/cannot take calls from JetStream/g)?.length ?? 0);
+    const before = failures();
+    // nats.js throws reading such a header: a throw in the pull would leave it to come back for ever.
+    await publishRaw(nats, "drover.math.add", ["Bad Key: x", "Drover-Reply: _INBOX.nobody"], serialize({}));
+    // Sooner than the ack wait, after which an unanswered delivery would come back.
+    await waitFor(
+      "the malformed call to leave the stream",
+      async () => {
+        const info = await consumerInfo();
+        return info.num_pending + info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
+      },
+      ACK_WAIT_MS - 2_000,
+    );
+    assert.equal(await client.service("math").call("add", { a: 2, b: 2 }, { timeout: "5s" }), 4);
+    assert.deepEqual(failures(), before, "no pull failed");
+  });
+
   it("never runs a call that waited in the stream past its budget", async () => {
     const math = client.service("math");
     const dir = hosts[0]?.marks as string;
@@ -158,5 +179,28 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
       );
     });
     assert.ok(!marks("started").includes("late"), "it never ran");
+  });
+
+  it("answers a caller that calls at most once through a stream still capturing the subject: the stream's ack is no answer", async () => {
+    const plain = await connect({ nats: { servers: nats.url } });
+    try {
+      const math = plain.service("math");
+      // Every host takes calls at least once: the stream stores the plain call and acks it; no master answers it.
+      const stored = await rejection(math.call("add", { a: 1, b: 1 }, { timeout: 500 }));
+      assert.equal(stored.code, "DROVER_ERR_DISPATCH_TIMEOUT", stored.message);
+      assert.match(stored.message, new RegExp(`stream ${STREAM} stored it`));
+      // A rolling change back to at most once: the first host answers plain calls; the stream still acks them.
+      const host = hosts[0] as RunningServices;
+      host.writeConfig({ minDrones: 1, maxDrones: 1, transport: { nats: { servers: nats.url } } });
+      const reloaded = await host.cli("reload");
+      assert.equal(reloaded.status, 0, reloaded.stderr);
+      await waitFor("the first host in the queue group", () =>
+        /takes calls from NATS on/.test(host.proc.output()),
+      );
+      for (let i = 0; i < 5; i++)
+        assert.equal(await math.call("add", { a: i, b: 1 }, { timeout: "5s" }), i + 1);
+    } finally {
+      await plain.close();
+    }
   });
 });

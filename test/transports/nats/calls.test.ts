@@ -1,18 +1,19 @@
 // Calls over a real nats-server to one drover master: results published by the drones themselves,
 // every refusal with its code, deadlines and cancellation that reach ctx.signal, and bad input refused
-// before a drone sees it.
+// before a drone sees it (a malformed header too, which must not stop the master reading from NATS).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { deserialize, serialize } from "node:v8";
-import { connect as connectRaw, headers } from "@nats-io/transport-node";
-import type { Client } from "../../../src/client/index.ts";
+import { connect as connectRaw, createInbox, headers, type Msg } from "@nats-io/transport-node";
+import { type Client, connect } from "../../../src/client/index.ts";
+import { MAX_DURATION_MS } from "../../../src/config/duration.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import type { RunningServices } from "../../support/services.ts";
-import { natsClient, startNatsHost } from "./support.ts";
+import { natsClient, publishRaw, startNatsHost } from "./support.ts";
 
 describe("calls over NATS", { timeout: 120_000 }, () => {
   let nats: RunningNats;
@@ -90,6 +91,15 @@ describe("calls over NATS", { timeout: 120_000 }, () => {
     assert.ok(!readMarks(host, "started").includes("queued"), "the expired call never started");
   });
 
+  it("waits for the answer of a call with the longest budget a timer can wait", async () => {
+    const math = client.service("math");
+    // Its own deadline, the budget and a grace, must fit a Node timer: past it a timer fires at once.
+    assert.equal(typeof (await math.call("sleep", { ms: 200 }, { timeout: MAX_DURATION_MS })), "number");
+    const session = await math.session({ timeout: MAX_DURATION_MS });
+    assert.equal(typeof (await session.call("sleep", { ms: 200 })), "number");
+    await session.close();
+  });
+
   it("cancels a running call when the caller's signal aborts", async () => {
     const controller = new AbortController();
     const call = client
@@ -165,6 +175,65 @@ describe("calls over NATS", { timeout: 120_000 }, () => {
     }
     const after = new Set(await Promise.all([math.call("pid", undefined), math.call("pid", undefined)]));
     for (const pid of after) assert.ok(pids.has(pid), "the same drones serve on");
+  });
+
+  it("refuses a malformed header on the service and session subjects, ignores it on the cancel subject, and reads on", async () => {
+    const math = client.service("math");
+    const session = await math.session();
+    const raw = await connectRaw({ servers: nats.url });
+    try {
+      const inbox = createInbox();
+      const answers = new Map<string, Msg>();
+      raw.subscribe(`${inbox}.*`, {
+        callback: (_error, message) => {
+          answers.set(message.subject, message);
+        },
+      });
+      await raw.flush();
+      // nats.js throws reading such a header; a throw in a subscription's callback ends its reader.
+      const malformed = ["Bad Key: x"];
+      await publishRaw(nats, "_DROVER.cancel", malformed);
+      await publishRaw(nats, "drover.math.add", malformed, serialize({ a: 1, b: 1 }), `${inbox}.call`);
+      await publishRaw(
+        nats,
+        `_DROVER.session.${session.id}.count`,
+        malformed,
+        serialize(0),
+        `${inbox}.session`,
+      );
+      assert.equal(await math.call("add", { a: 2, b: 2 }, { timeout: "5s" }), 4, "the master reads on");
+      for (const subject of [`${inbox}.call`, `${inbox}.session`]) {
+        const answer = await waitFor(`the answer on ${subject}`, () => answers.get(subject));
+        assert.equal(answer.headers?.get("Nats-Service-Error-Code"), "400");
+        assert.equal(answer.headers?.get("Drover-Error"), "DROVER_ERR_DISPATCH_BAD_MESSAGE");
+      }
+      const { count } = (await session.call("count", undefined)) as { count: number };
+      assert.equal(count, 1, "the malformed call never reached the session's drone");
+      await session.close();
+      assert.doesNotMatch(host.proc.output(), /lost NATS/, "the master's connection never broke");
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it("fails a call whose reply's headers cannot be read with DISPATCH_BAD_MESSAGE", async () => {
+    // Not a drover master: a responder on a subject of its own that answers with a malformed header.
+    const raw = await connectRaw({ servers: nats.url });
+    const fake = await connect({ nats: { servers: nats.url, services: { fake: { subject: "acme.fake" } } } });
+    try {
+      raw.subscribe("acme.fake.>", {
+        callback: (_error, message) => {
+          if (message.reply) void publishRaw(nats, message.reply, ["Bad Key: x"], serialize(1));
+        },
+      });
+      await raw.flush();
+      const failed = await rejection(fake.service("fake").call("add", {}, { timeout: "5s" }));
+      assert.equal(failed.code, "DROVER_ERR_DISPATCH_BAD_MESSAGE", failed.message);
+      assert.match(failed.message, /fake\.add: the reply's headers cannot be read/);
+    } finally {
+      await fake.close();
+      await raw.close();
+    }
   });
 });
 

@@ -1,4 +1,7 @@
-// Masters serving the fixture's "math" service over a real nats-server, and NATS clients of it.
+// Masters serving the fixture's "math" service over a real nats-server, NATS clients of it, and a raw
+// publisher of what no client would send.
+import { once } from "node:events";
+import { createConnection } from "node:net";
 import { type Client, connect } from "../../../src/client/index.ts";
 import type { RunningNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
@@ -24,4 +27,33 @@ export async function natsClient(
   const client = await connect({ nats: { servers: nats.url } });
   after(() => client.close());
   return client;
+}
+
+/**
+ * Publishes what no NATS client library would send: `headerLines` raw after `NATS/1.0` (a malformed
+ * header, say), on a plain TCP connection speaking the protocol itself; resolves once the server has it.
+ */
+export async function publishRaw(
+  nats: RunningNats,
+  subject: string,
+  headerLines: string[],
+  body: Uint8Array = new Uint8Array(0),
+  reply?: string,
+): Promise<void> {
+  const socket = createConnection(nats.port, "127.0.0.1");
+  try {
+    await once(socket, "data"); // INFO
+    const head = Buffer.from(`NATS/1.0\r\n${headerLines.map((line) => `${line}\r\n`).join("")}\r\n`);
+    const target = reply === undefined ? subject : `${subject} ${reply}`;
+    socket.write('CONNECT {"verbose":false,"pedantic":false,"headers":true,"protocol":1}\r\n');
+    socket.write(`HPUB ${target} ${head.byteLength} ${head.byteLength + body.byteLength}\r\n`);
+    socket.write(Buffer.concat([head, body, Buffer.from("\r\nPING\r\n")]));
+    for (;;) {
+      const [chunk] = (await once(socket, "data")) as [Buffer];
+      if (chunk.toString().includes("PONG")) return;
+      if (chunk.toString().includes("-ERR")) throw new Error(`nats-server refused it: ${chunk}`);
+    }
+  } finally {
+    socket.destroy();
+  }
 }
