@@ -14,6 +14,7 @@ import { Discovery } from "./discovery.ts";
 import { guarded } from "./guarded.ts";
 import { CALL_HEADER, headersOf } from "./headers.ts";
 import { InFlight } from "./in-flight.ts";
+import { warnOfLeftoverStream } from "./leftover-stream.ts";
 import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
 import { ServiceSubscription } from "./service-subscription.ts";
 import { SessionSubscriptions } from "./session-subscriptions.ts";
@@ -128,6 +129,7 @@ export class NatsTransport {
         { service: service.name, subject: nats.subject, queue: nats.queue, servers: nats.servers },
         `service "${service.name}" takes calls from NATS on ${nats.subject}.<method> (queue group ${nats.queue})`,
       );
+      void warnOfLeftoverStream(service.name, nats, connection, this.#log);
     }
     if (before) void leave(before);
   }
@@ -161,6 +163,8 @@ export class NatsTransport {
         },
         (error: unknown) => {
           clearTimeout(slow);
+          // The master stopped while it was still trying: that is no failure to report.
+          if (this.#closing.signal.aborted) return;
           this.#log.error(
             { err: error, servers },
             `cannot connect to NATS at ${servers}: ${(error as Error).message}`,

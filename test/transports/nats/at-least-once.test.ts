@@ -199,6 +199,11 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
       );
       for (let i = 0; i < 5; i++)
         assert.equal(await math.call("add", { a: i, b: 1 }, { timeout: "5s" }), i + 1);
+      // The master says the stream piles up copies, and how to remove it.
+      await waitFor("the leftover stream's warning", () =>
+        host.proc.output().includes(`the JetStream stream ${STREAM} still captures`),
+      );
+      assert.match(host.proc.output(), new RegExp(`nats stream rm ${STREAM}`));
     } finally {
       await plain.close();
     }
