@@ -43,6 +43,14 @@ export class CallSignal {
     this.#controller?.abort(reason);
   }
 
+  /**
+   * The call is over for the master: an ABORT came (its deadline or its caller's cancel), the drone
+   * stops, or its deadline passed, whether or not the signal was made (a method that never reads it).
+   */
+  get ended(): boolean {
+    return this.#reason !== undefined || (this.#deadlineAt !== undefined && Date.now() >= this.#deadlineAt);
+  }
+
   /** The call ended: no deadline fires for it. */
   done(): void {
     clearTimeout(this.#timer);

@@ -178,7 +178,12 @@ export class Calls {
       return;
     }
     const replies = this.#parts.replies;
-    if (call.replyTo !== undefined && replies) {
+    // A call over for the master (deadline, cancel) was answered there: its result goes to the master,
+    // which drops it, not to a caller who would hear twice (one aborted as the drone stops is still
+    // open there, and answered). Left open: the master's deadline firing while this publish or its DONE
+    // is in flight, or in the RUN's transit by which the drone's deadline trails it. Milliseconds wide,
+    // drover's client keeps the first reply, and closing it would put the master on every result's path.
+    if (call.replyTo !== undefined && replies && !call.signal.ended) {
       // Straight to the caller over NATS; the master hears only that it was answered.
       const published = replies.publish(call.replyTo, body, call.method);
       if (!published.sent && published.error) {

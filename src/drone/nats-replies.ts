@@ -1,7 +1,10 @@
 // A drone's own NATS connection, for the results of calls that came over NATS: the drone publishes each
 // straight to its caller's reply subject, so the master is off the return path (research 4.2). While
 // the connection is not up (at start, during an outage) the result goes back through the master
-// instead, which publishes it when it can: a result is never dropped here.
+// instead, which answers it over its own connection (when that is down too, the caller's timeout
+// says it): a result is never left here. nats.js takes a publish while it reconnects and drops it at
+// its next dial, so "up" is what its status events said last, not "not closed". A result written
+// before the client notices a broken link is lost, as any message in flight then.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../config/types/nats.ts";
 import type { RemoteError } from "../dispatch/wire/messages.ts";
@@ -13,6 +16,8 @@ export type Published = { readonly sent: true } | { readonly sent: false; readon
 
 export class NatsReplies {
   #connection: NatsConnection | undefined;
+  // Between a disconnect and the reconnect that follows it.
+  #down = false;
   readonly #opening: Promise<void>;
   readonly #stop = new AbortController();
 
@@ -41,7 +46,7 @@ export class NatsReplies {
   /** Publishes `body` to `subject`; when it cannot, says why (or, with no error, to send it through the master). */
   publish(subject: string, body: Uint8Array, method: string): Published {
     const connection = this.#connection;
-    if (!connection || connection.isClosed() || connection.isDraining()) return { sent: false };
+    if (!connection || this.#down || connection.isClosed() || connection.isDraining()) return { sent: false };
     const max = connection.info?.max_payload ?? Number.POSITIVE_INFINITY;
     if (body.byteLength > max) {
       return {
@@ -69,8 +74,13 @@ export class NatsReplies {
 
   async #follow(connection: NatsConnection, log: Logger): Promise<void> {
     for await (const status of connection.status()) {
-      if (status.type === "disconnect") log.warn("the drone lost NATS: reconnecting");
-      else if (status.type === "reconnect") log.info("the drone reached NATS again");
+      if (status.type === "disconnect") {
+        this.#down = true;
+        log.warn("the drone lost NATS: reconnecting (its results go back through the master meanwhile)");
+      } else if (status.type === "reconnect") {
+        this.#down = false;
+        log.info("the drone reached NATS again");
+      }
     }
   }
 }

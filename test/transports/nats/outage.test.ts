@@ -1,6 +1,8 @@
 // One drover master over a real nats-server that goes away and comes back, whose service answers the
 // NATS services protocol, and whose reload moves it to another subject.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect as connectRaw } from "@nats-io/transport-node";
 import { type Client, connect } from "../../../src/client/index.ts";
@@ -78,6 +80,49 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
     assert.equal(host.proc.child.exitCode, null, "the master lived through it");
     assert.equal(host.proc.pid, masterPid);
     assert.match(host.proc.output(), /reached NATS at .* again/);
+  });
+
+  it("settles once a call whose drone finished it while NATS was down, and serves on after", async () => {
+    const pids = await dronePids();
+    const counters = async () => (await host.status()).services[0]?.counters;
+    const before = await counters();
+    const outcome = client
+      .service("math")
+      .call("sleep", { ms: 1_500, dir: host.marks, tag: "outage" }, { timeout: 4_000 })
+      .then(
+        (pid) => ({ pid }),
+        (error: { code?: string }) => ({ code: error.code }),
+      );
+    await waitFor("the call to run", () => existsSync(join(host.marks, "started")));
+    await nats.halt();
+    await waitFor(
+      "the drone's answer",
+      async () => (await counters())?.completed === (before?.completed ?? 0) + 1,
+    );
+    assert.equal((await counters())?.failed, before?.failed, "answered, not failed");
+    await nats.restart();
+    // Its result went to the master, whose NATS connection was down too: nats.js takes a publish while
+    // it reconnects and drops it at its next dial, so with one nats-server the caller's own timeout
+    // says it. Either way the caller hears once.
+    const settled = await outcome;
+    assert.ok(
+      typeof (settled as { pid?: unknown }).pid === "number" ||
+        (settled as { code?: string }).code === "DROVER_ERR_DISPATCH_TIMEOUT",
+      JSON.stringify(settled),
+    );
+    assert.match(
+      host.proc.output(),
+      /the drone lost NATS: reconnecting \(its results go back through the master/,
+    );
+    await waitFor("a call served after NATS came back", async () => {
+      try {
+        return (await client.service("math").call("add", { a: 2, b: 2 }, { timeout: 1_000 })) === 4;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(await dronePids(), pids, "no drone was restarted");
+    assert.equal(host.proc.child.exitCode, null, "the master lived through it");
   });
 
   it("starts and stops a master whose NATS cannot be reached, serving its own socket meanwhile", async () => {
