@@ -9,12 +9,12 @@ import type { Logger } from "../log/logger.ts";
 import type { HookLogger } from "../modules/context.ts";
 import { hookLogger } from "../modules/load.ts";
 import type { DroneContext, Method, ServiceDefinition } from "../service/define.ts";
-import { CallContext, type ContextOwner } from "./call-context.ts";
-import { CallSignal } from "./call-signal.ts";
+import { CallContext } from "./call-context.ts";
 import { cloneFailure, droverFailure, thrownFailure } from "./failures.ts";
 import type { NatsReplies } from "./nats-replies.ts";
 import { decodeParams } from "./params.ts";
 import type { Retirement } from "./retirement.ts";
+import { RunningCall } from "./running-call.ts";
 import type { OpenSession, Sessions } from "./sessions.ts";
 import type { WorkerRecords } from "./workers.ts";
 
@@ -241,40 +241,6 @@ export class Calls {
       this.#loggers.set(method, log);
     }
     return log;
-  }
-}
-
-/** One call while it runs: what its context reads and sets, and what its end clears. */
-class RunningCall implements ContextOwner {
-  readonly id: number;
-  readonly method: string;
-  readonly worker: number;
-  readonly session: OpenSession | undefined;
-  readonly signal: CallSignal;
-  readonly retirement: Retirement;
-  /** The NATS subject the drone answers on itself, for a call that came over NATS. */
-  readonly replyTo: string | undefined;
-  retire: boolean;
-  finished = false;
-
-  constructor(
-    id: number,
-    method: string,
-    worker: number,
-    session: OpenSession | undefined,
-    timeoutMs: number,
-    retirement: Retirement,
-    replyTo: string | undefined,
-  ) {
-    this.replyTo = replyTo;
-    this.id = id;
-    this.method = method;
-    this.worker = worker;
-    this.session = session;
-    this.signal = new CallSignal(timeoutMs, method);
-    this.retirement = retirement;
-    // The call that reaches maxRequests says so on its DONE.
-    this.retire = retirement.served();
   }
 }
 
