@@ -112,11 +112,13 @@ export class SessionLife {
     setTimeout(() => this.end(session, "drain"), ms).unref();
   }
 
-  /** Its drone died: the session is over; its waiting calls fail. */
+  /** Its drone died: the session is over; its waiting calls fail, and a close that waited is answered. */
   lost(session: Session): void {
     if (session.drone) session.drone.session = undefined;
     session.drone = undefined;
-    this.end(session, "gone");
+    // Ending already (its close waited for its running call): no onDisconnect will run to answer it.
+    if (session.ending) this.#finish(session);
+    else this.end(session, "gone");
   }
 
   endAll(reason: SessionEnd): void {
