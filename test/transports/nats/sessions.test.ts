@@ -1,7 +1,8 @@
 // Sessions over a real nats-server that end other than by a plain close: a close answered once the
-// drone dies under the session's running call.
+// drone dies under the session's running call, and an opening its caller gave up on, which frees its
+// drone at once instead of holding it (K) until sessionIdleTimeout.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Client } from "../../../src/client/index.ts";
@@ -24,13 +25,34 @@ describe("sessions over NATS", { timeout: 120_000 }, () => {
 
   before(async () => {
     nats = await startNats();
-    host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1 });
+    // One drone, which a session left open would hold for all of sessionIdleTimeout.
+    host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1, sessionIdleTimeout: "5m" });
     client = await natsClient(nats, (fn) => cleanups.push(fn));
   });
   after(async () => {
     for (const cleanup of cleanups) await cleanup();
     await host?.stop();
     await nats?.stop();
+  });
+
+  it("an opening that passed its deadline before onConnect ended frees its drone at once", async () => {
+    const math = client.service("math");
+    const hold = join(host.marks, "hold-connect");
+    writeFileSync(hold, "");
+    try {
+      const late = await rejection(math.session({ timeout: "1s" }));
+      assert.equal(late.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+      const id = await waitFor("onConnect to be held", () => marks("holding").at(-1));
+      // Let go within the 2 s a drone may run past a deadline before it counts as hung.
+      unlinkSync(hold);
+      await waitFor("onDisconnect for the unwanted session", () =>
+        marks("sessions").includes(`disconnect ${id} gone`),
+      );
+    } finally {
+      if (existsSync(hold)) unlinkSync(hold);
+    }
+    assert.equal(await math.call("add", { a: 1, b: 1 }, { timeout: "10s" }), 2, "the drone is free");
+    assert.equal(await sessionsOpen(), 0);
   });
 
   it("a close waiting for the session's running call is answered once its drone dies under that call", async () => {
