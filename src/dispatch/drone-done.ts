@@ -25,6 +25,8 @@ export function droneDone(
     control(header);
     return;
   }
+  // A session's opening answered after its caller stopped waiting (its deadline, a cancel).
+  const unwanted = drone.running.get(header.id)?.settled === true;
   const call = flow.pool.done(drone, header, body);
   if (!call) return;
   if (header.retire && !drone.retiring) {
@@ -40,6 +42,6 @@ export function droneDone(
   if (drone.retiring || (drone.maxRequests > 0 && drone.served >= recycleSoon(drone.maxRequests))) {
     flow.replace(drone);
   }
-  if (call.opens) flow.sessions.opened(call.opens, drone, header.ok);
+  if (call.opens) flow.sessions.opened(call.opens, drone, header.ok, unwanted);
   flow.freed(drone);
 }

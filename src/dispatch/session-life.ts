@@ -75,17 +75,19 @@ export class SessionLife {
     this.end(session, why, () => reply.ok(EMPTY));
   }
 
-  /** A drone answered a session's CONNECT. */
-  opened(session: Session, drone: Drone, ok: boolean): void {
+  /**
+   * A drone answered a session's CONNECT; `unwanted`: its caller stopped waiting first (the opening's
+   * deadline passed, or it was cancelled), so nobody will ever call or close it.
+   */
+  opened(session: Session, drone: Drone, ok: boolean, unwanted: boolean): void {
     if (!ok) return;
+    if (unwanted) this.end(session, "gone");
     session.drone = drone;
     drone.session = session;
     drone.state = "pinned";
     this.#pool.removeIdle(drone);
-    if (session.ending) {
-      this.#disconnect(session, drone);
-      return;
-    }
+    // Ended already: the drone, freed next (drone-done.ts), runs onDisconnect at once (next()).
+    if (session.ending) return;
     this.#open.set(session.id, session);
     this.#pool.counters.sessionsOpened++;
     const { sessionMaxLifetime } = this.#pool.config;
@@ -112,11 +114,13 @@ export class SessionLife {
     setTimeout(() => this.end(session, "drain"), ms).unref();
   }
 
-  /** Its drone died: the session is over; its waiting calls fail. */
+  /** Its drone died: the session is over; its waiting calls fail, and a close that waited is answered. */
   lost(session: Session): void {
     if (session.drone) session.drone.session = undefined;
     session.drone = undefined;
-    this.end(session, "gone");
+    // Ending already (its close waited for its running call): no onDisconnect will run to answer it.
+    if (session.ending) this.#finish(session);
+    else this.end(session, "gone");
   }
 
   endAll(reason: SessionEnd): void {
@@ -136,7 +140,7 @@ export class SessionLife {
     }
     this.#log.debug({ session: session.id, reason }, "session ends");
     const drone = session.drone;
-    // Not pinned yet (if its CONNECT succeeds, opened() disconnects it at once), or its drone is gone.
+    // Not pinned yet (if its CONNECT succeeds, its drone disconnects at once), or its drone is gone.
     if (!drone) this.#finish(session);
     else if (drone.running.size === 0) this.#disconnect(session, drone);
   }

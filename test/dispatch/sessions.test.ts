@@ -1,17 +1,19 @@
 // Sessions (OpenSRF's CONNECT/keepalive): one drone pinned to a caller, its store kept between calls,
-// ended by close, by silence, by its lifetime; a later call fails with SESSION_EXPIRED, or reopens.
+// ended by close, by silence, by its lifetime, by its drone's death or its caller's (while it opens
+// too); a later call fails with SESSION_EXPIRED, or reopens.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
 import { startServices } from "../support/services.ts";
 import { type CallError, rejection } from "./support.ts";
 
-const hooks = (marks: string) => {
-  const file = join(marks, "sessions");
+const lines = (marks: string, name: string) => {
+  const file = join(marks, name);
   return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : [];
 };
+const hooks = (marks: string) => lines(marks, "sessions");
 
 describe("sessions", { timeout: 120_000 }, () => {
   it("pin one drone, keep their store, take the drone from other calls, and end on close", async (t) => {
@@ -104,5 +106,65 @@ describe("sessions", { timeout: 120_000 }, () => {
       const pid = await math.call("pid", undefined, { timeout: "5s" });
       assert.notEqual(pid, pinned, "a call sent to the dead drone would time out");
     }
+  });
+
+  it("a close waiting for the session's running call is answered once its drone dies under that call", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    // The close used to be answered only at this budget's end (DROVER_ERR_DISPATCH_TIMEOUT, from the client).
+    const session = await math.session({ timeout: "20s" });
+    const pinned = await session.call("pid", undefined);
+    const running = rejection(session.call("sleep", { ms: 60_000, dir: drover.marks, tag: "held" }));
+    await waitFor("the session's call to run", () => lines(drover.marks, "started").includes("held"));
+    const closing = session.close().then(
+      () => "closed",
+      (error: CallError) => error.code,
+    );
+    await waitFor("the master to take the close", async () => {
+      return (await drover.status()).services[0]?.sessionsOpen === 0;
+    });
+    process.kill(pinned as number, "SIGKILL");
+    assert.equal((await running).code, "DROVER_ERR_DRONE_EXITED");
+    assert.equal(await closing, "closed", "the session is over: its close succeeds");
+    assert.notEqual(await math.call("pid", undefined, { timeout: "10s" }), pinned, "its replacement serves");
+    assert.deepEqual(hooks(drover.marks), [`connect ${session.id}`], "a killed drone runs no onDisconnect");
+  });
+
+  it("an opening whose caller stopped waiting (its deadline, its connection closed) frees its drone at once", async (t) => {
+    // One drone, which a session left open would hold (K) for all of sessionIdleTimeout.
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, sessionIdleTimeout: "5m" } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const hold = join(drover.marks, "hold-connect");
+    const holding = async () => {
+      const id = await waitFor("onConnect to be held", () => lines(drover.marks, "holding").at(-1));
+      unlinkSync(join(drover.marks, "holding"));
+      return id;
+    };
+    const freed = async (id: string) => {
+      await waitFor("onDisconnect for the unwanted session", () =>
+        hooks(drover.marks).includes(`disconnect ${id} gone`),
+      );
+      assert.equal(await math.call("add", { a: 1, b: 1 }, { timeout: "10s" }), 2, "the drone is free");
+    };
+
+    writeFileSync(hold, "");
+    const late = await rejection(math.session({ timeout: "1s" }));
+    assert.equal(late.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+    const timedOut = await holding();
+    // Let go within the 2 s a drone may run past a deadline before it counts as hung.
+    unlinkSync(hold);
+    await freed(timedOut);
+
+    writeFileSync(hold, "");
+    const leaving = await drover.client();
+    const opening = rejection(leaving.service("math").session());
+    const cancelled = await holding();
+    await leaving.close();
+    assert.equal((await opening).code, "DROVER_ERR_DISPATCH_CONNECTION");
+    unlinkSync(hold);
+    await freed(cancelled);
+    assert.equal((await drover.status()).services[0]?.sessionsOpen, 0);
   });
 });
