@@ -59,6 +59,19 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
     }
   });
 
+  /** After NATS came back: calls are served again, by the same drones, under the same master. */
+  async function servesAgainWithTheSameDrones(pids: number[]): Promise<void> {
+    await waitFor("a call served after NATS came back", async () => {
+      try {
+        return (await client.service("math").call("add", { a: 2, b: 2 }, { timeout: 1_000 })) === 4;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(await dronePids(), pids, "no drone was restarted");
+    assert.equal(host.proc.child.exitCode, null, "the master lived through it");
+  }
+
   it("fails calls at once while NATS is down, and serves again once it is back, with the same drones", async () => {
     const pids = await dronePids();
     const masterPid = host.proc.pid;
@@ -69,15 +82,7 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
     });
     assert.match(down.message, /not sent.*down/);
     await nats.restart();
-    await waitFor("a call served after NATS came back", async () => {
-      try {
-        return (await client.service("math").call("add", { a: 2, b: 2 }, { timeout: 1_000 })) === 4;
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(await dronePids(), pids, "no drone was restarted");
-    assert.equal(host.proc.child.exitCode, null, "the master lived through it");
+    await servesAgainWithTheSameDrones(pids);
     assert.equal(host.proc.pid, masterPid);
     assert.match(host.proc.output(), /reached NATS at .* again/);
   });
@@ -114,15 +119,7 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
       host.proc.output(),
       /the drone lost NATS: reconnecting \(its results go back through the master/,
     );
-    await waitFor("a call served after NATS came back", async () => {
-      try {
-        return (await client.service("math").call("add", { a: 2, b: 2 }, { timeout: 1_000 })) === 4;
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(await dronePids(), pids, "no drone was restarted");
-    assert.equal(host.proc.child.exitCode, null, "the master lived through it");
+    await servesAgainWithTheSameDrones(pids);
   });
 
   it("starts and stops a master whose NATS cannot be reached, serving its own socket meanwhile", async () => {
