@@ -1,13 +1,15 @@
 // The master's answer to one call that came over NATS: a result (only when its drone could not
 // publish it itself), a session's opening, or an error in the NATS services convention. Answering
-// is best effort: a connection that closed meanwhile loses the answer, as the caller's own timeout
-// then says; nothing throws into the dispatcher.
+// is best effort: while the connection is down the answer is held until it is back
+// (held-answers.ts); one that closed loses it, as the caller's own timeout then says; nothing throws
+// into the dispatcher.
 import { headers, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { SUBJECT } from "../../dispatch/wire/messages.ts";
 import type { ErrorCode } from "../../errors.ts";
 import { ErrorCode as Code } from "../../errors.ts";
 import type { FailureDetails, Reply } from "../seam.ts";
 import { ERROR_HEADER, SERVICE_ERROR, SERVICE_ERROR_CODE, SESSION_HEADER, statusOf } from "./headers.ts";
+import { type HeldAnswers, heldAnswers } from "./held-answers.ts";
 
 const EMPTY = new Uint8Array(0);
 const MAX_ERROR_TEXT = 1024;
@@ -23,9 +25,10 @@ export function droneReplyTo(reply: string): string | undefined {
 /** Sends an answer to the caller; false when it could not be sent. */
 export type Answer = (body: Uint8Array, headers?: MsgHdrs) => boolean;
 
-/** Answers on the message's own reply subject (a core request). */
-export function answerTo(message: Msg): Answer {
+/** Answers on the message's own reply subject (a core request), held while its connection is down. */
+export function answerTo(message: Msg, held: HeldAnswers): Answer {
   return (body, h) => {
+    if (held.down) return message.reply ? held.hold(message.reply, body, h) : false;
     try {
       return message.respond(body, h ? { headers: h } : undefined);
     } catch {
@@ -36,7 +39,9 @@ export function answerTo(message: Msg): Answer {
 
 /** Answers by publishing to `subject` (a call that came through JetStream names its caller's inbox). */
 export function publishTo(connection: NatsConnection, subject: string): Answer {
+  const held = heldAnswers(connection);
   return (body, h) => {
+    if (held.down) return held.hold(subject, body, h);
     try {
       connection.publish(subject, body, h ? { headers: h } : undefined);
       return true;

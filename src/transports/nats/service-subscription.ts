@@ -12,6 +12,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { guarded } from "./guarded.ts";
 import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
+import { type HeldAnswers, heldAnswers } from "./held-answers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
@@ -33,6 +34,7 @@ export class ServiceSubscription {
   readonly service: string;
   readonly nats: ResolvedNats;
   readonly #connection: NatsConnection;
+  readonly #held: HeldAnswers;
   readonly #parts: SubscriptionParts;
   #subscription: Subscription | undefined;
   #roomCheck: NodeJS.Timeout | undefined;
@@ -42,6 +44,7 @@ export class ServiceSubscription {
     this.service = service;
     this.nats = nats;
     this.#connection = connection;
+    this.#held = heldAnswers(connection);
     this.#parts = parts;
     this.#subscribe();
   }
@@ -81,7 +84,7 @@ export class ServiceSubscription {
 
   #message(message: Msg, token: string): void {
     if (!message.reply) return; // Nobody to answer: a publish, not a request.
-    const answer = answerTo(message);
+    const answer = answerTo(message, this.#held);
     const { dispatcher } = this.#parts;
     const h = headersOf(message);
     const timeoutMs = readTimeout(h);

@@ -9,6 +9,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { guarded } from "./guarded.ts";
 import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
+import { heldAnswers } from "./held-answers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
@@ -41,7 +42,8 @@ export class SessionSubscriptions {
     const prefix = `${sessionSubject(session)}.`;
     const subscription = connection.subscribe(`${prefix}>`, {
       callback: guarded(
-        (message) => this.#message(service, session, message, message.subject.slice(prefix.length)),
+        (message) =>
+          this.#message(connection, service, session, message, message.subject.slice(prefix.length)),
         (error, message) =>
           this.#log.error(
             { err: error, service, session, subject: message.subject },
@@ -59,9 +61,9 @@ export class SessionSubscriptions {
     this.#subscriptions.clear();
   }
 
-  #message(service: string, session: string, message: Msg, token: string): void {
+  #message(connection: NatsConnection, service: string, session: string, message: Msg, token: string): void {
     if (!message.reply) return;
-    const answer = answerTo(message);
+    const answer = answerTo(message, heldAnswers(connection));
     const h = headersOf(message);
     const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs) || (token !== CLOSE_TOKEN && !isWireName(token))) {

@@ -13,6 +13,7 @@ import type { Dispatcher } from "../seam.ts";
 import { Discovery } from "./discovery.ts";
 import { guarded } from "./guarded.ts";
 import { CALL_HEADER, headersOf } from "./headers.ts";
+import { heldAnswers } from "./held-answers.ts";
 import { InFlight } from "./in-flight.ts";
 import { warnOfLeftoverStream } from "./leftover-stream.ts";
 import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
@@ -190,10 +191,17 @@ export class NatsTransport {
   }
 
   async #follow(connection: NatsConnection, servers: string): Promise<void> {
+    const held = heldAnswers(connection);
     for await (const status of connection.status()) {
-      if (status.type === "disconnect") this.#log.warn({ servers }, `lost NATS at ${servers}: reconnecting`);
-      else if (status.type === "reconnect") this.#log.info({ servers }, `reached NATS at ${servers} again`);
-      else if (status.type === "ldm")
+      if (status.type === "disconnect") {
+        held.lost();
+        this.#log.warn({ servers }, `lost NATS at ${servers}: reconnecting (answers are held meanwhile)`);
+      } else if (status.type === "reconnect") {
+        this.#log.info({ servers }, `reached NATS at ${servers} again`);
+        void held.back().then((sent) => {
+          if (sent > 0) this.#log.info({ servers, sent }, `sent ${sent} answers held while NATS was down`);
+        });
+      } else if (status.type === "ldm")
         this.#log.warn({ servers }, "the NATS server is entering lame-duck mode");
     }
   }
