@@ -209,7 +209,8 @@ export class ServicePool {
     this.counters.expired++;
     this.changed();
     if (call.phase === "queued") {
-      if (!call.request.session && !call.opens) this.backlog.dropped();
+      // A session's call waits in its session's queue; any other, an opening too, in the backlog.
+      if (!call.request.session) this.backlog.dropped();
       this.#settleFailed(
         call,
         ErrorCode.DISPATCH_TIMEOUT,
@@ -234,7 +235,7 @@ export class ServicePool {
     this.counters.cancelled++;
     this.changed();
     const queued = call.phase === "queued";
-    if (queued && !call.request.session && !call.opens) this.backlog.dropped();
+    if (queued && !call.request.session) this.backlog.dropped();
     const drone = queued ? undefined : call.drone;
     this.#settleFailed(call, ErrorCode.DISPATCH_CANCELLED, `the caller cancelled "${call.request.method}"`);
     drone?.send(Kind.ABORT, { id: call.id, reason: "cancelled" });
