@@ -201,6 +201,9 @@ export class ServiceDrones implements PoolHooks {
     const start = this.#starts.get(drone.generation);
     const parts = { pool: this.pool, sessions: this.sessions, log: this.#log, start };
     const { expected, retried } = droneExited(drone, exit, stopping, parts);
+    // A call run again goes to a drone idle now (the drone that died may be of an older generation,
+    // or none may start): it does not wait for the next drone to be freed or started.
+    if (retried) this.#feedIdle();
     const serving = this.#serving;
     if (stopping || !serving || drone.generation !== serving.number) return;
     if (!expected) this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
@@ -213,6 +216,13 @@ export class ServiceDrones implements PoolHooks {
   #letGo(drone: Drone, sessionMs: number): void {
     if (drone.session) this.sessions.drainAfter(drone.session, sessionMs);
     else this.freed(drone);
+  }
+
+  #feedIdle(): void {
+    for (const drone of [...this.pool.idle].reverse()) {
+      if (this.pool.backlog.length === 0) return;
+      this.freed(drone);
+    }
   }
 
   #up(drone: Drone): void {

@@ -209,7 +209,8 @@ export class ServicePool {
     this.counters.expired++;
     this.changed();
     if (call.phase === "queued") {
-      if (!call.request.session && !call.opens) this.backlog.dropped();
+      // A session's call waits in its session's queue; any other, an opening too, in the backlog.
+      if (!call.request.session) this.backlog.dropped();
       this.#settleFailed(
         call,
         ErrorCode.DISPATCH_TIMEOUT,
@@ -225,18 +226,25 @@ export class ServicePool {
     );
     if (!drone) return;
     drone.send(Kind.ABORT, { id: call.id, reason: "timeout" });
-    drone.child.after(DEADLINE_GRACE_MS, () => {
-      if (drone.running.get(call.id) === call) this.hooks?.overdue(drone, call);
-    });
+    this.#watchOverdue(drone, call, DEADLINE_GRACE_MS);
   }
 
   #cancelled(call: Call): void {
     this.counters.cancelled++;
     this.changed();
     const queued = call.phase === "queued";
-    if (queued && !call.request.session && !call.opens) this.backlog.dropped();
+    if (queued && !call.request.session) this.backlog.dropped();
     const drone = queued ? undefined : call.drone;
     this.#settleFailed(call, ErrorCode.DISPATCH_CANCELLED, `the caller cancelled "${call.request.method}"`);
-    drone?.send(Kind.ABORT, { id: call.id, reason: "cancelled" });
+    if (!drone) return;
+    drone.send(Kind.ABORT, { id: call.id, reason: "cancelled" });
+    // Settled, it left the deadlines: a drone that ignores the abort is still hung at its deadline.
+    this.#watchOverdue(drone, call, Math.max(0, call.deadline - Date.now()) + DEADLINE_GRACE_MS);
+  }
+
+  #watchOverdue(drone: Drone, call: Call, ms: number): void {
+    drone.child.after(ms, () => {
+      if (drone.running.get(call.id) === call) this.hooks?.overdue(drone, call);
+    });
   }
 }

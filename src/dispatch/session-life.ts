@@ -82,6 +82,9 @@ export class SessionLife {
   opened(session: Session, drone: Drone, ok: boolean, unwanted: boolean): void {
     if (!ok) return;
     if (unwanted) this.end(session, "gone");
+    // Its drone was let go while onConnect ran (a reload, a stop, the service gone): drained as the
+    // sessions open then were, not left open on it for good.
+    const letGo = drone.state === "leaving" || this.#pool.refusing !== undefined;
     session.drone = drone;
     drone.session = session;
     drone.state = "pinned";
@@ -92,6 +95,7 @@ export class SessionLife {
     this.#pool.counters.sessionsOpened++;
     const { sessionMaxLifetime } = this.#pool.config;
     session.limitLifetime(sessionMaxLifetime, () => this.end(session, "lifetime"));
+    if (letGo) this.drainAfter(session, this.#pool.config.sessionDrainTimeout);
   }
 
   /** Its drone is free: the next call of the session runs, or the session ends now if it is ending. */

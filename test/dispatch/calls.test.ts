@@ -106,4 +106,24 @@ describe("calls to a service", { timeout: 120_000 }, () => {
     assert.equal(typeof (await running), "number");
     assert.equal(await queued, 2);
   });
+
+  it("frees the backlog's place of a session's opening that waited out its deadline", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, maxBacklog: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const release = `${drover.marks}/release`;
+    const running = math.call("waitFor", { file: release });
+    const opening = await rejection(math.session({ timeout: 300 }));
+    assert.equal(opening.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+    // The backlog is empty again: a call waits there for the drone, it is not refused as if full.
+    const queued = math.call("add", { a: 2, b: 3 }, { timeout: "60s" });
+    await waitFor(
+      "the call waits in the backlog",
+      async () => (await drover.status()).services[0]?.backlog === 1,
+    );
+    writeFileSync(release, "");
+    assert.equal(typeof (await running), "number");
+    assert.equal(await queued, 5);
+    assert.equal((await drover.status()).services[0]?.backlog, 0);
+  });
 });

@@ -116,4 +116,22 @@ describe("a call's faults", { timeout: 120_000 }, () => {
       lines(join(dir, "aborted")).some((line) => line.startsWith("orphan")),
     );
   });
+
+  it("replaces a drone still running a cancelled call past that call's deadline", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const dir = drover.marks;
+    const pid = (await math.call("pid", undefined)) as number;
+    const controller = new AbortController();
+    const deaf = rejection(
+      math.call("deaf", { ms: 120_000, dir, tag: "deaf" }, { timeout: 500, signal: controller.signal }),
+    );
+    await waitFor("the call runs", () => lines(join(dir, "started")).includes("deaf"));
+    controller.abort();
+    assert.equal((await deaf).code, "DROVER_ERR_DISPATCH_CANCELLED");
+    // Its drone does not let go of it: it is treated as one that ran past its deadline, not kept busy.
+    await waitForPidsGone([pid], 15_000);
+    assert.equal(await math.call("add", { a: 1, b: 1 }, { timeout: "20s" }), 2);
+  });
 });
