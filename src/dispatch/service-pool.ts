@@ -63,7 +63,7 @@ export class ServicePool {
   call(request: CallRequest, reply: Reply, session?: Session): Call | undefined {
     this.counters.calls++;
     this.changed();
-    const refusal = this.#refusal(request.method);
+    const refusal = this.#refusal(request.method, session !== undefined);
     if (refusal) {
       this.counters.failed++;
       reply.fail(refusal.code, refusal.message, refusal.methods ? { methods: refusal.methods } : undefined);
@@ -192,8 +192,12 @@ export class ServicePool {
     if (call.fail(code, message)) this.counters.failed++;
   }
 
-  #refusal(method: string): { code: ErrorCode; message: string; methods?: string[] } | undefined {
-    if (this.refusing) return { code: ErrorCode.STOPPING, message: this.refusing };
+  #refusal(
+    method: string,
+    inSession: boolean,
+  ): { code: ErrorCode; message: string; methods?: string[] } | undefined {
+    // An open session is kept through a stop (up to sessionDrainTimeout) so that it can finish: its calls run.
+    if (this.refusing && !inSession) return { code: ErrorCode.STOPPING, message: this.refusing };
     if (this.methods && !this.methods.has(method)) {
       const methods = [...this.methods];
       return {

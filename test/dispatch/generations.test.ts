@@ -104,4 +104,23 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.equal(await waiting, 42);
     assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
   });
+
+  it("a graceful stop lets an open session go on until it closes, refusing new sessions", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 2, sessionDrainTimeout: "20s" } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const session = await math.session();
+    assert.deepEqual(await session.call("count", undefined).then((r) => (r as { count: number }).count), 1);
+    process.kill(drover.proc.pid, "SIGTERM");
+    await waitFor("the stop began", () => /graceful stop/.test(drover.proc.output()));
+    const refused = await rejection(math.session());
+    assert.equal(refused.code, "DROVER_ERR_STOPPING", refused.message);
+    // Its work goes on where it was, its store kept, until its caller is done with it.
+    for (const expected of [2, 3]) {
+      const result = (await session.call("count", undefined)) as { count: number };
+      assert.equal(result.count, expected);
+    }
+    await session.close();
+    assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
+  });
 });
