@@ -51,6 +51,20 @@ export class Backlog {
     return undefined;
   }
 
+  /** The oldest unsettled call that `accept` takes, taken out; undefined when none does. */
+  shiftWhere(accept: (call: Call) => boolean): Call | undefined {
+    for (let at = this.#head; at < this.#calls.length; at++) {
+      const call = this.#calls[at] as Call;
+      if (call.settled || !accept(call)) continue;
+      if (at === this.#head) this.#head++;
+      else this.#calls.splice(at, 1);
+      this.#waiting--;
+      this.#compact();
+      return call;
+    }
+    return undefined;
+  }
+
   /** Takes every waiting call out (a stop, a service gone). */
   drain(): Call[] {
     const left = this.#calls.slice(this.#head).filter((call) => !call.settled);

@@ -81,13 +81,12 @@ export class DroneFlow {
   }
 
   #feed(drone: Drone): void {
+    const { backlog } = this.pool;
     while (drone.hasRoom) {
-      const call = this.pool.backlog.shift();
+      // An opening pins its drone, so it waits for one that runs nothing; a busy drone with room takes
+      // the calls behind it instead of letting them wait too.
+      const call = drone.running.size > 0 ? backlog.shiftWhere((next) => !next.opens) : backlog.shift();
       if (!call) break;
-      if (call.opens && drone.running.size > 0) {
-        this.pool.backlog.unshift(call);
-        break;
-      }
       this.pool.run(drone, call);
       if (call.opens) return;
     }

@@ -167,4 +167,26 @@ describe("sessions", { timeout: 120_000 }, () => {
     await freed(cancelled);
     assert.equal((await drover.status()).services[0]?.sessionsOpen, 0);
   });
+
+  it("an opening waiting for a free drone holds up no call behind it (droneConcurrency 2)", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, droneConcurrency: 2 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const [first, second] = [join(drover.marks, "first"), join(drover.marks, "second")];
+    const long = math.call("waitFor", { file: first });
+    const short = math.call("waitFor", { file: second });
+    await waitFor("the drone runs both", async () => (await drover.status()).services[0]?.backlog === 0);
+    const opening = math.session();
+    const behind = math.call("add", { a: 2, b: 3 }, { timeout: "8s" });
+    await waitFor("both wait", async () => (await drover.status()).services[0]?.backlog === 2);
+    // One place frees while the long call runs on: the call behind the opening takes it.
+    writeFileSync(second, "");
+    await short;
+    assert.equal(await behind, 5);
+    writeFileSync(first, "");
+    await long;
+    const session = await opening;
+    assert.equal(((await session.call("count", undefined)) as { count: number }).count, 1);
+    await session.close();
+  });
 });
