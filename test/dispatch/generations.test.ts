@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { waitFor } from "../harness/wait.ts";
 import { startServices } from "../support/services.ts";
 import { rejection } from "./support.ts";
@@ -120,6 +121,37 @@ describe("generations of drones", { timeout: 240_000 }, () => {
       const result = (await session.call("count", undefined)) as { count: number };
       assert.equal(result.count, expected);
     }
+    await session.close();
+    assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
+  });
+
+  it("a graceful stop fails at once a call run again after its drone died when no drone is left", async (t) => {
+    const drover = await startServices({
+      math: { minDrones: 2, maxDrones: 2, sessionDrainTimeout: "60s" },
+      config: { gracefulShutdownTimeout: "60s" },
+    });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    // One drone pinned by a session that goes on through the stop, the other running an idempotent call.
+    const session = await math.session();
+    const pinned = ((await session.call("count", undefined)) as { pid: number }).pid;
+    const running = rejection(
+      math.call("waitForAgain", { file: join(drover.marks, "never") }, { timeout: "60s" }),
+    );
+    const pid = await waitFor("the call to run", async () => {
+      const drones = (await drover.status()).services[0]?.droneProcesses ?? [];
+      return drones.find((drone) => drone.pid !== pinned && drone.grid === "W")?.pid;
+    });
+    process.kill(drover.proc.pid, "SIGTERM");
+    await waitFor("the stop began", () => /graceful stop/.test(drover.proc.output()));
+    process.kill(pid, "SIGKILL");
+    // Not when the session ends or the stop gives up: as soon as the master knows no drone can run it again.
+    const failed = await Promise.race([
+      running,
+      delay(15_000, undefined, { ref: false }).then(() => undefined),
+    ]);
+    assert.equal(failed?.code, "DROVER_ERR_STOPPING", failed?.message);
+    assert.match(failed?.message ?? "", /no drone is left/);
     await session.close();
     assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
   });
