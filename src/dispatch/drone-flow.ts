@@ -2,6 +2,7 @@
 // backlog (then back on the idle stack while it has room), or out: recycled at its limit or when it
 // asked to retire, let go when its generation no longer serves (after the backlog, on a graceful
 // stop). A leaving drone quiesces once it runs nothing, owes no control answer and holds no session.
+import { ErrorCode } from "../errors.ts";
 import type { ExitPlan } from "../master/children/child-phase.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import type { Drone } from "./drone.ts";
@@ -61,6 +62,24 @@ export class DroneFlow {
     if (draining && drone.running.size === 0 && this.pool.backlog.length === 0) {
       this.leave(drone, "stop");
     }
+  }
+
+  /**
+   * Calls went back to the backlog after their drone died: a drone idle now takes them (the dead one may
+   * be of an older generation, or none may start). A stop starts no drone: with none left to take them
+   * (the others pinned or leaving), they fail at once.
+   */
+  requeued(drones: Iterable<Drone>, stopping: boolean): void {
+    for (const drone of [...this.pool.idle].reverse()) {
+      if (this.pool.backlog.length === 0) return;
+      this.freed(drone);
+    }
+    if (this.pool.backlog.length === 0 || !(stopping || this.#parts.draining())) return;
+    for (const drone of drones) if (drone.state === "idle" || drone.state === "busy") return;
+    this.pool.failWaiting(
+      ErrorCode.STOPPING,
+      `service "${this.pool.name}" is stopping and its drone died under the call: no drone is left to run it again`,
+    );
   }
 
   /** It takes no more calls; it quiesces once done (`now`: it stops at once). */

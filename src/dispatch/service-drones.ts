@@ -201,10 +201,7 @@ export class ServiceDrones implements PoolHooks {
     const start = this.#starts.get(drone.generation);
     const parts = { pool: this.pool, sessions: this.sessions, log: this.#log, start };
     const { expected, retried } = droneExited(drone, exit, stopping, parts);
-    // A call run again goes to a drone idle now (the drone that died may be of an older generation,
-    // or none may start): it does not wait for the next drone to be freed or started.
-    if (retried) this.#feedIdle();
-    if (retried && (stopping || this.#draining)) this.#failStranded();
+    if (retried) this.#flow.requeued(this.#drones.values(), stopping);
     const serving = this.#serving;
     if (stopping || !serving || drone.generation !== serving.number) return;
     if (!expected) this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
@@ -217,23 +214,6 @@ export class ServiceDrones implements PoolHooks {
   #letGo(drone: Drone, sessionMs: number): void {
     if (drone.session) this.sessions.drainAfter(drone.session, sessionMs);
     else this.freed(drone);
-  }
-
-  // A stop starts no drone: calls run again after their drone died wait only while one can take them.
-  #failStranded(): void {
-    if (this.pool.backlog.length === 0) return;
-    for (const drone of this.#drones.values()) if (drone.state === "idle" || drone.state === "busy") return;
-    this.pool.failWaiting(
-      ErrorCode.STOPPING,
-      `service "${this.name}" is stopping and its drone died under the call: no drone is left to run it again`,
-    );
-  }
-
-  #feedIdle(): void {
-    for (const drone of [...this.pool.idle].reverse()) {
-      if (this.pool.backlog.length === 0) return;
-      this.freed(drone);
-    }
   }
 
   #up(drone: Drone): void {
