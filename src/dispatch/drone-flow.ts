@@ -5,9 +5,12 @@
 import { ErrorCode } from "../errors.ts";
 import type { ExitPlan } from "../master/children/child-phase.ts";
 import type { Generation } from "../master/generations/generation.ts";
+import type { Call } from "./call.ts";
 import type { Drone } from "./drone.ts";
 import type { ServicePool } from "./service-pool.ts";
 import type { SessionLife } from "./session-life.ts";
+
+const notAnOpening = (call: Call) => !call.opens;
 
 export interface FlowParts {
   readonly pool: ServicePool;
@@ -104,7 +107,7 @@ export class DroneFlow {
     while (drone.hasRoom) {
       // An opening pins its drone, so it waits for one that runs nothing; a busy drone with room takes
       // the calls behind it instead of letting them wait too.
-      const call = drone.running.size > 0 ? backlog.shiftWhere((next) => !next.opens) : backlog.shift();
+      const call = drone.running.size > 0 ? backlog.shiftWhere(notAnOpening) : backlog.shift();
       if (!call) break;
       this.pool.run(drone, call);
       if (call.opens) return;
