@@ -6,7 +6,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import type { Logger } from "../../log/logger.ts";
-import { streamName } from "./work-queue.ts";
+import { streamName } from "./work-queue-stream.ts";
 
 // A nats-server without JetStream answers the API check with no responders at once; a slow one is not waited for.
 const CHECK_TIMEOUT_MS = 2_000;

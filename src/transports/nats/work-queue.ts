@@ -7,17 +7,8 @@
 // timeout and never run. The caller's inbox is in the Drover-Reply header; the drone publishes there.
 
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  AckPolicy,
-  type ConsumerMessages,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-} from "@nats-io/jetstream";
+import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { nanos } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
@@ -27,13 +18,9 @@ import { headersOf, REPLY_HEADER, readTimeout } from "./headers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { type Answer, droneReplyTo, publishTo, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
+import { CONSUMER, ensureStream, streamName } from "./work-queue-stream.ts";
 
-/** The durable consumer every host's master shares. */
-export const CONSUMER = "drover";
-// How long JetStream waits for an ack before it delivers a call again: a host that died holding it, or
-// a pull that gave up (its heartbeats late on a loaded host) as the call was on its way to it. A running
-// call tells it to wait on (working()) every WORKING_MS.
-export const ACK_WAIT_MS = 10_000;
+// A running call tells JetStream to wait on (working()) this often, well within ACK_WAIT_MS.
 const WORKING_MS = 3_000;
 // One pull request waits this long for calls before the next is made.
 const PULL_EXPIRES_MS = 1_000;
@@ -43,11 +30,6 @@ const ROOM_CHECK_MS = 5;
 const RETRY_MS = 250;
 // A call whose drone died on this delivery (or a later one) is poison.
 const POISON_DELIVERY = 2;
-
-/** The stream of a service subject: stream names have no dots. */
-export function streamName(subject: string): string {
-  return `DROVER_${subject.replace(/\./g, "_")}`;
-}
 
 export interface WorkQueueParts {
   readonly dispatcher: Dispatcher;
@@ -99,7 +81,7 @@ export class WorkQueue {
     let failing = false;
     while (!this.#left) {
       try {
-        await this.#ensure(stream);
+        await ensureStream(this.#connection, this.nats.subject);
         const consumer = await jetstream(this.#connection).consumers.get(stream, CONSUMER);
         this.#parts.log.info(
           { service: this.service, stream, subject: this.nats.subject },
@@ -133,31 +115,6 @@ export class WorkQueue {
   #room(): number {
     const load = this.#parts.dispatcher.load(this.service);
     return load ? Math.max(0, load.idle - load.waiting) : 0;
-  }
-
-  // The stream and its consumer, made by whichever host comes first (the same config is no change).
-  async #ensure(stream: string): Promise<void> {
-    const manager = await jetstreamManager(this.#connection);
-    await manager.streams.info(stream).catch(() =>
-      manager.streams.add({
-        name: stream,
-        subjects: [`${this.nats.subject}.>`],
-        retention: RetentionPolicy.Workqueue,
-        storage: StorageType.File,
-      }),
-    );
-    const consumer = await manager.consumers.info(stream, CONSUMER).catch(() => undefined);
-    if (!consumer) {
-      await manager.consumers.add(stream, {
-        durable_name: CONSUMER,
-        ack_policy: AckPolicy.Explicit,
-        ack_wait: nanos(ACK_WAIT_MS),
-        max_deliver: -1,
-      });
-    } else if (consumer.config.ack_wait !== nanos(ACK_WAIT_MS)) {
-      // A consumer made by an older drover, with another ack wait: this one's is what the working() beat assumes.
-      await manager.consumers.update(stream, CONSUMER, { ack_wait: nanos(ACK_WAIT_MS) });
-    }
   }
 
   #message(message: JsMsg): void {

@@ -10,7 +10,7 @@ import { serialize } from "node:v8";
 import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { connect as connectRaw, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { type Client, connect } from "../../../src/client/index.ts";
-import { ACK_WAIT_MS, CONSUMER, streamName } from "../../../src/transports/nats/work-queue.ts";
+import { ACK_WAIT_MS, CONSUMER, streamName } from "../../../src/transports/nats/work-queue-stream.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
