@@ -9,7 +9,7 @@ import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { guarded } from "./guarded.ts";
 import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
-import { heldAnswers } from "./held-answers.ts";
+import { type HeldAnswers, heldAnswers } from "./held-answers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
@@ -40,10 +40,10 @@ export class SessionSubscriptions {
   /** Session `session` of `service` opened here: listen on its subject (before its caller hears of it). */
   listen(connection: NatsConnection, service: string, session: string): void {
     const prefix = `${sessionSubject(session)}.`;
+    const held = heldAnswers(connection);
     const subscription = connection.subscribe(`${prefix}>`, {
       callback: guarded(
-        (message) =>
-          this.#message(connection, service, session, message, message.subject.slice(prefix.length)),
+        (message) => this.#message(held, service, session, message, message.subject.slice(prefix.length)),
         (error, message) =>
           this.#log.error(
             { err: error, service, session, subject: message.subject },
@@ -61,9 +61,9 @@ export class SessionSubscriptions {
     this.#subscriptions.clear();
   }
 
-  #message(connection: NatsConnection, service: string, session: string, message: Msg, token: string): void {
+  #message(held: HeldAnswers, service: string, session: string, message: Msg, token: string): void {
     if (!message.reply) return;
-    const answer = answerTo(message, heldAnswers(connection));
+    const answer = answerTo(message, held);
     const h = headersOf(message);
     const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs) || (token !== CLOSE_TOKEN && !isWireName(token))) {
