@@ -125,14 +125,17 @@ export class NatsTransport {
           });
     const discovery = new Discovery(connection, service.name, nats, this.#dispatcher);
     this.#services.set(service.name, { intake, discovery });
-    if (intake instanceof ServiceSubscription) {
+    // The server has the subscription once it answers a PING sent after it: only then say so, and
+    // only then drain the old one.
+    await connection.flush().catch(() => {});
+    if (before) void leave(before);
+    if (intake instanceof ServiceSubscription && this.#services.get(service.name)?.intake === intake) {
       this.#log.info(
         { service: service.name, subject: nats.subject, queue: nats.queue, servers: nats.servers },
         `service "${service.name}" takes calls from NATS on ${nats.subject}.<method> (queue group ${nats.queue})`,
       );
       void warnOfLeftoverStream(service.name, nats, connection, this.#log);
     }
-    if (before) void leave(before);
   }
 
   #link(service: ResolvedService): Link {
