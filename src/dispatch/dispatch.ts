@@ -4,7 +4,7 @@
 // graceful stop, and is told of every drone's readiness and exit by the pool of children.
 
 import type { ResolvedService } from "../config/types/service.ts";
-import { DroverError, ErrorCode } from "../errors.ts";
+import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
 import { readHungStack } from "../master/children/hung-child.ts";
@@ -20,11 +20,10 @@ import type {
 } from "../transports/seam.ts";
 import type { DroneSpawner } from "./drone-spawner.ts";
 import { ServiceDrones } from "./service-drones.ts";
+import { ServiceRecords } from "./service-records.ts";
 
 // Frames to a service nobody knows are read up to this much (then refused).
 const UNKNOWN_SERVICE_BODY_BYTES = 64 * 1024;
-// How soon a change reaches the scoreboard's service records (drover status, /metrics).
-const PUBLISH_MS = 100;
 
 export interface DispatchParts {
   readonly spawner: DroneSpawner;
@@ -40,10 +39,14 @@ export class Dispatch implements Dispatcher {
   readonly #services = new Map<string, ServiceDrones>();
   // Services dropped from the config (or replaced by one of the same name) whose drones still finish.
   readonly #retired = new Set<ServiceDrones>();
-  #publishing: NodeJS.Timeout | undefined;
+  readonly #records: ServiceRecords;
 
   constructor(parts: DispatchParts) {
     this.#parts = parts;
+    this.#records = new ServiceRecords(parts.scoreboard, () => [
+      ...this.#services.values(),
+      ...this.#retired,
+    ]);
   }
 
   get services(): ServiceDrones[] {
@@ -156,7 +159,7 @@ export class Dispatch implements Dispatcher {
       }
     }
     // drover status shows the services from the moment the generation serves.
-    this.#publish();
+    this.#records.publish();
     this.#parts.promoted?.(generation.config.services);
   }
 
@@ -168,7 +171,7 @@ export class Dispatch implements Dispatcher {
         service.retireAll(`service "${service.name}" did not start`);
         this.#services.delete(service.name);
         if (service.drones.length > 0) this.#retired.add(service);
-        else this.#parts.scoreboard()?.master.clearService(service.index);
+        else this.#records.clear(service.index);
       }
     }
   }
@@ -176,7 +179,7 @@ export class Dispatch implements Dispatcher {
   /** Once a second: minDrones and the spare band of each service, and their records published. */
   maintain(): void {
     for (const service of this.#services.values()) service.maintain();
-    this.#publish();
+    this.#records.publish();
   }
 
   /** A graceful stop: no new calls; what is queued and running finishes, then the drones leave. */
@@ -204,46 +207,20 @@ export class Dispatch implements Dispatcher {
     // Its last drone gone, a retired service is forgotten, and its record with it.
     if (owner && this.#retired.has(owner) && owner.drones.length === 0) {
       this.#retired.delete(owner);
-      this.#parts.scoreboard()?.master.clearService(owner.index);
+      this.#records.clear(owner.index);
     }
   }
 
   #newService(config: ResolvedService): ServiceDrones {
-    const taken = new Set([...this.#services.values(), ...this.#retired].map((service) => service.index));
-    const scoreboard = this.#parts.scoreboard();
-    const limit = scoreboard?.serviceLimit ?? 0;
-    let index = 0;
-    while (taken.has(index)) index++;
-    if (index >= limit) {
-      throw new DroverError(
-        ErrorCode.SCOREBOARD_BAD_LIMITS,
-        `service "${config.name}" finds no free record among the scoreboard's ${limit}: run fewer services, or restart the master after a reload that dropped some`,
-      );
-    }
+    const index = this.#records.free(config.name);
     const service = new ServiceDrones(config, index, {
       spawn: (service, generation) => this.#parts.spawner.spawn(service, generation, index),
       readStack: (drone) => this.#readStack(drone.child),
       stopping: this.#parts.stopping,
       log: this.#parts.log,
     });
-    service.pool.changed = () => this.#publishSoon();
+    service.pool.changed = () => this.#records.publishSoon();
     return service;
-  }
-
-  #publishSoon(): void {
-    if (this.#publishing) return;
-    this.#publishing = setTimeout(() => this.#publish(), PUBLISH_MS);
-    this.#publishing.unref();
-  }
-
-  #publish(): void {
-    clearTimeout(this.#publishing);
-    this.#publishing = undefined;
-    const scoreboard = this.#parts.scoreboard();
-    if (!scoreboard) return;
-    for (const service of [...this.#services.values(), ...this.#retired]) {
-      scoreboard.master.writeService(service.index, service.fields());
-    }
   }
 
   #owner(child: ChildHandle): ServiceDrones | undefined {
