@@ -46,11 +46,20 @@ interface Plan {
 
 const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(code, message) });
 
+// What the caller of a call still running when its orphaned drone stops hears.
+const orphanFailure = (method: string, reason: DroverError) =>
+  droverFailure(
+    ErrorCode.DRONE_EXITED,
+    `the master of the host running "${method}" died, and its drone stopped before the call ended (${reason.message}); the call may or may not have taken effect`,
+  );
+
 export class Calls {
   readonly #parts: CallParts;
   readonly #running = new Map<number, RunningCall>();
   readonly #loggers = new Map<string, HookLogger>();
   #idle: (() => void)[] = [];
+  // The master is gone: a call from NATS is answered to its caller by the drone, failure included.
+  #orphaned = false;
 
   constructor(parts: CallParts) {
     this.#parts = parts;
@@ -68,7 +77,22 @@ export class Calls {
 
   /** Aborts every running call's signal with `reason`; each is still answered when its method ends. */
   abortAll(reason: DroverError): void {
-    for (const call of this.#running.values()) call.signal.abort(reason);
+    for (const call of this.#running.values()) {
+      // Nobody else can answer a NATS caller now, and the method may never return: tell it at once.
+      if (this.#orphaned && !call.signal.ended)
+        this.#publishFailure(call, orphanFailure(call.method, reason));
+      call.signal.abort(reason);
+    }
+  }
+
+  /**
+   * The master is gone. A call from NATS can still be answered (the drone publishes to its caller): it
+   * may finish, and so may its failure, until abortAll answers what is left. Any other call's caller
+   * was connected to the master, and has heard that it is gone.
+   */
+  orphan(reason: DroverError): void {
+    this.#orphaned = true;
+    for (const call of this.#running.values()) if (call.replyTo === undefined) call.signal.abort(reason);
   }
 
   abort({ id, reason }: AbortHeader): void {
@@ -208,9 +232,14 @@ export class Calls {
   }
 
   #failed(call: RunningCall, error: RemoteError): void {
+    if (this.#orphaned && !call.signal.ended) this.#publishFailure(call, error);
     this.#ended(call, 0);
     this.#answer(call.id, { ok: false, error }, call.retire);
     this.#idleNow();
+  }
+
+  #publishFailure(call: RunningCall, error: RemoteError): void {
+    if (call.replyTo !== undefined) this.#parts.replies?.publishFailure(call.replyTo, error, call.method);
   }
 
   #ended(call: RunningCall, bytes: number): void {

@@ -123,11 +123,25 @@ export async function runDrone(spec: DroneSpec, log: Logger): Promise<void> {
   guardDroneAgainstCrashes(log, () => {
     void exit(EXIT_CHILD_CRASHED, { crashed: true, withinMs: spec.hookTimeoutMs + EXIT_GRACE_MS });
   });
-  guardAgainstOrphaning(() => {
-    log.warn("the master is gone: finishing the running calls, then exiting");
+  // The master died (its IPC channel or the data channel closed): a call from NATS may still finish
+  // within the grace, its result or failure published to its caller; what is left then is aborted, and
+  // its NATS caller told so at once.
+  let orphaned = false;
+  const orphan = () => {
+    if (orphaned) return;
+    orphaned = true;
+    const running = serving?.running ?? 0;
+    log.warn(
+      { running },
+      running > 0
+        ? `the master is gone: calls from NATS get ${ORPHAN_GRACE_MS} ms to finish and are answered by the drone; the rest are lost with the master; then the drone exits`
+        : "the master is gone: the drone exits",
+    );
+    serving?.orphan(new DroverError(ErrorCode.STOPPING, "the master is gone"));
     void quiesce(ORPHAN_GRACE_MS);
     setTimeout(() => void exit(EXIT_OK, { withinMs: EXIT_GRACE_MS }), ORPHAN_GRACE_MS).unref();
-  });
+  };
+  guardAgainstOrphaning(orphan);
   listenToMaster({
     quiesce: ({ deadlineMs }) => void quiesce(deadlineMs),
     detach: () => {
@@ -162,10 +176,8 @@ export async function runDrone(spec: DroneSpec, log: Logger): Promise<void> {
     context,
     workers,
     log,
-    closed: () => {
-      log.info("the master closed the data channel: exiting");
-      void exit(EXIT_OK);
-    },
+    // The master closes it only by dying.
+    closed: orphan,
     broken: (reason) => {
       log.error({ reason }, `${reason}: exiting to be replaced`);
       void exit(EXIT_CHILD_CRASHED);

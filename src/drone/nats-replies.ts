@@ -7,6 +7,7 @@
 // before the client notices a broken link is lost, as any message in flight then.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../config/types/nats.ts";
+import { remoteFailure } from "../dispatch/remote-failure.ts";
 import type { RemoteError } from "../dispatch/wire/messages.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -14,8 +15,11 @@ import { droverFailure } from "./failures.ts";
 
 export type Published = { readonly sent: true } | { readonly sent: false; readonly error?: RemoteError };
 
+type ReplyModule = typeof import("../transports/nats/nats-reply.ts");
+
 export class NatsReplies {
   #connection: NatsConnection | undefined;
+  #reply: ReplyModule | undefined;
   // Between a disconnect and the reconnect that follows it.
   #down = false;
   readonly #opening: Promise<void>;
@@ -23,10 +27,14 @@ export class NatsReplies {
 
   constructor(nats: ResolvedNats, name: string, log: Logger) {
     // Loaded here, so that a drone of a service without NATS never loads the NATS client.
-    this.#opening = import("../transports/nats/options.ts")
-      .then(({ connectUntil, natsConnectionOptions }) =>
-        connectUntil(natsConnectionOptions(nats, name), this.#stop.signal),
-      )
+    this.#opening = Promise.all([
+      import("../transports/nats/options.ts"),
+      import("../transports/nats/nats-reply.ts"),
+    ])
+      .then(([{ connectUntil, natsConnectionOptions }, reply]) => {
+        this.#reply = reply;
+        return connectUntil(natsConnectionOptions(nats, name), this.#stop.signal);
+      })
       .then(
         (connection) => {
           if (this.#stop.signal.aborted) {
@@ -63,6 +71,33 @@ export class NatsReplies {
     } catch {
       return { sent: false };
     }
+  }
+
+  /**
+   * Answers `subject` with a call's failure, as the master would have (its master is gone, so nobody
+   * else can); best effort: false when NATS is not up.
+   */
+  publishFailure(subject: string, error: RemoteError, method: string): boolean {
+    const connection = this.#connection;
+    const reply = this.#reply;
+    if (!connection || !reply || this.#down || connection.isClosed() || connection.isDraining()) return false;
+    const { code, message, details } = remoteFailure(error, method, false);
+    let sent = false;
+    reply.respondError(
+      (body, h) => {
+        try {
+          connection.publish(subject, body, h ? { headers: h } : undefined);
+          sent = true;
+        } catch {
+          // Too large with the remote stack: respondError tries again with the headers alone.
+        }
+        return sent;
+      },
+      code,
+      message,
+      details,
+    );
+    return sent;
   }
 
   /** Sends what was published, then closes the connection. */

@@ -94,6 +94,11 @@ export class Serving {
     this.#channel.hello({ methods: Object.keys(methods), idempotent: [...(idempotent ?? [])] });
   }
 
+  /** Calls running now. */
+  get running(): number {
+    return this.#calls.running;
+  }
+
   /** No new call or session from now on: each is answered DROVER_ERR_STOPPING. */
   stopTaking(): void {
     this.#stopping = true;
@@ -115,6 +120,12 @@ export class Serving {
         ),
       );
     }
+  }
+
+  /** The master is gone: no new call; those from NATS may still finish and be answered (see Calls.orphan). */
+  orphan(reason: DroverError): void {
+    this.#stopping = true;
+    this.#calls.orphan(reason);
   }
 
   /** Aborts the signal of every running call (each is still answered when its method returns). */

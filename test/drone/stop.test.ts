@@ -86,7 +86,7 @@ describe("a drone's stop", () => {
     const drone = await readyDrone(t, { fixture: "echo-service.ts" });
     drone.child.disconnect();
     assert.deepEqual(await drone.exited, { code: 0, signal: null });
-    assert.match(drone.output(), /the master is gone: finishing the running calls, then exiting/);
+    assert.match(drone.output(), /the master is gone: the drone exits/);
   });
 
   it("an uncaught exception: no answer for the running calls, exit EXIT_CHILD_CRASHED", async (t) => {
