@@ -13,6 +13,9 @@ import type { SessionLife } from "./session-life.ts";
 
 // How long a leaving drone that closed its data channel has to exit before it is killed.
 const LEFT_CHANNEL_GRACE_MS = 2_000;
+// How long a serving drone that closed its data channel has to exit before it is killed (its calls
+// settle at its exit, so this bounds how late their callers hear).
+const CLOSED_CHANNEL_GRACE_MS = 500;
 
 /** Its data channel broke, or carried something malformed. */
 export function brokenChannel(drone: Drone, reason: string, log: Logger): void {
@@ -24,6 +27,16 @@ export function brokenChannel(drone: Drone, reason: string, log: Logger): void {
     // written); killed only if it does not.
     drone.child.after(LEFT_CHANNEL_GRACE_MS, () => {
       if (drone.child.phase !== "exited") drone.child.kill("hung");
+    });
+    return;
+  }
+  if (reason === "its data channel closed") {
+    // It is exiting on its own (process.exit() in a method, a crash): its exit, logged and counted as
+    // a failure, says how, and settles its calls. Killed only if it does not exit.
+    drone.child.after(CLOSED_CHANNEL_GRACE_MS, () => {
+      if (drone.child.phase === "exited" || drone.child.phase === "killing") return;
+      log.error({ childPid: drone.pid }, "a drone closed its data channel but did not exit: killing it");
+      drone.child.kill("hung");
     });
     return;
   }

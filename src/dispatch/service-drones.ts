@@ -240,7 +240,10 @@ export class ServiceDrones implements PoolHooks {
           if (this.#hello.hello(d, hello)) this.#up(d);
         },
         done: (d, header, body) => droneDone(d, header, body, this.#flow, this.#log),
-        broken: (d, reason) => brokenChannel(d, reason, this.#log),
+        broken: (d, reason) => {
+          this.pool.removeIdle(d);
+          brokenChannel(d, reason, this.#log);
+        },
       },
       config.maxMessageBytes + ANSWER_SLACK_BYTES,
     );

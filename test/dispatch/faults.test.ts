@@ -55,6 +55,20 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     assert.equal(lines(join(dir, "died")).length, 1);
   });
 
+  it("logs a drone that exits by itself (process.exit() in a method) with its code, as a failure", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const exited = await rejection(math.call("exit", { code: 3 }));
+    assert.equal(exited.code, "DROVER_ERR_DRONE_EXITED");
+    assert.match(exited.message, /exited \(code 3\)/);
+    await drover.proc.waitForOutput(
+      /a drone of service \\"math\\" exited unexpectedly \(code 3\) while running 1 calls/,
+    );
+    assert.doesNotMatch(drover.proc.output(), /killing it/, "it exited by itself: nobody killed it");
+    assert.equal(await math.call("add", { a: 1, b: 2 }), 3, "its replacement serves");
+  });
+
   it("runs an idempotent call again on another drone, and fails one that killed two drones as poison", async (t) => {
     const drover = await startServices({ math: { minDrones: 2, maxDrones: 3 } });
     t.after(() => drover.stop());
