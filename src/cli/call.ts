@@ -3,7 +3,7 @@
 import { inspect } from "node:util";
 import { connect, type DispatchError } from "../client/index.ts";
 import { ErrorCode, isDroverError } from "../errors.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
+import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
 export interface CallCommandOptions {
   /** The service socket (from --socket, or dispatch.sock in the run directory). */
@@ -45,18 +45,26 @@ export async function callCommand(args: readonly string[], options: CallCommandO
   } catch (error) {
     if (!isDroverError(error)) throw error;
     printFailure(error as DispatchError);
-    return EXIT_FAILED;
+    return noMaster(error as DispatchError) ? EXIT_NOT_RUNNING : EXIT_FAILED;
   }
   printResult(result);
   return EXIT_OK;
 }
 
+// No socket, or nobody listening on it: no master serves services in that run directory.
+function noMaster(error: DispatchError): boolean {
+  const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return error.code === ErrorCode.DISPATCH_CONNECTION && (cause === "ENOENT" || cause === "ECONNREFUSED");
+}
+
 function printFailure(error: DispatchError): void {
   console.error(`${error.code}: ${error.message}`);
-  if (error.remote?.stack) console.error(`  thrown in the drone:\n${indent(error.remote.stack)}`);
-  else if (error.remote)
-    console.error(`  thrown in the drone: ${error.remote.name}: ${error.remote.message}`);
-  if (error.methods) console.error(`  the service's methods: ${error.methods.join(", ")}`);
+  const { remote } = error;
+  if (remote?.stack) console.error(`  thrown in the drone:\n${indent(remote.stack)}`);
+  else if (remote) console.error(`  thrown in the drone: ${remote.name}: ${remote.message}`);
+  if (remote?.code !== undefined) console.error(`  its code: ${remote.code}`);
+  const methods = error.methods?.join(", ");
+  if (methods && !error.message.includes(methods)) console.error(`  the service's methods: ${methods}`);
   if (error.code === ErrorCode.DISPATCH_CONNECTION) {
     console.error("  give drover call the master's --run-dir, or its --config (whose runDir it reads)");
   }

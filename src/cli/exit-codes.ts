@@ -7,7 +7,7 @@ export const EXIT_FAILED = 1;
 /** Bad usage or a bad config (a module's options included). */
 export const EXIT_USAGE = 2;
 /** No master runs in the run directory. */
-const EXIT_NOT_RUNNING = 3;
+export const EXIT_NOT_RUNNING = 3;
 
 export function exitCodeOf(error: unknown): number {
   if (isDroverError(error, ErrorCode.NOT_RUNNING)) return EXIT_NOT_RUNNING;

@@ -51,6 +51,11 @@ it("a failed call prints CODE: message, what was thrown, the methods; exits 1", 
   assert.equal(failed.stdout, "");
   assert.match(failed.stderr, /^DROVER_ERR_METHOD_FAILED: math\.fail threw TypeError: boom$/m);
   assert.match(failed.stderr, /thrown in the drone:\n\s+TypeError: boom\n\s+at fail \(math\.ts:3:9\)/);
+  assert.match(
+    failed.stderr,
+    /^ {2}its code: E_BOOM$/m,
+    "the error's own code, which callers tell errors apart by",
+  );
   const missing = await runCli(["call", "math", "divide", "1", "--socket", path], dir.path);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^DROVER_ERR_NO_SUCH_METHOD: /m);
@@ -58,6 +63,25 @@ it("a failed call prints CODE: message, what was thrown, the methods; exits 1", 
   const slow = await runCli(["call", "math", "never", "--timeout", "200ms", "--socket", path], dir.path);
   assert.equal(slow.status, 1);
   assert.match(slow.stderr, /^DROVER_ERR_DISPATCH_TIMEOUT: math\.never got no answer/m);
+});
+
+it("exits 3 when no master serves services there: no socket, or nobody listening on it", {
+  timeout: 60_000,
+}, async (t) => {
+  const dir = makeTempDir("drover-test-call-");
+  t.after(dir.remove);
+  const missing = await runCli(
+    ["call", "math", "add", "--socket", join(dir.path, "dispatch.sock")],
+    dir.path,
+  );
+  assert.equal(missing.status, 3, missing.stderr);
+  assert.match(missing.stderr, /^DROVER_ERR_DISPATCH_CONNECTION: cannot connect to .*\(ENOENT\)/m);
+  // Left behind, with nobody listening on it (connecting is refused).
+  const stale = join(dir.path, "stale.sock");
+  writeFileSync(stale, "");
+  const refused = await runCli(["call", "math", "add", "--socket", stale], dir.path);
+  assert.equal(refused.status, 3, refused.stderr);
+  assert.match(refused.stderr, /\(ECONNREFUSED\)/);
 });
 
 it("finds the socket in --run-dir, or in the runDir of --config (or of the config here)", {
@@ -101,7 +125,7 @@ it("finds the socket in --run-dir, or in the runDir of --config (or of the confi
   assert.equal(byConfig.stdout, "2000\n", byConfig.stderr);
 
   const nowhere = await call("--run-dir", "elsewhere");
-  assert.equal(nowhere.status, 1);
+  assert.equal(nowhere.status, 3, "no master there");
   assert.match(
     nowhere.stderr,
     /^DROVER_ERR_DISPATCH_CONNECTION: cannot connect to .*elsewhere\/dispatch\.sock/m,

@@ -34,6 +34,7 @@ it("a method that threw: METHOD_FAILED with the master's message and what it thr
     name: "TypeError",
     message: "boom",
     stack: "TypeError: boom\n    at fail (math.ts:3:9)",
+    code: "E_BOOM",
   });
   assert.equal(error.methods, undefined);
 });

@@ -97,6 +97,7 @@ export function testDispatcher(): TestDispatcher {
               name: "TypeError",
               message: "boom",
               stack: "TypeError: boom\n    at fail (math.ts:3:9)",
+              code: "E_BOOM",
             },
           });
           return undefined;
