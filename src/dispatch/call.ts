@@ -71,6 +71,15 @@ export class Call implements CallHandle, Timed {
     return this.#phase === "settled";
   }
 
+  /** Its budget in words: "10000 ms", and why when the service's requestTimeout cut what the caller asked. */
+  get budgetText(): string {
+    const ms = this.deadline - this.arrivedAt;
+    const asked = this.request.timeoutMs;
+    return asked !== undefined && asked > ms
+      ? `${ms} ms: the service's requestTimeout, below the ${asked} ms its caller gave`
+      : `${ms} ms`;
+  }
+
   /** Whole milliseconds left before its deadline (at least 1, for a call about to be sent). */
   get remainingMs(): number {
     return Math.max(1, Math.ceil(this.deadline - Date.now()));

@@ -178,7 +178,9 @@ export class ServicePool {
       if (answered) this.counters.completed++;
     } else {
       const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
-      if (call.fail(failure.code, failure.message, failure.details)) this.counters.failed++;
+      // The drone's timer may fire a hair before the master's: the caller hears the master's words.
+      const message = failure.code === ErrorCode.DISPATCH_TIMEOUT ? this.#ranPast(call) : failure.message;
+      if (call.fail(failure.code, message, failure.details)) this.counters.failed++;
     }
     return call;
   }
@@ -218,19 +220,19 @@ export class ServicePool {
       this.#settleFailed(
         call,
         ErrorCode.DISPATCH_TIMEOUT,
-        `service "${this.name}": no drone was free for "${call.request.method}" before its deadline (${call.deadline - call.arrivedAt} ms); it never ran: raise maxDrones or the timeout`,
+        `service "${this.name}": no drone was free for "${call.request.method}" before its deadline (${call.budgetText}); it never ran: raise maxDrones or the timeout`,
       );
       return;
     }
     const drone = call.drone;
-    this.#settleFailed(
-      call,
-      ErrorCode.DISPATCH_TIMEOUT,
-      `service "${this.name}": "${call.request.method}" ran past its deadline (${call.deadline - call.arrivedAt} ms); its ctx.signal was aborted`,
-    );
+    this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, this.#ranPast(call));
     if (!drone) return;
     drone.send(Kind.ABORT, { id: call.id, reason: "timeout" });
     this.#watchOverdue(drone, call, DEADLINE_GRACE_MS);
+  }
+
+  #ranPast(call: Call): string {
+    return `service "${this.name}": "${call.request.method}" ran past its deadline (${call.budgetText}); its ctx.signal was aborted`;
   }
 
   #cancelled(call: Call): void {

@@ -31,6 +31,23 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     assert.ok(!lines(join(dir, "started")).includes("late"), "the expired call never ran");
   });
 
+  it("says so when the service's requestTimeout cut the caller's budget, in the master's words either way", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, requestTimeout: "700ms" } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    // Whichever timer fires first, the drone's (the method throws its signal's reason) or the master's.
+    for (let i = 0; i < 3; i++) {
+      const capped = await rejection(math.call("sleep", { ms: 60_000 }, { timeout: "30s" }));
+      assert.equal(capped.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+      assert.equal(
+        capped.message,
+        'service "math": "sleep" ran past its deadline (700 ms: the service\'s requestTimeout, below the 30000 ms its caller gave); its ctx.signal was aborted',
+      );
+    }
+    const own = await rejection(math.call("sleep", { ms: 60_000 }, { timeout: 300 }));
+    assert.match(own.message, /ran past its deadline \(300 ms\); its ctx\.signal was aborted$/);
+  });
+
   it("fails with DRONE_EXITED when its drone is SIGKILLed, and minDrones is restored with no traffic", async (t) => {
     const drover = await startServices({ math: { minDrones: 2, maxDrones: 2 } });
     t.after(() => drover.stop());
