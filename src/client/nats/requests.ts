@@ -90,12 +90,12 @@ export class Requests {
         reject(
           new DispatchError(
             ErrorCode.DISPATCH_TIMEOUT,
-            stored === undefined
-              ? `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
-                  "it may or may not have run"
-              : `${what}: no answer within ${budgetMs / 1000} s (its budget), but JetStream stream ${stored} stored it: ` +
-                  'if the service takes calls at least once, give it delivery "at-least-once" in the client\'s services option too; ' +
-                  "if it no longer does, delete the stream",
+            `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
+              "it may or may not have run" +
+              (stored === undefined
+                ? ""
+                : ` (JetStream stream ${stored} also stored a copy of it: if the service takes calls at least once, ` +
+                  'give it delivery "at-least-once" in the client\'s services option too; if no host does any more, delete the stream)'),
           ),
         );
       }, waitMs);

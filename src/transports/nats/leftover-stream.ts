@@ -25,6 +25,6 @@ export async function warnOfLeftoverStream(
   log.warn(
     { service, stream, subject: nats.subject },
     `service "${service}" takes calls at most once, but the JetStream stream ${stream} still captures ${nats.subject}.> ` +
-      `and stores a copy of each: once no host runs it with delivery "at-least-once", delete the stream (nats stream rm ${stream})`,
+      `and stores a copy of each: once no host runs it with delivery "at-least-once", delete the stream (nats stream rm ${stream}, or see docs/services.md without the NATS CLI)`,
   );
 }
