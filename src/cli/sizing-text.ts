@@ -2,7 +2,6 @@
 // run it (after every adjustment), its limits and deadlines, and each service's drones.
 import { formatListener } from "../config/index.ts";
 import type { ResolvedConfig } from "../config/types/resolved-config.ts";
-import { formatBytes } from "../modules/builtin/status/format.ts";
 
 export function sizingLines(config: ResolvedConfig): string[] {
   const lines: string[] = [];
@@ -34,7 +33,7 @@ export function sizingLines(config: ResolvedConfig): string[] {
       [
         limit("connections", config.maxConnectionsPerChild),
         limit("requests", config.maxRequestsPerChild),
-        config.maxChildMemory > 0 ? `RSS ${formatBytes(config.maxChildMemory)}` : "no memory limit",
+        config.maxChildMemory > 0 ? `RSS ${binaryBytes(config.maxChildMemory)}` : "no memory limit",
         config.maxChildAge > 0 ? `age ${duration(config.maxChildAge)}` : "no age limit",
       ].join(", ") +
         (recycles && config.recycleJitter > 0 ? ` (each ±${Math.round(config.recycleJitter * 100)}%)` : ""),
@@ -69,7 +68,7 @@ export function sizingLines(config: ResolvedConfig): string[] {
     );
     lines.push(
       `    backlog ${service.maxBacklog}, call timeout ${duration(service.requestTimeout)}, ` +
-        `${limit("calls", service.maxRequestsPerDrone)} per drone, messages up to ${formatBytes(service.maxMessageBytes)}`,
+        `${limit("calls", service.maxRequestsPerDrone)} per drone, messages up to ${binaryBytes(service.maxMessageBytes)}`,
     );
   }
   return lines;
@@ -89,4 +88,17 @@ export function duration(ms: number): string {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return ms >= 1_000 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+/** Bytes in the units a config takes sizes in ("64 MiB", "1.5 GiB"). */
+function binaryBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${BINARY_UNITS[unit]}`;
 }

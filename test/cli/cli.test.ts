@@ -247,6 +247,7 @@ describe("drover configtest", () => {
       good.stdout,
       /^ {2}service "math" \(.*math\.ts\):\n {4}drones 2 to 4 \(minDrones, maxDrones\), .* 2 calls at once each$/m,
     );
+    assert.match(good.stdout, /messages up to 64 MiB$/m, "in the units the config takes (the default 64MiB)");
     assert.match(good.stdout, /^warning: .*maxRequestWorkers/m, "the adjustment said as a warning");
     assert.equal(bad.status, 1, bad.stderr);
     assert.match(
