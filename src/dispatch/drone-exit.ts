@@ -53,10 +53,13 @@ export interface ExitParts {
 }
 
 export interface ExitOutcome {
-  /** The stop, its leaving, or a kill on purpose: no failure. */
-  readonly expected: boolean;
   /** One of its calls went back to the backlog, for another drone. */
   readonly retried: boolean;
+}
+
+/** The stop, its leaving, or a kill on purpose: no failure (none for the crash-loop backoff either). */
+export function expectedExit(drone: Drone, exit: ChildExit, stopping: boolean): boolean {
+  return stopping || drone.state === "leaving" || exit.child.plan !== undefined;
 }
 
 /** Its process exited (`stopping`: the master stops): what it held is settled, its exit logged. */
@@ -65,7 +68,7 @@ export function droneExited(drone: Drone, exit: ChildExit, stopping: boolean, pa
   pool.changed();
   pool.removeIdle(drone);
   drone.close();
-  const expected = stopping || drone.state === "leaving" || exit.child.plan !== undefined;
+  const expected = expectedExit(drone, exit, stopping);
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
   const held = drone.running.size;
   let retried = false;
@@ -93,5 +96,5 @@ export function droneExited(drone: Drone, exit: ChildExit, stopping: boolean, pa
       `a drone of service "${pool.name}" exited unexpectedly (${how}) while running ${held} calls`,
     );
   } else log.debug(fields, "drone exited");
-  return { expected, retried };
+  return { retried };
 }

@@ -49,6 +49,12 @@ export class DroneFlow {
       this.#quiesceIfDone(drone);
       return;
     }
+    // The master stops it outside the flow (a hard stop or restart): it takes nothing more.
+    if (drone.child.phase === "killing") {
+      this.pool.removeIdle(drone);
+      drone.state = "leaving";
+      return;
+    }
     const serving = this.#parts.serving();
     const draining = this.#parts.draining();
     if (!serving || drone.generation !== serving.number) {

@@ -41,6 +41,7 @@ export class Drone {
   idleSince = 0;
   readonly #channel: ChildHandle["drone"] & object;
   readonly #writer: FrameWriter;
+  #channelClosed = false;
 
   constructor(
     child: ChildHandle,
@@ -93,7 +94,10 @@ export class Drone {
       }
     });
     channel.on("error", () => {});
-    channel.on("close", () => events.broken(this, "its data channel closed"));
+    channel.on("close", () => {
+      this.#channelClosed = true;
+      events.broken(this, "its data channel closed");
+    });
   }
 
   get pid(): number {
@@ -124,6 +128,25 @@ export class Drone {
     params: Buffer,
   ): void {
     this.#writer.write(encodeRun(id, method, timeoutMs, session, replyTo, params));
+  }
+
+  /**
+   * Runs `then` once all it wrote has been read (its channel closed: the 'close' of a socket follows
+   * its last 'data'), or after `ms`: its exit may be seen before the answers it wrote just before it.
+   */
+  afterChannel(ms: number, then: () => void): void {
+    if (this.#channelClosed) {
+      then();
+      return;
+    }
+    const channel = this.#channel.channel;
+    const once = () => {
+      clearTimeout(timer);
+      channel.off("close", once);
+      then();
+    };
+    const timer = setTimeout(once, ms);
+    channel.on("close", once);
   }
 
   /** Closes its end of the channel (it has exited). */

@@ -15,7 +15,7 @@ import type { ServiceFields } from "../scoreboard/index.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import { droneDone } from "./drone-done.ts";
-import { brokenChannel, droneExited } from "./drone-exit.ts";
+import { brokenChannel, droneExited, expectedExit } from "./drone-exit.ts";
 import { DroneFlow } from "./drone-flow.ts";
 import { DroneHello } from "./drone-hello.ts";
 import type { SpawnedDrone } from "./drone-spawner.ts";
@@ -26,6 +26,8 @@ import { SessionLife } from "./session-life.ts";
 
 // A drone's answer may carry this much beside its result.
 const ANSWER_SLACK_BYTES = 64 * 1024;
+// How long a dead drone's channel may take to deliver what it wrote before its calls are settled.
+const CHANNEL_DRAIN_MS = 250;
 
 export interface ServiceDronesParts {
   readonly spawn: (service: ResolvedService, generation: Generation) => SpawnedDrone | undefined;
@@ -198,15 +200,22 @@ export class ServiceDrones implements PoolHooks {
     const drone = this.#drones.get(exit.child);
     if (!drone) return;
     this.#drones.delete(exit.child);
+    this.pool.removeIdle(drone);
     const start = this.#starts.get(drone.generation);
     const parts = { pool: this.pool, sessions: this.sessions, log: this.#log, start };
-    const { expected, retried } = droneExited(drone, exit, stopping, parts);
-    if (retried) this.#flow.requeued(this.#drones.values(), stopping);
-    const serving = this.#serving;
-    if (stopping || !serving || drone.generation !== serving.number) return;
-    if (!expected) this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
+    const serves = () => !stopping && this.#serving?.number === drone.generation;
+    // What it held is settled once the answers it wrote before it exited have been read.
+    drone.afterChannel(CHANNEL_DRAIN_MS, () => {
+      const { retried } = droneExited(drone, exit, stopping, parts);
+      if (!retried) return;
+      this.#flow.requeued(this.#drones.values(), stopping);
+      if (serves()) this.#sizing.grow();
+    });
+    if (!serves()) return;
+    if (!expectedExit(drone, exit, stopping)) {
+      this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
+    }
     this.#sizing.restore();
-    if (retried) this.#sizing.grow();
   }
 
   // Its generation no longer serves, or the master stops: its session may go on for `sessionMs`; a

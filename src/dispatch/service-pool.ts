@@ -12,6 +12,7 @@ import { Call, type CallEvents } from "./call.ts";
 import { ServiceCounters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { Drone } from "./drone.ts";
+import { stoppedCall } from "./orphaned-call.ts";
 import { remoteFailure } from "./remote-failure.ts";
 import type { Session } from "./session.ts";
 import { type DoneHeader, Kind } from "./wire/messages.ts";
@@ -116,7 +117,9 @@ export class ServicePool {
    */
   takeIdle(wholeDrone = false): Drone | undefined {
     if (wholeDrone) {
-      const at = this.idle.findLastIndex((drone) => drone.state === "idle" && drone.running.size === 0);
+      const at = this.idle.findLastIndex(
+        (drone) => drone.state === "idle" && drone.running.size === 0 && drone.child.phase !== "killing",
+      );
       const drone = this.idle[at];
       if (!drone?.hasRoom) return undefined;
       this.idle.splice(at, 1);
@@ -125,7 +128,11 @@ export class ServicePool {
     for (;;) {
       const drone = this.idle.at(-1);
       if (!drone) return undefined;
-      if ((drone.state !== "idle" && drone.state !== "busy") || !drone.hasRoom) {
+      if (
+        (drone.state !== "idle" && drone.state !== "busy") ||
+        !drone.hasRoom ||
+        drone.child.phase === "killing"
+      ) {
         this.idle.pop();
         continue;
       }
@@ -176,6 +183,8 @@ export class ServicePool {
     if (header.ok) {
       const answered = header.replied ? call.delivered() : call.ok(body, call.opens?.id);
       if (answered) this.counters.completed++;
+    } else if (header.stopped) {
+      if (stoppedCall(call, this, drone.pid, header.error.message)) this.#runNext();
     } else {
       const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
       // The drone's timer may fire a hair before the master's: the caller hears the master's words.
@@ -183,6 +192,14 @@ export class ServicePool {
       if (call.fail(failure.code, message, failure.details)) this.counters.failed++;
     }
     return call;
+  }
+
+  // A call went back to the front of the backlog: an idle drone takes it now, or one is started.
+  #runNext(): void {
+    const drone = this.takeIdle();
+    const call = drone && this.backlog.shift();
+    if (drone && call) this.run(drone, call);
+    else this.hooks?.grow();
   }
 
   /** Fails every call waiting in the backlog (the service is gone, or the master stops). */

@@ -35,6 +35,11 @@ export class CallSignal {
     return this.#controller.signal;
   }
 
+  /** Why it aborted, once it has. */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
   /** The first reason wins. */
   abort(reason: unknown): void {
     if (this.#reason !== undefined) return;

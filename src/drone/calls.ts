@@ -60,6 +60,8 @@ export class Calls {
   #idle: (() => void)[] = [];
   // The master is gone: a call from NATS is answered to its caller by the drone, failure included.
   #orphaned = false;
+  // Why the drone stops, once it does: a call that fails with it was cut short by the stop.
+  #stopReason: DroverError | undefined;
 
   constructor(parts: CallParts) {
     this.#parts = parts;
@@ -77,6 +79,7 @@ export class Calls {
 
   /** Aborts every running call's signal with `reason`; each is still answered when its method ends. */
   abortAll(reason: DroverError): void {
+    this.#stopReason ??= reason;
     for (const call of this.#running.values()) {
       // Nobody else can answer a NATS caller now, and the method may never return: tell it at once.
       if (this.#orphaned && !call.signal.ended)
@@ -92,6 +95,7 @@ export class Calls {
    */
   orphan(reason: DroverError): void {
     this.#orphaned = true;
+    this.#stopReason ??= reason;
     for (const call of this.#running.values()) if (call.replyTo === undefined) call.signal.abort(reason);
   }
 
@@ -233,8 +237,10 @@ export class Calls {
 
   #failed(call: RunningCall, error: RemoteError): void {
     if (this.#orphaned && !call.signal.ended) this.#publishFailure(call, error);
+    const reason = call.signal.reason;
+    const stopped = reason !== undefined && reason === this.#stopReason;
     this.#ended(call, 0);
-    this.#answer(call.id, { ok: false, error }, call.retire);
+    this.#answer(call.id, { ok: false, error }, call.retire, stopped);
     this.#idleNow();
   }
 
@@ -255,12 +261,21 @@ export class Calls {
       for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  /** A call refused before it ran, or one that failed: a DONE with its error. */
-  #answer(id: number, outcome: { ok: false; error: RemoteError }, retireWanted = false): void {
+  /** A call refused before it ran, or one that failed (`stopped`: cut short by the drone's stop): a DONE with its error. */
+  #answer(
+    id: number,
+    outcome: { ok: false; error: RemoteError },
+    retireWanted = false,
+    stopped = false,
+  ): void {
     const retire = this.#parts.retirement.tell(retireWanted);
-    this.#parts.done(
-      retire ? { id, ok: false, error: outcome.error, retire } : { id, ok: false, error: outcome.error },
-    );
+    this.#parts.done({
+      id,
+      ok: false,
+      error: outcome.error,
+      ...(retire ? { retire } : {}),
+      ...(stopped ? { stopped: true } : {}),
+    });
   }
 
   #logger(method: string): HookLogger {

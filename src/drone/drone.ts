@@ -23,6 +23,8 @@ import { WorkerRecords } from "./workers.ts";
 
 // A drone whose master died lets its calls finish for this long, then exits.
 const ORPHAN_GRACE_MS = 800;
+// How long the running calls have to answer the abort of a stop, before the drone goes on exiting.
+const ABORTED_ANSWER_MS = 200;
 // The master decides when drones stop: a terminal's Ctrl-C, Ctrl-\ or hang-up, or a signal sent to the
 // whole group (systemd's SIGTERM by default), is for it alone.
 const MASTER_SIGNALS = ["SIGINT", "SIGHUP", "SIGTERM", "SIGQUIT", "SIGUSR2"] as const;
@@ -86,6 +88,8 @@ export async function runDrone(spec: DroneSpec, log: Logger): Promise<void> {
     if (how.crashed) serving?.destroy();
     serving?.stopTaking();
     serving?.abortAll(new DroverError(ErrorCode.STOPPING, "the drone is exiting"));
+    // A method that heeds its signal answers in a moment: its DONE goes out before the channel ends.
+    if (!how.crashed) await serving?.drain(ABORTED_ANSWER_MS);
     if (initialised) {
       if (!how.crashed) await serving?.endSessions("drain");
       for (const failure of await hooks.runCollectingFailures("childExit", hookInput)) {

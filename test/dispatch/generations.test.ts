@@ -82,6 +82,45 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.notEqual(await math.call("pid", undefined), before.pid, "the new generation serves");
   });
 
+  it("a hard restart fails the running calls with DRONE_EXITED, runs idempotent ones again, and the waiting ones on the new drones", async (t) => {
+    const drover = await startServices({ math: { minDrones: 2, maxDrones: 2 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const dir = drover.marks;
+    const before = (await drover.status()).services[0]?.droneProcesses.map((d) => d.pid) ?? [];
+    const cut = rejection(math.call("sleep", { ms: 60_000, dir, tag: "cut" }));
+    // Run again on a new drone, it sleeps on there until the test's end stops it.
+    const again = math.call("sleepAgain", { ms: 60_000, dir, tag: "again" });
+    again.catch(() => {});
+    await waitFor("both drones busy", () => readMarks(dir, "started").length === 2);
+    // Two calls wait in the backlog; the second would be rerun too if its drone were stopped under it.
+    const waiting = [
+      math.call("add", { a: 1, b: 2 }),
+      math.call("sleepAgain", { ms: 10, dir, tag: "waited" }),
+    ];
+    await waitFor("two calls wait", async () => (await drover.status()).services[0]?.backlog === 2);
+    const restarted = drover.cli("restart");
+
+    const failure = await cut;
+    assert.equal(failure.code, "DROVER_ERR_DRONE_EXITED", failure.message);
+    assert.match(failure.message, /"sleep" of service "math" was stopped under it/);
+    assert.equal(await waiting[0], 3);
+    const waited = (await waiting[1]) as number;
+    assert.ok(!before.includes(waited), "a waiting call ran on a new drone");
+    assert.equal((await restarted).status, 0);
+    // The idempotent call was run again, on a new drone; it still sleeps there: cut it short.
+    await waitFor("the idempotent call started again", () =>
+      readMarks(dir, "started").some(
+        (line) => line.startsWith("again ") && !before.includes(Number(line.split(" ")[1])),
+      ),
+    );
+    assert.equal(
+      readMarks(dir, "started").filter((line) => line.startsWith("waited ")).length,
+      1,
+      "the waiting call ran once",
+    );
+  });
+
   it("a graceful stop finishes the running and waiting calls, and refuses new ones", async (t) => {
     const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
     t.after(() => drover.stop());
@@ -103,6 +142,31 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     writeFileSync(release, "");
     assert.equal(typeof (await running), "number");
     assert.equal(await waiting, 42);
+    assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
+  });
+
+  it("a graceful stop past its deadline fails the cut calls with DRONE_EXITED and those that never ran with STOPPING", async (t) => {
+    const drover = await startServices({
+      math: { minDrones: 1, maxDrones: 1 },
+      config: { gracefulShutdownTimeout: "1s" },
+    });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const dir = drover.marks;
+    const cut = rejection(math.call("sleep", { ms: 60_000, dir, tag: "cut" }));
+    await waitFor("the call runs", () => readMarks(dir, "started").includes("cut"));
+    const waiting = rejection(math.call("sleep", { ms: 10, dir, tag: "waiting" }));
+    await waitFor("the second call waits", async () => (await drover.status()).services[0]?.backlog === 1);
+    process.kill(drover.proc.pid, "SIGTERM");
+    const ran = await cut;
+    assert.equal(ran.code, "DROVER_ERR_DRONE_EXITED", ran.message);
+    assert.match(ran.message, /was stopped under it/);
+    const never = await waiting;
+    assert.ok(
+      never.code === "DROVER_ERR_STOPPING" || never.code === "DROVER_ERR_DISPATCH_CONNECTION",
+      `${never.code}: ${never.message}`,
+    );
+    assert.ok(!readMarks(dir, "started").includes("waiting"), "it never ran");
     assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
   });
 
@@ -156,3 +220,8 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.equal((await drover.proc.waitForExit(30_000)).code, 0);
   });
 });
+
+function readMarks(dir: string, name: string): string[] {
+  const file = join(dir, name);
+  return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : [];
+}

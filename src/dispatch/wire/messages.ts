@@ -114,7 +114,14 @@ export interface HelloHeader {
 export type DoneHeader =
   // `replied`: the drone published the result to the RUN's replyTo itself; no body follows.
   | { readonly id: number; readonly ok: true; readonly retire?: boolean; readonly replied?: boolean }
-  | { readonly id: number; readonly ok: false; readonly error: RemoteError; readonly retire?: boolean };
+  // `stopped`: the drone's stop aborted the call's signal and the method failed with that reason: it ran.
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: RemoteError;
+      readonly retire?: boolean;
+      readonly stopped?: true;
+    };
 
 const SESSION_END: readonly string[] = ["closed", "idle", "lifetime", "drain", "gone"];
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -177,7 +184,7 @@ const CHECKS: Readonly<Record<number, Check>> = {
     isId(h.id) &&
     optional(h.retire, (retire) => typeof retire === "boolean") &&
     ((h.ok === true && optional(h.replied, (replied) => replied === true)) ||
-      (h.ok === false && isRemoteError(h.error))),
+      (h.ok === false && isRemoteError(h.error) && optional(h.stopped, (stopped) => stopped === true))),
 };
 
 /** The kinds a client sends, a master sends to a client, a master sends to a drone, a drone sends. */
