@@ -106,6 +106,11 @@ export class Dispatch implements Dispatcher {
     return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle };
   }
 
+  demand(serviceName: string, waiting: number): void {
+    const service = this.#services.get(serviceName);
+    if (service && !service.gone) service.demand(waiting);
+  }
+
   describe(serviceName: string): ServiceDescription | undefined {
     const service = this.#services.get(serviceName);
     if (!service || service.gone) return undefined;

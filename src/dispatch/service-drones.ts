@@ -175,6 +175,11 @@ export class ServiceDrones implements PoolHooks {
     this.#sizing.grow();
   }
 
+  /** Calls wait for it elsewhere (a JetStream stream): drones are started for them as for its backlog. */
+  demand(waiting: number): void {
+    this.#sizing.grow(waiting);
+  }
+
   freed(drone: Drone): void {
     this.#flow.freed(drone);
   }

@@ -40,12 +40,13 @@ export class ServiceSizing {
   }
 
   /** Calls wait: start drones for those no starting drone will take, up to maxDrones. */
-  grow(): void {
+  grow(waitingElsewhere = 0): void {
     const serving = this.#parts.supervised();
     if (!serving) return;
     const { pool } = this.#parts;
     const { live, starting } = this.#census(serving.number);
-    const wanted = Math.min(pool.backlog.length - starting, pool.config.maxDrones - live);
+    const waiting = pool.backlog.length + waitingElsewhere;
+    const wanted = Math.min(waiting - starting, pool.config.maxDrones - live);
     for (let i = 0; i < wanted; i++) if (!this.#parts.spawn(serving)) return;
   }
 

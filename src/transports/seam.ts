@@ -67,6 +67,12 @@ export interface Dispatcher {
    * such service serves.
    */
   load(service: string): ServiceLoad | undefined;
+  /**
+   * `waiting` calls of `service` wait outside it, where the transport pulls them from only while a
+   * drone is idle (a JetStream stream): start drones for them, as for calls in the backlog, up to
+   * maxDrones.
+   */
+  demand(service: string, waiting: number): void;
   /** Whether `session` is still open. */
   hasSession(session: string): boolean;
   /** What discovery tells of `service` (the NATS services protocol's INFO and STATS); undefined: none serves. */

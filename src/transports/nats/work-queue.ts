@@ -7,7 +7,7 @@
 // timeout and never run. The caller's inbox is in the Drover-Reply header; the drone publishes there.
 
 import { setTimeout as delay } from "node:timers/promises";
-import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
+import { type Consumer, type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
@@ -26,6 +26,8 @@ const WORKING_MS = 3_000;
 const PULL_EXPIRES_MS = 1_000;
 // With no idle drone, how often to look again.
 const ROOM_CHECK_MS = 5;
+// With no idle drone, how often to ask the stream how many calls wait (the pool grows for them).
+const DEMAND_CHECK_MS = 200;
 // After a failure to pull, how long before trying again.
 const RETRY_MS = 250;
 // A call whose drone died on this delivery (or a later one) is poison.
@@ -47,6 +49,7 @@ export class WorkQueue {
   readonly #pulling: Promise<void>;
   #fetch: ConsumerMessages | undefined;
   #left = false;
+  #demandCheckedAt = 0;
 
   constructor(service: string, nats: ResolvedNats, connection: NatsConnection, parts: WorkQueueParts) {
     this.service = service;
@@ -91,6 +94,7 @@ export class WorkQueue {
         while (!this.#left) {
           const room = this.#room();
           if (room === 0) {
+            await this.#askForDrones(consumer);
             await delay(ROOM_CHECK_MS);
             continue;
           }
@@ -109,6 +113,21 @@ export class WorkQueue {
         await delay(RETRY_MS);
       }
     }
+  }
+
+  // Calls wait in the stream and no drone is idle: the pool starts drones for them (up to maxDrones),
+  // since it sees no backlog of its own. Pulling them now instead would queue them here while another
+  // host may have an idle drone.
+  async #askForDrones(consumer: Consumer): Promise<void> {
+    const now = Date.now();
+    if (now - this.#demandCheckedAt < DEMAND_CHECK_MS) return;
+    this.#demandCheckedAt = now;
+    // A failed look (NATS away) changes nothing: the pull says so if it lasts.
+    const waiting = await consumer.info().then(
+      (info) => info.num_pending,
+      () => 0,
+    );
+    if (waiting > 0) this.#parts.dispatcher.demand(this.service, waiting);
   }
 
   // Idle drones not yet spoken for by calls waiting in the backlog.
@@ -146,7 +165,7 @@ export class WorkQueue {
       respondError(
         answer,
         ErrorCode.DISPATCH_TIMEOUT,
-        `${this.service}.${method} waited in JetStream past its budget of ${budget} ms; it never ran: add drones or hosts`,
+        `${this.service}.${method} waited in JetStream past its budget of ${budget} ms; it never ran: raise maxDrones, add hosts, or give the call more time`,
       );
       return;
     }

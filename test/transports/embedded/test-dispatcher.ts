@@ -66,6 +66,7 @@ export function testDispatcher(): TestDispatcher {
     load: (service) => (service === "math" ? { waiting: 0, maxBacklog: 1000, idle: 1 } : undefined),
     hasSession: (session) => sessions.has(session),
     describe: () => undefined,
+    demand: () => {},
 
     call(request: CallRequest, reply: Reply): CallHandle | undefined {
       calls.set(request.method, (calls.get(request.method) ?? 0) + 1);

@@ -1,0 +1,42 @@
+// delivery: "at-least-once" grows the pool for calls waiting in the stream: a master pulls only as
+// many calls as it has idle drones, so its backlog stays empty, and the calls that wait in JetStream
+// are what starts drones, up to maxDrones.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { it } from "node:test";
+import { connect } from "../../../src/client/index.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { startNats } from "../../support/nats-server.ts";
+import { startServices } from "../../support/services.ts";
+
+it("starts drones for the calls waiting in the stream, up to maxDrones", { timeout: 90_000 }, async (t) => {
+  const nats = await startNats({ jetstream: true });
+  t.after(() => nats.stop());
+  const host = await startServices({
+    math: {
+      minDrones: 1,
+      maxDrones: 3,
+      delivery: "at-least-once",
+      transport: { nats: { servers: nats.url } },
+    },
+    ready: /takes calls at least once from JetStream/,
+  });
+  t.after(() => host.stop());
+  const client = await connect({
+    nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } },
+  });
+  t.after(() => client.close());
+
+  const release = join(host.marks, "release");
+  const calls = Array.from({ length: 4 }, () =>
+    client.service("math").call("waitFor", { file: release }, { timeout: "60s" }),
+  );
+  await waitFor("three drones, each running a call", async () => {
+    const service = (await host.status()).services[0];
+    return service?.drones === 3 && service.startingDrones === 0 && service.idleDrones === 0;
+  });
+  writeFileSync(release, "");
+  const pids = (await Promise.all(calls)) as number[];
+  assert.equal(new Set(pids).size, 3, `the calls ran on three drones: ${pids.join(", ")}`);
+});
