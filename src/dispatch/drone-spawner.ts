@@ -27,8 +27,13 @@ export interface SpawnedDrone {
   readonly maxRequests: number;
 }
 
+// A failed fork backs off this long before the next try (as the children's do): a system out of
+// processes or descriptors is not hammered, nor the log flooded.
+const FORK_BACKOFF_MS = 10_000;
+
 export class DroneSpawner {
   readonly #parts: DroneSpawnerParts;
+  #backoffUntil = 0;
 
   constructor(parts: DroneSpawnerParts) {
     this.#parts = parts;
@@ -38,7 +43,7 @@ export class DroneSpawner {
   spawn(service: ResolvedService, generation: Generation, index: number): SpawnedDrone | undefined {
     const { table, log } = this.#parts;
     const scoreboard = this.#parts.scoreboard();
-    if (this.#parts.stopping() || !scoreboard) return undefined;
+    if (this.#parts.stopping() || !scoreboard || Date.now() < this.#backoffUntil) return undefined;
     if (this.#parts.generations().role(generation.number) === "old") return undefined;
     const { config } = generation;
     const slot = this.#freeSlot(config);
@@ -89,7 +94,11 @@ export class DroneSpawner {
         drone: { service: service.name },
       });
     } catch (error) {
-      log.error({ err: error, slot, service: service.name }, "could not fork a drone");
+      this.#backoffUntil = Date.now() + FORK_BACKOFF_MS;
+      log.error(
+        { err: error, slot, service: service.name },
+        `could not fork a drone (out of processes or file descriptors?); trying again in ${FORK_BACKOFF_MS / 1000} s`,
+      );
       scoreboard.master.reclaimSlot(slot);
       return undefined;
     }
