@@ -128,6 +128,7 @@ export function makeMasterParts(source: PartsSource, master: MasterCalls): Maste
     scoreboard: master.scoreboard,
     spawnState,
     log,
+    keepSockets: () => run.servers.keepSockets(),
   });
   return { lifecycle, systemd, health, run, modules, pool, dispatch, generations, maintenance };
 }

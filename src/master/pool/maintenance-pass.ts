@@ -24,6 +24,8 @@ export interface MaintenanceParts {
   readonly scoreboard: () => Scoreboard;
   readonly spawnState: SpawnState;
   readonly log: Logger;
+  /** The run directory's sockets listened on again if someone removed them. */
+  readonly keepSockets: () => void;
 }
 
 /** When the pass last ran, and the master's counters it read then (for health and systemd's STATUS=). */
@@ -62,6 +64,7 @@ export class MaintenancePass {
     const serving = this.#parts.generations.supervised;
     // A hard restart has no generation to look after, but the pass still runs.
     this.#last = { at: Date.now(), counters: this.#last?.counters };
+    this.#parts.keepSockets();
     if (!serving) return;
     const { config } = serving;
     void this.#parts.modules.monitor(serving.modules);

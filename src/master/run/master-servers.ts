@@ -4,6 +4,7 @@
 // master's (for an upgrade's new master: once it serves, over the old master's sockets), the old
 // master of an upgrade lets its health port go when it hands over, and the stop closes them.
 
+import { existsSync } from "node:fs";
 import type { TcpListener } from "../../config/types/resolved-config.ts";
 import type { ResolvedService } from "../../config/types/service.ts";
 import type { Dispatch } from "../../dispatch/dispatch.ts";
@@ -33,6 +34,11 @@ export class MasterServers {
   // Loaded with the first service that has a NATS transport.
   #nats: Promise<NatsTransport> | undefined;
   #health: HealthServer | undefined;
+  // Servers whose socket file was removed: their connections go on until the stop.
+  readonly #former: Array<{ close(): Promise<void> }> = [];
+  #remaking: Promise<void> | undefined;
+  // The stop began (or the sockets could not be made again): they are not made again.
+  #closed = false;
 
   constructor(files: RunFiles, log: Logger, parts: ServerParts) {
     this.#files = files;
@@ -79,10 +85,54 @@ export class MasterServers {
     await (await this.#nats)?.leave();
   }
 
+  /**
+   * Once a second: a socket file that someone removed (a clean-up of the run directory) is listened on
+   * afresh, so that new callers and the drover command reach the master again; connections made before
+   * stay. A file replaced by another is left alone (an upgrade's new master renames its own over them).
+   */
+  keepSockets(): void {
+    if (this.#closed || this.#remaking || !this.#embedded || !this.#control) return;
+    const { dispatchSocket, controlSocket } = this.#files;
+    const missing = [dispatchSocket, controlSocket].filter((path) => !existsSync(path));
+    if (missing.length === 0) return;
+    this.#log.warn(
+      { missing },
+      `${missing.join(" and ")} was removed while the master runs: listening there again`,
+    );
+    this.#remaking = (async () => {
+      if (missing.includes(dispatchSocket)) {
+        const fresh = await listenEmbedded(dispatchSocket, this.#parts.dispatch(), this.#log);
+        if (this.#embedded) this.#former.push(this.#embedded);
+        this.#embedded = fresh;
+      }
+      if (missing.includes(controlSocket)) {
+        const fresh = await startControlServer(controlSocket, this.#parts.control);
+        if (this.#control) this.#former.push(this.#control);
+        this.#control = fresh;
+      }
+    })()
+      .catch((error: unknown) => {
+        // Once: a run directory removed whole stays so; its master serves on the sockets it holds.
+        this.#closed = true;
+        this.#log.error(
+          { err: error },
+          `cannot listen on the run directory's sockets again (${(error as Error).message}): the connections made go on; restart the master to make them again`,
+        );
+      })
+      .finally(() => {
+        this.#remaking = undefined;
+      });
+  }
+
   /** The stop's steps for these, in order; each is taken on its own. */
   closing(): Array<() => unknown> {
     return [
       // Every client is cut: none can keep a stopping master alive (review D6).
+      async () => {
+        this.#closed = true;
+        await this.#remaking;
+        await Promise.all(this.#former.map((server) => server.close()));
+      },
       () => this.#control?.close(),
       () => this.#embedded?.close(),
       async () => (await this.#nats)?.close(),
