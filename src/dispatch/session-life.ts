@@ -61,6 +61,8 @@ export class SessionLife {
       session: undefined,
       signal,
     };
+    // An opening is a call for the counters too: it completes or fails as one.
+    this.#pool.counters.calls++;
     const call = this.#pool.newCall(request, reply, session);
     this.#pool.dispatch(call);
   }

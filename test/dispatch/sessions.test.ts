@@ -38,6 +38,11 @@ describe("sessions", { timeout: 120_000 }, () => {
     const late = await rejection(session.call("count", undefined));
     assert.equal(late.code, "DROVER_ERR_SESSION_EXPIRED");
     assert.match(late.message, /was closed/);
+    // The opening counts as a call received, as it counts as one completed.
+    await waitFor("the counters add up", async () => {
+      const counters = (await drover.status()).services[0]?.counters;
+      return counters && counters.calls === counters.completed + counters.failed;
+    });
   });
 
   it("end after sessionIdleTimeout of silence and at sessionMaxLifetime; reconnect: true opens a new one", async (t) => {
