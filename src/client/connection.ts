@@ -103,7 +103,9 @@ export class ClientConnection implements FrameSink {
     socket.on("error", (error: NodeJS.ErrnoException) => {
       this.#closedBecause ??= error.code ?? error.message;
     });
-    socket.once("close", () => this.#close(this.#closedBecause ?? "the master closed it, or stopped or died"));
+    socket.once("close", () =>
+      this.#close(this.#closedBecause ?? "the master closed it, or stopped or died"),
+    );
     socket.unref();
   }
 

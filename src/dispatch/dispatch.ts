@@ -239,7 +239,14 @@ export class Dispatch implements Dispatcher {
   async #readStack(child: ChildHandle): Promise<void> {
     const scoreboard = this.#parts.scoreboard();
     if (!scoreboard) return;
-    await readHungStack(scoreboard, child.slot, child.pid, this.#parts.log.child({ childPid: child.pid }));
+    // The pool said why (a call past its deadline, whether or not its event loop is stuck).
+    await readHungStack(
+      scoreboard,
+      child.slot,
+      child.pid,
+      this.#parts.log.child({ childPid: child.pid }),
+      true,
+    );
   }
 
   #noService(name: string): string {

@@ -22,16 +22,17 @@ export type HungStackOutcome =
 
 /**
  * Asks the child `pid` in `slot` for its JavaScript stack and waits (at most 2.5 s) until it has logged
- * it; logs, on `log`, that the child is stuck and then what came of the request. `scoreboard` is the
- * master's own (its creator's).
+ * it; logs, on `log`, that the child is stuck (unless `announced`: the caller said why itself) and then
+ * what came of the request. `scoreboard` is the master's own (its creator's).
  */
 export async function readHungStack(
   scoreboard: Scoreboard,
   slot: number,
   pid: number,
   log: Logger,
+  announced = false,
 ): Promise<HungStackOutcome> {
-  log.error("a child's event loop is stuck: reading its JavaScript stack, then killing it");
+  if (!announced) log.error("a child's event loop is stuck: reading its JavaScript stack, then killing it");
   let outcome: HungStackOutcome;
   try {
     outcome = await askForStack(scoreboard, slot, pid);
