@@ -9,7 +9,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
 import { readHungStack } from "../master/children/hung-child.ts";
 import type { Generation } from "../master/generations/generation.ts";
-import type { Scoreboard } from "../scoreboard/index.ts";
+import type { NatsState, Scoreboard } from "../scoreboard/index.ts";
 import type {
   CallHandle,
   CallRequest,
@@ -104,6 +104,13 @@ export class Dispatch implements Dispatcher {
     for (const drone of pool.idle)
       if ((drone.state === "idle" || drone.state === "busy") && drone.hasRoom) idle++;
     return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle };
+  }
+
+  transportState(serviceName: string, state: NatsState): void {
+    const service = this.#services.get(serviceName);
+    if (!service || service.nats === state) return;
+    service.nats = state;
+    this.#records.publishSoon();
   }
 
   demand(serviceName: string, waiting: number): void {

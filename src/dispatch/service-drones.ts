@@ -11,7 +11,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import { GenerationStart } from "../master/generations/generation-start.ts";
-import type { ServiceFields } from "../scoreboard/index.ts";
+import type { NatsState, ServiceFields } from "../scoreboard/index.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import { droneDone } from "./drone-done.ts";
@@ -40,6 +40,8 @@ export interface ServiceDronesParts {
 export class ServiceDrones implements PoolHooks {
   /** Its record in the scoreboard's service region. */
   readonly index: number;
+  /** Where its NATS transport is (the transport says). */
+  nats: NatsState = "none";
   readonly pool: ServicePool;
   readonly sessions: SessionLife;
   readonly #drones = new Map<ChildHandle, Drone>();
@@ -95,7 +97,7 @@ export class ServiceDrones implements PoolHooks {
   /** What the scoreboard shows of the service. */
   fields(): ServiceFields {
     const generation = this.#serving?.number ?? this.#last?.number ?? 0;
-    return serviceFields(this.pool, this.#drones.values(), this.sessions.count, generation);
+    return serviceFields(this.pool, this.#drones.values(), this.sessions.count, generation, this.nats);
   }
 
   /** Starts minDrones drones of `generation`; resolves once all are ready, rejects if one cannot start. */

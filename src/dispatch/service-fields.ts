@@ -1,5 +1,5 @@
 // A service as its scoreboard record shows it (drover status, the status page, /metrics).
-import type { ServiceFields } from "../scoreboard/index.ts";
+import type { NatsState, ServiceFields } from "../scoreboard/index.ts";
 import type { Drone } from "./drone.ts";
 import type { ServicePool } from "./service-pool.ts";
 
@@ -8,6 +8,7 @@ export function serviceFields(
   drones: Iterable<Drone>,
   sessionsOpen: number,
   generation: number,
+  nats: NatsState,
 ): ServiceFields {
   let count = 0;
   let idle = 0;
@@ -29,5 +30,6 @@ export function serviceFields(
     counters: pool.counters,
     queueWait: pool.counters.queueWait,
     runTime: pool.counters.runTime,
+    nats,
   };
 }

@@ -18,6 +18,7 @@ export {
   type WorkerSnapshot,
 } from "./reader.ts";
 export { type CreateScoreboardOptions, Scoreboard } from "./scoreboard.ts";
+export { NATS_STATES, type NatsState } from "./service-records.ts";
 export type { StackWords } from "./stack-words.ts";
 export {
   isBusyWorkerState,

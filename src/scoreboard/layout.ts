@@ -152,13 +152,15 @@ export const SvcF64 = {
   /** The first word of the queue-wait histogram, then the run-time one (HISTOGRAM_WORDS each). */
   queueWait: 34,
   runTime: 34 + LATENCY_BUCKETS_MS.length + 3,
+  /** Where its NATS transport is (NATS_STATES), after the two histograms. */
+  nats: 34 + 2 * (LATENCY_BUCKETS_MS.length + 3),
 } as const;
 
 /** A histogram's buckets: one per bound of LATENCY_BUCKETS_MS, and one for everything above. */
 export const HISTOGRAM_BUCKETS = LATENCY_BUCKETS_MS.length + 1;
 /** Its words: the buckets, then its count and the sum of what it observed (ms). */
 export const HISTOGRAM_WORDS = HISTOGRAM_BUCKETS + 2;
-export const SERVICE_RECORD_BYTES = (SvcF64.runTime + HISTOGRAM_WORDS) * 8;
+export const SERVICE_RECORD_BYTES = (SvcF64.nats + 1) * 8;
 
 // As Apache's MPMs cap ServerLimit and ThreadLimit, so one typo cannot ask for gigabytes.
 export const MAX_SERVER_LIMIT = 20_000;

@@ -38,6 +38,14 @@ export interface ServiceCounterFields {
   readonly sessionsOpened: number;
 }
 
+/**
+ * Where a service's NATS transport is: none, connecting, in its queue group ("taking"), out of it while
+ * the backlog is full, its connection lost (reconnecting), or pulling from JetStream (at least once).
+ * A service record holds the index.
+ */
+export const NATS_STATES = ["none", "connecting", "taking", "full", "disconnected", "pulling"] as const;
+export type NatsState = (typeof NATS_STATES)[number];
+
 /** What the master writes of one service (MasterRecords.writeService). */
 export interface ServiceFields {
   readonly name: string;
@@ -51,6 +59,7 @@ export interface ServiceFields {
   readonly counters: ServiceCounterFields;
   readonly queueWait: HistogramFields;
   readonly runTime: HistogramFields;
+  readonly nats: NatsState;
 }
 
 /** A service record as read: its fields and its index among the service records. */
@@ -117,6 +126,7 @@ export function writeServiceRecord(view: ScoreboardView, index: number, fields: 
   for (const name of GAUGES) f64[f + SvcF64[name]] = fields[name];
   writeHistogram(f64, f + SvcF64.queueWait, fields.queueWait);
   writeHistogram(f64, f + SvcF64.runTime, fields.runTime);
+  f64[f + SvcF64.nats] = NATS_STATES.indexOf(fields.nats);
   endWrite(i32, base + Svc.seq);
 }
 
@@ -183,6 +193,8 @@ export function readServiceRecord(
     counters,
     queueWait: readHistogram(f64, SvcF64.queueWait),
     runTime: readHistogram(f64, SvcF64.runTime),
+    // An index past the list (a damaged word) reads as none.
+    nats: NATS_STATES[word(SvcF64.nats)] ?? "none",
   };
   const damaged = serviceDamage(fields, inUse, lengthSound && textSound, bounds);
   return { ...fields, consistent, damaged };

@@ -2,6 +2,7 @@
 // service record) with the drones that serve it (their process and worker records).
 import {
   isQuiescing,
+  type NatsState,
   type ProcessSnapshot,
   processStateName,
   type ScoreboardSnapshot,
@@ -82,6 +83,8 @@ export interface ServiceStatus {
   /** Time calls waited for a drone, and time drones took to run them. */
   readonly queueWait: LatencyStatus;
   readonly runTime: LatencyStatus;
+  /** Where its NATS transport is; null for a service without one. */
+  readonly nats: Exclude<NatsState, "none"> | null;
   /** Its drones whose process records are sound, in slot order. */
   readonly droneProcesses: readonly DroneStatus[];
 }
@@ -122,6 +125,7 @@ function serviceFields(s: ServiceSnapshot): Omit<ServiceStatus, "droneProcesses"
     counters: s.counters,
     queueWait: latency(s.queueWait),
     runTime: latency(s.runTime),
+    nats: s.nats === "none" ? null : s.nats,
   };
 }
 

@@ -8,6 +8,14 @@ import type { DroneStatus, ServiceStatus } from "./service-report.ts";
 export const DRONE_KEY =
   "Drones: W running a call, K held by a session between calls, _ idle, S starting, G finishing before it exits";
 
+const NATS_WORDS: Readonly<Record<NonNullable<ServiceStatus["nats"]>, string>> = {
+  connecting: "connecting",
+  taking: "taking calls (in its queue group)",
+  full: "out of its queue group while the backlog is full",
+  disconnected: "connection lost, reconnecting",
+  pulling: "pulling calls from JetStream (at least once)",
+};
+
 export function formatServices(report: {
   readonly services: readonly ServiceStatus[];
   readonly otherDrones: readonly DroneStatus[];
@@ -21,7 +29,8 @@ export function formatServices(report: {
       "",
       `Service "${service.name}", generation ${service.generation}: ${service.drones} drones ` +
         `(${service.idleDrones} idle, ${service.startingDrones} starting), ` +
-        `backlog ${service.backlog} (high-water ${service.backlogHighWater}), ${sessions}`,
+        `backlog ${service.backlog} (high-water ${service.backlogHighWater}), ${sessions}` +
+        (service.nats ? `; NATS: ${NATS_WORDS[service.nats]}` : ""),
       `  calls: ${c.calls} received, ${c.completed} completed, ${c.failed} failed; ` +
         `${c.rejected} rejected, ${c.expired} expired, ${c.cancelled} cancelled, ` +
         `${c.droneExits} drone exits, ${c.poison} poison; ${c.retries} retries; ` +

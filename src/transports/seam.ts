@@ -4,6 +4,7 @@
 // answers every call exactly once.
 import type { RemoteError } from "../dispatch/wire/messages.ts";
 import type { ErrorCode } from "../errors.ts";
+import type { NatsState } from "../scoreboard/index.ts";
 
 /** One call as the dispatcher gets it. */
 export interface CallRequest {
@@ -73,6 +74,8 @@ export interface Dispatcher {
    * maxDrones.
    */
   demand(service: string, waiting: number): void;
+  /** Where the transport of `service` is now, for drover status (the NATS transport says). */
+  transportState(service: string, state: NatsState): void;
   /** Whether `session` is still open. */
   hasSession(session: string): boolean;
   /** What discovery tells of `service` (the NATS services protocol's INFO and STATS); undefined: none serves. */

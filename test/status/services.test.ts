@@ -22,7 +22,10 @@ const NOW = Date.now();
 function mixedReport(damage?: (path: string) => void): StatusReport {
   return withServiceBoard((board) => {
     board.master.writeService(0, serviceFields("math"));
-    board.master.writeService(2, serviceFields("text", { drones: 0, idleDrones: 0, sessionsOpen: 0 }));
+    board.master.writeService(
+      2,
+      serviceFields("text", { drones: 0, idleDrones: 0, sessionsOpen: 0, nats: "full" }),
+    );
     readyChild(board, 0, 4100, NOW);
     readyChild(board, 1, 4101, NOW);
     busyDrone(board, 2, 0, 4200, "add", NOW - 1500, NOW);
@@ -68,6 +71,7 @@ describe("drover status with a dispatch pool", () => {
     assert.equal(math?.runTime.p50Ms, 1.75);
     assert.equal(math?.runTime.p99Ms, 10_000, "past the highest bound: the highest bound");
     assert.equal(text?.queueWait.count, 4);
+    assert.deepEqual([math?.nats, text?.nats], [null, "full"], "null: no NATS transport");
 
     const [first] = math?.droneProcesses ?? [];
     assert.deepEqual(first, {
@@ -121,7 +125,7 @@ describe("drover status with a dispatch pool", () => {
     assert.match(text, /^ {4}2 {2}W_$/m);
     assert.match(
       text,
-      /^Service "text", generation 0: 0 drones .*, 0 sessions open\n.*\n.*\n {2}\(no drone on the scoreboard\)$/m,
+      /^Service "text", generation 0: 0 drones .*, 0 sessions open; NATS: out of its queue group while the backlog is full\n.*\n.*\n {2}\(no drone on the scoreboard\)$/m,
     );
     assert.match(text, /^Drones of no known service .*\n.*\n {2}4 {5}4202 /m);
     assert.match(text, /^Drones: W running a call, K held by a session/m);

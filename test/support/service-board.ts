@@ -55,8 +55,9 @@ export function serviceFields(name: string, fields: Partial<ServiceFields> = {})
     },
     queueWait: histogram(0.2, 0.3, 4, 20),
     runTime: histogram(1, 1, 2, 60, 20_000),
+    nats: "none",
     ...fields,
-  };
+  } as ServiceFields;
 }
 
 /** A ready child in `slot` whose workers are ready, one having served a request. */

@@ -27,6 +27,8 @@ export interface SubscriptionParts {
   readonly inFlight: InFlight;
   /** A session opened here: its subject must be listened on before the caller hears of it. */
   readonly opened: (session: string) => void;
+  /** It left or joined its queue group again. */
+  readonly changed: () => void;
   readonly log: Logger;
 }
 
@@ -136,6 +138,7 @@ export class ServiceSubscription {
   #becameFull(): void {
     if (this.#state !== "taking") return;
     this.#state = "full";
+    this.#parts.changed();
     this.#parts.log.warn(
       { service: this.service },
       `service "${this.service}": backlog full, leaving the NATS queue group until it has room`,
@@ -152,6 +155,7 @@ export class ServiceSubscription {
     if (!room || this.#state !== "full") return;
     clearInterval(this.#roomCheck);
     this.#state = "taking";
+    this.#parts.changed();
     this.#parts.log.info(
       { service: this.service },
       `service "${this.service}": room again, back in the NATS queue group`,

@@ -9,6 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import type { ResolvedService } from "../../config/types/service.ts";
 import type { Logger } from "../../log/logger.ts";
+import type { NatsState } from "../../scoreboard/index.ts";
 import type { Dispatcher } from "../seam.ts";
 import { Discovery } from "./discovery.ts";
 import { guarded } from "./guarded.ts";
@@ -37,6 +38,7 @@ interface Intake {
 interface Served {
   readonly intake: Intake;
   readonly discovery: Discovery;
+  readonly connection: NatsConnection;
 }
 
 interface Link {
@@ -71,6 +73,7 @@ export class NatsTransport {
     for (const [name, served] of this.#services) {
       if (names.has(name)) continue;
       this.#services.delete(name);
+      this.#dispatcher.transportState(name, "none");
       void leave(served);
     }
   }
@@ -108,6 +111,7 @@ export class NatsTransport {
     if (!nats) return;
     const current = this.#services.get(service.name);
     if (current && JSON.stringify(current.intake.nats) === JSON.stringify(nats)) return;
+    if (!current) this.#dispatcher.transportState(service.name, "connecting");
     const connection = await this.#link(service).connection.catch(() => undefined);
     // Meanwhile the master may have stopped, or another generation may want something else.
     const wanted = this.#wanted.find((entry) => entry.name === service.name);
@@ -122,13 +126,15 @@ export class NatsTransport {
         : new ServiceSubscription(service.name, nats, connection, {
             ...parts,
             opened: (session) => this.#sessions.listen(connection, service.name, session),
+            changed: () => this.#report(service.name),
           });
     const discovery = new Discovery(connection, service.name, nats, this.#dispatcher);
-    this.#services.set(service.name, { intake, discovery });
+    this.#services.set(service.name, { intake, discovery, connection });
     // The server has the subscription once it answers a PING sent after it: only then say so, and
     // only then drain the old one.
     await connection.flush().catch(() => {});
     if (before) void leave(before);
+    this.#report(service.name);
     if (intake instanceof ServiceSubscription && this.#services.get(service.name)?.intake === intake) {
       this.#log.info(
         { service: service.name, subject: nats.subject, queue: nats.queue, servers: nats.servers },
@@ -193,15 +199,33 @@ export class NatsTransport {
     });
   }
 
+  // Where a service's transport is, for drover status.
+  #report(name: string): void {
+    const served = this.#services.get(name);
+    if (!served) return;
+    const { intake, connection } = served;
+    let state: NatsState = intake.full ? "full" : "taking";
+    if (heldAnswers(connection).down) state = "disconnected";
+    else if (intake instanceof WorkQueue) state = "pulling";
+    this.#dispatcher.transportState(name, state);
+  }
+
+  #reportAll(connection: NatsConnection): void {
+    for (const [name, served] of this.#services) if (served.connection === connection) this.#report(name);
+  }
+
   async #follow(connection: NatsConnection, servers: string): Promise<void> {
     const held = heldAnswers(connection);
     for await (const status of connection.status()) {
       if (status.type === "disconnect") {
         held.lost();
+        this.#reportAll(connection);
         this.#log.warn({ servers }, `lost NATS at ${servers}: reconnecting (answers are held meanwhile)`);
       } else if (status.type === "reconnect") {
         this.#log.info({ servers }, `reached NATS at ${servers} again`);
-        void held.back().then((sent) => {
+        const back = held.back();
+        this.#reportAll(connection);
+        void back.then((sent) => {
           if (sent > 0) this.#log.info({ servers, sent }, `sent ${sent} answers held while NATS was down`);
         });
       } else if (status.type === "ldm")

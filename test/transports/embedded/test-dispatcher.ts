@@ -67,6 +67,7 @@ export function testDispatcher(): TestDispatcher {
     hasSession: (session) => sessions.has(session),
     describe: () => undefined,
     demand: () => {},
+    transportState: () => {},
 
     call(request: CallRequest, reply: Reply): CallHandle | undefined {
       calls.set(request.method, (calls.get(request.method) ?? 0) + 1);

@@ -37,6 +37,12 @@ describe("many hosts, one service", { timeout: 150_000 }, () => {
 
   it("shares the calls between the hosts", async () => {
     const [a, b] = hosts as [RunningServices, RunningServices];
+    for (const host of hosts) {
+      await waitFor(
+        "status says it takes calls from NATS",
+        async () => (await host.status()).services[0]?.nats === "taking",
+      );
+    }
     const pidsOf = async (host: RunningServices) =>
       new Set((await host.status()).services.flatMap((s) => s.droneProcesses.map((d) => d.pid)));
     const [pidsA, pidsB] = await Promise.all([pidsOf(a), pidsOf(b)]);

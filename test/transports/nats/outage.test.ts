@@ -81,8 +81,14 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
       return error.code === "DROVER_ERR_NATS_UNAVAILABLE" ? error : undefined;
     });
     assert.match(down.message, /not sent.*down/);
+    const natsState = async () => (await host.status()).services[0]?.nats;
+    await waitFor(
+      "drover status to say the connection is lost",
+      async () => (await natsState()) === "disconnected",
+    );
     await nats.restart();
     await servesAgainWithTheSameDrones(pids);
+    await waitFor("drover status to say it takes calls again", async () => (await natsState()) === "taking");
     assert.equal(host.proc.pid, masterPid);
     assert.match(host.proc.output(), /reached NATS at .* again/);
   });

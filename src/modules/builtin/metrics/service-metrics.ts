@@ -2,7 +2,12 @@
 // each series labelled with its `service`. A damaged service record has no series (it counts in
 // scoreboard_damaged_records), as a damaged child has none.
 import type { Registry } from "prom-client";
-import type { ProcessSnapshot, ScoreboardSnapshot, ServiceSnapshot } from "../../../scoreboard/index.ts";
+import {
+  NATS_STATES,
+  type ProcessSnapshot,
+  type ScoreboardSnapshot,
+  type ServiceSnapshot,
+} from "../../../scoreboard/index.ts";
 import type { HistogramSample } from "./bucket-histogram.ts";
 import { type Sample, ScoreboardMetrics } from "./scoreboard-metric.ts";
 
@@ -93,6 +98,19 @@ export function defineServiceMetrics(
           Math.max(0, v.drones - v.idleDrones - v.startingDrones),
         ] as const,
       ]),
+  });
+  metrics.gauge({
+    name: "service_nats_state",
+    help: "Where each service's NATS transport is: 1 for its state now (connecting, taking: in its queue group, full: out of it while the backlog is full, disconnected, pulling: from JetStream), 0 for the others; no series for a service without NATS.",
+    labelNames: ["service", "state"],
+    read: (s) =>
+      sound(s)
+        .filter((v) => v.nats !== "none")
+        .flatMap((v) =>
+          NATS_STATES.filter((state) => state !== "none").map(
+            (state) => [{ service: v.name, state }, v.nats === state ? 1 : 0] as const,
+          ),
+        ),
   });
   metrics.histogram({
     name: "service_queue_wait_seconds",
