@@ -8,7 +8,8 @@ import type { DroneStatus, ServiceStatus } from "./service-report.ts";
 export const DRONE_KEY =
   "Drones: W running a call, K held by a session between calls, _ idle, S starting, G finishing before it exits";
 
-const NATS_WORDS: Readonly<Record<NonNullable<ServiceStatus["nats"]>, string>> = {
+/** Where a service's NATS transport is, in words. */
+export const NATS_WORDS: Readonly<Record<NonNullable<ServiceStatus["nats"]>, string>> = {
   connecting: "connecting",
   taking: "taking calls (in its queue group)",
   full: "out of its queue group while the backlog is full",

@@ -17,7 +17,7 @@ const NOW = Date.now();
 /** A child; "math<x>" (record 0) with a drone running a call and an old drone; a drone of no service. */
 function fill(board: Scoreboard): void {
   board.master.setGeneration(1, NOW);
-  board.master.writeService(0, serviceFields(`math<x>`, { generation: 1 }));
+  board.master.writeService(0, serviceFields(`math<x>`, { generation: 1, nats: "disconnected" }));
   readyChild(board, 0, 4100, NOW);
   busyDrone(board, 2, 0, 4200, `add<script>`, NOW - 1500, NOW);
   busyDrone(board, 3, 0, 4201, "sub", NOW - 200, NOW);
@@ -82,6 +82,7 @@ describe("the status page of a dispatch pool", () => {
     assert.match(html, /<dt>Calls<\/dt><dd>40 received, 30 completed, 9 failed<\/dd>/);
     assert.match(html, /<dt>Queue wait<\/dt><dd>p50 0\.5 ms, p99 24 ms<\/dd>/);
     assert.match(html, /<dt>Run time<\/dt><dd>p50 1\.75 ms, p99 &#62; 10 s<\/dd>/);
+    assert.match(html, /<dt>NATS<\/dt><dd>connection lost, reconnecting<\/dd>/);
     assert.match(
       html,
       /data-slot="2" data-pid="4200"><span class="slot">2<\/span><span class="letters"><b>W<\/b>_<\/span>/,
@@ -104,6 +105,7 @@ describe("the status page of a dispatch pool", () => {
     assert.equal(auto.get("Services"), "1");
     assert.equal(auto.get("Service[math<x>] Calls"), "40");
     assert.equal(auto.get("Service[math<x>] Backlog"), "3");
+    assert.equal(auto.get("Service[math<x>] Nats"), "disconnected");
     assert.equal(auto.get("Service[math<x>] DroneExits"), "1");
     assert.equal(auto.get("Service[math<x>] QueueWaitP99Ms"), "24.4");
     assert.equal(auto.get("Service[math<x>] RunTimeP99Ms"), "10000");

@@ -60,6 +60,7 @@ function serviceLines(service: ServicePageStatus): [string, string | number | nu
     ["BacklogHighWater", service.backlogHighWater],
     ["SessionsOpen", service.sessionsOpen],
     ["SessionsOpened", c.sessionsOpened],
+    ["Nats", service.nats],
     ["Calls", c.calls],
     ["Completed", c.completed],
     ["Failed", c.failed],

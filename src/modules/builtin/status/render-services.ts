@@ -2,7 +2,7 @@
 // latencies, then its drones' grid and table), and the drones of no known service. Nothing when the
 // scoreboard holds no service.
 import { formatLatency, latencyQuantile } from "../../../status/latency.ts";
-import { DRONE_KEY } from "../../../status/service-text.ts";
+import { DRONE_KEY, NATS_WORDS } from "../../../status/service-text.ts";
 import { formatBytes, formatSeconds } from "./format.ts";
 import { currentRequests, escapeHtml, gridRow, marker } from "./html.ts";
 import type { DronePageStatus, ServicePageStatus, StatusPageReport } from "./page-report.ts";
@@ -38,6 +38,7 @@ function serviceSection(service: ServicePageStatus): string {
     ],
     ["Queue wait", percentiles(service.queueWait.buckets)],
     ["Run time", percentiles(service.runTime.buckets)],
+    ...(service.nats ? ([["NATS", NATS_WORDS[service.nats]]] as [string, string][]) : []),
   ];
   const items = rows.map(([name, value]) => `<dt>${name}</dt><dd>${escapeHtml(value)}</dd>`).join("\n");
   const name = escapeHtml(service.name);
