@@ -36,7 +36,11 @@ it("starts drones for the calls waiting in the stream, up to maxDrones", { timeo
     const service = (await host.status()).services[0];
     return service?.drones === 3 && service.startingDrones === 0 && service.idleDrones === 0;
   });
-  assert.equal((await host.status()).services[0]?.nats, "pulling", "drover status says where its calls come from");
+  assert.equal(
+    (await host.status()).services[0]?.nats,
+    "pulling",
+    "drover status says where its calls come from",
+  );
   writeFileSync(release, "");
   const pids = (await Promise.all(calls)) as number[];
   assert.equal(new Set(pids).size, 3, `the calls ran on three drones: ${pids.join(", ")}`);
