@@ -108,6 +108,11 @@ export class Drone {
     return this.child.generation;
   }
 
+  /** Whether it may be handed a call now: idle or busy with room, and not being killed by the master. */
+  get takesCalls(): boolean {
+    return (this.state === "idle" || this.state === "busy") && this.hasRoom && this.child.phase !== "killing";
+  }
+
   /** Whether it can take one more call now (never past its request limit). */
   get hasRoom(): boolean {
     if (this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests) return false;
@@ -125,9 +130,10 @@ export class Drone {
     timeoutMs: number,
     session: string | undefined,
     replyTo: string | undefined,
+    redelivered: boolean,
     params: Buffer,
   ): void {
-    this.#writer.write(encodeRun(id, method, timeoutMs, session, replyTo, params));
+    this.#writer.write(encodeRun(id, method, timeoutMs, session, replyTo, redelivered, params));
   }
 
   /**

@@ -6,10 +6,19 @@ import { ErrorCode } from "../errors.ts";
 import type { Call } from "./call.ts";
 import type { ServicePool } from "./service-pool.ts";
 
-/** Settles `call`, which its drone's stop cut short (`why`), or runs it again; true when it went back. */
-export function stoppedCall(call: Call, pool: ServicePool, dronePid: number, why: string): boolean {
+/**
+ * Settles `call`, which its drone's stop cut short (`why`), or runs it again (not when the service or
+ * the master stops: `last`, no drone would take it); true when it went back.
+ */
+export function stoppedCall(
+  call: Call,
+  pool: ServicePool,
+  dronePid: number,
+  why: string,
+  last: boolean,
+): boolean {
   if (call.settled) return false;
-  if (runAgain(call, pool)) return true;
+  if (!last && runAgain(call, pool)) return true;
   failExited(
     call,
     pool,

@@ -6,8 +6,7 @@ import type { RemoteError } from "./wire/messages.ts";
 
 // Codes a drone answers with itself (a refusal, not the method's throw), and those of a method that
 // threw its own ctx.signal's reason: its deadline (the drone's timer can beat the master's by a hair)
-// or its caller's cancel, which the caller hears as such; and a drone whose master died stopping
-// under a NATS call, which it answers itself.
+// or its caller's cancel, which the caller hears as such.
 const DRONE_CODES: ReadonlySet<string> = new Set([
   ErrorCode.DISPATCH_TIMEOUT,
   ErrorCode.DISPATCH_CANCELLED,
@@ -16,7 +15,6 @@ const DRONE_CODES: ReadonlySet<string> = new Set([
   ErrorCode.DISPATCH_BAD_MESSAGE,
   ErrorCode.SESSION_EXPIRED,
   ErrorCode.STOPPING,
-  ErrorCode.DRONE_EXITED,
 ]);
 
 export function remoteFailure(

@@ -186,6 +186,10 @@ export class ServiceDrones implements PoolHooks {
     this.#flow.freed(drone);
   }
 
+  stopping(): boolean {
+    return this.#parts.stopping() || this.#draining;
+  }
+
   overdue(drone: Drone, call: Call): void {
     this.#log.error(
       { childPid: drone.pid, method: call.request.method, deadlineMs: call.deadline - call.arrivedAt },

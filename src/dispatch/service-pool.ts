@@ -19,6 +19,9 @@ import { type DoneHeader, Kind } from "./wire/messages.ts";
 
 /** How long a drone may run past a call's deadline (its signal aborted) before it counts as hung. */
 export const DEADLINE_GRACE_MS = 2_000;
+// A drone's DISPATCH_TIMEOUT this close to the call's deadline is its own timer's, not one the
+// method met in a call of its own (and threw on).
+const DEADLINE_SLACK_MS = 50;
 
 export interface PoolHooks {
   /** The backlog has calls no drone will be free for soon: start drones if there is room. */
@@ -27,6 +30,8 @@ export interface PoolHooks {
   freed(drone: Drone): void;
   /** A running call passed its deadline and its drone has not answered DEADLINE_GRACE_MS later. */
   overdue(drone: Drone, call: Call): void;
+  /** The master stops (gracefully or not): no drone will be started for a call run again. */
+  stopping(): boolean;
 }
 
 export class ServicePool {
@@ -117,22 +122,16 @@ export class ServicePool {
    */
   takeIdle(wholeDrone = false): Drone | undefined {
     if (wholeDrone) {
-      const at = this.idle.findLastIndex(
-        (drone) => drone.state === "idle" && drone.running.size === 0 && drone.child.phase !== "killing",
-      );
+      const at = this.idle.findLastIndex((drone) => drone.takesCalls && drone.running.size === 0);
       const drone = this.idle[at];
-      if (!drone?.hasRoom) return undefined;
+      if (!drone) return undefined;
       this.idle.splice(at, 1);
       return drone;
     }
     for (;;) {
       const drone = this.idle.at(-1);
       if (!drone) return undefined;
-      if (
-        (drone.state !== "idle" && drone.state !== "busy") ||
-        !drone.hasRoom ||
-        drone.child.phase === "killing"
-      ) {
+      if (!drone.takesCalls) {
         this.idle.pop();
         continue;
       }
@@ -169,7 +168,15 @@ export class ServicePool {
       drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
       return;
     }
-    drone.run(call.id, request.method, call.remainingMs, request.session, request.replyTo, request.params);
+    drone.run(
+      call.id,
+      request.method,
+      call.remainingMs,
+      request.session,
+      request.replyTo,
+      request.redelivered === true,
+      request.params,
+    );
   }
 
   /** A drone answered `header.id`. Returns the call it answered, if it ran one. */
@@ -184,11 +191,15 @@ export class ServicePool {
       const answered = header.replied ? call.delivered() : call.ok(body, call.opens?.id);
       if (answered) this.counters.completed++;
     } else if (header.stopped) {
-      if (stoppedCall(call, this, drone.pid, header.error.message)) this.#runNext();
+      const last = this.refusing !== undefined || this.hooks?.stopping() === true;
+      if (stoppedCall(call, this, drone.pid, header.error.message, last)) this.#runNext();
     } else {
       const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
-      // The drone's timer may fire a hair before the master's: the caller hears the master's words.
-      const message = failure.code === ErrorCode.DISPATCH_TIMEOUT ? this.#ranPast(call) : failure.message;
+      // The drone's timer may fire a hair before the master's: the caller hears the master's words
+      // (not for a timeout the method met long before its own deadline, of a call it made itself).
+      const atDeadline = Date.now() >= call.deadline - DEADLINE_SLACK_MS;
+      const message =
+        failure.code === ErrorCode.DISPATCH_TIMEOUT && atDeadline ? this.#ranPast(call) : failure.message;
       if (call.fail(failure.code, message, failure.details)) this.counters.failed++;
     }
     return call;

@@ -3,6 +3,7 @@
 // drone stops. Whatever the method does (return something that cannot be sent, throw, reject), the
 // call is answered and the drone serves on.
 import { serialize } from "node:v8";
+import { remoteFailure } from "../dispatch/remote-failure.ts";
 import type { AbortHeader, DoneHeader, RemoteError, RunHeader } from "../dispatch/wire/messages.ts";
 import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -11,7 +12,7 @@ import { hookLogger } from "../modules/load.ts";
 import type { DroneContext, Method, ServiceDefinition } from "../service/define.ts";
 import { CallContext } from "./call-context.ts";
 import { cloneFailure, droverFailure, thrownFailure } from "./failures.ts";
-import type { NatsReplies } from "./nats-replies.ts";
+import type { Failure, NatsReplies } from "./nats-replies.ts";
 import { decodeParams } from "./params.ts";
 import type { Retirement } from "./retirement.ts";
 import { RunningCall } from "./running-call.ts";
@@ -47,11 +48,10 @@ interface Plan {
 const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(code, message) });
 
 // What the caller of a call still running when its orphaned drone stops hears.
-const orphanFailure = (method: string, reason: DroverError) =>
-  droverFailure(
-    ErrorCode.DRONE_EXITED,
-    `the master of the host running "${method}" died, and its drone stopped before the call ended (${reason.message}); the call may or may not have taken effect`,
-  );
+const orphanFailure = (method: string): Failure => ({
+  code: ErrorCode.DRONE_EXITED,
+  message: `the master of the host running "${method}" died, and its drone stopped before the call ended; the call may or may not have taken effect`,
+});
 
 export class Calls {
   readonly #parts: CallParts;
@@ -82,8 +82,7 @@ export class Calls {
     this.#stopReason ??= reason;
     for (const call of this.#running.values()) {
       // Nobody else can answer a NATS caller now, and the method may never return: tell it at once.
-      if (this.#orphaned && !call.signal.ended)
-        this.#publishFailure(call, orphanFailure(call.method, reason));
+      if (this.#orphaned && !call.signal.ended) this.#publishFailure(call, orphanFailure(call.method));
       call.signal.abort(reason);
     }
   }
@@ -160,14 +159,23 @@ export class Calls {
   }
 
   #start(
-    { id, method, timeoutMs, replyTo }: RunHeader,
+    { id, method, timeoutMs, replyTo, redelivered }: RunHeader,
     fn: Method,
     params: unknown,
     worker: number,
     session: OpenSession | undefined,
   ): void {
     const { workers, sessions, retirement } = this.#parts;
-    const call = new RunningCall(id, method, worker, session, timeoutMs, retirement, replyTo);
+    const call = new RunningCall(
+      id,
+      method,
+      worker,
+      session,
+      timeoutMs,
+      retirement,
+      replyTo,
+      redelivered === true,
+    );
     this.#running.set(id, call);
     if (session) sessions.callStarted(session);
     workers.callStarted(worker, method, Date.now());
@@ -236,7 +244,8 @@ export class Calls {
   }
 
   #failed(call: RunningCall, error: RemoteError): void {
-    if (this.#orphaned && !call.signal.ended) this.#publishFailure(call, error);
+    if (this.#orphaned && !call.signal.ended)
+      this.#publishFailure(call, remoteFailure(error, call.method, false));
     const reason = call.signal.reason;
     const stopped = reason !== undefined && reason === this.#stopReason;
     this.#ended(call, 0);
@@ -244,8 +253,11 @@ export class Calls {
     this.#idleNow();
   }
 
-  #publishFailure(call: RunningCall, error: RemoteError): void {
-    if (call.replyTo !== undefined) this.#parts.replies?.publishFailure(call.replyTo, error, call.method);
+  // A call JetStream delivers again is left to it: a failure published now would answer its caller
+  // before the call runs again.
+  #publishFailure(call: RunningCall, failure: Failure): void {
+    if (call.replyTo === undefined || call.redelivered) return;
+    this.#parts.replies?.publishFailure(call.replyTo, failure);
   }
 
   #ended(call: RunningCall, bytes: number): void {

@@ -7,11 +7,18 @@
 // before the client notices a broken link is lost, as any message in flight then.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../config/types/nats.ts";
-import { remoteFailure } from "../dispatch/remote-failure.ts";
 import type { RemoteError } from "../dispatch/wire/messages.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import type { FailureDetails } from "../transports/seam.ts";
 import { droverFailure } from "./failures.ts";
+
+/** A call's failure as its caller hears it. */
+export interface Failure {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: FailureDetails;
+}
 
 export type Published = { readonly sent: true } | { readonly sent: false; readonly error?: RemoteError };
 
@@ -77,11 +84,10 @@ export class NatsReplies {
    * Answers `subject` with a call's failure, as the master would have (its master is gone, so nobody
    * else can); best effort: false when NATS is not up.
    */
-  publishFailure(subject: string, error: RemoteError, method: string): boolean {
+  publishFailure(subject: string, { code, message, details }: Failure): boolean {
     const connection = this.#connection;
     const reply = this.#reply;
     if (!connection || !reply || this.#down || connection.isClosed() || connection.isDraining()) return false;
-    const { code, message, details } = remoteFailure(error, method, false);
     let sent = false;
     reply.respondError(
       (body, h) => {

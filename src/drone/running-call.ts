@@ -16,6 +16,8 @@ export class RunningCall implements ContextOwner {
   readonly retirement: Retirement;
   /** The NATS subject the drone answers on itself, for a call that came over NATS. */
   readonly replyTo: string | undefined;
+  /** Its transport delivers it again if unanswered: a failure is never published for it by the drone. */
+  readonly redelivered: boolean;
   retire: boolean;
   finished = false;
 
@@ -27,8 +29,10 @@ export class RunningCall implements ContextOwner {
     timeoutMs: number,
     retirement: Retirement,
     replyTo: string | undefined,
+    redelivered: boolean,
   ) {
     this.replyTo = replyTo;
+    this.redelivered = redelivered;
     this.id = id;
     this.method = method;
     this.worker = worker;

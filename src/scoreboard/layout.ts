@@ -9,7 +9,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { ShmLayout } from "../shm/index.ts";
 
 /** The layout tag ("SCBD") and version written into the shared-memory file by the native header. */
-export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 5 };
+export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 6 };
 
 export const HEADER_BYTES = 128;
 export const PROCESS_RECORD_BYTES = 128;

@@ -27,6 +27,8 @@ export interface CallRequest {
    * then `reply.delivered()` is all the reply hears of a success. Errors still go through `reply.fail`.
    */
   readonly replyTo?: string;
+  /** Its transport delivers it again if it is not answered (JetStream): see RunHeader.redelivered. */
+  readonly redelivered?: boolean;
 }
 
 /** A call the dispatcher holds. */

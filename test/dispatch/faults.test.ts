@@ -72,6 +72,19 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     assert.equal(lines(join(dir, "died")).length, 1);
   });
 
+  it("passes on a drover error the method met in a call of its own in its words, and no drone death", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const timeout = await rejection(
+      math.call("rethrow", { code: "DROVER_ERR_DISPATCH_TIMEOUT" }, { timeout: "30s" }),
+    );
+    assert.equal(timeout.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+    assert.equal(timeout.message, "the inner call failed", "not this call's deadline, 30 s away");
+    const exited = await rejection(math.call("rethrow", { code: "DROVER_ERR_DRONE_EXITED" }));
+    assert.equal(exited.code, "DROVER_ERR_METHOD_FAILED", "its own drone did not die");
+  });
+
   it("logs a drone that exits by itself (process.exit() in a method) with its code, as a failure", async (t) => {
     const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
     t.after(() => drover.stop());

@@ -147,20 +147,23 @@ describe("generations of drones", { timeout: 240_000 }, () => {
 
   it("a graceful stop past its deadline fails the cut calls with DRONE_EXITED and those that never ran with STOPPING", async (t) => {
     const drover = await startServices({
-      math: { minDrones: 1, maxDrones: 1 },
+      math: { minDrones: 2, maxDrones: 2 },
       config: { gracefulShutdownTimeout: "1s" },
     });
     t.after(() => drover.stop());
     const math = (await drover.client()).service("math");
     const dir = drover.marks;
     const cut = rejection(math.call("sleep", { ms: 60_000, dir, tag: "cut" }));
-    await waitFor("the call runs", () => readMarks(dir, "started").includes("cut"));
+    // Idempotent, but no drone is left to run it again: it fails as cut too.
+    const cutAgain = rejection(math.call("sleepAgain", { ms: 60_000, dir, tag: "again" }));
+    await waitFor("the calls run", () => readMarks(dir, "started").length === 2);
     const waiting = rejection(math.call("sleep", { ms: 10, dir, tag: "waiting" }));
     await waitFor("the second call waits", async () => (await drover.status()).services[0]?.backlog === 1);
     process.kill(drover.proc.pid, "SIGTERM");
-    const ran = await cut;
-    assert.equal(ran.code, "DROVER_ERR_DRONE_EXITED", ran.message);
-    assert.match(ran.message, /was stopped under it/);
+    for (const ran of [await cut, await cutAgain]) {
+      assert.equal(ran.code, "DROVER_ERR_DRONE_EXITED", ran.message);
+      assert.match(ran.message, /was stopped under it/);
+    }
     const never = await waiting;
     assert.ok(
       never.code === "DROVER_ERR_STOPPING" || never.code === "DROVER_ERR_DISPATCH_CONNECTION",

@@ -6,6 +6,7 @@ import {
   COMPACT_HEAD_BYTES,
   HAS_REPLY_TO,
   HAS_SESSION,
+  REDELIVERED,
   REPLIED,
   RETIRE,
   runFieldBytes,
@@ -17,7 +18,8 @@ import { Kind } from "./messages.ts";
 
 /**
  * RUN of call `id`: `timeoutMs` a whole number of milliseconds, `method` and `session` wire names,
- * `replyTo` the NATS subject its drone answers on (a checked subject).
+ * `replyTo` the NATS subject its drone answers on (a checked subject), `redelivered`: its transport
+ * delivers it again if it is not answered.
  */
 export function encodeRun(
   id: number,
@@ -25,11 +27,15 @@ export function encodeRun(
   timeoutMs: number,
   session: string | undefined,
   replyTo: string | undefined,
+  redelivered: boolean,
   params: Buffer,
 ): Buffer[] {
   const headerBytes = COMPACT_HEAD_BYTES + runFieldBytes(method, session, replyTo);
   const frame = allocFrame(Kind.RUN, headerBytes, params);
-  const flags = (session === undefined ? 0 : HAS_SESSION) | (replyTo === undefined ? 0 : HAS_REPLY_TO);
+  const flags =
+    (session === undefined ? 0 : HAS_SESSION) |
+    (replyTo === undefined ? 0 : HAS_REPLY_TO) |
+    (redelivered ? REDELIVERED : 0);
   const at = writeCompactHead(frame, PREFIX_BYTES, flags, id);
   writeRunFields(frame, at, timeoutMs, method, session, replyTo);
   return withBody(frame, PREFIX_BYTES + headerBytes, params);

@@ -8,7 +8,8 @@
 //   u8    flags: which optional fields follow (bits per kind, below)
 //   u64   id, big-endian (ids go up to 2^48, messages.ts)
 //   CALL    [u32 timeoutMs if HAS_TIMEOUT] name service, name method, [name session if HAS_SESSION]
-//   RUN     u32 timeoutMs, name method, [name session if HAS_SESSION], [subject replyTo if HAS_REPLY_TO]
+//   RUN     u32 timeoutMs, name method, [name session if HAS_SESSION], [subject replyTo if HAS_REPLY_TO];
+//           REDELIVERED says redelivered
 //   DONE    nothing more: ok is true; RETIRE says retire, REPLIED replied (a failed call's DONE is JSON)
 //   RESULT  nothing more
 //   name:   u8 length, then that many bytes (wire names are ASCII)
@@ -24,6 +25,7 @@ export const HAS_SESSION = 0x02;
 export const RETIRE = 0x04;
 export const HAS_REPLY_TO = 0x08;
 export const REPLIED = 0x10;
+export const REDELIVERED = 0x20;
 /** Tag, flags and id: the bytes every compact header starts with. */
 export const COMPACT_HEAD_BYTES = 10;
 // As messages.ts's NAME: a name of up to 128 of these characters, which are one byte each.
@@ -93,7 +95,7 @@ export function encodeCompact(kind: number, header: CompactHeader): Buffer | und
 }
 
 const CALL_KEYS = new Set(["id", "service", "method", "timeoutMs", "session"]);
-const RUN_KEYS = new Set(["id", "method", "timeoutMs", "session", "replyTo"]);
+const RUN_KEYS = new Set(["id", "method", "timeoutMs", "session", "replyTo", "redelivered"]);
 const DONE_KEYS = new Set(["id", "ok", "retire", "replied"]);
 const RESULT_KEYS = new Set(["id"]);
 
@@ -119,11 +121,15 @@ function encodeCall(header: CompactHeader, id: number): Buffer | undefined {
 }
 
 function encodeRun(header: CompactHeader, id: number): Buffer | undefined {
-  const { method, timeoutMs, session, replyTo } = header;
+  const { method, timeoutMs, session, replyTo, redelivered } = header;
   if (!onlyKeys(header, RUN_KEYS) || !isName(method) || !isU32(timeoutMs)) return undefined;
   if (session !== undefined && !isName(session)) return undefined;
   if (replyTo !== undefined && !isSubject(replyTo)) return undefined;
-  const flags = (session === undefined ? 0 : HAS_SESSION) | (replyTo === undefined ? 0 : HAS_REPLY_TO);
+  if (redelivered !== undefined && redelivered !== true) return undefined;
+  const flags =
+    (session === undefined ? 0 : HAS_SESSION) |
+    (replyTo === undefined ? 0 : HAS_REPLY_TO) |
+    (redelivered === true ? REDELIVERED : 0);
   const buffer = head(flags, id, runFieldBytes(method, session, replyTo));
   writeRunFields(buffer, COMPACT_HEAD_BYTES, timeoutMs as number, method, session, replyTo);
   return buffer;
@@ -202,6 +208,7 @@ export function decodeCompact(kind: number, bytes: Buffer, start: number, end: n
       const run: CompactHeader = { id, method, timeoutMs };
       if (flags & HAS_SESSION) run.session = reader.name();
       if (flags & HAS_REPLY_TO) run.replyTo = reader.subject();
+      if (flags & REDELIVERED) run.redelivered = true;
       return run;
     }
     case Kind.DONE: {

@@ -89,6 +89,11 @@ export interface RunHeader {
   readonly session?: string;
   /** A NATS subject the drone publishes the result to itself (the master is then off the return path). */
   readonly replyTo?: string;
+  /**
+   * Its transport delivers it again if it is not answered (at least once, JetStream): a drone whose
+   * master died publishes no failure for it, which would answer the caller before the call runs again.
+   */
+  readonly redelivered?: true;
 }
 export type AbortReason = "cancelled" | "timeout";
 export interface AbortHeader {
@@ -175,7 +180,8 @@ const CHECKS: Readonly<Record<number, Check>> = {
     isName(h.method) &&
     isTimeout(h.timeoutMs) &&
     optional(h.session, isName) &&
-    optional(h.replyTo, (subject) => typeof subject === "string" && SUBJECT.test(subject)),
+    optional(h.replyTo, (subject) => typeof subject === "string" && SUBJECT.test(subject)) &&
+    optional(h.redelivered, (redelivered) => redelivered === true),
   [Kind.ABORT]: (h) => isId(h.id) && (h.reason === "cancelled" || h.reason === "timeout"),
   [Kind.CONNECT]: (h) => isId(h.id) && isName(h.session),
   [Kind.DISCONNECT]: (h) => isId(h.id) && isName(h.session) && SESSION_END.includes(h.reason as string),

@@ -97,7 +97,7 @@ export class MasterServers {
     if (missing.length === 0) return;
     this.#log.warn(
       { missing },
-      `${missing.join(" and ")} was removed while the master runs: listening there again`,
+      `${missing.join(" and ")} ${missing.length > 1 ? "were" : "was"} removed while the master runs: listening there again`,
     );
     this.#remaking = (async () => {
       if (missing.includes(dispatchSocket)) {

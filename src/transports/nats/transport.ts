@@ -82,6 +82,7 @@ export class NatsTransport {
   async leave(): Promise<void> {
     this.#wanted = [];
     const leaving = [...this.#services.values()].map(leave);
+    for (const name of this.#services.keys()) this.#dispatcher.transportState(name, "none");
     this.#services.clear();
     await withinDrain(Promise.all(leaving));
   }

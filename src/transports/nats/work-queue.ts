@@ -94,7 +94,7 @@ export class WorkQueue {
         while (!this.#left) {
           const room = this.#room();
           if (room === 0) {
-            await this.#askForDrones(consumer);
+            this.#askForDrones(consumer);
             await delay(ROOM_CHECK_MS);
             continue;
           }
@@ -118,16 +118,19 @@ export class WorkQueue {
   // Calls wait in the stream and no drone is idle: the pool starts drones for them (up to maxDrones),
   // since it sees no backlog of its own. Pulling them now instead would queue them here while another
   // host may have an idle drone.
-  async #askForDrones(consumer: Consumer): Promise<void> {
+  // The look is a JetStream request: the pull loop does not wait for it.
+  #askForDrones(consumer: Consumer): void {
     const now = Date.now();
     if (now - this.#demandCheckedAt < DEMAND_CHECK_MS) return;
     this.#demandCheckedAt = now;
     // A failed look (NATS away) changes nothing: the pull says so if it lasts.
-    const waiting = await consumer.info().then(
-      (info) => info.num_pending,
-      () => 0,
+    void consumer.info().then(
+      (info) => {
+        if (info.num_pending > 0 && !this.#left)
+          this.#parts.dispatcher.demand(this.service, info.num_pending);
+      },
+      () => {},
     );
-    if (waiting > 0) this.#parts.dispatcher.demand(this.service, waiting);
   }
 
   // Idle drones not yet spoken for by calls waiting in the backlog.
@@ -189,6 +192,7 @@ export class WorkQueue {
         session: undefined,
         signal,
         replyTo: droneReplyTo(replyTo),
+        redelivered: true,
       },
       this.#reply(message, answer, done),
     );

@@ -97,21 +97,27 @@ describe("compact headers", () => {
     const same = (fast: Buffer[], kind: number, header: Header, body: Buffer) =>
       assert.deepEqual(Buffer.concat(fast), one(kind, header, body));
     same(
-      encodeRun(5, "add", 250, undefined, undefined, params),
+      encodeRun(5, "add", 250, undefined, undefined, false, params),
       Kind.RUN,
       { id: 5, method: "add", timeoutMs: 250 },
       params,
     );
     same(
-      encodeRun(5, "add", 250, "s-1", undefined, big),
+      encodeRun(5, "add", 250, "s-1", undefined, false, big),
       Kind.RUN,
       { id: 5, method: "add", timeoutMs: 250, session: "s-1" },
       big,
     );
     same(
-      encodeRun(5, "add", 250, "s-1", "_INBOX.abc.7", params),
+      encodeRun(5, "add", 250, "s-1", "_INBOX.abc.7", false, params),
       Kind.RUN,
       { id: 5, method: "add", timeoutMs: 250, session: "s-1", replyTo: "_INBOX.abc.7" },
+      params,
+    );
+    same(
+      encodeRun(5, "add", 250, undefined, "_INBOX.abc.7", true, params),
+      Kind.RUN,
+      { id: 5, method: "add", timeoutMs: 250, replyTo: "_INBOX.abc.7", redelivered: true },
       params,
     );
     same(encodeDone(8, false, params), Kind.DONE, { id: 8, ok: true }, params);

@@ -22,7 +22,7 @@ it("listens again on dispatch.sock and control.sock when they are removed", {
 
   await waitFor("both sockets back", () => existsSync(dispatchSocket) && existsSync(controlSocket));
   await host.proc.waitForOutput(
-    /dispatch\.sock and .*control\.sock was removed while the master runs: listening there again/,
+    /dispatch\.sock and .*control\.sock were removed while the master runs: listening there again/,
   );
   const after = await connect({ runDir: host.runDir });
   t.after(() => after.close());
