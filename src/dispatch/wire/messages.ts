@@ -119,7 +119,8 @@ export interface HelloHeader {
 export type DoneHeader =
   // `replied`: the drone published the result to the RUN's replyTo itself; no body follows.
   | { readonly id: number; readonly ok: true; readonly retire?: boolean; readonly replied?: boolean }
-  // `stopped`: the drone's stop aborted the call's signal and the method failed with that reason: it ran.
+  // `stopped`: the drone's stop aborted the call's signal, then the method failed (whatever it threw,
+  // often the abort's reason wrapped): it ran and was cut short.
   | {
       readonly id: number;
       readonly ok: false;
