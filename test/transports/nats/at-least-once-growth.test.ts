@@ -5,27 +5,16 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { connect } from "../../../src/client/index.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { startNats } from "../../support/nats-server.ts";
-import { startServices } from "../../support/services.ts";
+import { atLeastOnceClient, startAtLeastOnceHost } from "./support.ts";
 
 it("starts drones for the calls waiting in the stream, up to maxDrones", { timeout: 90_000 }, async (t) => {
   const nats = await startNats({ jetstream: true });
   t.after(() => nats.stop());
-  const host = await startServices({
-    math: {
-      minDrones: 1,
-      maxDrones: 3,
-      delivery: "at-least-once",
-      transport: { nats: { servers: nats.url } },
-    },
-    ready: /takes calls at least once from JetStream/,
-  });
+  const host = await startAtLeastOnceHost(nats, { minDrones: 1, maxDrones: 3 });
   t.after(() => host.stop());
-  const client = await connect({
-    nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } },
-  });
+  const client = await atLeastOnceClient(nats);
   t.after(() => client.close());
 
   const release = join(host.marks, "release");

@@ -14,8 +14,8 @@ import { ACK_WAIT_MS, CONSUMER, streamName } from "../../../src/transports/nats/
 import { rejection } from "../../dispatch/support.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
-import { type RunningServices, startServices } from "../../support/services.ts";
-import { publishRaw } from "./support.ts";
+import type { RunningServices } from "../../support/services.ts";
+import { atLeastOnceClient, publishRaw, startAtLeastOnceHost } from "./support.ts";
 
 const STREAM = streamName("drover.math");
 
@@ -43,21 +43,9 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
       max_deliver: -1,
     });
     for (let i = 0; i < 2; i++) {
-      hosts.push(
-        await startServices({
-          math: {
-            minDrones: 1,
-            maxDrones: 1,
-            delivery: "at-least-once",
-            transport: { nats: { servers: nats.url } },
-          },
-          ready: /takes calls at least once from JetStream/,
-        }),
-      );
+      hosts.push(await startAtLeastOnceHost(nats, { minDrones: 1, maxDrones: 1 }));
     }
-    client = await connect({
-      nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } },
-    });
+    client = await atLeastOnceClient(nats);
   });
   after(async () => {
     await client?.close();

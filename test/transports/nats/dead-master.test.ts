@@ -7,13 +7,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { connect } from "../../../src/client/index.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { waitForPidsGone } from "../../harness/process.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { startNats } from "../../support/nats-server.ts";
-import { startServices } from "../../support/services.ts";
-import { natsClient, startNatsHost } from "./support.ts";
+import { atLeastOnceClient, natsClient, startAtLeastOnceHost, startNatsHost } from "./support.ts";
 
 it("answers a dead master's NATS calls from its drones: results that came in time, DRONE_EXITED for the rest", {
   timeout: 90_000,
@@ -61,19 +59,9 @@ it("leaves a dead master's at-least-once calls to JetStream: its drones publish 
 }, async (t) => {
   const nats = await startNats({ jetstream: true });
   t.after(() => nats.stop());
-  const host = await startServices({
-    math: {
-      minDrones: 1,
-      maxDrones: 1,
-      delivery: "at-least-once",
-      transport: { nats: { servers: nats.url } },
-    },
-    ready: /takes calls at least once from JetStream/,
-  });
+  const host = await startAtLeastOnceHost(nats, { minDrones: 1, maxDrones: 1 });
   t.after(() => host.stop());
-  const client = await connect({
-    nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } },
-  });
+  const client = await atLeastOnceClient(nats);
   t.after(() => client.close());
   const drones = (await host.status()).services.flatMap((s) => s.droneProcesses.map((d) => d.pid));
   const deaf = rejection(

@@ -19,6 +19,22 @@ export function startNatsHost(
   });
 }
 
+/** A master whose math service (with `math` fields) takes calls at least once from `nats`'s JetStream. */
+export function startAtLeastOnceHost(
+  nats: RunningNats,
+  math: Record<string, unknown>,
+): Promise<RunningServices> {
+  return startServices({
+    math: { ...math, delivery: "at-least-once", transport: { nats: { servers: nats.url } } },
+    ready: /takes calls at least once from JetStream/,
+  });
+}
+
+/** A NATS client that calls math at least once. */
+export function atLeastOnceClient(nats: RunningNats): Promise<Client> {
+  return connect({ nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } } });
+}
+
 /** A NATS client, closed by the test's end. */
 export async function natsClient(
   nats: RunningNats,
