@@ -6,7 +6,7 @@
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit } from "../master/children/child-handle.ts";
 import type { GenerationStart } from "../master/generations/generation-start.ts";
-import type { Drone } from "./drone.ts";
+import { CHANNEL_CLOSED, type Drone } from "./drone.ts";
 import { orphanedCall } from "./orphaned-call.ts";
 import type { ServicePool } from "./service-pool.ts";
 import type { SessionLife } from "./session-life.ts";
@@ -21,8 +21,8 @@ const CLOSED_CHANNEL_GRACE_MS = 500;
 export function brokenChannel(drone: Drone, reason: string, log: Logger): void {
   // A drone on its way out, or failing its start (its exit says why), closes its channel as it exits.
   if (drone.child.phase === "exited" || drone.child.phase === "killing") return;
-  if (drone.state === "starting" && reason === "its data channel closed") return;
-  if (drone.state === "leaving" && reason === "its data channel closed") {
+  if (drone.state === "starting" && reason === CHANNEL_CLOSED) return;
+  if (drone.state === "leaving" && reason === CHANNEL_CLOSED) {
     // Its last step on the way out: it exits by itself in a moment (its records closed, a profile
     // written); killed only if it does not.
     drone.child.after(LEFT_CHANNEL_GRACE_MS, () => {
@@ -30,7 +30,7 @@ export function brokenChannel(drone: Drone, reason: string, log: Logger): void {
     });
     return;
   }
-  if (reason === "its data channel closed") {
+  if (reason === CHANNEL_CLOSED) {
     // It is exiting on its own (process.exit() in a method, a crash): its exit, logged and counted as
     // a failure, says how, and settles its calls. Killed only if it does not exit.
     drone.child.after(CLOSED_CHANNEL_GRACE_MS, () => {

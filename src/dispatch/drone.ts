@@ -10,6 +10,9 @@ import { FrameWriter } from "./wire/frame-writer.ts";
 import { encodeFrame, FrameError, FrameReader, type Header } from "./wire/frames.ts";
 import { type DoneHeader, DRONE_KINDS, type HelloHeader, isValidHeader, Kind } from "./wire/messages.ts";
 
+/** The reason a drone's channel gives when its other end closed it (the drone exits, or exited). */
+export const CHANNEL_CLOSED = "its data channel closed";
+
 export type DroneState = "starting" | "idle" | "busy" | "pinned" | "leaving";
 
 export interface DroneEvents {
@@ -96,7 +99,7 @@ export class Drone {
     channel.on("error", () => {});
     channel.on("close", () => {
       this.#channelClosed = true;
-      events.broken(this, "its data channel closed");
+      events.broken(this, CHANNEL_CLOSED);
     });
   }
 
