@@ -225,7 +225,7 @@ export class Dispatch implements Dispatcher {
   #newService(config: ResolvedService): ServiceDrones {
     const index = this.#records.free(config.name);
     const service = new ServiceDrones(config, index, {
-      spawn: (service, generation) => this.#parts.spawner.spawn(service, generation, index),
+      spawn: (service, generation, purpose) => this.#parts.spawner.spawn(service, generation, index, purpose),
       readStack: (drone) => this.#readStack(drone.child),
       stopping: this.#parts.stopping,
       log: this.#parts.log,

@@ -1,6 +1,7 @@
 // Forking one drone of a service: a free drone slot of the scoreboard (after the serverLimit child
 // slots), its spec, the scoreboard and a data channel as its descriptors, and its start deadline
-// (childStartTimeout). Once a stop has begun, or for a generation out of service, nothing is forked.
+// (childStartTimeout). Once a stop has begun, or for a generation out of service, nothing is forked; a
+// fork the system refuses backs off (fork-backoff.ts).
 
 import { jittered } from "../config/index.ts";
 import type { ResolvedService } from "../config/types/service.ts";
@@ -11,6 +12,7 @@ import { childExecArgv } from "../master/children/child-exec-argv.ts";
 import type { ChildHandle } from "../master/children/child-handle.ts";
 import { heartbeatInterval } from "../master/children/child-spec.ts";
 import type { ChildTable } from "../master/children/children.ts";
+import { FORK_BACKOFF_MS, ForkBackoff, type ForkPurpose } from "../master/children/fork-backoff.ts";
 import type { Generation, GenerationLookup } from "../master/generations/generation.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
 
@@ -27,32 +29,42 @@ export interface SpawnedDrone {
   readonly maxRequests: number;
 }
 
-// A failed fork backs off this long before the next try (as the children's do): a system out of
-// processes or descriptors is not hammered, nor the log flooded.
-const FORK_BACKOFF_MS = 10_000;
-
 export class DroneSpawner {
   readonly #parts: DroneSpawnerParts;
-  #backoffUntil = 0;
+  readonly #backoff = new ForkBackoff();
 
   constructor(parts: DroneSpawnerParts) {
     this.#parts = parts;
   }
 
-  /** Forks a drone of `service` (whose record in the scoreboard's service region is `index`). */
-  spawn(service: ResolvedService, generation: Generation, index: number): SpawnedDrone | undefined {
+  /**
+   * Forks a drone of `service` (whose record in the scoreboard's service region is `index`); when it
+   * cannot, says why.
+   */
+  spawn(
+    service: ResolvedService,
+    generation: Generation,
+    index: number,
+    purpose: ForkPurpose,
+  ): SpawnedDrone | string {
     const { table, log } = this.#parts;
     const scoreboard = this.#parts.scoreboard();
-    if (this.#parts.stopping() || !scoreboard || Date.now() < this.#backoffUntil) return undefined;
-    if (this.#parts.generations().role(generation.number) === "old") return undefined;
+    if (this.#parts.stopping()) return "the master is stopping";
+    if (!scoreboard) return "the scoreboard is not open";
+    const held = this.#backoff.holds(purpose);
+    if (held) return held;
+    if (this.#parts.generations().role(generation.number) === "old") {
+      return `generation ${generation.number} is out of service`;
+    }
     const { config } = generation;
     const slot = this.#freeSlot(config);
     if (slot === undefined) {
+      const noSlot = `no drone slot free (droneLimit ${config.droneLimit}): raise droneLimit (fixed at start)`;
       log.warn(
         { service: service.name, droneLimit: config.droneLimit },
-        `no drone slot free for service "${service.name}" (droneLimit ${config.droneLimit}): raise droneLimit (fixed at start)`,
+        `service "${service.name}": ${noSlot}`,
       );
-      return undefined;
+      return noSlot;
     }
     scoreboard.master.prepareSlot(slot, generation.number, service.droneConcurrency, Date.now(), {
       service: index,
@@ -94,13 +106,13 @@ export class DroneSpawner {
         drone: { service: service.name },
       });
     } catch (error) {
-      this.#backoffUntil = Date.now() + FORK_BACKOFF_MS;
+      this.#backoff.failed();
       log.error(
         { err: error, slot, service: service.name },
         `could not fork a drone (out of processes or file descriptors?); trying again in ${FORK_BACKOFF_MS / 1000} s`,
       );
       scoreboard.master.reclaimSlot(slot);
-      return undefined;
+      return `could not fork a drone (${(error as Error).message}): out of processes or file descriptors?`;
     }
     child.after(config.childStartTimeout, () => {
       if (child.phase !== "starting") return;

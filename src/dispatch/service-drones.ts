@@ -9,6 +9,7 @@ import type { ResolvedService } from "../config/types/service.ts";
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
+import type { ForkPurpose } from "../master/children/fork-backoff.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import { GenerationStart } from "../master/generations/generation-start.ts";
 import type { NatsState, ServiceFields } from "../scoreboard/index.ts";
@@ -30,7 +31,12 @@ const ANSWER_SLACK_BYTES = 64 * 1024;
 const CHANNEL_DRAIN_MS = 250;
 
 export interface ServiceDronesParts {
-  readonly spawn: (service: ResolvedService, generation: Generation) => SpawnedDrone | undefined;
+  /** A drone forked, or why not. */
+  readonly spawn: (
+    service: ResolvedService,
+    generation: Generation,
+    purpose: ForkPurpose,
+  ) => SpawnedDrone | string;
   /** Logs a drone's JavaScript stack (the hung-child path), then the caller kills it. */
   readonly readStack: (drone: Drone) => Promise<void>;
   readonly stopping: () => boolean;
@@ -70,13 +76,13 @@ export class ServiceDrones implements PoolHooks {
       starting: (generation) => this.#starts.has(generation),
       draining: () => this.#draining,
       drainTimeout: () => (this.#serving ?? this.#last)?.config.drainTimeout ?? 30_000,
-      spawn: (generation) => this.#spawn(generation),
+      spawn: (generation) => this.#spawn(generation, "upkeep") === undefined,
     });
     this.#sizing = new ServiceSizing({
       pool: this.pool,
       drones: () => this.#drones.values(),
       supervised: () => (this.#parts.stopping() || this.#draining ? undefined : this.#serving),
-      spawn: (generation) => this.#spawn(generation),
+      spawn: (generation) => this.#spawn(generation, "upkeep") === undefined,
       retire: (drone) => this.#flow.leave(drone, "idle"),
     });
   }
@@ -107,7 +113,8 @@ export class ServiceDrones implements PoolHooks {
     this.#starts.set(generation.number, start);
     try {
       for (let i = 0; i < config.minDrones; i++) {
-        if (!this.#spawn(generation)) start.fail(`could not fork a drone of service "${this.name}"`);
+        const refused = this.#spawn(generation, "start");
+        if (refused) start.fail(`service "${this.name}": ${refused}`);
       }
       await start.done;
     } finally {
@@ -247,10 +254,11 @@ export class ServiceDrones implements PoolHooks {
     this.freed(drone);
   }
 
-  #spawn(generation: Generation): boolean {
+  // Why no drone was forked, or undefined once one was.
+  #spawn(generation: Generation, purpose: ForkPurpose): string | undefined {
     const config = this.#configOf(generation);
-    const spawned = this.#parts.spawn(config, generation);
-    if (!spawned) return false;
+    const spawned = this.#parts.spawn(config, generation, purpose);
+    if (typeof spawned === "string") return spawned;
     const drone = new Drone(
       spawned.child,
       config.droneConcurrency,
@@ -268,7 +276,7 @@ export class ServiceDrones implements PoolHooks {
       config.maxMessageBytes + ANSWER_SLACK_BYTES,
     );
     this.#drones.set(spawned.child, drone);
-    return true;
+    return undefined;
   }
 
   #configOf(generation: Generation): ResolvedService {

@@ -23,6 +23,16 @@ it("a reload whose new child crashes before it is ready fails at once; generatio
     failed.stderr,
     /graceful restart failed; generation 0 keeps serving: a child of generation 1 crashed on an uncaught exception \(logged above\) before it was ready[^\n]*\[DROVER_ERR_RELOAD_FAILED\]/,
   );
+  // The master's log says the cause once: its own message already holds it, so the cause goes in a
+  // field of its own (with its code), not appended to the message again.
+  const logged = drover.proc
+    .output()
+    .split("\n")
+    .find((line) => line.includes('"msg":') && line.includes("graceful restart failed"));
+  assert.ok(logged, "the master logs the failed reload");
+  const { err } = JSON.parse(logged) as { err: { message: string; cause: { code: string } } };
+  assert.equal(err.message.split("crashed on an uncaught exception").length, 2, err.message);
+  assert.equal(err.cause.code, "DROVER_ERR_CHILD_FATAL");
   const status = await drover.status();
   assert.equal(status.generation, 0);
   assert.deepEqual(pids(serving(status)), before, "generation 0's children were never touched");

@@ -187,9 +187,8 @@ export class Pool {
   }
 
   #spawnFor(start: GenerationStart, slot: number, generation: Generation): void {
-    if (!this.spawner.spawn(slot, generation)) {
-      start.fail(`could not fork a child of generation ${generation.number}`);
-    }
+    const refused = this.spawner.spawnForStart(slot, generation);
+    if (refused) start.fail(`generation ${generation.number}: ${refused}`);
   }
 
   #ready(child: ChildHandle): void {

@@ -1,6 +1,6 @@
 // Forking one child: its scoreboard slot readied, its spec and environment, the listeners as inherited
-// descriptors, and its start deadline (childStartTimeout). A fork the system refuses backs off; once a
-// stop has begun nothing is forked at all.
+// descriptors, and its start deadline (childStartTimeout). A fork the system refuses backs off
+// (fork-backoff.ts); once a stop has begun nothing is forked at all.
 
 import type { Logger } from "../../log/logger.ts";
 import type { Scoreboard } from "../../scoreboard/index.ts";
@@ -9,10 +9,8 @@ import { childExecArgv } from "../children/child-exec-argv.ts";
 import type { ChildHandle } from "../children/child-handle.ts";
 import { childSpec, inheritedDescriptors } from "../children/child-spec.ts";
 import type { ChildTable } from "../children/children.ts";
+import { FORK_BACKOFF_MS, ForkBackoff, type ForkPurpose } from "../children/fork-backoff.ts";
 import type { Generation, GenerationLookup } from "../generations/generation.ts";
-
-// A failed fork backs off this long before the next try, so a system out of processes is not hammered.
-const FORK_BACKOFF_MS = 10_000;
 
 export interface SpawnerParts {
   readonly table: ChildTable;
@@ -25,22 +23,37 @@ export interface SpawnerParts {
 
 export class Spawner {
   readonly #parts: SpawnerParts;
-  #backoffUntil = 0;
+  readonly #backoff = new ForkBackoff();
 
   constructor(parts: SpawnerParts) {
     this.#parts = parts;
   }
 
-  /** Whether forks are paused after one failed. */
+  /** Whether forks that keep the pool filled are paused after one failed. */
   get backingOff(): boolean {
-    return Date.now() < this.#backoffUntil;
+    return this.#backoff.active;
   }
 
   /** Forks a child of `generation` into the free `slot`; undefined when it cannot now (stopping, backing off, fork failed). */
   spawn(slot: number, generation: Generation): ChildHandle | undefined {
+    const forked = this.#fork(slot, generation, "upkeep");
+    return typeof forked === "string" ? undefined : forked;
+  }
+
+  /** The same for a generation's start, which does not wait out a backoff: why it could not, if not. */
+  spawnForStart(slot: number, generation: Generation): string | undefined {
+    const forked = this.#fork(slot, generation, "start");
+    return typeof forked === "string" ? forked : undefined;
+  }
+
+  // The child, or why none was forked.
+  #fork(slot: number, generation: Generation, purpose: ForkPurpose): ChildHandle | string {
     const { table, log } = this.#parts;
     const scoreboard = this.#parts.scoreboard();
-    if (this.#parts.stopping() || this.backingOff || !scoreboard) return undefined;
+    if (this.#parts.stopping()) return "the master is stopping";
+    if (!scoreboard) return "the scoreboard is not open";
+    const held = this.#backoff.holds(purpose);
+    if (held) return held;
     // A late hand-over must not bring back a generation that was replaced or never took charge: its
     // listeners and module resources may be closed already.
     if (this.#parts.generations().role(generation.number) === "old") {
@@ -48,7 +61,7 @@ export class Spawner {
         { slot, generation: generation.number },
         "not spawning a child of a generation out of service",
       );
-      return undefined;
+      return `generation ${generation.number} is out of service`;
     }
     const { config } = generation;
     scoreboard.master.prepareSlot(slot, generation.number, config.workersPerChild, Date.now());
@@ -75,10 +88,10 @@ export class Spawner {
         execArgv: childExecArgv(config.nodeArgs),
       });
     } catch (error) {
-      this.#backoffUntil = Date.now() + FORK_BACKOFF_MS;
+      this.#backoff.failed();
       log.error({ err: error, slot }, `could not fork a child; trying again in ${FORK_BACKOFF_MS / 1000} s`);
       scoreboard.master.reclaimSlot(slot);
-      return undefined;
+      return `could not fork a child (${(error as Error).message}): out of processes or file descriptors?`;
     }
     scoreboard.master.countChild("started");
     child.after(config.childStartTimeout, () => {

@@ -1,0 +1,29 @@
+// After a fork the system refuses (out of processes or file descriptors), forks that keep a pool
+// filled pause, so that the system is not hammered nor the log flooded. A generation's start does not
+// wait: an operator asked for it, perhaps after fixing the cause, so it tries at once, and if the fork
+// fails again the reload fails with that fork's own error.
+
+export const FORK_BACKOFF_MS = 10_000;
+
+/** What a fork is for: a generation's start (tried even while backing off) or keeping a pool filled. */
+export type ForkPurpose = "start" | "upkeep";
+
+export class ForkBackoff {
+  #until = 0;
+
+  /** Whether forks that keep a pool filled are paused. */
+  get active(): boolean {
+    return Date.now() < this.#until;
+  }
+
+  /** Why a fork for `purpose` must not be tried now, or undefined when it may. */
+  holds(purpose: ForkPurpose): string | undefined {
+    if (purpose === "start" || !this.active) return undefined;
+    return `forks are paused for ${Math.ceil((this.#until - Date.now()) / 1000)} s after one failed (see the log)`;
+  }
+
+  /** A fork failed: pause forks for upkeep from now. */
+  failed(): void {
+    this.#until = Date.now() + FORK_BACKOFF_MS;
+  }
+}
