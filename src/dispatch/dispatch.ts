@@ -101,7 +101,7 @@ export class Dispatch implements Dispatcher {
     const { pool } = service;
     // The stack may still hold drones that left or filled up since (they are dropped as it is popped).
     let idle = 0;
-    for (const drone of pool.idle) if (drone.takesCalls) idle++;
+    for (const drone of pool.idle.drones) if (drone.takesCalls) idle++;
     return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle };
   }
 

@@ -66,7 +66,7 @@ export function expectedExit(drone: Drone, exit: ChildExit, stopping: boolean): 
 export function droneExited(drone: Drone, exit: ChildExit, stopping: boolean, parts: ExitParts): ExitOutcome {
   const { pool, log } = parts;
   pool.changed();
-  pool.removeIdle(drone);
+  pool.idle.remove(drone);
   drone.close();
   const expected = expectedExit(drone, exit, stopping);
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;

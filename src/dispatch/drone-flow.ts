@@ -51,7 +51,7 @@ export class DroneFlow {
     }
     // The master stops it outside the flow (a hard stop or restart): it takes nothing more.
     if (drone.child.phase === "killing") {
-      this.pool.removeIdle(drone);
+      this.pool.idle.remove(drone);
       drone.state = "leaving";
       return;
     }
@@ -79,7 +79,7 @@ export class DroneFlow {
    * (the others pinned or leaving), they fail at once.
    */
   requeued(drones: Iterable<Drone>, stopping: boolean): void {
-    for (const drone of [...this.pool.idle].reverse()) {
+    for (const drone of [...this.pool.idle.drones].reverse()) {
       if (this.pool.backlog.length === 0) return;
       this.freed(drone);
     }
@@ -93,7 +93,7 @@ export class DroneFlow {
 
   /** It takes no more calls; it quiesces once done (`now`: it stops at once). */
   leave(drone: Drone, plan: ExitPlan, now = false): void {
-    this.pool.removeIdle(drone);
+    this.pool.idle.remove(drone);
     if (drone.state === "leaving" && !now) return;
     drone.state = "leaving";
     if (now) drone.child.stop(plan);
@@ -118,7 +118,7 @@ export class DroneFlow {
       this.pool.run(drone, call);
       if (call.opens) return;
     }
-    if (drone.hasRoom) this.pool.pushIdle(drone);
+    if (drone.hasRoom) this.pool.idle.push(drone);
     else drone.state = "busy";
   }
 

@@ -218,7 +218,7 @@ export class ServiceDrones implements PoolHooks {
     const drone = this.#drones.get(exit.child);
     if (!drone) return;
     this.#drones.delete(exit.child);
-    this.pool.removeIdle(drone);
+    this.pool.idle.remove(drone);
     const start = this.#starts.get(drone.generation);
     const parts = { pool: this.pool, sessions: this.sessions, log: this.#log, start };
     const serves = () => !stopping && this.#serving?.number === drone.generation;
@@ -269,7 +269,7 @@ export class ServiceDrones implements PoolHooks {
         },
         done: (d, header, body) => droneDone(d, header, body, this.#flow, this.#log),
         broken: (d, reason) => {
-          this.pool.removeIdle(d);
+          this.pool.idle.remove(d);
           brokenChannel(d, reason, this.#log);
         },
       },

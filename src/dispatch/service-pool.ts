@@ -2,7 +2,7 @@
 // (the drone that finished last, the warmest, takes the next call); with none idle, the call waits
 // in a bounded backlog and a drone is started if there is room under maxDrones, but a call is never
 // bound to a drone still starting: whichever drone is free first, old or new, takes the backlog's
-// head. Every call settles once (call.ts); the drones' lives (start, recycling, death, generations)
+// head (the stack: idle-stack.ts). Every call settles once (call.ts); the drones' lives (start, recycling, death, generations)
 // are in service-drones.ts and the drone-*.ts files beside it, sessions in session-life.ts.
 import type { ResolvedService } from "../config/types/service.ts";
 import { ErrorCode } from "../errors.ts";
@@ -12,6 +12,7 @@ import { Call, type CallEvents } from "./call.ts";
 import { ServiceCounters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { Drone } from "./drone.ts";
+import { IdleStack } from "./idle-stack.ts";
 import { stoppedCall } from "./orphaned-call.ts";
 import { remoteFailure } from "./remote-failure.ts";
 import type { Session } from "./session.ts";
@@ -39,8 +40,8 @@ export class ServicePool {
   config: ResolvedService;
   readonly counters = new ServiceCounters();
   readonly backlog = new Backlog();
-  /** Idle drones of the serving generation, the most recently used last. */
-  readonly idle: Drone[] = [];
+  /** Idle drones of the serving generation. */
+  readonly idle = new IdleStack();
   /** The serving generation's method names and those safe to retry, from its drones' HELLO. */
   methods: ReadonlySet<string> | undefined;
   idempotent: ReadonlySet<string> = new Set();
@@ -98,7 +99,7 @@ export class ServicePool {
 
   /** Runs `call` on the warmest idle drone, or queues it. */
   dispatch(call: Call): void {
-    const drone = this.takeIdle(call.opens !== undefined);
+    const drone = this.idle.take(call.opens !== undefined);
     if (drone) {
       this.run(drone, call);
       return;
@@ -114,46 +115,6 @@ export class ServicePool {
     }
     this.backlog.push(call);
     this.hooks?.grow();
-  }
-
-  /**
-   * The warmest idle drone with room, taken off the stack (left on it if it still has room after).
-   * A session takes a whole drone: only one running nothing will do.
-   */
-  takeIdle(wholeDrone = false): Drone | undefined {
-    if (wholeDrone) {
-      const at = this.idle.findLastIndex((drone) => drone.takesCalls && drone.running.size === 0);
-      const drone = this.idle[at];
-      if (!drone) return undefined;
-      this.idle.splice(at, 1);
-      return drone;
-    }
-    for (;;) {
-      const drone = this.idle.at(-1);
-      if (!drone) return undefined;
-      if (!drone.takesCalls) {
-        this.idle.pop();
-        continue;
-      }
-      if (drone.running.size + 1 >= drone.concurrency) this.idle.pop();
-      return drone;
-    }
-  }
-
-  /** Puts a drone with room for another call on top of the idle stack. */
-  pushIdle(drone: Drone): void {
-    // A drone running fewer calls than droneConcurrency is on the stack too, busy.
-    drone.state = drone.running.size === 0 ? "idle" : "busy";
-    drone.idleSince = Date.now();
-    const at = this.idle.indexOf(drone);
-    if (at >= 0) this.idle.splice(at, 1);
-    this.idle.push(drone);
-  }
-
-  /** Takes a drone off the idle stack (it leaves, or is pinned). */
-  removeIdle(drone: Drone): void {
-    const at = this.idle.indexOf(drone);
-    if (at >= 0) this.idle.splice(at, 1);
   }
 
   /** Sends `call` to `drone`: a RUN, or a CONNECT for a session's opening. */
@@ -207,7 +168,7 @@ export class ServicePool {
 
   // A call went back to the front of the backlog: an idle drone takes it now, or one is started.
   #runNext(): void {
-    const drone = this.takeIdle();
+    const drone = this.idle.take();
     const call = drone && this.backlog.shift();
     if (drone && call) this.run(drone, call);
     else this.hooks?.grow();

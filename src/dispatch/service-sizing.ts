@@ -92,7 +92,7 @@ export class ServiceSizing {
 
   // Idle drones, coldest first.
   #idle(): Drone[] {
-    return this.#parts.pool.idle.filter((drone) => drone.state === "idle");
+    return this.#parts.pool.idle.drones.filter((drone) => drone.state === "idle");
   }
 
   // Drones of `generation` that count towards its size: neither leaving nor retiring.

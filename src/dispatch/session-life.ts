@@ -90,7 +90,7 @@ export class SessionLife {
     session.drone = drone;
     drone.session = session;
     drone.state = "pinned";
-    this.#pool.removeIdle(drone);
+    this.#pool.idle.remove(drone);
     // Ended already: the drone, freed next (drone-done.ts), runs onDisconnect at once (next()).
     if (session.ending) return;
     this.#open.set(session.id, session);

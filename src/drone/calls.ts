@@ -9,23 +9,18 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { HookLogger } from "../modules/context.ts";
 import { hookLogger } from "../modules/load.ts";
-import type { DroneContext, Method, ServiceDefinition } from "../service/define.ts";
+import type { Method } from "../service/define.ts";
 import { CallContext } from "./call-context.ts";
+import { type PlanParts, planCall } from "./call-plan.ts";
 import { cloneFailure, droverFailure, thrownFailure } from "./failures.ts";
 import type { Failure, NatsReplies } from "./nats-replies.ts";
 import { decodeParams } from "./params.ts";
 import type { Retirement } from "./retirement.ts";
 import { RunningCall } from "./running-call.ts";
-import type { OpenSession, Sessions } from "./sessions.ts";
-import type { WorkerRecords } from "./workers.ts";
+import type { OpenSession } from "./sessions.ts";
 
-export interface CallParts {
-  readonly service: ServiceDefinition;
-  readonly context: DroneContext;
+export interface CallParts extends PlanParts {
   readonly maxMessageBytes: number;
-  readonly concurrency: number;
-  readonly workers: WorkerRecords;
-  readonly sessions: Sessions;
   readonly retirement: Retirement;
   readonly log: Logger;
   readonly done: (header: DoneHeader, body?: Uint8Array) => void;
@@ -35,17 +30,7 @@ export interface CallParts {
   readonly replied: (id: number, retire: boolean) => void;
   /** The drone's NATS connection, for calls whose RUN names a replyTo. */
   readonly replies: NatsReplies | undefined;
-  /** Why a new call is refused now (the drone stops), or undefined. */
-  readonly refusal: () => RemoteError | undefined;
 }
-
-interface Plan {
-  readonly fn: Method;
-  readonly worker: number;
-  readonly session: OpenSession | undefined;
-}
-
-const failed = (code: ErrorCode, message: string) => ({ error: droverFailure(code, message) });
 
 // What the caller of a call still running when its orphaned drone stops hears.
 const orphanFailure = (method: string): Failure => ({
@@ -116,7 +101,7 @@ export class Calls {
   }
 
   run(header: RunHeader, body: Buffer): void {
-    const plan = this.#plan(header);
+    const plan = planCall(header, this.#parts, this.#running);
     if ("error" in plan) {
       this.#answer(header.id, { ok: false, error: plan.error });
       return;
@@ -124,38 +109,6 @@ export class Calls {
     const params = decodeParams(header.method, body);
     if (params.ok) this.#start(header, plan.fn, params.value, plan.worker, plan.session);
     else this.#answer(header.id, { ok: false, error: params.error });
-  }
-
-  // What the call runs and where, or why it cannot run.
-  #plan({ id, method, session: sessionId }: RunHeader): Plan | { error: RemoteError } {
-    const { service, workers, sessions } = this.#parts;
-    const refusal = this.#parts.refusal();
-    if (refusal) return { error: refusal };
-    if (this.#running.has(id))
-      return failed(ErrorCode.DISPATCH_BAD_MESSAGE, `call ${id} already runs on this drone`);
-    const session = sessionId === undefined ? undefined : sessions.live(sessionId);
-    if (sessionId !== undefined && !session) {
-      return failed(
-        ErrorCode.SESSION_EXPIRED,
-        `session ${sessionId} is not open on drone ${process.pid} (it ended, or never opened here): open a new session`,
-      );
-    }
-    const fn = Object.hasOwn(service.methods, method) ? service.methods[method] : undefined;
-    if (!fn) {
-      return failed(
-        ErrorCode.NO_SUCH_METHOD,
-        `service "${this.#parts.context.service}" has no method "${method}": its methods are ${Object.keys(service.methods).join(", ")}`,
-      );
-    }
-    // A session's call runs on the record the session holds, unless another of its calls has it.
-    const worker = session && !workers.busy(session.worker) ? session.worker : workers.free();
-    if (worker === undefined) {
-      return failed(
-        ErrorCode.DISPATCH_BAD_MESSAGE,
-        `drone ${process.pid} already runs ${this.#running.size} calls (concurrency ${this.#parts.concurrency}) and holds ${sessions.size} sessions: the master sent one call too many`,
-      );
-    }
-    return { fn, worker, session };
   }
 
   #start(
