@@ -51,8 +51,7 @@ export class DroneSpawner {
     const scoreboard = this.#parts.scoreboard();
     if (this.#parts.stopping()) return "the master is stopping";
     if (!scoreboard) return "the scoreboard is not open";
-    const held = this.#backoff.holds(purpose);
-    if (held) return held;
+    if (this.#backoff.holds(purpose)) return "forks are paused after one failed (see the log)";
     if (this.#parts.generations().role(generation.number) === "old") {
       return `generation ${generation.number} is out of service`;
     }

@@ -16,10 +16,9 @@ export class ForkBackoff {
     return Date.now() < this.#until;
   }
 
-  /** Why a fork for `purpose` must not be tried now, or undefined when it may. */
-  holds(purpose: ForkPurpose): string | undefined {
-    if (purpose === "start" || !this.active) return undefined;
-    return `forks are paused for ${Math.ceil((this.#until - Date.now()) / 1000)} s after one failed (see the log)`;
+  /** Whether a fork for `purpose` must wait. */
+  holds(purpose: ForkPurpose): boolean {
+    return purpose === "upkeep" && this.active;
   }
 
   /** A fork failed: pause forks for upkeep from now. */

@@ -52,8 +52,7 @@ export class Spawner {
     const scoreboard = this.#parts.scoreboard();
     if (this.#parts.stopping()) return "the master is stopping";
     if (!scoreboard) return "the scoreboard is not open";
-    const held = this.#backoff.holds(purpose);
-    if (held) return held;
+    if (this.#backoff.holds(purpose)) return "forks are paused after one failed (see the log)";
     // A late hand-over must not bring back a generation that was replaced or never took charge: its
     // listeners and module resources may be closed already.
     if (this.#parts.generations().role(generation.number) === "old") {
