@@ -18,7 +18,8 @@ const FIELD_NAMES = Object.keys(FIELDS);
 // Tokens of letters, digits, - and _, joined by dots; no wildcard, no empty token: a subject a
 // subscription can end in ".>" after.
 const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-const SERVER = /^(nats:\/\/|tls:\/\/)?[^\s/]+(:\d{1,5})?$/;
+// [scheme://][user[:pass]@]host[:port], the host a name, an IPv4 address or a bracketed IPv6 one.
+const SERVER = /^(?:(?:nats|tls):\/\/)?(?:[^\s/@]+@)?(?:\[[0-9A-Fa-f:.]+\]|[^\s/:@[\]]+)(?::(\d{1,5}))?$/;
 const MAX_SUBJECT = 200;
 
 /** The NATS transport of service `name`, or undefined when it has none. Problems are named `at.transport...`. */
@@ -66,7 +67,8 @@ export function readNatsTransport(
     nats.subject ?? `drover.${subjectToken(name)}`,
     problems,
   );
-  const queue = readSubject(`${field}.nats.queue`, nats.queue ?? subject, problems);
+  // A queue left out is the subject: a bad subject is not reported again as a bad queue.
+  const queue = nats.queue === undefined ? subject : readSubject(`${field}.nats.queue`, nats.queue, problems);
   const secrets: { user?: string; pass?: string; token?: string } = {};
   for (const key of ["user", "pass", "token"] as const) {
     const secret = nats[key];
@@ -104,14 +106,20 @@ function readServers(field: string, value: unknown, problems: ConfigProblem[]): 
   }
   const servers: string[] = [];
   for (const server of list) {
-    if (typeof server === "string" && SERVER.test(server)) servers.push(server);
+    if (typeof server === "string" && isServerAddress(server)) servers.push(server);
     else
       problems.push({
         field,
-        reason: `lists ${describeValue(server)}, which is not a server address ("host:port" or "nats://host:port")`,
+        reason: `lists ${describeValue(server)}, which is not a server address ("host:port" or "nats://host:port", a port from 1 to 65535)`,
       });
   }
   return servers;
+}
+
+function isServerAddress(text: string): boolean {
+  const port = SERVER.exec(text)?.[1];
+  if (port === undefined) return SERVER.test(text);
+  return Number(port) >= 1 && Number(port) <= 65535;
 }
 
 function readSubject(field: string, value: unknown, problems: ConfigProblem[]): string {

@@ -35,6 +35,7 @@ export function readServices(value: unknown, baseDir: string, problems: ConfigPr
   }
   const services: ServiceFields[] = [];
   const named = new Map<string, string>();
+  const subjects: { at: string; subject: string }[] = [];
   for (let i = 0; i < value.length; i++) {
     const at = `services[${i}]`;
     const entry: unknown = value[i];
@@ -53,9 +54,31 @@ export function readServices(value: unknown, baseDir: string, problems: ConfigPr
     } else if (service.name !== "") {
       named.set(service.name, at);
     }
-    if (problems.length === before) services.push(service);
+    if (problems.length !== before) continue;
+    services.push(service);
+    if (service.nats) checkSubject(at, service.nats.subject, subjects, problems);
   }
   return services;
+}
+
+// A service over NATS takes every call under "<subject>.>": two on one subject, or one's subject
+// inside the other's ("drover.a" and "drover.a.b"), would each take calls meant for the other. Names
+// that differ only in the characters a subject cannot hold ("a:b", "a_b") meet here too.
+function checkSubject(
+  at: string,
+  subject: string,
+  taken: { at: string; subject: string }[],
+  problems: ConfigProblem[],
+): void {
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}.`);
+  const other = taken.find((known) => within(subject, known.subject) || within(known.subject, subject));
+  if (other) {
+    problems.push({
+      field: `${at}.transport.nats.subject`,
+      reason: `is "${subject}", which ${other.subject === subject ? "is" : "overlaps"} the NATS subject of ${other.at} ("${other.subject}"): the two would take each other's calls; give one a subject of its own`,
+    });
+  }
+  taken.push({ at, subject });
 }
 
 function readService(

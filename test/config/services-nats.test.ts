@@ -96,4 +96,63 @@ describe("a service's NATS transport", () => {
     const [emptyToken] = await refused({ nats: { servers: "h:1", token: "" } });
     assert.match(emptyToken ?? "", /transport\.nats\.token: must be a non-empty string/);
   });
+
+  it("refuses server addresses without a host or with a port out of range", async () => {
+    for (const server of ["x::", "x:", ":4222", "127.0.0.1:99999", "127.0.0.1:0", "127.0.0.1:-1"]) {
+      const [problem] = await refused({ nats: { servers: server } });
+      assert.match(problem ?? "", /servers: lists .* which is not a server address/, server);
+    }
+    for (const server of ["h", "127.0.0.1:4222", "nats://a:65535", "tls://user:pass@h:1", "[::1]:4222"]) {
+      const accepted = await resolve({ transport: { nats: { servers: server } } });
+      assert.deepEqual(accepted.config.services[0]?.nats?.servers, [server]);
+    }
+  });
+
+  it("reports a bad subject once, not again as the queue that defaults to it", async () => {
+    const problems = await refused({ nats: { servers: "h:1", subject: "a..b" } });
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0] ?? "", /transport\.nats\.subject: must be a NATS subject/);
+  });
+
+  it("refuses two services whose subjects are one, or one inside the other", async () => {
+    const nats = { servers: "h:1" };
+    const overlap = (services: Record<string, unknown>[]) =>
+      withDir((dir) => {
+        write(dir, "math.js", "export default {};\n");
+        return problemsOf(() =>
+          checkConfig(
+            { services: services.map((s) => ({ module: "math.js", transport: { nats }, ...s })) } as never,
+            {
+              baseDir: dir,
+            },
+          ),
+        );
+      });
+    // "a:b" and "a_b" both become the subject drover.a_b.
+    assert.deepEqual(await overlap([{ name: "a:b" }, { name: "a_b" }]), [
+      'services[1].transport.nats.subject: is "drover.a_b", which is the NATS subject of services[0] ("drover.a_b"): the two would take each other\'s calls; give one a subject of its own',
+    ]);
+    const [inside] = await overlap([
+      { name: "x", transport: { nats: { ...nats, subject: "acme.x.y" } } },
+      { name: "y", transport: { nats: { ...nats, subject: "acme.x" } } },
+    ]);
+    assert.match(
+      inside ?? "",
+      /^services\[1\]\.transport\.nats\.subject: is "acme\.x", which overlaps the NATS subject of services\[0\]/,
+    );
+    const apart = await withDir((dir) => {
+      write(dir, "math.js", "export default {};\n");
+      const services = [
+        { name: "x", transport: { nats: { ...nats, subject: "acme.x" } } },
+        { name: "y", transport: { nats: { ...nats, subject: "acme.xy" } } },
+        { name: "z", transport: { nats } },
+      ];
+      return checkConfig({ services: services.map((s) => ({ module: "math.js", ...s })) }, { baseDir: dir });
+    });
+    assert.equal(
+      apart.config.services.length,
+      3,
+      "subjects that share characters but no whole token do not overlap",
+    );
+  });
 });
