@@ -74,7 +74,8 @@ export class ServiceDrones implements PoolHooks {
       sessions: this.sessions,
       serving: () => this.#serving,
       starting: (generation) => this.#starts.has(generation),
-      draining: () => this.#draining,
+      // Removed from the config, it has no other drones to take its backlog: its own finish it, as in a stop.
+      draining: () => this.#draining || this.gone,
       drainTimeout: () => (this.#serving ?? this.#last)?.config.drainTimeout ?? 30_000,
       spawn: (generation) => this.#spawn(generation, "upkeep") === undefined,
     });

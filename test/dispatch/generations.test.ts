@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { waitFor } from "../harness/wait.ts";
-import { startServices } from "../support/services.ts";
+import { MATH_SERVICE, startServices } from "../support/services.ts";
 import { rejection } from "./support.ts";
 
 describe("generations of drones", { timeout: 240_000 }, () => {
@@ -59,6 +59,30 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     drover.writeConfig({ minDrones: 1, maxDrones: 1 });
     assert.equal((await drover.cli("reload")).status, 0);
     await waitFor("a new drone serves", async () => (await math.call("pid", undefined)) !== pid);
+  });
+
+  it("a reload that removes a service lets its drones finish the calls running and waiting", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const pid = await math.call("pid", undefined);
+    const started = Date.now();
+    const running = math.call("sleep", { ms: 1500 }, { timeout: "30s" });
+    const waiting = [1, 2, 3].map((ms) => math.call("sleep", { ms }, { timeout: "30s" }));
+    writeFileSync(
+      join(drover.dir.path, "drover.config.json"),
+      JSON.stringify({ runDir: "./run", services: [{ name: "other", module: MATH_SERVICE }] }),
+    );
+    const reload = await drover.cli("reload");
+    assert.equal(reload.status, 0, reload.stderr);
+    assert.deepEqual(
+      await Promise.all([running, ...waiting]),
+      [pid, pid, pid, pid],
+      "its drone ran them all",
+    );
+    assert.ok(Date.now() - started < 20_000, "the waiting calls ran, not waited out their deadline");
+    const gone = await rejection(math.call("pid", undefined));
+    assert.equal(gone.code, "DROVER_ERR_NO_SUCH_SERVICE");
   });
 
   it("lets a session on an old drone go on, then tells it to reconnect after sessionDrainTimeout", async (t) => {
