@@ -1,6 +1,6 @@
 // A drone's DONE: the answer to a control frame it owed (a session's DISCONNECT), or to a call, which
 // settles it. A drone that asked to retire (ctx.retire()) or reached maxRequestsPerDrone is recycled;
-// its replacement starts a tenth of its limit ahead, so that it is ready by the time the drone leaves.
+// its replacement starts a tenth of its limit ahead, and a drone at its limit leaves once it is up.
 // Then the drone is free for what comes next (drone-flow.ts).
 import type { Logger } from "../log/logger.ts";
 import type { Drone } from "./drone.ts";
@@ -30,8 +30,9 @@ export function droneDone(
   const call = flow.pool.done(drone, header, body);
   if (!call) return;
   if (header.retire && !drone.retiring) {
-    drone.retiring = true;
     const limit = drone.maxRequests > 0 && drone.served >= drone.maxRequests;
+    // ctx.retire(): it leaves after this call. At its limit it serves on until its replacement is up.
+    if (!limit) drone.retiring = true;
     log.info(
       { childPid: drone.pid, served: drone.served },
       limit

@@ -1,6 +1,6 @@
 // Where a drone goes each time it is free: to the next step of its session, to more calls from the
-// backlog (then back on the idle stack while it has room), or out: recycled at its limit or when it
-// asked to retire, let go when its generation no longer serves (after the backlog, on a graceful
+// backlog (then back on the idle stack while it has room), or out: recycled at its limit (once its
+// replacement is up, or another drone has room) or at once when it asked to retire, let go when its generation no longer serves (after the backlog, on a graceful
 // stop). A leaving drone quiesces once it runs nothing, owes no control answer and holds no session.
 import { ErrorCode } from "../errors.ts";
 import type { ExitPlan } from "../master/children/child-phase.ts";
@@ -11,6 +11,7 @@ import type { ServicePool } from "./service-pool.ts";
 import type { SessionLife } from "./session-life.ts";
 
 const notAnOpening = (call: Call) => !call.opens;
+const spent = (drone: Drone) => drone.maxRequests > 0 && drone.served >= drone.maxRequests;
 
 export interface FlowParts {
   readonly pool: ServicePool;
@@ -23,7 +24,8 @@ export interface FlowParts {
   readonly draining: () => boolean;
   /** How long a leaving drone may take to finish what it has (its generation's drainTimeout). */
   readonly drainTimeout: () => number;
-  readonly spawn: (generation: Generation) => boolean;
+  /** Starts a drone of `generation`: it, or undefined when none could be started. */
+  readonly spawn: (generation: Generation) => Drone | undefined;
 }
 
 export class DroneFlow {
@@ -63,7 +65,8 @@ export class DroneFlow {
       else this.#feed(drone);
       return;
     }
-    if (drone.retiring || (drone.maxRequests > 0 && drone.served >= drone.maxRequests)) {
+    // At its limit it serves on while its replacement starts: recycling never makes a call wait for a start.
+    if (drone.retiring || (spent(drone) && !drone.replacementComing)) {
       this.leave(drone, "recycle");
       return;
     }
@@ -105,7 +108,24 @@ export class DroneFlow {
     const serving = this.#parts.serving();
     if (drone.replaced || serving?.number !== drone.generation) return;
     drone.replaced = true;
-    this.#parts.spawn(serving);
+    drone.replacement = this.#parts.spawn(serving);
+  }
+
+  /** A drone came up: the idle ones past their limit that waited for it leave now. */
+  recycleSpent(): void {
+    for (const drone of [...this.pool.idle.drones]) {
+      if (drone.running.size === 0 && spent(drone) && !this.#stillNeeded(drone)) this.leave(drone, "recycle");
+    }
+  }
+
+  // A drone past maxRequestsPerDrone serves on while its replacement is still starting and no other
+  // drone has room: recycling never makes a call wait for a drone to start.
+  #stillNeeded(drone: Drone): boolean {
+    const next = drone.replacement;
+    // Up once it said HELLO and ready; a replacement that died starting stays "starting" here.
+    const coming =
+      next?.state === "starting" && (next.child.phase === "starting" || next.child.phase === "ready");
+    return coming && !this.pool.idle.drones.some((other) => other !== drone && other.takesCalls);
   }
 
   #feed(drone: Drone): void {

@@ -36,10 +36,12 @@ export class Drone {
   session: Session | undefined;
   /** Calls it has finished. */
   served = 0;
-  /** It takes no more calls: it reached maxRequestsPerDrone, or a method called ctx.retire(). */
+  /** It takes no more calls: a method called ctx.retire(). (At maxRequestsPerDrone it serves on until replaced.) */
   retiring = false;
-  /** Its replacement was started (before it retires, so that the idle stack does not run dry). */
+  /** Its replacement was started (before it retires, so that the idle stack does not run dry)... */
   replaced = false;
+  /** ...and is this drone, unless none could be started. */
+  replacement: Drone | undefined;
   /** When it last became idle (for picking the coldest to retire). */
   idleSince = 0;
   readonly #channel: ChildHandle["drone"] & object;
@@ -116,10 +118,21 @@ export class Drone {
     return (this.state === "idle" || this.state === "busy") && this.hasRoom && this.child.phase !== "killing";
   }
 
-  /** Whether it can take one more call now (never past its request limit). */
+  /** Whether it can take one more call now (past its request limit only while its replacement starts). */
   get hasRoom(): boolean {
-    if (this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests) return false;
-    return this.running.size < this.concurrency;
+    if (this.running.size >= this.concurrency) return false;
+    return !this.atLimit || this.replacementComing;
+  }
+
+  /** It has served, or runs, maxRequestsPerDrone calls. */
+  get atLimit(): boolean {
+    return this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests;
+  }
+
+  /** Its replacement is on its way: started, not up yet, not dead (one that died starting stays "starting" here). */
+  get replacementComing(): boolean {
+    const next = this.replacement;
+    return next?.state === "starting" && (next.child.phase === "starting" || next.child.phase === "ready");
   }
 
   send(kind: number, header: Header, body?: Uint8Array): void {

@@ -77,13 +77,16 @@ export class ServiceDrones implements PoolHooks {
       // Removed from the config, it has no other drones to take its backlog: its own finish it, as in a stop.
       draining: () => this.#draining || this.gone,
       drainTimeout: () => (this.#serving ?? this.#last)?.config.drainTimeout ?? 30_000,
-      spawn: (generation) => this.#spawn(generation, "upkeep") === undefined,
+      spawn: (generation) => {
+        const spawned = this.#spawn(generation, "upkeep");
+        return typeof spawned === "string" ? undefined : spawned;
+      },
     });
     this.#sizing = new ServiceSizing({
       pool: this.pool,
       drones: () => this.#drones.values(),
       supervised: () => (this.#parts.stopping() || this.#draining ? undefined : this.#serving),
-      spawn: (generation) => this.#spawn(generation, "upkeep") === undefined,
+      spawn: (generation) => typeof this.#spawn(generation, "upkeep") !== "string",
       retire: (drone) => this.#flow.leave(drone, "idle"),
     });
   }
@@ -114,8 +117,8 @@ export class ServiceDrones implements PoolHooks {
     this.#starts.set(generation.number, start);
     try {
       for (let i = 0; i < config.minDrones; i++) {
-        const refused = this.#spawn(generation, "start");
-        if (refused) start.fail(`service "${this.name}": ${refused}`);
+        const spawned = this.#spawn(generation, "start");
+        if (typeof spawned === "string") start.fail(`service "${this.name}": ${spawned}`);
       }
       await start.done;
     } finally {
@@ -231,6 +234,8 @@ export class ServiceDrones implements PoolHooks {
       if (serves()) this.#sizing.grow();
     });
     if (!serves()) return;
+    // A replacement that died starting: the drones at their limit that waited for it leave.
+    if (drone.state === "starting") this.#flow.recycleSpent();
     if (!expectedExit(drone, exit, stopping)) {
       this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
     }
@@ -253,10 +258,11 @@ export class ServiceDrones implements PoolHooks {
       this.#hello.teach(this.pool, drone.generation);
     }
     this.freed(drone);
+    this.#flow.recycleSpent();
   }
 
-  // Why no drone was forked, or undefined once one was.
-  #spawn(generation: Generation, purpose: ForkPurpose): string | undefined {
+  // The drone forked, or why none was.
+  #spawn(generation: Generation, purpose: ForkPurpose): Drone | string {
     const config = this.#configOf(generation);
     const spawned = this.#parts.spawn(config, generation, purpose);
     if (typeof spawned === "string") return spawned;
@@ -277,7 +283,7 @@ export class ServiceDrones implements PoolHooks {
       config.maxMessageBytes + ANSWER_SLACK_BYTES,
     );
     this.#drones.set(spawned.child, drone);
-    return undefined;
+    return drone;
   }
 
   #configOf(generation: Generation): ResolvedService {
