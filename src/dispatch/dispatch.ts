@@ -57,17 +57,25 @@ export class Dispatch implements Dispatcher {
 
   call(request: CallRequest, reply: Reply): CallHandle | undefined {
     const service = this.#services.get(request.service);
-    if (!service || service.gone) {
-      reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(request.service));
-      return undefined;
-    }
     if (request.session !== undefined) {
-      const session = service.sessions.find(request.session);
-      if (!session) {
+      // A session goes on on its drone after its service was removed or replaced, up to sessionDrainTimeout.
+      for (const holder of [service, ...this.#retired]) {
+        if (holder?.name !== request.service) continue;
+        const session = holder.sessions.find(request.session);
+        if (session) return holder.pool.call(request, reply, session);
+      }
+      if (service) {
+        // Counted as a call that failed, as a call that reached its session's end in the pool is.
+        service.pool.counters.calls++;
+        service.pool.counters.failed++;
+        service.pool.changed();
         reply.fail(ErrorCode.SESSION_EXPIRED, service.sessions.expired(request.session));
         return undefined;
       }
-      return service.pool.call(request, reply, session);
+    }
+    if (!service) {
+      reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(request.service));
+      return undefined;
     }
     return service.pool.call(request, reply);
   }
@@ -97,7 +105,7 @@ export class Dispatch implements Dispatcher {
 
   load(serviceName: string): ServiceLoad | undefined {
     const service = this.#services.get(serviceName);
-    if (!service || service.gone) return undefined;
+    if (!service) return undefined;
     const { pool } = service;
     // The stack may still hold drones that left or filled up since (they are dropped as it is popped).
     let idle = 0;
@@ -114,12 +122,12 @@ export class Dispatch implements Dispatcher {
 
   demand(serviceName: string, waiting: number): void {
     const service = this.#services.get(serviceName);
-    if (service && !service.gone) service.demand(waiting);
+    service?.demand(waiting);
   }
 
   describe(serviceName: string): ServiceDescription | undefined {
     const service = this.#services.get(serviceName);
-    if (!service || service.gone) return undefined;
+    if (!service) return undefined;
     const { pool } = service;
     const { counters } = pool;
     return {
@@ -147,8 +155,7 @@ export class Dispatch implements Dispatcher {
     const started: Promise<void>[] = [];
     for (const config of generation.config.services) {
       let service = this.#services.get(config.name);
-      if (!service || service.gone) {
-        if (service) this.#retired.add(service);
+      if (!service) {
         service = this.#newService(config);
         this.#services.set(config.name, service);
       }
@@ -163,11 +170,15 @@ export class Dispatch implements Dispatcher {
   /** `generation` takes charge: its drones serve; services it no longer has finish and leave. */
   promote(generation: Generation): void {
     const names = new Set(generation.config.services.map((service) => service.name));
-    for (const service of this.#services.values()) {
-      if (names.has(service.name)) service.promote(generation);
-      else if (!service.gone) {
-        service.retireAll(`service "${service.name}" is no longer in the config`);
+    for (const service of [...this.#services.values()]) {
+      if (names.has(service.name)) {
+        service.promote(generation);
+        continue;
       }
+      // Its drones finish what they hold and leave; it is forgotten with the last (exited).
+      service.retireAll(`service "${service.name}" is no longer in the config`);
+      this.#services.delete(service.name);
+      this.#retire(service);
     }
     // drover status shows the services from the moment the generation serves.
     this.#records.publish();
@@ -181,8 +192,7 @@ export class Dispatch implements Dispatcher {
       if (!service.served) {
         service.retireAll(`service "${service.name}" did not start`);
         this.#services.delete(service.name);
-        if (service.drones.length > 0) this.#retired.add(service);
-        else this.#records.clear(service.index);
+        this.#retire(service);
       }
     }
   }
@@ -215,11 +225,18 @@ export class Dispatch implements Dispatcher {
   exited(exit: ChildExit): void {
     const owner = this.#owner(exit.child);
     owner?.exited(exit, this.#parts.stopping());
-    // Its last drone gone, a retired service is forgotten, and its record with it.
-    if (owner && this.#retired.has(owner) && owner.drones.length === 0) {
-      this.#retired.delete(owner);
-      this.#records.clear(owner.index);
+    if (owner && this.#retired.has(owner)) this.#retire(owner);
+  }
+
+  // A service out of the config finishes on its drones; with the last gone, it is forgotten, and its
+  // record with it (drover status lists it no more).
+  #retire(service: ServiceDrones): void {
+    if (service.drones.length > 0) {
+      this.#retired.add(service);
+      return;
     }
+    this.#retired.delete(service);
+    this.#records.clear(service.index);
   }
 
   #newService(config: ResolvedService): ServiceDrones {
@@ -256,8 +273,7 @@ export class Dispatch implements Dispatcher {
   }
 
   #noService(name: string): string {
-    const known = [...this.#services.values()].filter((service) => !service.gone);
-    const names = known.map((service) => service.name);
+    const names = [...this.#services.keys()];
     return names.length > 0
       ? `no service "${name}" runs here; the services are: ${names.join(", ")}`
       : `no service "${name}" runs here: this master has no services (add them under services in the config)`;

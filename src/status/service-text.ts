@@ -17,6 +17,8 @@ export const NATS_WORDS: Readonly<Record<NonNullable<ServiceStatus["nats"]>, str
   pulling: "pulling calls from JetStream (at least once)",
 };
 
+const counted = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 export function formatServices(report: {
   readonly services: readonly ServiceStatus[];
   readonly otherDrones: readonly DroneStatus[];
@@ -25,17 +27,17 @@ export function formatServices(report: {
   const lines: string[] = [];
   for (const service of report.services) {
     const { counters: c } = service;
-    const sessions = service.sessionsOpen === 1 ? "1 session open" : `${service.sessionsOpen} sessions open`;
+    const sessions = counted(service.sessionsOpen, "session open", "sessions open");
     lines.push(
       "",
-      `Service "${service.name}", generation ${service.generation}: ${service.drones} drones ` +
+      `Service "${service.name}", generation ${service.generation}: ${counted(service.drones, "drone", "drones")} ` +
         `(${service.idleDrones} idle, ${service.startingDrones} starting), ` +
         `backlog ${service.backlog} (high-water ${service.backlogHighWater}), ${sessions}` +
         (service.nats ? `; NATS: ${NATS_WORDS[service.nats]}` : ""),
       `  calls: ${c.calls} received, ${c.completed} completed, ${c.failed} failed; ` +
         `${c.rejected} rejected, ${c.expired} expired, ${c.cancelled} cancelled, ` +
-        `${c.droneExits} drone exits, ${c.poison} poison; ${c.retries} retries; ` +
-        `${c.sessionsOpened} sessions opened`,
+        `${counted(c.droneExits, "drone exit", "drone exits")}, ${c.poison} poison; ${counted(c.retries, "retry", "retries")}; ` +
+        `${counted(c.sessionsOpened, "session opened", "sessions opened")}`,
       `  queue wait: ${percentiles(service.queueWait.buckets)}; run time: ${percentiles(service.runTime.buckets)}`,
       ...droneRows(service.droneProcesses),
     );

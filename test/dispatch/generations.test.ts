@@ -62,17 +62,23 @@ describe("generations of drones", { timeout: 240_000 }, () => {
   });
 
   it("a reload that removes a service lets its drones finish the calls running and waiting", async (t) => {
-    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    // Two drones: one pinned to a session, one for the calls.
+    const drover = await startServices({ math: { minDrones: 2, maxDrones: 2 } });
     t.after(() => drover.stop());
     const math = (await drover.client()).service("math");
+    const session = await math.session();
+    const pinned = ((await session.call("count", undefined)) as { pid: number }).pid;
     const pid = await math.call("pid", undefined);
     const started = Date.now();
     const running = math.call("sleep", { ms: 1500 }, { timeout: "30s" });
     const waiting = [1, 2, 3].map((ms) => math.call("sleep", { ms }, { timeout: "30s" }));
-    writeFileSync(
-      join(drover.dir.path, "drover.config.json"),
-      JSON.stringify({ runDir: "./run", services: [{ name: "other", module: MATH_SERVICE }] }),
-    );
+    const other = { name: "other", module: MATH_SERVICE };
+    const config = (services: object[]) =>
+      writeFileSync(
+        join(drover.dir.path, "drover.config.json"),
+        JSON.stringify({ runDir: "./run", services }),
+      );
+    config([other]);
     const reload = await drover.cli("reload");
     assert.equal(reload.status, 0, reload.stderr);
     assert.deepEqual(
@@ -83,6 +89,14 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.ok(Date.now() - started < 20_000, "the waiting calls ran, not waited out their deadline");
     const gone = await rejection(math.call("pid", undefined));
     assert.equal(gone.code, "DROVER_ERR_NO_SUCH_SERVICE");
+    // Its open session goes on on its drone until it ends; then the service is forgotten.
+    assert.deepEqual(await session.call("count", undefined), { count: 2, pid: pinned, opened: true });
+    await session.close();
+    const names = async () => (await drover.status()).services.map((service) => service.name);
+    await waitFor("the removed service is no longer listed", async () => !(await names()).includes("math"));
+    config([other, { name: "math", module: MATH_SERVICE }]);
+    assert.equal((await drover.cli("reload")).status, 0);
+    assert.deepEqual((await names()).sort(), ["math", "other"], "listed once when it comes back");
   });
 
   it("lets a session on an old drone go on, then tells it to reconnect after sessionDrainTimeout", async (t) => {

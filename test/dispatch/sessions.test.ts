@@ -55,9 +55,16 @@ describe("sessions", { timeout: 120_000 }, () => {
     const idle = await math.session();
     await idle.call("count", undefined);
     await waitFor("the idle session ended", () => hooks(drover.marks).includes(`disconnect ${idle.id} idle`));
+    const counters = async () => (await drover.status()).services[0]?.counters;
+    const before = await counters();
     const expired = await rejection(idle.call("count", undefined));
     assert.equal(expired.code, "DROVER_ERR_SESSION_EXPIRED");
     assert.match(expired.message, /sessionIdleTimeout/);
+    // Answered, so counted: a call received, and failed.
+    await waitFor("the refused call is counted", async () => {
+      const after = await counters();
+      return after?.calls === (before?.calls ?? 0) + 1 && after.failed === (before?.failed ?? 0) + 1;
+    });
 
     // Calls every 100 ms keep a session from idling, but not past its lifetime.
     const busy = await math.session();

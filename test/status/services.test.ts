@@ -109,7 +109,7 @@ describe("drover status with a dispatch pool", () => {
     );
     assert.match(
       text,
-      /^ {2}calls: 40 received, 30 completed, 9 failed; 2 rejected, 3 expired, 1 cancelled, 1 drone exits, 1 poison; 4 retries; 5 sessions opened$/m,
+      /^ {2}calls: 40 received, 30 completed, 9 failed; 2 rejected, 3 expired, 1 cancelled, 1 drone exit, 1 poison; 4 retries; 5 sessions opened$/m,
     );
     assert.match(text, /^ {2}queue wait: p50 0\.5 ms, p99 24 ms; run time: p50 1\.75 ms, p99 > 10 s$/m);
     assert.match(
