@@ -17,7 +17,7 @@ import { CALL_HEADER, headersOf } from "./headers.ts";
 import { heldAnswers } from "./held-answers.ts";
 import { InFlight } from "./in-flight.ts";
 import { warnOfLeftoverStream } from "./leftover-stream.ts";
-import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
+import { NatsLinks } from "./links.ts";
 import { ServiceSubscription } from "./service-subscription.ts";
 import { SessionSubscriptions } from "./session-subscriptions.ts";
 import { CANCEL_SUBJECT } from "./subjects.ts";
@@ -41,15 +41,10 @@ interface Served {
   readonly connection: NatsConnection;
 }
 
-interface Link {
-  readonly servers: string;
-  readonly connection: Promise<NatsConnection>;
-}
-
 export class NatsTransport {
   readonly #dispatcher: Dispatcher;
   readonly #log: Logger;
-  readonly #links = new Map<string, Link>();
+  readonly #links: NatsLinks;
   readonly #services = new Map<string, Served>();
   readonly #inFlight = new InFlight();
   readonly #sessions: SessionSubscriptions;
@@ -62,13 +57,22 @@ export class NatsTransport {
     this.#dispatcher = dispatcher;
     this.#log = log.child({ transport: "nats" });
     this.#sessions = new SessionSubscriptions(dispatcher, this.#inFlight, this.#log);
+    this.#links = new NatsLinks(this.#log, this.#closing.signal, (connection, servers) => {
+      this.#listenForCancels(connection);
+      void this.#follow(connection, servers);
+    });
   }
 
   /** The serving generation's services: those with a NATS transport take calls from NATS from now on. */
   serve(services: readonly ResolvedService[]): void {
     if (this.#closed) return;
     this.#wanted = services;
-    for (const service of services) if (service.nats) void this.#serveOne(service);
+    for (const service of services) {
+      if (service.nats) void this.#serveOne(service);
+      // One whose NATS transport was taken away before it ever connected was only "connecting".
+      else this.#dispatcher.transportState(service.name, "none");
+    }
+    this.#links.giveUpUnwanted(services);
     const names = new Set(services.flatMap((service) => (service.nats ? [service.name] : [])));
     for (const [name, served] of this.#services) {
       if (names.has(name)) continue;
@@ -95,10 +99,8 @@ export class NatsTransport {
     await this.leave();
     this.#sessions.close();
     this.#inFlight.cancelAll();
-    const links = [...this.#links.values()];
-    this.#links.clear();
     await Promise.all(
-      links.map(async (link) => {
+      this.#links.takeAll().map(async (link) => {
         const connection = await withinDrain(link.connection.catch(() => undefined));
         if (!connection) return;
         await withinDrain(connection.drain().catch(() => {}));
@@ -113,7 +115,7 @@ export class NatsTransport {
     const current = this.#services.get(service.name);
     if (current && JSON.stringify(current.intake.nats) === JSON.stringify(nats)) return;
     if (!current) this.#dispatcher.transportState(service.name, "connecting");
-    const connection = await this.#link(service).connection.catch(() => undefined);
+    const connection = await this.#links.get(nats).connection.catch(() => undefined);
     // Meanwhile the master may have stopped, or another generation may want something else.
     const wanted = this.#wanted.find((entry) => entry.name === service.name);
     if (!connection || this.#closed || wanted?.nats !== nats) return;
@@ -143,47 +145,6 @@ export class NatsTransport {
       );
       void warnOfLeftoverStream(service.name, nats, connection, this.#log);
     }
-  }
-
-  #link(service: ResolvedService): Link {
-    const nats = service.nats as NonNullable<ResolvedService["nats"]>;
-    const key = connectionKey(nats);
-    let link = this.#links.get(key);
-    if (!link) {
-      const servers = nats.servers.join(", ");
-      const connection = connectUntil(
-        natsConnectionOptions(nats, `drover master ${process.pid}`),
-        this.#closing.signal,
-      );
-      link = { servers, connection };
-      this.#links.set(key, link);
-      const slow = setTimeout(
-        () =>
-          this.#log.warn(
-            { servers },
-            `cannot reach NATS at ${servers} yet: still trying (the services' NATS callers wait)`,
-          ),
-        2_000,
-      );
-      slow.unref();
-      connection.then(
-        (connected) => {
-          clearTimeout(slow);
-          this.#listenForCancels(connected);
-          void this.#follow(connected, servers);
-        },
-        (error: unknown) => {
-          clearTimeout(slow);
-          // The master stopped while it was still trying: that is no failure to report.
-          if (this.#closing.signal.aborted) return;
-          this.#log.error(
-            { err: error, servers },
-            `cannot connect to NATS at ${servers}: ${(error as Error).message}`,
-          );
-        },
-      );
-    }
-    return link;
   }
 
   #listenForCancels(connection: NatsConnection): void {
