@@ -24,11 +24,13 @@ export class Call implements CallHandle, Timed {
   /** The id the master gives it on the drone's channel. */
   readonly id = ++lastId;
   readonly request: CallRequest;
-  /** When it arrived and when its caller stops waiting (Date.now() milliseconds). */
-  readonly arrivedAt = Date.now();
+  /** When it arrived (performance.now(): the queue wait and run time are timed below a millisecond). */
+  readonly arrivedAt = performance.now();
+  /** Its budget, and when its caller stops waiting (Date.now() milliseconds). */
+  readonly timeoutMs: number;
   readonly deadline: number;
   deadlineIndex = -1;
-  /** When it was handed to a drone (the end of its wait in the backlog). */
+  /** When it was handed to a drone (the end of its wait in the backlog; performance.now()). */
   startedAt = 0;
   /** Drones that died while running it. */
   deaths = 0;
@@ -50,7 +52,8 @@ export class Call implements CallHandle, Timed {
     this.request = request;
     this.#reply = reply;
     this.#events = events;
-    this.deadline = this.arrivedAt + timeoutMs;
+    this.timeoutMs = timeoutMs;
+    this.deadline = Date.now() + timeoutMs;
     const { signal } = request;
     if (signal) {
       this.#onAbort = () => this.cancel(signal.reason);
@@ -73,7 +76,7 @@ export class Call implements CallHandle, Timed {
 
   /** Its budget in words: "10000 ms", and why when the service's requestTimeout cut what the caller asked. */
   get budgetText(): string {
-    const ms = this.deadline - this.arrivedAt;
+    const ms = this.timeoutMs;
     const asked = this.request.timeoutMs;
     return asked !== undefined && asked > ms
       ? `${ms} ms: the service's requestTimeout, below the ${asked} ms its caller gave`
@@ -88,7 +91,7 @@ export class Call implements CallHandle, Timed {
   started(): void {
     if (this.#phase !== "queued") return;
     this.#phase = "running";
-    this.startedAt = Date.now();
+    this.startedAt = performance.now();
   }
 
   /** Back to the backlog after its drone died (a retry). */

@@ -203,7 +203,7 @@ export class ServiceDrones implements PoolHooks {
 
   overdue(drone: Drone, call: Call): void {
     this.#log.error(
-      { childPid: drone.pid, method: call.request.method, deadlineMs: call.deadline - call.arrivedAt },
+      { childPid: drone.pid, method: call.request.method, deadlineMs: call.timeoutMs },
       `a drone of service "${this.name}" still runs "${call.request.method}" past its deadline: logging its stack, then replacing it`,
     );
     void this.#parts.readStack(drone).finally(() => drone.child.kill("hung"));

@@ -147,7 +147,7 @@ export class ServicePool {
     this.changed();
     drone.running.delete(header.id);
     drone.served++;
-    this.counters.runTime.observe(Date.now() - call.startedAt);
+    this.counters.runTime.observe(performance.now() - call.startedAt);
     if (header.ok) {
       const answered = header.replied ? call.delivered() : call.ok(body, call.opens?.id);
       if (answered) this.counters.completed++;

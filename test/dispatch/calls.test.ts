@@ -41,6 +41,23 @@ describe("calls to a service", { timeout: 120_000 }, () => {
     assert.equal(await math.call("pid", undefined), pid, "the same drone serves on");
   });
 
+  it("times each call's queue wait and run time below a millisecond, for the latency histograms", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    for (let i = 0; i < 20; i++) await math.call("add", { a: i, b: 1 });
+    const service = await waitFor("the calls are counted", async () => {
+      const found = (await drover.status()).services[0];
+      return found && found.runTime.count >= 20 ? found : undefined;
+    });
+    // Whole milliseconds (Date.now()) would make every sum whole and put each trivial call in 0 or 1 ms.
+    assert.ok(
+      !Number.isInteger(service.runTime.sumMs),
+      `run time summed in fractions: ${service.runTime.sumMs}`,
+    );
+    assert.ok(service.runTime.sumMs < 20 * 1000, "and in milliseconds");
+  });
+
   it("carries 16 MiB whole, binary as binary, and refuses params over maxMessageBytes before a drone sees them", async (t) => {
     const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, maxMessageBytes: "17MiB" } });
     t.after(() => drover.stop());
