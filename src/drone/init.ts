@@ -1,7 +1,6 @@
 // A drone's start-up, between claiming its slot and saying hello: it lowers its priority, drops its
 // privileges, loads the config's modules and the service module, and runs every childInit (the
 // modules', then the service's). It throws what went wrong; the drone reports it as fatal.
-import { pathToFileURL } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { dropPrivileges } from "../child/privileges.ts";
 import { watchdogLoaded } from "../child/stack-watchdog/stack-watchdog.ts";
@@ -11,7 +10,8 @@ import { importBuiltinModules, loadModules } from "../modules/load.ts";
 import { ModuleRequestHandlers } from "../modules/requests.ts";
 import { ChildResources } from "../modules/resources/child-resources.ts";
 import { Scoreboard } from "../scoreboard/index.ts";
-import { type DroneContext, type ServiceDefinition, toServiceDefinition } from "../service/define.ts";
+import type { DroneContext, ServiceDefinition } from "../service/define.ts";
+import { importService } from "../service/import-service.ts";
 import { lowerPriority } from "./priority.ts";
 import { serviceModule } from "./service-hooks.ts";
 import type { DroneSpec } from "./spec.ts";
@@ -42,7 +42,7 @@ export async function initialiseDrone(spec: DroneSpec, parts: DroneInitParts): P
   if (parts.watchdog && spec.uid !== undefined) await watchdogLoaded(parts.watchdog);
   dropPrivileges(spec.uid, spec.gid, spec.userName);
   for (const module of await loadModules(spec.modules)) parts.hooks.register(module);
-  const service = await importService(spec);
+  const service = await importService(spec.service, spec.module);
   parts.hooks.register(serviceModule(service, parts.context));
   // The generation's shared memory and locks, as a child has them; a drone serves no HTTP, so a
   // module's request handlers (use) find no request.
@@ -64,17 +64,4 @@ export async function initialiseDrone(spec: DroneSpec, parts: DroneInitParts): P
     }),
   });
   return service;
-}
-
-async function importService(spec: DroneSpec): Promise<ServiceDefinition> {
-  const where = `the module of service "${spec.service}" (${spec.module})`;
-  let exported: unknown;
-  try {
-    exported = ((await import(pathToFileURL(spec.module).href)) as { default?: unknown }).default;
-  } catch (cause) {
-    throw new Error(`${where} could not be loaded: ${(cause as Error)?.message ?? String(cause)}`, {
-      cause,
-    });
-  }
-  return toServiceDefinition(exported, where);
 }

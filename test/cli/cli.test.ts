@@ -256,6 +256,29 @@ describe("drover configtest", () => {
     );
   });
 
+  it("imports each service's module, and fails naming the service when one cannot load", {
+    timeout: 30_000,
+  }, async (t) => {
+    const dir = folder(t, {
+      services: [
+        { name: "math", module: MATH_SERVICE },
+        { name: "broken", module: "./broken.ts" },
+      ],
+    });
+    writeFileSync(join(dir.path, "broken.ts"), "export default { methods: {} };\n");
+    const bad = await runCli(["configtest"], dir.path);
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stdout, /^service "math" loads: its methods are add, /m);
+    assert.match(
+      bad.stderr,
+      /the module of service "broken" \(.*broken\.ts\) must default-export `defineService\(\{ methods: \{ \.\.\. \} \}\)`, got object/,
+    );
+    writeFileSync(join(dir.path, "broken.ts"), "export default {{ syntax\n");
+    const syntax = await runCli(["configtest"], dir.path);
+    assert.equal(syntax.status, 1, syntax.stderr);
+    assert.match(syntax.stderr, /the module of service "broken" \(.*broken\.ts\) could not be loaded/);
+  });
+
   it("a config file given with -c that does not exist exits 2", { timeout: 30_000 }, async (t) => {
     const dir = folder(t);
     const result = await runCli(["configtest", "-c", "missing.json"], dir.path);
