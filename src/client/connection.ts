@@ -128,7 +128,9 @@ export class ClientConnection implements FrameSink {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     if (this.#closedBecause !== undefined) {
-      return Promise.reject(this.#connectionError(this.#closedBecause, describe(expects, service, method)));
+      return Promise.reject(
+        this.#connectionError(this.#closedBecause, describe(expects, service, method), false),
+      );
     }
     if (signal?.aborted) return Promise.reject(cancelled(describe(expects, service, method), signal));
     return new Promise((resolve, reject) => {
@@ -244,11 +246,12 @@ export class ClientConnection implements FrameSink {
     }
   }
 
-  #connectionError(why: string, what: string): DispatchError {
+  // `sent`: the request went out before the connection closed, so it may have run.
+  #connectionError(why: string, what: string, sent = true): DispatchError {
+    const outcome = sent ? `${what} may or may not have run` : `${what} was not sent`;
     return new DispatchError(
       Code.DISPATCH_CONNECTION,
-      `the connection to the master closed: ${why} (${this.path}); ${what} may or may not have run: ` +
-        "connect again (see drover status)",
+      `the connection to the master closed: ${why} (${this.path}); ${outcome}: connect again (see drover status)`,
     );
   }
 }

@@ -142,10 +142,12 @@ it("the connection closing rejects every pending call once with DISPATCH_CONNECT
       [0, 1],
     ],
   );
-  // Later calls fail at once, the same way.
-  await assert.rejects(math.call("add", { a: 1, b: 1 }), (error) =>
-    isDroverError(error, ErrorCode.DISPATCH_CONNECTION),
-  );
+  // Later calls fail at once, the same way, saying that they were not sent.
+  await assert.rejects(math.call("add", { a: 1, b: 1 }), (error) => {
+    assert.ok(isDroverError(error, ErrorCode.DISPATCH_CONNECTION));
+    assert.match(error.message, /math\.add was not sent: connect again/);
+    return true;
+  });
   assert.deepEqual(unhandled, []);
 });
 
