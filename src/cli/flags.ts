@@ -20,7 +20,11 @@ const CONFIG_FILE: Flag = {
 
 /** --config and --run-dir: which master a command talks to. */
 export const MASTER_FLAGS: readonly Flag[] = [
-  CONFIG_FILE,
+  {
+    ...CONFIG_FILE,
+    // The master reads the file it started from; this one only says where its run directory is.
+    help: "the config whose runDir finds the master (a reload reads the master's own file)",
+  },
   {
     name: "run-dir",
     type: "string",

@@ -91,14 +91,16 @@ export class Master {
   static async #start(options: MasterOptions, upgrade: UpgradeOrigin | undefined): Promise<Master> {
     // Before the config's code or any child runs.
     const systemd = takeSystemdEnvironment();
-    const { config, warnings } = await resolveConfig({
+    const { config, warnings, file } = await resolveConfig({
       cwd: options.cwd,
       file: options.configFile,
       flags: options.flags,
     });
     const log = options.log ?? createLogger(config.logLevel, { role: "master" });
     for (const warning of warnings) log.warn(warning);
-    const master = new Master(options, config, log, systemd, upgrade);
+    // A reload reads the file this start read: if it is gone, the reload says so (not that the
+    // defaults lack an app).
+    const master = new Master({ ...options, configFile: file }, config, log, systemd, upgrade);
     const { lifecycle, run, generations, pool } = master.#parts;
     master.#parts.systemd.follow(master.#parts.health, master.exited);
     try {

@@ -1,7 +1,7 @@
 // A reload that cannot work leaves generation N serving, untouched: a bad field in the config is
 // refused before anything starts; an app that fails in the new generation is rolled back.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
@@ -28,6 +28,23 @@ it("refuses a reload whose config has a bad field, naming it, and keeps generati
   const reply = await drover.request("/");
   assert.equal(reply.status, 200);
   assert.deepEqual(servedBy(reply.body).generation, 0);
+});
+
+it("refuses a reload whose config file is gone, naming the file, and keeps generation N", {
+  timeout: 60_000,
+}, async (t) => {
+  const drover = await startFixture(SIZES);
+  t.after(() => drover.stop());
+  const file = join(drover.dir.path, "drover.config.json");
+  const moved = `${file}.moved`;
+  renameSync(file, moved);
+  const reload = await drover.cli("reload");
+  assert.notEqual(reload.status, 0);
+  assert.ok(reload.stderr.includes(`config file ${file} was not found`), reload.stderr);
+  assert.ok(drover.proc.output().includes(`config file ${file} was not found`), "the master says it");
+  assert.equal((await drover.status()).generation, 0);
+  renameSync(moved, file);
+  assert.equal((await drover.cli("reload")).status, 0);
 });
 
 it("rolls back a reload whose app fails at import, then takes a good one", { timeout: 90_000 }, async (t) => {

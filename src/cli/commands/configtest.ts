@@ -18,7 +18,7 @@ export const configtest: Command = {
   name: "configtest",
   args: "[app]",
   maxArgs: 1,
-  summary: "check the config, load the app and the services, and print the sizing the master would run with",
+  summary: "check the config, load the app and services, print the sizing the master would run with",
   description: [
     "Reads and checks the config (every adjustment is printed as a warning), loads the modules, which",
     "checks their options, and imports the app as a child would and each service's module as a drone",
