@@ -104,6 +104,11 @@ function jsonReplacer(notes: Set<string>) {
       notes.add("big integers are shown as strings");
       return value.toString();
     }
+    // JSON would write null for them, which reads as a method that returned null.
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      notes.add("NaN and Infinity are shown as strings");
+      return String(value);
+    }
     if (value instanceof Map) {
       notes.add("Maps are shown as objects of their entries");
       return Object.fromEntries([...value].map(([entryKey, entry]) => [String(entryKey), entry]));

@@ -34,6 +34,15 @@ it("prints binary data as base64, and says so on stderr", { timeout: 60_000 }, a
   assert.match(result.stderr, /note: big integers are shown as strings/);
 });
 
+it("prints NaN and Infinity as strings, not as JSON's null, and says so", { timeout: 60_000 }, async (t) => {
+  const { path, dir } = await startServer(t);
+  // JSON.parse reads 1e400 as Infinity, which the echo sends back.
+  const result = await runCli(["call", "math", "echo", '{"x":1e400,"y":-1e400}', "--socket", path], dir.path);
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), { x: "Infinity", y: "-Infinity" });
+  assert.match(result.stderr, /note: NaN and Infinity are shown as strings/);
+});
+
 it("a method that returns nothing prints nothing, and says so", { timeout: 60_000 }, async (t) => {
   const { path, dir } = await startServer(t);
   const result = await runCli(["call", "math", "echo", "--socket", path], dir.path);
