@@ -17,7 +17,9 @@ const DEFAULT_RUN_DIR = ".drover";
 /** Connects to the service socket of the master in `runDir` (or at `socket`). */
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
   if (typeof options !== "object" || options === null) {
-    throw badOption(`connect() takes an object of options, got ${typeof options}`);
+    throw badOption(
+      `connect() takes an object of options, got ${options === null ? "null" : typeof options}`,
+    );
   }
   for (const name of ["runDir", "socket"] as const) {
     const value = options[name];

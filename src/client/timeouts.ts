@@ -10,7 +10,7 @@ export type { Duration } from "../config/types/values.ts";
 /** Milliseconds from `value` (undefined stays undefined); throws DISPATCH_BAD_MESSAGE naming `what`. */
 export function timeoutMs(value: Duration | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = readDuration(value);
+  const parsed = readDuration(value, true);
   if (parsed.ok && parsed.value > 0) return parsed.value;
   const reason = parsed.ok ? "must be more than 0" : parsed.reason;
   throw new DispatchError(ErrorCode.DISPATCH_BAD_MESSAGE, `${what} ${reason}; nothing was sent`);

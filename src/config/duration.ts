@@ -10,8 +10,11 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
 const DURATION = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z]*)$/;
 const HOW = 'use milliseconds as a number, or a number with a unit: "500ms", "30s", "2m", "1h"';
 
-/** Reads a duration into whole milliseconds (rounded), or says why it cannot. */
-export function readDuration(value: unknown): Parsed<number> {
+/**
+ * Reads a duration into whole milliseconds (rounded), or says why it cannot. `positive`: the field
+ * needs more than 0 (its caller refuses 0 with its own reason), so a negative one is told so.
+ */
+export function readDuration(value: unknown, positive = false): Parsed<number> {
   let ms: number;
   if (typeof value === "number") {
     if (!Number.isFinite(value))
@@ -20,7 +23,7 @@ export function readDuration(value: unknown): Parsed<number> {
   } else if (typeof value === "string") {
     const match = DURATION.exec(value.trim());
     const factor = match?.[2] ? UNIT_MS[match[2]] : undefined;
-    if (match && Number(match[1]) < 0) return negative(value);
+    if (match && Number(match[1]) < 0) return negative(value, positive);
     if (match && match[2] === "") {
       return refuse(
         `has no unit, got ${describeValue(value)}: write "${match[1]}ms" or "${match[1]}s", ` +
@@ -33,7 +36,7 @@ export function readDuration(value: unknown): Parsed<number> {
   } else {
     return refuse(`must be a duration, got ${describeValue(value)}: ${HOW}`);
   }
-  if (ms < 0) return negative(value);
+  if (ms < 0) return negative(value, positive);
   const rounded = Math.round(ms);
   if (rounded > MAX_DURATION_MS) {
     return refuse(
@@ -44,8 +47,10 @@ export function readDuration(value: unknown): Parsed<number> {
   return accept(rounded);
 }
 
-function negative(value: unknown): Parsed<number> {
-  return refuse(`must not be negative, got ${describeValue(value)}: use 0 or more`);
+function negative(value: unknown, positive: boolean): Parsed<number> {
+  return refuse(
+    `must not be negative, got ${describeValue(value)}: use ${positive ? "more than 0" : "0 or more"}`,
+  );
 }
 
 /** Parses a duration to milliseconds; throws DROVER_ERR_CONFIG_INVALID naming `field` if it is not one. */

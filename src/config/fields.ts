@@ -31,7 +31,12 @@ import {
 // Sizes whose defaults depend on each other: undefined when not given, settled by the config check.
 type DependentSize = "maxRequestWorkers" | "startServers" | "minSpareWorkers" | "maxSpareWorkers";
 
+// Deadlines that 0 could never meet: more than 0.
+const DEADLINES = ["childStartTimeout", "hookTimeout", "drainTimeout"] as const;
+type Deadline = (typeof DEADLINES)[number];
+
 /** Every field, read and converted: the resolved config before the sizes are settled. */
+
 export type Fields = Omit<ResolvedConfig, DependentSize | "daemonsLimit" | "services" | "droneLimit"> & {
   readonly [size in DependentSize]: number | undefined;
 } & {
@@ -78,7 +83,8 @@ export function readFields(
   const integer = (field: keyof DroverConfig, min = Number.MIN_SAFE_INTEGER) =>
     readInteger(orDefault(field), field, min, problems);
   // A duration with a default is always a number; one without stays undefined when not given.
-  const duration = (field: DurationField) => readDurationField(field, orDefault(field), problems) ?? 0;
+  const duration = (field: DurationField) =>
+    readDurationField(field, orDefault(field), problems, DEADLINES.includes(field as Deadline)) ?? 0;
   const optionalDuration = (field: DurationField) => readDurationField(field, given(field), problems);
 
   // In the order of CONFIG_FIELDS, so that problems are listed in that order.
@@ -136,7 +142,7 @@ export function readFields(
   };
   const runDir = fields.runDir && runDirProblem(fields.runDir);
   if (runDir) problems.push(runDir);
-  for (const field of ["childStartTimeout", "hookTimeout", "drainTimeout"] as const) {
+  for (const field of DEADLINES) {
     if (fields[field] === 0) {
       problems.push({ field, reason: "must be more than 0: a deadline of 0 could never be met" });
     }

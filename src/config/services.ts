@@ -196,7 +196,7 @@ function readServiceDuration(
   zero: string | undefined,
   problems: ConfigProblem[],
 ): number {
-  const parsed = readDuration(value);
+  const parsed = readDuration(value, zero !== undefined);
   if (!parsed.ok) {
     problems.push({ field, reason: parsed.reason });
     return 0;
@@ -209,15 +209,11 @@ function readServiceDuration(
 
 function readMessageBytes(field: string, value: unknown, problems: ConfigProblem[]): number {
   const parsed = readSize(value);
-  if (!parsed.ok) {
-    problems.push({ field, reason: parsed.reason });
-    return 0;
-  }
-  if (parsed.value < MIN_MESSAGE_BYTES || parsed.value > MAX_MESSAGE_BYTES) {
-    problems.push({
-      field,
-      reason: `must be from 1 KiB to 1 GiB (${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} bytes), got ${describeValue(value)}`,
-    });
+  if (!parsed.ok || parsed.value < MIN_MESSAGE_BYTES || parsed.value > MAX_MESSAGE_BYTES) {
+    // A size that is no size (negative, not finite) gets the range too: 0 or more would not do.
+    const range = `must be from 1 KiB to 1 GiB (${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} bytes), got ${describeValue(value)}`;
+    problems.push({ field, reason: parsed.ok || typeof value === "number" ? range : parsed.reason });
+    return parsed.ok ? parsed.value : 0;
   }
   return parsed.value;
 }

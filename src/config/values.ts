@@ -48,9 +48,10 @@ export function readDurationField(
   field: string,
   value: unknown,
   problems: ConfigProblem[],
+  positive = false,
 ): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = readDuration(value);
+  const parsed = readDuration(value, positive);
   if (parsed.ok) return parsed.value;
   problems.push({ field, reason: parsed.reason });
   return 0;

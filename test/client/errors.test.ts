@@ -69,7 +69,11 @@ it("what cannot be sent is refused at once with DISPATCH_BAD_MESSAGE, nothing se
     ["a bad method name", math.call("no such" as "echo", 1), /"no such" is not a method name/],
     ["a timeout without a unit", math.call("echo", 1, { timeout: "5" as "5s" }), /has no unit/],
     ["a zero timeout", math.call("echo", 1, { timeout: 0 }), /must be more than 0/],
-    ["a negative timeout", math.call("echo", 1, { timeout: -5 }), /must not be negative/],
+    [
+      "a negative timeout",
+      math.call("echo", 1, { timeout: -5 }),
+      /must not be negative, got -5: use more than 0/,
+    ],
     ["a signal that is not one", math.call("echo", 1, { signal: {} as AbortSignal }), /not an AbortSignal/],
     ["a bad session timeout", math.session({ timeout: "soon" as "1s" }), /is not a duration/],
   ];
@@ -112,6 +116,10 @@ it("a connect that fails names the socket and what to do", async (t) => {
   for (const options of [{ runDir: "" }, { socket: 5 as unknown as string }, { timeout: "1" as "1s" }]) {
     await assert.rejects(connect(options), (error) => isDroverError(error, ErrorCode.DISPATCH_BAD_MESSAGE));
   }
+  await assert.rejects(
+    connect(null as never),
+    (error) => isDroverError(error, ErrorCode.DISPATCH_BAD_MESSAGE) && /got null$/.test(error.message),
+  );
 });
 
 it("connect() with no options finds dispatch.sock in ./.drover", { timeout: 60_000 }, async (t) => {

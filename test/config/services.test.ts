@@ -215,6 +215,14 @@ describe("services", () => {
       ],
       [{ sessionMaxLifetime: -1 }, "sessionMaxLifetime: must not be negative, got -1: use 0 or more"],
       [
+        { requestTimeout: "-1s" },
+        'requestTimeout: must not be negative, got "-1s" (string): use more than 0',
+      ],
+      [
+        { maxMessageBytes: -1 },
+        "maxMessageBytes: must be from 1 KiB to 1 GiB (1024 to 1073741824 bytes), got -1",
+      ],
+      [
         { sessionDrainTimeout: "30" },
         'sessionDrainTimeout: has no unit, got "30" (string): write "30ms" or "30s", or the number 30 for milliseconds',
       ],
