@@ -182,6 +182,7 @@ export async function runChild(spec: ChildSpec, log: Logger, options: RunChildOp
     });
     listenToMaster({
       quiesce: ({ deadlineMs }) => drain.start(deadlineMs),
+      leaving: () => {},
       detach: () => {
         scoreboard.detach();
         tellMaster({ drover: "detached" });

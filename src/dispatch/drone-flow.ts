@@ -100,7 +100,7 @@ export class DroneFlow {
     if (drone.state === "leaving" && !now) return;
     drone.state = "leaving";
     if (now) drone.child.stop(plan);
-    else this.#quiesceIfDone(drone, plan);
+    else if (!this.#quiesceIfDone(drone, plan)) drone.child.leaving();
   }
 
   /** Starts `drone`'s replacement, once, ahead of its retirement. */
@@ -142,8 +142,10 @@ export class DroneFlow {
     else drone.state = "busy";
   }
 
-  #quiesceIfDone(drone: Drone, plan: ExitPlan = "generation"): void {
-    if (drone.running.size > 0 || drone.pendingControl.size > 0 || drone.session) return;
+  // Whether it was told to quiesce (it holds nothing any more).
+  #quiesceIfDone(drone: Drone, plan: ExitPlan = "generation"): boolean {
+    if (drone.running.size > 0 || drone.pendingControl.size > 0 || drone.session) return false;
     drone.child.quiesce(plan, this.#parts.drainTimeout());
+    return true;
   }
 }

@@ -245,8 +245,12 @@ export class ServiceDrones implements PoolHooks {
   // Its generation no longer serves, or the master stops: its session may go on for `sessionMs`; a
   // drone without one is freed, and leaves (after the backlog, on a graceful stop).
   #letGo(drone: Drone, sessionMs: number): void {
-    if (drone.session) this.sessions.drainAfter(drone.session, sessionMs);
-    else this.freed(drone);
+    if (!drone.session) {
+      this.freed(drone);
+      return;
+    }
+    this.sessions.drainAfter(drone.session, sessionMs);
+    drone.child.leaving();
   }
 
   #up(drone: Drone): void {

@@ -153,6 +153,12 @@ export async function runDrone(spec: DroneSpec, log: Logger): Promise<void> {
       tellMaster({ drover: "detached" });
     },
     exit: () => void exit(EXIT_OK),
+    // Its records say it is on its way out while it finishes what it holds (it serves that on).
+    leaving: () => {
+      if (life !== "serving" || quiescing) return;
+      record.setQuiescing();
+      workers.graceful();
+    },
   });
 
   let service: ServiceDefinition;

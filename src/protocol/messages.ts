@@ -12,7 +12,12 @@ export type MasterMessage =
   /** Your slot goes to a new child: stop writing the shared scoreboard (you are draining). */
   | { readonly drover: "detach" }
   /** A hard stop: exit now, without finishing. */
-  | { readonly drover: "exit" };
+  | { readonly drover: "exit" }
+  /**
+   * To a drone: you take no new call and leave once what you hold is done (the quiesce follows then):
+   * show it (`G`). A listener child ignores it.
+   */
+  | { readonly drover: "leaving" };
 
 export type ChildMessage =
   /** childInit ran and every listener is accepting. */
@@ -33,6 +38,7 @@ const MASTER_MESSAGES: Readonly<Record<MasterMessage["drover"], Shape>> = {
   quiesce: (m) => Number.isInteger(m.deadlineMs) && (m.deadlineMs as number) >= 0,
   detach: () => true,
   exit: () => true,
+  leaving: () => true,
 };
 
 const CHILD_MESSAGES: Readonly<Record<ChildMessage["drover"], Shape>> = {

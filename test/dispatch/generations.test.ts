@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import { waitForPidsGone } from "../harness/process.ts";
 import { waitFor } from "../harness/wait.ts";
 import { MATH_SERVICE, startServices } from "../support/services.ts";
 import { rejection } from "./support.ts";
@@ -39,6 +40,21 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.ok(calls > 0);
     const status = await drover.status();
     assert.equal(status.generation, 10);
+  });
+
+  it("shows an old drone finishing its call as G until it exits", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const old = (await math.call("pid", undefined)) as number;
+    const running = math.call("sleep", { ms: 3000 }, { timeout: "30s" });
+    assert.equal((await drover.cli("reload")).status, 0);
+    const grid = async () =>
+      (await drover.status()).services[0]?.droneProcesses.find((drone) => drone.pid === old)?.grid;
+    // It is told as the new generation takes charge, and says so on its record.
+    await waitFor("the old drone shows G while it runs its last call", async () => (await grid()) === "G");
+    assert.equal(await running, old);
+    await waitForPidsGone([old]);
   });
 
   it("a reload whose service cannot start keeps the old drones serving", async (t) => {

@@ -97,6 +97,11 @@ export class ChildHandle {
     return this.#wasReady;
   }
 
+  /** A drone that will leave once it has finished what it holds: it shows `G` meanwhile. */
+  leaving(): void {
+    if (this.phase === "ready") this.send({ drover: "leaving" });
+  }
+
   /**
    * The pipe of death: stop accepting, finish within `deadlineMs`, then run the childExit hooks;
    * killed if still there after both and a grace.
