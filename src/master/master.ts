@@ -200,8 +200,11 @@ export class Master {
         this.#followConfig();
         return result;
       } catch (error) {
-        if (!lifecycle.stopping)
+        if (!lifecycle.stopping) {
           this.#log.error({ err: error }, `${kind} failed: ${(error as Error).message}`);
+          // drover status, the status page and /metrics count it, so that a failed deploy shows.
+          this.#parts.run.scoreboardIfOpen?.master.restartFailed(Date.now());
+        }
         throw error;
       }
     });

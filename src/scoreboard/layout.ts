@@ -9,7 +9,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { ShmLayout } from "../shm/index.ts";
 
 /** The layout tag ("SCBD") and version written into the shared-memory file by the native header. */
-export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 6 };
+export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 7 };
 
 export const HEADER_BYTES = 128;
 export const PROCESS_RECORD_BYTES = 128;
@@ -48,6 +48,9 @@ export const HeaderF64 = {
   hardRestarts: 10,
   childrenStarted: 11,
   childrenFailed: 12,
+  /** Reloads and restarts that failed (the generation serving carried on), and when the last did (0: never). */
+  failedRestarts: 14,
+  failedRestartTime: 15,
 } as const;
 
 /** Int32 indexes relative to the start of a process record. */

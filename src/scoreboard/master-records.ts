@@ -38,6 +38,14 @@ export class MasterRecords {
     });
   }
 
+  /** A reload or restart failed: the generation serving carries on. */
+  restartFailed(now: number): void {
+    this.#writeHeader(() => {
+      this.#add(HeaderF64.failedRestarts, 1);
+      this.#view.f64[HeaderF64.failedRestartTime] = now;
+    });
+  }
+
   /** The spawn rate the maintenance pass would use next. */
   setSpawnRate(rate: number): void {
     if (this.#view.i32[Header.spawnRate] === rate) return;

@@ -39,6 +39,8 @@ export interface ScoreboardSnapshot {
   readonly masterPid: number;
   readonly startTime: number;
   readonly restartTime: number;
+  /** When the last reload or restart failed (0: none has). */
+  readonly failedRestartTime: number;
   /** Children the maintenance pass may spawn per second now. */
   readonly spawnRate: number;
   /** One more than the highest child slot in use, as the master keeps it. */
@@ -169,6 +171,7 @@ function readAll(view: ScoreboardView, budget: ReadBudget, now: number): Scorebo
     masterPid: header.masterPid,
     startTime: header.startTime,
     restartTime: header.restartTime,
+    failedRestartTime: header.failedRestartTime,
     spawnRate: header.spawnRate,
     slotBound: header.slotBound,
     droneBase: view.droneBase,

@@ -36,9 +36,13 @@ export interface HeaderFields {
   readonly restartTime: number;
   /** Counts of children that have exited, folded in by the master. */
   readonly retired: { readonly requests: number; readonly bytes: number; readonly connections: number };
+  /** When the last reload or restart failed (Date.now() ms), 0 if none has. */
+  readonly failedRestartTime: number;
   readonly counters: {
     readonly gracefulRestarts: number;
     readonly hardRestarts: number;
+    /** Reloads and restarts that failed: the generation serving carried on. */
+    readonly failedRestarts: number;
     /** Children forked. */
     readonly childrenStarted: number;
     /** Children that exited without being asked to: crashed, killed, or unable to initialise. */
@@ -147,7 +151,9 @@ export function readHeader(view: ScoreboardView, budget: ReadBudget, now: number
       hardRestarts: f64[HeaderF64.hardRestarts] ?? 0,
       childrenStarted: f64[HeaderF64.childrenStarted] ?? 0,
       childrenFailed: f64[HeaderF64.childrenFailed] ?? 0,
+      failedRestarts: f64[HeaderF64.failedRestarts] ?? 0,
     },
+    failedRestartTime: f64[HeaderF64.failedRestartTime] ?? 0,
   };
   return { ...fields, consistent, damaged: headerDamage(fields, view, now) };
 }

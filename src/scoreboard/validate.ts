@@ -86,9 +86,15 @@ export function headerDamage(h: HeaderFields, shape: ScoreboardShape, now: numbe
     ["hardRestarts", h.counters.hardRestarts],
     ["childrenStarted", h.counters.childrenStarted],
     ["childrenFailed", h.counters.childrenFailed],
+    ["failedRestarts", h.counters.failedRestarts],
   ] as const) {
     if (!isCount(value)) bad.push(name);
   }
+  const failedAt = h.failedRestartTime;
+  if (
+    !(failedAt === 0 || (Number.isSafeInteger(failedAt) && failedAt >= earliestRestart && failedAt <= latest))
+  )
+    bad.push("failedRestartTime");
   return bad.length === 0 ? SOUND : bad;
 }
 

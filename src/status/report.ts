@@ -63,7 +63,13 @@ export interface StatusReport {
   /** Restarts by kind, and children started and failed, since the master started. */
   readonly counters: ScoreboardSnapshot["counters"];
   /** The same counts under the status page's names, each null when the header holds it damaged. */
-  readonly restarts: { readonly graceful: number | null; readonly hard: number | null };
+  readonly restarts: {
+    readonly graceful: number | null;
+    readonly hard: number | null;
+    /** Reloads and restarts that failed (the generation serving carried on), and how long ago the last did. */
+    readonly failed: number | null;
+    readonly lastFailedSecondsAgo: number | null;
+  };
   readonly childrenStarted: number | null;
   /** Children that exited without being asked to: crashed, killed, or unable to initialise. */
   readonly childrenFailed: number | null;
@@ -98,6 +104,11 @@ export function statusReport(snapshot: ScoreboardSnapshot, now = Date.now(), cpu
     restarts: {
       graceful: headerField(snapshot, "gracefulRestarts", snapshot.counters.gracefulRestarts),
       hard: headerField(snapshot, "hardRestarts", snapshot.counters.hardRestarts),
+      failed: headerField(snapshot, "failedRestarts", snapshot.counters.failedRestarts),
+      lastFailedSecondsAgo:
+        snapshot.failedRestartTime > 0
+          ? since(headerField(snapshot, "failedRestartTime", snapshot.failedRestartTime))
+          : null,
     },
     childrenStarted: headerField(snapshot, "childrenStarted", snapshot.counters.childrenStarted),
     childrenFailed: headerField(snapshot, "childrenFailed", snapshot.counters.childrenFailed),
@@ -214,13 +225,21 @@ export function formatStatus(report: StatusReport): string {
   return lines.join("\n");
 }
 
-// "restarts: 1 graceful, 0 hard, the last 2m 3s ago; children: 5 started, 1 failed".
+// "restarts: 1 graceful, 0 hard, the last 2m 3s ago, 1 failed (the last 5s ago: see the log); children:
+// 5 started, 1 failed".
 function restartsLine(report: StatusReport): string {
-  const { graceful, hard } = report.restarts;
+  const { graceful, hard, failed, lastFailedSecondsAgo } = report.restarts;
   const since = report.sinceRestartSeconds;
   const last = (!graceful && !hard) || since === null ? "" : `, the last ${shortDuration(since)} ago`;
+  const failures =
+    failed === 0
+      ? ""
+      : `, ${shown(failed)} failed` +
+        (lastFailedSecondsAgo === null
+          ? ""
+          : ` (the last ${shortDuration(lastFailedSecondsAgo)} ago: see the log)`);
   return (
-    `restarts: ${shown(graceful)} graceful, ${shown(hard)} hard${last}; children: ` +
+    `restarts: ${shown(graceful)} graceful, ${shown(hard)} hard${last}${failures}; children: ` +
     `${shown(report.childrenStarted)} started, ${shown(report.childrenFailed)} failed (exited without being asked to)`
   );
 }

@@ -41,12 +41,13 @@ it("status shows memory, CPU and uptime per child; top shows it live, fits, and 
   assert.deepEqual(json.counters, {
     gracefulRestarts: 0,
     hardRestarts: 0,
+    failedRestarts: 0,
     childrenStarted: 2,
     childrenFailed: 0,
   });
   assert.deepEqual(
     [json.restarts, json.childrenStarted, json.childrenFailed, typeof json.sinceRestartSeconds],
-    [{ graceful: 0, hard: 0 }, 2, 0, "number"],
+    [{ graceful: 0, hard: 0, failed: 0, lastFailedSecondsAgo: null }, 2, 0, "number"],
     "the status page's counters, under its names",
   );
   const text = await drover.cli("status");

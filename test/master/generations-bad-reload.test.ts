@@ -23,6 +23,10 @@ it("refuses a reload whose config has a bad field, naming it, and keeps generati
 
   const after = await drover.status();
   assert.equal(after.generation, 0);
+  assert.equal(after.restarts.failed, 1, "the failed reload is counted");
+  assert.ok(after.restarts.lastFailedSecondsAgo !== null && after.restarts.lastFailedSecondsAgo < 60);
+  const text = await drover.cli("status");
+  assert.match(text.stdout, /restarts: 0 graceful, 0 hard, 1 failed \(the last \d+s ago: see the log\)/);
   assert.deepEqual(pids(serving(after)), before);
   assert.deepEqual(pids(after.children), before, "no child of a new generation was started");
   const reply = await drover.request("/");

@@ -57,6 +57,8 @@ describe("scoreboard", () => {
       master.setGeneration(2, Date.now(), "graceful");
       master.setGeneration(3, Date.now(), "hard");
       master.setGeneration(2, Date.now()); // a rollback: no restart began
+      const failedAt = Date.now();
+      master.restartFailed(failedAt);
       for (const event of ["started", "started", "started", "failed"] as const) master.countChild(event);
       master.setSpawnRate(8);
       const snap = scoreboard.snapshot();
@@ -65,9 +67,11 @@ describe("scoreboard", () => {
       assert.deepEqual(snap.counters, {
         gracefulRestarts: 2,
         hardRestarts: 1,
+        failedRestarts: 1,
         childrenStarted: 3,
         childrenFailed: 1,
       });
+      assert.equal(snap.failedRestartTime, failedAt);
     });
   });
 

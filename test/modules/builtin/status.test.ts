@@ -99,11 +99,18 @@ function madeUpSnapshot(): ScoreboardSnapshot {
     masterPid: 999,
     startTime: NOW - 100_000,
     restartTime: NOW - 30_000,
+    failedRestartTime: NOW - 5_000,
     spawnRate: 1,
     slotBound: 3,
     droneBase: 4,
     serviceLimit: 64,
-    counters: { gracefulRestarts: 1, hardRestarts: 0, childrenStarted: 3, childrenFailed: 1 },
+    counters: {
+      gracefulRestarts: 1,
+      hardRestarts: 0,
+      failedRestarts: 1,
+      childrenStarted: 3,
+      childrenFailed: 1,
+    },
     consistent: true,
     damaged: [],
     damagedRecords: 0,
@@ -123,7 +130,7 @@ describe("the status report and its forms (made-up scoreboard)", () => {
     assert.equal(report.currentTime, "2026-01-02T03:04:05.000Z");
     assert.equal(report.uptimeSeconds, 100);
     assert.equal(report.sinceRestartSeconds, 30);
-    assert.deepEqual(report.restarts, { graceful: 1, hard: 0 });
+    assert.deepEqual(report.restarts, { graceful: 1, hard: 0, failed: 1, lastFailedSecondsAgo: 5 });
     assert.equal(report.childrenStarted, 3);
     assert.equal(report.childrenFailed, 1);
     assert.equal(report.requestsPerSecond, 0.25);
@@ -194,7 +201,7 @@ describe("the status report and its forms (made-up scoreboard)", () => {
     // Only requests in progress are "current": the K worker's last request is not.
     assert.doesNotMatch(html, /GET \/last/);
     assert.match(html, /<code>GET \/report \(2\.5 s\)<\/code>/);
-    assert.match(html, /<dt>Restarts<\/dt><dd>1 graceful, 0 hard<\/dd>/);
+    assert.match(html, /<dt>Restarts<\/dt><dd>1 graceful, 0 hard, 1 failed \(the last 5s ago\)<\/dd>/);
     assert.match(html, /<dt>Server uptime<\/dt><dd>1m 40s<\/dd>/);
     assert.match(html, /<dt>Since last restart<\/dt><dd>30s<\/dd>/);
     assert.match(html, /<dt>Total traffic<\/dt><dd>20\.0 kB<\/dd>/);
@@ -224,6 +231,8 @@ describe("the status report and its forms (made-up scoreboard)", () => {
     assert.equal(auto.get("Stopping"), "1");
     assert.equal(auto.get("Generation"), "1");
     assert.equal(auto.get("GracefulRestarts"), "1");
+    assert.equal(auto.get("FailedRestarts"), "1");
+    assert.equal(auto.get("SinceFailedRestartSeconds"), "5");
     assert.equal(auto.get("ServerVersion"), "drover/9.9.9");
     assert.equal(auto.get("Scoreboard"), "G.WK_");
     // A slow server's rate keeps its digits, in plain notation.
@@ -549,7 +558,7 @@ describe("the status page of a running master", () => {
           `<tr class="old" data-slot="${old.slot}" data-pid="${old.pid}">.*<td>0 <span class="marker"[^>]*>old</span></td>`,
         ),
       );
-      assert.match(html, /<dt>Restarts<\/dt><dd>1 graceful, 0 hard<\/dd>/);
+      assert.match(html, /<dt>Restarts<\/dt><dd>1 graceful, 0 hard, 0 failed<\/dd>/);
       const auto = parseAuto((await drover.request("/server-status?auto")).body);
       assert.equal(auto.get("Generation"), "1");
       assert.ok(Number(auto.get("Stopping")) >= 1);

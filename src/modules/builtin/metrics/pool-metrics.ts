@@ -111,6 +111,11 @@ export function definePoolMetrics(
     ],
   });
   metrics.counter({
+    name: "restarts_failed_total",
+    help: "Reloads and restarts that failed since the master started (the generation serving carried on; the log says why).",
+    read: (s) => unlessDamaged(s, "failedRestarts", s.counters.failedRestarts),
+  });
+  metrics.counter({
     name: "children_started_total",
     help: "Children forked since the master started.",
     read: (s) => unlessDamaged(s, "childrenStarted", s.counters.childrenStarted),

@@ -65,7 +65,7 @@ export interface StatusPageReport
   readonly startTime: string | null;
   readonly restartTime: string | null;
   readonly sinceRestartSeconds: number | null;
-  readonly restarts: { readonly graceful: number | null; readonly hard: number | null };
+  readonly restarts: StatusReport["restarts"];
   /** Children forked, and children that exited without being asked to, since the master started. */
   readonly childrenStarted: number | null;
   readonly childrenFailed: number | null;
@@ -108,10 +108,7 @@ export function statusPageReport(
     restartTime: restartTime === null ? null : new Date(restartTime).toISOString(),
     uptimeSeconds: uptime,
     sinceRestartSeconds: restartTime === null ? null : Math.max(0, Math.floor((now - restartTime) / 1000)),
-    restarts: {
-      graceful: field("gracefulRestarts", counters.gracefulRestarts),
-      hard: field("hardRestarts", counters.hardRestarts),
-    },
+    restarts: base.restarts,
     childrenStarted: field("childrenStarted", counters.childrenStarted),
     childrenFailed: field("childrenFailed", counters.childrenFailed),
     totals: base.totals,

@@ -22,6 +22,8 @@ export function renderAuto(report: StatusPageReport): string {
     ["SinceRestartSeconds", report.sinceRestartSeconds],
     ["GracefulRestarts", report.restarts.graceful],
     ["HardRestarts", report.restarts.hard],
+    ["FailedRestarts", report.restarts.failed],
+    ["SinceFailedRestartSeconds", report.restarts.lastFailedSecondsAgo],
     ["ChildrenStarted", report.childrenStarted],
     ["ChildrenFailed", report.childrenFailed],
     ["Total Accesses", totals.requests],

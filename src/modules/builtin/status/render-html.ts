@@ -80,7 +80,13 @@ function summary(report: StatusPageReport): string {
     ["Started", orDamaged(report.startTime)],
     ["Server uptime", orDamaged(report.uptimeSeconds, formatUptime)],
     ["Since last restart", orDamaged(report.sinceRestartSeconds, formatUptime)],
-    ["Restarts", `${orDamaged(restarts.graceful)} graceful, ${orDamaged(restarts.hard)} hard`],
+    [
+      "Restarts",
+      `${orDamaged(restarts.graceful)} graceful, ${orDamaged(restarts.hard)} hard, ${orDamaged(restarts.failed)} failed` +
+        (restarts.lastFailedSecondsAgo === null
+          ? ""
+          : ` (the last ${formatUptime(restarts.lastFailedSecondsAgo)} ago)`),
+    ],
     ["Children started", `${orDamaged(report.childrenStarted)} (${orDamaged(report.childrenFailed)} failed)`],
     ["Total requests", String(totals.requests)],
     ["Total traffic", formatBytes(totals.bytes)],
