@@ -39,6 +39,9 @@ export class ServiceCounters {
   /** Failed as poison: they killed two drones. */
   poison = 0;
   sessionsOpened = 0;
+  /** Drones forked, and those that exited without being asked to (crashed, killed, could not start). */
+  dronesStarted = 0;
+  dronesFailed = 0;
   /** Time in the backlog before a drone took the call, and the drone's run time. */
   readonly queueWait = new Histogram();
   readonly runTime = new Histogram();

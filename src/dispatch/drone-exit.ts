@@ -62,6 +62,16 @@ export function expectedExit(drone: Drone, exit: ChildExit, stopping: boolean): 
   return stopping || drone.state === "leaving" || exit.child.plan !== undefined;
 }
 
+/**
+ * For the counters: it exited without being asked to (crashed, could not start), or was killed for
+ * being stuck (hung, not ready in time, past its drain).
+ */
+export function failedExit(drone: Drone, exit: ChildExit, stopping: boolean): boolean {
+  const plan = exit.child.plan;
+  if (plan === "hung" || plan === "start-timeout" || plan === "drain-timeout") return true;
+  return !expectedExit(drone, exit, stopping);
+}
+
 /** Its process exited (`stopping`: the master stops): what it held is settled, its exit logged. */
 export function droneExited(drone: Drone, exit: ChildExit, stopping: boolean, parts: ExitParts): ExitOutcome {
   const { pool, log } = parts;

@@ -16,7 +16,7 @@ import type { NatsState, ServiceFields } from "../scoreboard/index.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import { droneDone } from "./drone-done.ts";
-import { brokenChannel, droneExited, expectedExit } from "./drone-exit.ts";
+import { brokenChannel, droneExited, expectedExit, failedExit } from "./drone-exit.ts";
 import { DroneFlow } from "./drone-flow.ts";
 import { DroneHello } from "./drone-hello.ts";
 import type { SpawnedDrone } from "./drone-spawner.ts";
@@ -233,6 +233,7 @@ export class ServiceDrones implements PoolHooks {
       this.#flow.requeued(this.#drones.values(), stopping);
       if (serves()) this.#sizing.grow();
     });
+    if (failedExit(drone, exit, stopping)) this.pool.counters.dronesFailed++;
     if (!serves()) return;
     // A replacement that died starting: the drones at their limit that waited for it leave.
     if (drone.state === "starting") this.#flow.recycleSpent();
@@ -287,6 +288,7 @@ export class ServiceDrones implements PoolHooks {
       config.maxMessageBytes + ANSWER_SLACK_BYTES,
     );
     this.#drones.set(spawned.child, drone);
+    this.pool.counters.dronesStarted++;
     return drone;
   }
 

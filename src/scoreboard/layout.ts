@@ -157,13 +157,16 @@ export const SvcF64 = {
   runTime: 34 + LATENCY_BUCKETS_MS.length + 3,
   /** Where its NATS transport is (NATS_STATES), after the two histograms. */
   nats: 34 + 2 * (LATENCY_BUCKETS_MS.length + 3),
+  /** Its drones forked, and those that exited without being asked to (crashed, killed, could not start). */
+  dronesStarted: 35 + 2 * (LATENCY_BUCKETS_MS.length + 3),
+  dronesFailed: 36 + 2 * (LATENCY_BUCKETS_MS.length + 3),
 } as const;
 
 /** A histogram's buckets: one per bound of LATENCY_BUCKETS_MS, and one for everything above. */
 export const HISTOGRAM_BUCKETS = LATENCY_BUCKETS_MS.length + 1;
 /** Its words: the buckets, then its count and the sum of what it observed (ms). */
 export const HISTOGRAM_WORDS = HISTOGRAM_BUCKETS + 2;
-export const SERVICE_RECORD_BYTES = (SvcF64.nats + 1) * 8;
+export const SERVICE_RECORD_BYTES = (SvcF64.dronesFailed + 1) * 8;
 
 // As Apache's MPMs cap ServerLimit and ThreadLimit, so one typo cannot ask for gigabytes.
 export const MAX_SERVER_LIMIT = 20_000;

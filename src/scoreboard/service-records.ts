@@ -36,6 +36,9 @@ export interface ServiceCounterFields {
   readonly retries: number;
   readonly poison: number;
   readonly sessionsOpened: number;
+  /** Its drones forked, and those that exited without being asked to. */
+  readonly dronesStarted: number;
+  readonly dronesFailed: number;
 }
 
 /**
@@ -80,6 +83,8 @@ const COUNTERS = [
   "retries",
   "poison",
   "sessionsOpened",
+  "dronesStarted",
+  "dronesFailed",
 ] as const satisfies readonly (keyof ServiceCounterFields & keyof typeof SvcF64)[];
 const GAUGES = [
   "sessionsOpen",

@@ -38,6 +38,7 @@ export function formatServices(report: {
         `${c.rejected} rejected, ${c.expired} expired, ${c.cancelled} cancelled, ` +
         `${counted(c.droneExits, "drone exit", "drone exits")}, ${c.poison} poison; ${counted(c.retries, "retry", "retries")}; ` +
         `${counted(c.sessionsOpened, "session opened", "sessions opened")}`,
+      `  drones: ${c.dronesStarted} started, ${c.dronesFailed} failed (exited without being asked to, or killed as stuck)`,
       `  queue wait: ${percentiles(service.queueWait.buckets)}; run time: ${percentiles(service.runTime.buckets)}`,
       ...droneRows(service.droneProcesses),
     );

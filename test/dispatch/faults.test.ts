@@ -67,6 +67,9 @@ describe("a call's faults", { timeout: 120_000 }, () => {
       const drones = status.services[0]?.droneProcesses ?? [];
       return drones.filter((drone) => drone.pid !== pid && drone.state === "ready").length >= 2;
     });
+    // The death and the replacement are counted.
+    const { dronesStarted, dronesFailed } = (await drover.status()).services[0]?.counters ?? {};
+    assert.deepEqual([dronesStarted, dronesFailed], [3, 1]);
     const other = await rejection(math.call("die", { dir }));
     assert.equal(other.code, "DROVER_ERR_DRONE_EXITED", "a method that is not idempotent is not retried");
     assert.equal(lines(join(dir, "died")).length, 1);

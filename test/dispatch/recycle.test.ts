@@ -25,6 +25,9 @@ describe("recycling drones", { timeout: 120_000 }, () => {
     });
     const distinct = [...new Set(pids)];
     await waitForPidsGone(distinct.slice(0, -2));
+    const counters = (await drover.status()).services[0]?.counters;
+    assert.ok((counters?.dronesStarted ?? 0) >= 3, "each replacement is counted as started");
+    assert.equal(counters?.dronesFailed, 0, "recycling is no failure");
   });
 
   it("keeps a drone at its limit serving while its replacement starts, then lets it go", async (t) => {

@@ -111,6 +111,10 @@ describe("drover status with a dispatch pool", () => {
       text,
       /^ {2}calls: 40 received, 30 completed, 9 failed; 2 rejected, 3 expired, 1 cancelled, 1 drone exit, 1 poison; 4 retries; 5 sessions opened$/m,
     );
+    assert.match(
+      text,
+      /^ {2}drones: 3 started, 1 failed \(exited without being asked to, or killed as stuck\)$/m,
+    );
     assert.match(text, /^ {2}queue wait: p50 0\.5 ms, p99 24 ms; run time: p50 1\.75 ms, p99 > 10 s$/m);
     assert.match(
       text,
@@ -125,7 +129,7 @@ describe("drover status with a dispatch pool", () => {
     assert.match(text, /^ {4}2 {2}W_$/m);
     assert.match(
       text,
-      /^Service "text", generation 0: 0 drones .*, 0 sessions open; NATS: out of its queue group while the backlog is full\n.*\n.*\n {2}\(no drone on the scoreboard\)$/m,
+      /^Service "text", generation 0: 0 drones .*, 0 sessions open; NATS: out of its queue group while the backlog is full\n.*\n.*\n.*\n {2}\(no drone on the scoreboard\)$/m,
     );
     assert.match(text, /^Drones of no known service .*\n.*\n {2}4 {5}4202 /m);
     assert.match(text, /^Drones: W running a call, K held by a session/m);

@@ -52,6 +52,8 @@ export function serviceFields(name: string, fields: Partial<ServiceFields> = {})
       retries: 4,
       poison: 1,
       sessionsOpened: 5,
+      dronesStarted: 3,
+      dronesFailed: 1,
     },
     queueWait: histogram(0.2, 0.3, 4, 20),
     runTime: histogram(1, 1, 2, 60, 20_000),

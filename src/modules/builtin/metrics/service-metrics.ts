@@ -67,6 +67,18 @@ export function defineServiceMetrics(
     labelNames: service,
     read: (s) => perService(s, (v) => v.counters.sessionsOpened),
   });
+  metrics.counter({
+    name: "service_drones_started_total",
+    help: "Drones of each service forked since the master started.",
+    labelNames: service,
+    read: (s) => perService(s, (v) => v.counters.dronesStarted),
+  });
+  metrics.counter({
+    name: "service_drones_failed_total",
+    help: "Drones of each service that failed: crashed, could not start, or were killed as hung or not ready in time. Recycling, retirement and reloads never count.",
+    labelNames: service,
+    read: (s) => perService(s, (v) => v.counters.dronesFailed),
+  });
   metrics.gauge({
     name: "service_sessions_open",
     help: "Sessions open on each service now, each pinned to a drone.",

@@ -62,6 +62,8 @@ function serviceLines(service: ServicePageStatus): [string, string | number | nu
     ["BacklogHighWater", service.backlogHighWater],
     ["SessionsOpen", service.sessionsOpen],
     ["SessionsOpened", c.sessionsOpened],
+    ["DronesStarted", c.dronesStarted],
+    ["DronesFailed", c.dronesFailed],
     ["Nats", service.nats],
     ["Calls", c.calls],
     ["Completed", c.completed],

@@ -30,6 +30,7 @@ function serviceSection(service: ServicePageStatus): string {
     ["Drones", `${service.drones} (${service.idleDrones} idle, ${service.startingDrones} starting)`],
     ["Backlog", `${service.backlog} waiting (high-water ${service.backlogHighWater})`],
     ["Sessions", `${service.sessionsOpen} open, ${c.sessionsOpened} opened`],
+    ["Drones started", `${c.dronesStarted} (${c.dronesFailed} failed)`],
     ["Calls", `${c.calls} received, ${c.completed} completed, ${c.failed} failed`],
     [
       "Failures",
