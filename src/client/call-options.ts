@@ -3,10 +3,12 @@
 import { isWireName } from "../dispatch/wire/messages.ts";
 import { ErrorCode } from "../errors.ts";
 import { DispatchError } from "./errors.ts";
+import { checkKnown } from "./known-options.ts";
 import { timeoutMs } from "./timeouts.ts";
 import type { CallOptions } from "./types.ts";
 
 export const NAME_RULE = "1 to 128 letters, digits, or . _ : -";
+const CALL_OPTIONS = ["timeout", "signal"];
 
 /** The budget and signal of a call of `service`.`method`; throws DISPATCH_BAD_MESSAGE when they are bad. */
 export function readCall(
@@ -19,6 +21,12 @@ export function readCall(
     throw refusal(`${JSON.stringify(method)} is not a method name (${NAME_RULE})`);
   }
   if (options === undefined) return { budget: defaultTimeoutMs, signal: undefined };
+  if (typeof options !== "object" || options === null) {
+    throw refusal(
+      `the options of ${service}.${method} must be an object ({ timeout, signal }), got ${options === null ? "null" : typeof options}`,
+    );
+  }
+  checkKnown(options, CALL_OPTIONS, `a call of ${service}.${method}`);
   const budget = timeoutMs(options.timeout, `the timeout of ${service}.${method}`) ?? defaultTimeoutMs;
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {

@@ -6,6 +6,7 @@ import { ErrorCode } from "../errors.ts";
 import type { ServiceDefinition, ServiceShape } from "../service/define.ts";
 import { ClientConnection } from "./connection.ts";
 import { DispatchError } from "./errors.ts";
+import { checkKnown } from "./known-options.ts";
 import { checkServiceName, RemoteService } from "./service-client.ts";
 import { dispatchSocketPath } from "./socket-path.ts";
 import { timeoutMs } from "./timeouts.ts";
@@ -21,6 +22,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
       `connect() takes an object of options, got ${options === null ? "null" : typeof options}`,
     );
   }
+  checkKnown(options, ["runDir", "socket", "timeout", "nats"], "connect()");
   for (const name of ["runDir", "socket"] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== "string" || value === "")) {

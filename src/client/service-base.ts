@@ -1,6 +1,7 @@
 // What every service client does the same whatever carries its calls: a call with the client's
 // default budget, and a session opened, then pinned to through RemoteSession.
 import type { ParamsOf, ResultOf, ServiceShape } from "../service/define.ts";
+import { checkKnown } from "./known-options.ts";
 import { RemoteSession, type SessionHost } from "./session.ts";
 import { timeoutMs } from "./timeouts.ts";
 import type { CallOptions, ServiceClient, Session, SessionOptions } from "./types.ts";
@@ -24,6 +25,7 @@ export abstract class ServiceBase<D extends ServiceShape> implements ServiceClie
   }
 
   async session(options: SessionOptions = {}): Promise<Session<D>> {
+    checkKnown(options, ["timeout", "reconnect"], `${this.name}.session()`);
     const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.timeoutMs;
     const id = await this.openSession(budget);
     return new RemoteSession<D>(this, id, options.reconnect === true, budget);

@@ -76,6 +76,16 @@ it("what cannot be sent is refused at once with DISPATCH_BAD_MESSAGE, nothing se
     ],
     ["a signal that is not one", math.call("echo", 1, { signal: {} as AbortSignal }), /not an AbortSignal/],
     ["a bad session timeout", math.session({ timeout: "soon" as "1s" }), /is not a duration/],
+    [
+      "an option it does not know",
+      math.call("echo", 1, { tiemout: "5s" } as never),
+      /a call of math\.echo has no option "tiemout": did you mean "timeout"\?; nothing was sent/,
+    ],
+    [
+      "a session option it does not know",
+      math.session({ reconect: true } as never),
+      /did you mean "reconnect"\?/,
+    ],
   ];
   for (const [what, call, message] of refusals) {
     await assert.rejects(
@@ -116,6 +126,17 @@ it("a connect that fails names the socket and what to do", async (t) => {
   for (const options of [{ runDir: "" }, { socket: 5 as unknown as string }, { timeout: "1" as "1s" }]) {
     await assert.rejects(connect(options), (error) => isDroverError(error, ErrorCode.DISPATCH_BAD_MESSAGE));
   }
+  await assert.rejects(
+    connect({ runDir: missing, tiemout: "5s" } as never),
+    (error) =>
+      isDroverError(error, ErrorCode.DISPATCH_BAD_MESSAGE) &&
+      /connect\(\) has no option "tiemout": did you mean "timeout"\?/.test(error.message),
+  );
+  await assert.rejects(
+    connect({ nats: { servers: "127.0.0.1:4222", service: {} } } as never),
+    (error) =>
+      isDroverError(error, ErrorCode.DISPATCH_BAD_MESSAGE) && /did you mean "services"\?/.test(error.message),
+  );
   await assert.rejects(
     connect(null as never),
     (error) => isDroverError(error, ErrorCode.DISPATCH_BAD_MESSAGE) && /got null$/.test(error.message),

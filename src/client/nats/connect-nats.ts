@@ -7,6 +7,7 @@ import { ErrorCode } from "../../errors.ts";
 import type { ServiceDefinition, ServiceShape } from "../../service/define.ts";
 import { natsConnectionOptions } from "../../transports/nats/options.ts";
 import { DispatchError } from "../errors.ts";
+import { checkKnown } from "../known-options.ts";
 import { checkServiceName } from "../service-client.ts";
 import type { Client, NatsClientOptions, NatsServiceOptions, ServiceClient } from "../types.ts";
 import { type NatsLink, NatsService } from "./nats-service.ts";
@@ -15,6 +16,17 @@ import { Requests } from "./requests.ts";
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export async function connectNats(options: NatsClientOptions, budget: number | undefined): Promise<Client> {
+  if (typeof options !== "object" || options === null) {
+    throw new DispatchError(
+      ErrorCode.DISPATCH_BAD_MESSAGE,
+      `connect()'s nats must be an object ({ servers }), got ${options === null ? "null" : typeof options}`,
+    );
+  }
+  checkKnown(options, ["servers", "user", "pass", "token", "name", "services"], "connect()'s nats");
+  for (const [name, service] of Object.entries(options.services ?? {})) {
+    if (typeof service === "object" && service !== null)
+      checkKnown(service, ["subject", "delivery"], `connect()'s nats.services.${name}`);
+  }
   const servers = typeof options.servers === "string" ? [options.servers] : options.servers;
   if (
     !Array.isArray(servers) ||
