@@ -2,18 +2,22 @@
 import { resolve } from "node:path";
 import { readDuration } from "../config/duration.ts";
 import { resolveConfig } from "../config/index.ts";
+import { ErrorCode, isDroverError } from "../errors.ts";
 import { type FlagValues, stringFlag } from "./command.ts";
 
 /**
  * The run directory a command talks to: --run-dir, else the config file's runDir, else .drover here.
- * The config is only read for that, so a config whose app is missing still lets `drover stop` work.
+ * The config is only read for that, so a config whose app is missing still lets `drover stop` work;
+ * but a file named with --config that cannot be loaded (not there, say) is said, not passed over.
  */
 export async function runDirOf(cwd: string, values: FlagValues): Promise<string> {
   const flag = stringFlag(values, "run-dir");
   if (flag !== undefined) return resolve(cwd, flag);
+  const file = stringFlag(values, "config");
   try {
-    return (await resolveConfig({ cwd, file: stringFlag(values, "config") })).config.runDir;
-  } catch {
+    return (await resolveConfig({ cwd, file })).config.runDir;
+  } catch (error) {
+    if (file !== undefined && isDroverError(error, ErrorCode.CONFIG_LOAD)) throw error;
     return resolve(cwd, ".drover");
   }
 }

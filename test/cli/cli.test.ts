@@ -284,5 +284,11 @@ describe("drover configtest", () => {
     const result = await runCli(["configtest", "-c", "missing.json"], dir.path);
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /missing\.json/);
+    // So do the commands that find a master by it, rather than try ./.drover instead.
+    for (const command of [["status"], ["call", "math", "add"]]) {
+      const found = await runCli([...command, "-c", "missing.json"], dir.path);
+      assert.equal(found.status, 2, found.stderr);
+      assert.match(found.stderr, /config file .*missing\.json was not found/);
+    }
   });
 });
