@@ -45,17 +45,27 @@ export function fitDrones(input: DroneSizingInput, previousDroneLimit?: number):
           (restart ? "stop and start drover with a larger workerLimit" : "raise workerLimit"),
       });
     }
-    const floor = maxSpareDronesFloor(service.minSpareDrones);
-    let maxSpareDrones = service.maxSpareDrones ?? defaultMaxSpareDrones(service.minSpareDrones);
+    // No more idle drones than maxDrones can be kept: a band above it would only ever be short.
+    let { minSpareDrones } = service;
+    if (minSpareDrones > service.maxDrones) {
+      warn(
+        `${at}.minSpareDrones of ${minSpareDrones} is above maxDrones of ${service.maxDrones}; ` +
+          `lowering it to ${service.maxDrones}: the pool never has more idle drones than drones.`,
+        `${at}.minSpareDrones of ${minSpareDrones} is above maxDrones; lowered to ${service.maxDrones}.`,
+      );
+      minSpareDrones = service.maxDrones;
+    }
+    const floor = maxSpareDronesFloor(minSpareDrones);
+    let maxSpareDrones = service.maxSpareDrones ?? defaultMaxSpareDrones(minSpareDrones);
     if (maxSpareDrones < floor) {
       warn(
-        `${at}.maxSpareDrones of ${maxSpareDrones} is not above minSpareDrones of ${service.minSpareDrones}; ` +
+        `${at}.maxSpareDrones of ${maxSpareDrones} is not above minSpareDrones of ${minSpareDrones}; ` +
           `raising it to ${floor}, so that a drone is not started and retired again for every call.`,
         `${at}.maxSpareDrones of ${maxSpareDrones} is not above minSpareDrones; raised to ${floor}.`,
       );
       maxSpareDrones = floor;
     }
-    return Object.freeze({ ...service, maxSpareDrones });
+    return Object.freeze({ ...service, minSpareDrones, maxSpareDrones });
   });
 
   const needed = services.reduce((sum, service) => sum + service.maxDrones, 0);

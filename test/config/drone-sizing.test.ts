@@ -31,7 +31,7 @@ describe("maxSpareDrones", () => {
   it("not above minSpareDrones is raised to one above it, with a warning", async () => {
     for (const maxSpareDrones of [3, 0, -2]) {
       const { config, warnings } = await check({
-        services: [service("a", { minSpareDrones: 3, maxSpareDrones })],
+        services: [service("a", { maxDrones: 8, minSpareDrones: 3, maxSpareDrones })],
       });
       assert.equal(config.services[0]?.maxSpareDrones, 4);
       assert.deepEqual(warnings, [
@@ -40,9 +40,19 @@ describe("maxSpareDrones", () => {
       ]);
     }
     const { config, warnings } = await check({
-      services: [service("a", { minSpareDrones: 3, maxSpareDrones: 4 })],
+      services: [service("a", { maxDrones: 8, minSpareDrones: 3, maxSpareDrones: 4 })],
     });
     assert.deepEqual([config.services[0]?.maxSpareDrones, warnings], [4, []], "one above is enough");
+  });
+
+  it("minSpareDrones above maxDrones is lowered to maxDrones, with a warning", async () => {
+    const { config, warnings } = await check({
+      services: [service("a", { maxDrones: 2, minSpareDrones: 5 })],
+    });
+    assert.equal(config.services[0]?.minSpareDrones, 2);
+    assert.deepEqual(warnings, [
+      "services[0].minSpareDrones of 5 is above maxDrones of 2; lowering it to 2: the pool never has more idle drones than drones.",
+    ]);
   });
 
   it("says so in the shorter restart wording on a restart", async () => {
