@@ -46,6 +46,12 @@ it("a start that fails (the port is taken) leaves no empty run directory", { tim
   assert.equal(result.status, 1);
   assert.match(result.stderr, /DROVER_ERR_LISTEN_IN_USE/);
   assert.equal(existsSync(join(dir, ".drover")), false, "no run directory left");
+  // Nor the parents it had to make for a nested one; a folder that was there stays.
+  const nested = folder(t, { listen: [`127.0.0.1:${port}`], runDir: "./made/for/it" });
+  const again = await runCli(["start"], nested);
+  assert.equal(again.status, 1);
+  assert.equal(existsSync(join(nested, "made")), false, "none of the folders it made is left");
+  assert.ok(existsSync(nested));
 });
 
 it("a stale pid file naming a live, unrelated process: stop leaves it alone, start takes the file over", {

@@ -11,7 +11,8 @@ export class RunDirectory {
   readonly files: RunFiles;
   // Held once this master locked its pid file: a master refused at start-up must not remove another's files.
   #lock: PidLock | undefined;
-  #created = false;
+  // The outermost folder its start made (the run directory or a parent), to take away again.
+  #madeFrom: string | undefined;
   #janitor: Janitor | undefined;
   // Its sockets and run files are a new master's now (an upgrade): this one removes none of them.
   #handedOver = false;
@@ -31,7 +32,7 @@ export class RunDirectory {
 
   /** Creates the directory (RUN_DIR when it cannot). */
   make(): void {
-    this.#created = makeRunDir(this.files.runDir);
+    this.#madeFrom = makeRunDir(this.files.runDir);
   }
 
   /** Locks the pid file; ALREADY_RUNNING when another master holds it. */
@@ -74,8 +75,8 @@ export class RunDirectory {
   /** The stop: the files go (or, handed over, only the lock); a directory this start made goes too. */
   remove(): void {
     if (this.#handedOver) this.#lock?.release();
-    else if (this.#lock) removeRunFiles(this.files, this.#lock);
-    else if (this.#created) removeRunDir(this.files.runDir);
+    else if (this.#lock) removeRunFiles(this.files, this.#lock, this.#madeFrom);
+    else if (this.#madeFrom) removeRunDir(this.files.runDir, this.#madeFrom);
   }
 
   /** After remove: the janitor finds nothing left and exits. */

@@ -2,8 +2,8 @@
 // socket; and the name of its scoreboard memfd, which derives from the run directory so that
 // `drover status` finds it among the master's descriptors with nothing else to go on.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, realpathSync, rmdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, realpathSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { CONTROL_SOCKET_NAME, DISPATCH_SOCKET_NAME } from "../../config/run-dir.ts";
 
 import { DroverError, ErrorCode } from "../../errors.ts";
@@ -46,13 +46,13 @@ export function runFiles(runDir: string): RunFiles {
 }
 
 /**
- * Creates the run directory, readable by its owner alone; true when this call made it (so that a
- * start that fails can take it away again). Throws RUN_DIR, saying what to do, when it cannot.
+ * Creates the run directory, readable by its owner alone; returns the outermost folder this call made
+ * (the run directory itself, or a parent it had to make too), undefined when it was there, so that a
+ * start that fails can take away what it made. Throws RUN_DIR, saying what to do, when it cannot.
  */
-export function makeRunDir(runDir: string): boolean {
-  const existed = existsSync(runDir);
+export function makeRunDir(runDir: string): string | undefined {
   try {
-    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    return mkdirSync(runDir, { recursive: true, mode: 0o700 });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
     const advice =
@@ -69,22 +69,30 @@ export function makeRunDir(runDir: string): boolean {
       },
     );
   }
-  return !existed;
 }
 
-/** Removes the sockets, then the pid file (releasing its lock); the run directory goes if empty. */
-export function removeRunFiles(files: RunFiles, lock: PidLock | undefined): void {
+/**
+ * Removes the sockets, then the pid file (releasing its lock); the run directory goes if empty, and
+ * the parents up to `madeFrom` (those its start made) if they are empty then.
+ */
+export function removeRunFiles(files: RunFiles, lock: PidLock | undefined, madeFrom?: string): void {
   rmSync(files.controlSocket, { force: true });
   rmSync(files.dispatchSocket, { force: true });
   lock?.release();
-  removeRunDir(files.runDir);
+  removeRunDir(files.runDir, madeFrom);
 }
 
-/** Removes the run directory if nothing is left in it. */
-export function removeRunDir(runDir: string): void {
-  try {
-    rmdirSync(runDir);
-  } catch {
-    // Not empty (the operator keeps other files there) or already gone.
+/** Removes the run directory if nothing is left in it, then each parent up to `madeFrom` likewise. */
+export function removeRunDir(runDir: string, madeFrom = runDir): void {
+  let folder = runDir;
+  for (;;) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      // Not empty (the operator keeps other files there) or already gone.
+      return;
+    }
+    if (folder === madeFrom || !folder.startsWith(`${madeFrom}/`)) return;
+    folder = dirname(folder);
   }
 }
