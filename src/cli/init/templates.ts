@@ -17,7 +17,10 @@ const CONFIG_FIELDS = (app: string) => `  app: "${app}",
   listen: [\`127.0.0.1:\${process.env.PORT ?? 8080}\`],
   // startServers: 2, // children at start (default: one per CPU)
   // workersPerChild: 128, // connections one child serves at once
-  modules: [{ use: "status" }], // the status page at /server-status, for this host only`;
+  modules: [{ use: "status" }], // the status page at /server-status, for this host only
+  // A service of the dispatch pool, run in drones: a module that default-exports defineService({ methods })
+  // (docs/services.md). Called with \`npx drover call math add '{"a":1,"b":2}'\` or drover/client.
+  // services: [{ name: "math", module: "./math.ts" }],`;
 
 const CONFIG_HEAD = `// drover's config: \`drover start\` reads it from this folder, \`drover configtest\` checks it and
 // prints the sizing it gives. Every field is in drover's docs/configuration.md.`;
