@@ -11,6 +11,7 @@ import type { ServicePool } from "./service-pool.ts";
 import type { SessionLife } from "./session-life.ts";
 
 const notAnOpening = (call: Call) => !call.opens;
+// It has finished maxRequestsPerDrone calls (Drone.atLimit counts those it runs too).
 const spent = (drone: Drone) => drone.maxRequests > 0 && drone.served >= drone.maxRequests;
 
 export interface FlowParts {
@@ -65,8 +66,7 @@ export class DroneFlow {
       else this.#feed(drone);
       return;
     }
-    // At its limit it serves on while its replacement starts: recycling never makes a call wait for a start.
-    if (drone.retiring || (spent(drone) && !drone.replacementComing)) {
+    if (drone.retiring || (spent(drone) && !this.#servesOn(drone))) {
       this.leave(drone, "recycle");
       return;
     }
@@ -111,21 +111,18 @@ export class DroneFlow {
     drone.replacement = this.#parts.spawn(serving);
   }
 
-  /** A drone came up: the idle ones past their limit that waited for it leave now. */
+  /** A drone came up (or one starting died): the idle ones past their limit that waited leave now. */
   recycleSpent(): void {
     for (const drone of [...this.pool.idle.drones]) {
-      if (drone.running.size === 0 && spent(drone) && !this.#stillNeeded(drone)) this.leave(drone, "recycle");
+      if (drone.running.size === 0 && spent(drone) && !this.#servesOn(drone)) this.leave(drone, "recycle");
     }
   }
 
-  // A drone past maxRequestsPerDrone serves on while its replacement is still starting and no other
-  // drone has room: recycling never makes a call wait for a drone to start.
-  #stillNeeded(drone: Drone): boolean {
-    const next = drone.replacement;
-    // Up once it said HELLO and ready; a replacement that died starting stays "starting" here.
-    const coming =
-      next?.state === "starting" && (next.child.phase === "starting" || next.child.phase === "ready");
-    return coming && !this.pool.idle.drones.some((other) => other !== drone && other.takesCalls);
+  // A drone past maxRequestsPerDrone serves on (up to its overtime, Drone.hasRoom) only while its
+  // replacement starts and no other drone has room: recycling never makes a call wait for a start,
+  // nor keeps a spent drone busy that another could relieve.
+  #servesOn(drone: Drone): boolean {
+    return drone.hasRoom && !this.pool.idle.drones.some((other) => other !== drone && other.takesCalls);
   }
 
   #feed(drone: Drone): void {

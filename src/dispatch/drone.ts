@@ -118,13 +118,19 @@ export class Drone {
     return (this.state === "idle" || this.state === "busy") && this.hasRoom && this.child.phase !== "killing";
   }
 
-  /** Whether it can take one more call now (past its request limit only while its replacement starts). */
+  /**
+   * Whether it can take one more call now. Past maxRequestsPerDrone only while its replacement starts,
+   * and by at most a tenth of the limit (the lead its replacement was started with); a limit of 1 (a
+   * process per call) is kept exactly.
+   */
   get hasRoom(): boolean {
     if (this.running.size >= this.concurrency) return false;
-    return !this.atLimit || this.replacementComing;
+    if (!this.atLimit) return true;
+    const overtime = this.maxRequests === 1 ? 0 : Math.max(1, Math.floor(this.maxRequests / 10));
+    return this.replacementComing && this.served + this.running.size < this.maxRequests + overtime;
   }
 
-  /** It has served, or runs, maxRequestsPerDrone calls. */
+  /** It has served or runs maxRequestsPerDrone calls (those running count: they will be served). */
   get atLimit(): boolean {
     return this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests;
   }

@@ -195,18 +195,21 @@ export class Master {
   #restartBy(kind: "reload" | "restart"): Promise<RestartResult> {
     const { lifecycle, generations } = this.#parts;
     return this.#parts.systemd.reloading(async () => {
-      try {
-        const result = await lifecycle.enqueue(kind, (signal) => generations[kind](signal));
-        this.#followConfig();
-        return result;
-      } catch (error) {
-        if (!lifecycle.stopping) {
-          this.#log.error({ err: error }, `${kind} failed: ${(error as Error).message}`);
-          // drover status, the status page and /metrics count it, so that a failed deploy shows.
-          this.#parts.run.scoreboardIfOpen?.master.restartFailed(Date.now());
+      // Logged and counted once per run: callers asking while one waits join it (lifecycle.ts).
+      const result = await lifecycle.enqueue(kind, async (signal) => {
+        try {
+          return await generations[kind](signal);
+        } catch (error) {
+          if (!signal.aborted) {
+            this.#log.error({ err: error }, `${kind} failed: ${(error as Error).message}`);
+            // drover status, the status page and /metrics count it, so that a failed deploy shows.
+            this.#parts.run.scoreboardIfOpen?.master.restartFailed(Date.now());
+          }
+          throw error;
         }
-        throw error;
-      }
+      });
+      this.#followConfig();
+      return result;
     });
   }
 

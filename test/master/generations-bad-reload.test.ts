@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { waitFor } from "../harness/wait.ts";
 import { FIXTURE_APP, pids, servedBy, serving, startFixture } from "../support/pool.ts";
+import { startServices } from "../support/services.ts";
 
 const SIZES = { startServers: 2, workersPerChild: 2, minSpareWorkers: 2 };
 
@@ -91,4 +92,20 @@ it("rolls back a reload whose app fails at import, then takes a good one", { tim
     pids(serving(after)).filter((pid) => before.includes(pid)),
     [],
   );
+});
+
+it("counts a failed reload once, however many callers joined it", { timeout: 90_000 }, async (t) => {
+  const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+  t.after(() => drover.stop());
+  const slow = join(drover.dir.path, "slow-bad.ts");
+  writeFileSync(slow, "await new Promise((r) => setTimeout(r, 2000));\nthrow new Error('bad module');\n");
+  drover.writeConfig({ minDrones: 1, maxDrones: 1, module: slow });
+  // The second and third ask while the first runs: they join one more reload.
+  const first = drover.cli("reload");
+  await waitFor("the first reload runs", () => drover.proc.output().includes("graceful restart: starting"));
+  const results = await Promise.all([first, drover.cli("reload"), drover.cli("reload")]);
+  for (const result of results) assert.notEqual(result.status, 0);
+  const runs = drover.proc.output().split("graceful restart: starting the new generation").length - 1;
+  assert.ok(runs >= 1 && runs <= 2, `${runs} runs`);
+  assert.equal((await drover.status()).restarts.failed, runs, "one failure counted per run, not per caller");
 });
