@@ -47,12 +47,15 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     t.after(() => drover.stop());
     const math = (await drover.client()).service("math");
     const old = (await math.call("pid", undefined)) as number;
-    const running = math.call("sleep", { ms: 3000 }, { timeout: "30s" });
+    // Held until released, however long the reload takes.
+    const release = join(drover.marks, "release");
+    const running = math.call("waitFor", { file: release }, { timeout: "60s" });
     assert.equal((await drover.cli("reload")).status, 0);
     const grid = async () =>
       (await drover.status()).services[0]?.droneProcesses.find((drone) => drone.pid === old)?.grid;
     // It is told as the new generation takes charge, and says so on its record.
     await waitFor("the old drone shows G while it runs its last call", async () => (await grid()) === "G");
+    writeFileSync(release, "");
     assert.equal(await running, old);
     await waitForPidsGone([old]);
   });
@@ -86,7 +89,9 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     const pinned = ((await session.call("count", undefined)) as { pid: number }).pid;
     const pid = await math.call("pid", undefined);
     const started = Date.now();
-    const running = math.call("sleep", { ms: 1500 }, { timeout: "30s" });
+    // Held until the reload is done, so that the three behind it are still waiting when it removes the service.
+    const release = join(drover.marks, "release");
+    const running = math.call("waitFor", { file: release }, { timeout: "30s" });
     const waiting = [1, 2, 3].map((ms) => math.call("sleep", { ms }, { timeout: "30s" }));
     const other = { name: "other", module: MATH_SERVICE };
     const config = (services: object[]) =>
@@ -97,6 +102,7 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     config([other]);
     const reload = await drover.cli("reload");
     assert.equal(reload.status, 0, reload.stderr);
+    writeFileSync(release, "");
     assert.deepEqual(
       await Promise.all([running, ...waiting]),
       [pid, pid, pid, pid],
