@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { readDuration } from "../config/duration.ts";
 import { resolveConfig } from "../config/index.ts";
-import { ErrorCode, isDroverError } from "../errors.ts";
+import { DroverError, ErrorCode, isDroverError } from "../errors.ts";
 import { type FlagValues, stringFlag } from "./command.ts";
 
 /**
@@ -17,7 +17,13 @@ export async function runDirOf(cwd: string, values: FlagValues): Promise<string>
   try {
     return (await resolveConfig({ cwd, file })).config.runDir;
   } catch (error) {
-    if (file !== undefined && isDroverError(error, ErrorCode.CONFIG_LOAD)) throw error;
+    if (file !== undefined && isDroverError(error, ErrorCode.CONFIG_LOAD)) {
+      throw new DroverError(
+        ErrorCode.CONFIG_LOAD,
+        `${error.message.replace(/\.$/, "")}; or give the master's run directory with --run-dir DIR`,
+        { cause: error },
+      );
+    }
     return resolve(cwd, ".drover");
   }
 }

@@ -24,7 +24,8 @@ export abstract class ServiceBase<D extends ServiceShape> implements ServiceClie
     return this.send(method, params, options, undefined, this.timeoutMs) as Promise<ResultOf<D, K>>;
   }
 
-  async session(options: SessionOptions = {}): Promise<Session<D>> {
+  async session(given: SessionOptions = {}): Promise<Session<D>> {
+    const options = given ?? {};
     checkKnown(options, ["timeout", "reconnect"], `${this.name}.session()`);
     const budget = timeoutMs(options.timeout, `the session's timeout for ${this.name}`) ?? this.timeoutMs;
     const id = await this.openSession(budget);

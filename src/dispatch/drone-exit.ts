@@ -63,12 +63,12 @@ export function expectedExit(drone: Drone, exit: ChildExit, stopping: boolean): 
 }
 
 /**
- * For the counters: it exited without being asked to (crashed, could not start), or was killed for
- * being stuck (hung, not ready in time, past its drain).
+ * For the counters, as the children's: it exited without being asked to (crashed, could not start),
+ * or was killed as hung or not ready in time.
  */
 export function failedExit(drone: Drone, exit: ChildExit, stopping: boolean): boolean {
   const plan = exit.child.plan;
-  if (plan === "hung" || plan === "start-timeout" || plan === "drain-timeout") return true;
+  if (plan === "hung" || plan === "start-timeout") return true;
   return !expectedExit(drone, exit, stopping);
 }
 

@@ -108,7 +108,7 @@ export class DroneSpawner {
       this.#backoff.failed();
       log.error(
         { err: error, slot, service: service.name },
-        `could not fork a drone (out of processes or file descriptors?); trying again in ${FORK_BACKOFF_MS / 1000} s`,
+        `could not fork a drone (out of processes or file descriptors?); ${purpose === "start" ? "the generation's start fails" : `trying again in ${FORK_BACKOFF_MS / 1000} s`}`,
       );
       scoreboard.master.reclaimSlot(slot);
       return `could not fork a drone (${(error as Error).message}): out of processes or file descriptors?`;

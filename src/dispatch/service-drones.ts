@@ -13,6 +13,7 @@ import type { ForkPurpose } from "../master/children/fork-backoff.ts";
 import type { Generation } from "../master/generations/generation.ts";
 import { GenerationStart } from "../master/generations/generation-start.ts";
 import type { NatsState, ServiceFields } from "../scoreboard/index.ts";
+import { SERVICE_NAME_BYTES } from "../scoreboard/layout.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import { droneDone } from "./drone-done.ts";
@@ -107,7 +108,19 @@ export class ServiceDrones implements PoolHooks {
   /** What the scoreboard shows of the service. */
   fields(): ServiceFields {
     const generation = this.#serving?.number ?? this.#last?.number ?? 0;
-    return serviceFields(this.pool, this.#drones.values(), this.sessions.count, generation, this.nats);
+    const fields = serviceFields(
+      this.pool,
+      this.#drones.values(),
+      this.sessions.count,
+      generation,
+      this.nats,
+    );
+    // Removed, its drones finishing: shown apart from a service of the same name added back meanwhile
+    // (one name twice would be two /metrics series with one label set).
+    const removed = `${fields.name} (removed)`;
+    return this.gone && Buffer.byteLength(removed) <= SERVICE_NAME_BYTES
+      ? { ...fields, name: removed }
+      : fields;
   }
 
   /** Starts minDrones drones of `generation`; resolves once all are ready, rejects if one cannot start. */
@@ -118,7 +131,11 @@ export class ServiceDrones implements PoolHooks {
     try {
       for (let i = 0; i < config.minDrones; i++) {
         const spawned = this.#spawn(generation, "start");
-        if (typeof spawned === "string") start.fail(`service "${this.name}": ${spawned}`);
+        if (typeof spawned === "string") {
+          // One refusal fails the start: the others would only fail the same way.
+          start.fail(`service "${this.name}": ${spawned}`);
+          break;
+        }
       }
       await start.done;
     } finally {
@@ -156,6 +173,13 @@ export class ServiceDrones implements PoolHooks {
     this.#last = this.#serving;
     this.#serving = undefined;
     for (const drone of this.#drones.values()) this.#letGo(drone, this.pool.config.sessionDrainTimeout);
+    // With no drone of its own left to take them (none, or all pinned or leaving), its waiting calls
+    // fail now rather than at their deadlines.
+    const able = [...this.#drones.values()].some(
+      (drone) => drone.state !== "leaving" && drone.state !== "pinned",
+    );
+    if (!able)
+      this.pool.failWaiting(ErrorCode.NO_SUCH_SERVICE, `${reason}: no drone of it was left to run this call`);
   }
 
   /** A graceful stop: no new call; the backlog and open sessions finish (bounded), then every drone leaves. */

@@ -111,7 +111,8 @@ export class Pool {
     const start = new GenerationStart(generation.number, free.length + takeovers.length, signal);
     this.#starts.set(generation.number, start);
     try {
-      for (const slot of free) this.#spawnFor(start, slot, generation);
+      // One refusal fails the start: the other forks would only fail the same way.
+      for (const slot of free) if (start.pending) this.#spawnFor(start, slot, generation);
       for (const child of takeovers) {
         child.quiesce("generation", generation.config.drainTimeout);
         this.#handOverThen(child, generation, (slot) => {

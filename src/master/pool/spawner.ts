@@ -88,7 +88,9 @@ export class Spawner {
       });
     } catch (error) {
       this.#backoff.failed();
-      log.error({ err: error, slot }, `could not fork a child; trying again in ${FORK_BACKOFF_MS / 1000} s`);
+      const then =
+        purpose === "start" ? "the generation's start fails" : `trying again in ${FORK_BACKOFF_MS / 1000} s`;
+      log.error({ err: error, slot }, `could not fork a child; ${then}`);
       scoreboard.master.reclaimSlot(slot);
       return `could not fork a child (${(error as Error).message}): out of processes or file descriptors?`;
     }
