@@ -65,11 +65,7 @@ export class Dispatch implements Dispatcher {
         if (session) return holder.pool.call(request, reply, session);
       }
       if (service) {
-        // Counted as a call that failed, as a call that reached its session's end in the pool is.
-        service.pool.counters.calls++;
-        service.pool.counters.failed++;
-        service.pool.changed();
-        reply.fail(ErrorCode.SESSION_EXPIRED, service.sessions.expired(request.session));
+        service.pool.refuse(reply, ErrorCode.SESSION_EXPIRED, service.sessions.expired(request.session));
         return undefined;
       }
     }

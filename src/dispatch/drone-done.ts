@@ -30,7 +30,7 @@ export function droneDone(
   const call = flow.pool.done(drone, header, body);
   if (!call) return;
   if (header.retire && !drone.retiring) {
-    const limit = drone.maxRequests > 0 && drone.served >= drone.maxRequests;
+    const limit = drone.spent;
     // ctx.retire(): it leaves after this call. At its limit it serves on until its replacement is up.
     if (!limit) drone.retiring = true;
     log.info(

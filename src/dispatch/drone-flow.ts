@@ -11,8 +11,6 @@ import type { ServicePool } from "./service-pool.ts";
 import type { SessionLife } from "./session-life.ts";
 
 const notAnOpening = (call: Call) => !call.opens;
-// It has finished maxRequestsPerDrone calls (Drone.atLimit counts those it runs too).
-const spent = (drone: Drone) => drone.maxRequests > 0 && drone.served >= drone.maxRequests;
 
 export interface FlowParts {
   readonly pool: ServicePool;
@@ -66,7 +64,7 @@ export class DroneFlow {
       else this.#feed(drone);
       return;
     }
-    if (drone.retiring || (spent(drone) && !this.#servesOn(drone))) {
+    if (drone.retiring || (drone.spent && !this.#servesOn(drone))) {
       this.leave(drone, "recycle");
       return;
     }
@@ -114,7 +112,7 @@ export class DroneFlow {
   /** A drone came up (or one starting died): the idle ones past their limit that waited leave now. */
   recycleSpent(): void {
     for (const drone of [...this.pool.idle.drones]) {
-      if (drone.running.size === 0 && spent(drone) && !this.#servesOn(drone)) this.leave(drone, "recycle");
+      if (drone.running.size === 0 && drone.spent && !this.#servesOn(drone)) this.leave(drone, "recycle");
     }
   }
 

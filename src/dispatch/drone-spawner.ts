@@ -12,7 +12,7 @@ import { childExecArgv } from "../master/children/child-exec-argv.ts";
 import type { ChildHandle } from "../master/children/child-handle.ts";
 import { heartbeatInterval } from "../master/children/child-spec.ts";
 import type { ChildTable } from "../master/children/children.ts";
-import { FORK_BACKOFF_MS, ForkBackoff, type ForkPurpose } from "../master/children/fork-backoff.ts";
+import { ForkBackoff, type ForkPurpose } from "../master/children/fork-backoff.ts";
 import type { Generation, GenerationLookup } from "../master/generations/generation.ts";
 import type { Scoreboard } from "../scoreboard/index.ts";
 
@@ -105,10 +105,10 @@ export class DroneSpawner {
         drone: { service: service.name },
       });
     } catch (error) {
-      this.#backoff.failed();
+      const then = this.#backoff.failed(purpose);
       log.error(
         { err: error, slot, service: service.name },
-        `could not fork a drone (out of processes or file descriptors?); ${purpose === "start" ? "the generation's start fails" : `trying again in ${FORK_BACKOFF_MS / 1000} s`}`,
+        `could not fork a drone (out of processes or file descriptors?); ${then}`,
       );
       scoreboard.master.reclaimSlot(slot);
       return `could not fork a drone (${(error as Error).message}): out of processes or file descriptors?`;

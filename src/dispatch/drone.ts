@@ -130,6 +130,11 @@ export class Drone {
     return this.replacementComing && this.served + this.running.size < this.maxRequests + overtime;
   }
 
+  /** It has finished maxRequestsPerDrone calls. */
+  get spent(): boolean {
+    return this.maxRequests > 0 && this.served >= this.maxRequests;
+  }
+
   /** It has served or runs maxRequestsPerDrone calls (those running count: they will be served). */
   get atLimit(): boolean {
     return this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests;

@@ -68,14 +68,18 @@ export class ServicePool {
    * it unless it was answered already (refused, or the backlog full).
    */
   call(request: CallRequest, reply: Reply, session?: Session): Call | undefined {
-    this.counters.calls++;
-    this.changed();
     const refusal = this.#refusal(request.method, session !== undefined);
     if (refusal) {
-      this.counters.failed++;
-      reply.fail(refusal.code, refusal.message, refusal.methods ? { methods: refusal.methods } : undefined);
+      this.refuse(
+        reply,
+        refusal.code,
+        refusal.message,
+        refusal.methods ? { methods: refusal.methods } : undefined,
+      );
       return undefined;
     }
+    this.counters.calls++;
+    this.changed();
     const call = this.newCall(request, reply);
     if (session) {
       session.queue.push(call);
@@ -85,6 +89,14 @@ export class ServicePool {
     }
     this.dispatch(call);
     return call.settled ? undefined : call;
+  }
+
+  /** A call refused before it was queued: received, failed, answered at once. */
+  refuse(reply: Reply, code: ErrorCode, message: string, details?: { methods: string[] }): void {
+    this.counters.calls++;
+    this.counters.failed++;
+    this.changed();
+    reply.fail(code, message, details);
   }
 
   /** A call with its deadline and cancellation wired to this pool. */

@@ -3,7 +3,7 @@
 // wait: an operator asked for it, perhaps after fixing the cause, so it tries at once, and if the fork
 // fails again the reload fails with that fork's own error.
 
-export const FORK_BACKOFF_MS = 10_000;
+const FORK_BACKOFF_MS = 10_000;
 
 /** What a fork is for: a generation's start (tried even while backing off) or keeping a pool filled. */
 export type ForkPurpose = "start" | "upkeep";
@@ -21,8 +21,11 @@ export class ForkBackoff {
     return purpose === "upkeep" && this.active;
   }
 
-  /** A fork failed: pause forks for upkeep from now. */
-  failed(): void {
+  /** A fork for `purpose` failed: forks for upkeep pause from now. Returns what follows, for the log. */
+  failed(purpose: ForkPurpose): string {
     this.#until = Date.now() + FORK_BACKOFF_MS;
+    return purpose === "start"
+      ? "the generation's start fails"
+      : `trying again in ${FORK_BACKOFF_MS / 1000} s`;
   }
 }

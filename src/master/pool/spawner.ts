@@ -9,7 +9,7 @@ import { childExecArgv } from "../children/child-exec-argv.ts";
 import type { ChildHandle } from "../children/child-handle.ts";
 import { childSpec, inheritedDescriptors } from "../children/child-spec.ts";
 import type { ChildTable } from "../children/children.ts";
-import { FORK_BACKOFF_MS, ForkBackoff, type ForkPurpose } from "../children/fork-backoff.ts";
+import { ForkBackoff, type ForkPurpose } from "../children/fork-backoff.ts";
 import type { Generation, GenerationLookup } from "../generations/generation.ts";
 
 export interface SpawnerParts {
@@ -87,9 +87,7 @@ export class Spawner {
         execArgv: childExecArgv(config.nodeArgs),
       });
     } catch (error) {
-      this.#backoff.failed();
-      const then =
-        purpose === "start" ? "the generation's start fails" : `trying again in ${FORK_BACKOFF_MS / 1000} s`;
+      const then = this.#backoff.failed(purpose);
       log.error({ err: error, slot }, `could not fork a child; ${then}`);
       scoreboard.master.reclaimSlot(slot);
       return `could not fork a child (${(error as Error).message}): out of processes or file descriptors?`;
