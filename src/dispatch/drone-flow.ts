@@ -21,6 +21,8 @@ export interface FlowParts {
   readonly starting: (generation: number) => boolean;
   /** A graceful stop: the drones finish the backlog, then leave. */
   readonly draining: () => boolean;
+  /** Why it takes no call, once it left the config (its drones finish the backlog, as in a stop). */
+  readonly removed: () => string | undefined;
   /** How long a leaving drone may take to finish what it has (its generation's drainTimeout). */
   readonly drainTimeout: () => number;
   /** Starts a drone of `generation`: it, or undefined when none could be started. */
@@ -76,8 +78,8 @@ export class DroneFlow {
 
   /**
    * Calls went back to the backlog after their drone died: a drone idle now takes them (the dead one may
-   * be of an older generation, or none may start). A stop starts no drone: with none left to take them
-   * (the others pinned or leaving), they fail at once.
+   * be of an older generation, or none may start). A stop, or a service out of the config, starts no
+   * drone: with none left to take them (the others pinned or leaving), they fail at once.
    */
   requeued(drones: Iterable<Drone>, stopping: boolean): void {
     for (const drone of [...this.pool.idle.drones].reverse()) {
@@ -86,10 +88,10 @@ export class DroneFlow {
     }
     if (this.pool.backlog.length === 0 || !(stopping || this.#parts.draining())) return;
     for (const drone of drones) if (drone.state === "idle" || drone.state === "busy") return;
-    this.pool.failWaiting(
-      ErrorCode.STOPPING,
-      `service "${this.pool.name}" is stopping and its drone died under the call: no drone is left to run it again`,
-    );
+    const removed = this.#parts.removed();
+    const noneLeft = "its drone died under the call, and no drone is left to run it again";
+    if (removed && !stopping) this.pool.failWaiting(ErrorCode.NO_SUCH_SERVICE, `${removed}: ${noneLeft}`);
+    else this.pool.failWaiting(ErrorCode.STOPPING, `service "${this.pool.name}" is stopping: ${noneLeft}`);
   }
 
   /** It takes no more calls; it quiesces once done (`now`: it stops at once). */

@@ -1,8 +1,7 @@
-// One service's drones through their generations: started for a generation (its start waits for
-// minDrones of them), taken into service when their generation takes charge, stopped when it never
-// does, let go when a newer generation serves or the service leaves the config, drained on a graceful
-// stop; kept at minDrones, a dead one replaced at once (with the crash-loop backoff), and in the spare
-// band (service-sizing.ts). A drone's own life: its HELLO (drone-hello.ts), where it goes each time it
+// One service's drones through their generations (service-generations.ts): started for a generation,
+// taken into service when it takes charge, stopped when it never does, let go when a newer generation
+// serves or the service leaves the config, drained on a graceful stop; kept at minDrones, a dead one
+// replaced at once (with the crash-loop backoff), and in the spare band (service-sizing.ts). A drone's own life: its HELLO (drone-hello.ts), where it goes each time it
 // is free (drone-flow.ts), its answers and recycling (drone-done.ts), its death, which settles each of
 // its calls at once (drone-exit.ts).
 import type { ResolvedService } from "../config/types/service.ts";
@@ -11,9 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ChildExit, ChildHandle } from "../master/children/child-handle.ts";
 import type { ForkPurpose } from "../master/children/fork-backoff.ts";
 import type { Generation } from "../master/generations/generation.ts";
-import { GenerationStart } from "../master/generations/generation-start.ts";
 import type { NatsState, ServiceFields } from "../scoreboard/index.ts";
-import { SERVICE_NAME_BYTES } from "../scoreboard/layout.ts";
 import type { Call } from "./call.ts";
 import { Drone } from "./drone.ts";
 import { droneDone } from "./drone-done.ts";
@@ -22,6 +19,7 @@ import { DroneFlow } from "./drone-flow.ts";
 import { DroneHello } from "./drone-hello.ts";
 import type { SpawnedDrone } from "./drone-spawner.ts";
 import { serviceFields } from "./service-fields.ts";
+import { ServiceGenerations } from "./service-generations.ts";
 import { type PoolHooks, ServicePool } from "./service-pool.ts";
 import { ServiceSizing } from "./service-sizing.ts";
 import { SessionLife } from "./session-life.ts";
@@ -54,10 +52,10 @@ export class ServiceDrones implements PoolHooks {
   readonly #drones = new Map<ChildHandle, Drone>();
   readonly #parts: ServiceDronesParts;
   readonly #log: Logger;
-  #serving: Generation | undefined;
-  // The generation that served last, once none does (the service left the config).
-  #last: Generation | undefined;
-  readonly #starts = new Map<number, GenerationStart>();
+  readonly #generations: ServiceGenerations;
+  // Dropped from the config (or it never served): its drones finish and leave, and it takes no call.
+  #removed = false;
+  // A graceful stop: its drones finish the backlog and leave.
   #draining = false;
   readonly #hello = new DroneHello();
   readonly #flow: DroneFlow;
@@ -68,16 +66,18 @@ export class ServiceDrones implements PoolHooks {
     this.#parts = parts;
     this.#log = parts.log.child({ service: config.name });
     this.pool = new ServicePool(config);
+    this.#generations = new ServiceGenerations(config.name);
     this.pool.hooks = this;
     this.sessions = new SessionLife(this.pool, this.#log, (drone) => this.freed(drone));
     this.#flow = new DroneFlow({
       pool: this.pool,
       sessions: this.sessions,
-      serving: () => this.#serving,
-      starting: (generation) => this.#starts.has(generation),
+      serving: () => this.#generations.serving,
+      starting: (generation) => this.#generations.starting(generation),
       // Removed from the config, it has no other drones to take its backlog: its own finish it, as in a stop.
-      draining: () => this.#draining || this.gone,
-      drainTimeout: () => (this.#serving ?? this.#last)?.config.drainTimeout ?? 30_000,
+      draining: () => this.#draining || this.#removed,
+      removed: () => (this.#removed ? this.pool.refusing : undefined),
+      drainTimeout: () => this.#generations.latest?.config.drainTimeout ?? 30_000,
       spawn: (generation) => {
         const spawned = this.#spawn(generation, "upkeep");
         return typeof spawned === "string" ? undefined : spawned;
@@ -86,7 +86,7 @@ export class ServiceDrones implements PoolHooks {
     this.#sizing = new ServiceSizing({
       pool: this.pool,
       drones: () => this.#drones.values(),
-      supervised: () => (this.#parts.stopping() || this.#draining ? undefined : this.#serving),
+      supervised: () => (this.#parts.stopping() || this.#draining ? undefined : this.#generations.serving),
       spawn: (generation) => typeof this.#spawn(generation, "upkeep") !== "string",
       retire: (drone) => this.#flow.leave(drone, "idle"),
     });
@@ -98,7 +98,7 @@ export class ServiceDrones implements PoolHooks {
 
   /** Whether a generation of it has ever taken charge. */
   get served(): boolean {
-    return this.#serving !== undefined || this.#last !== undefined;
+    return this.#generations.latest !== undefined;
   }
 
   get drones(): Drone[] {
@@ -107,45 +107,32 @@ export class ServiceDrones implements PoolHooks {
 
   /** What the scoreboard shows of the service. */
   fields(): ServiceFields {
-    const generation = this.#serving?.number ?? this.#last?.number ?? 0;
-    const fields = serviceFields(
-      this.pool,
-      this.#drones.values(),
-      this.sessions.count,
-      generation,
-      this.nats,
-    );
-    // Removed, its drones finishing: shown apart from a service of the same name added back meanwhile
-    // (one name twice would be two /metrics series with one label set).
-    const removed = `${fields.name} (removed)`;
-    return this.gone && Buffer.byteLength(removed) <= SERVICE_NAME_BYTES
-      ? { ...fields, name: removed }
-      : fields;
+    return serviceFields(this.pool, this.#drones.values(), {
+      sessionsOpen: this.sessions.count,
+      generation: this.#generations.latest?.number ?? 0,
+      nats: this.nats,
+      removed: this.#removed,
+    });
   }
 
   /** Starts minDrones drones of `generation`; resolves once all are ready, rejects if one cannot start. */
   async start(generation: Generation, signal: AbortSignal): Promise<void> {
-    const config = this.#configOf(generation);
-    const start = new GenerationStart(generation.number, config.minDrones, signal);
-    this.#starts.set(generation.number, start);
-    try {
-      for (let i = 0; i < config.minDrones; i++) {
+    const { minDrones } = this.#configOf(generation);
+    await this.#generations.start(generation, minDrones, signal, (start) => {
+      for (let i = 0; i < minDrones; i++) {
         const spawned = this.#spawn(generation, "start");
         if (typeof spawned === "string") {
           // One refusal fails the start: the others would only fail the same way.
           start.fail(`service "${this.name}": ${spawned}`);
-          break;
+          return;
         }
       }
-      await start.done;
-    } finally {
-      this.#starts.delete(generation.number);
-    }
+    });
   }
 
   /** `generation` takes charge: its drones take the calls, older ones finish theirs and leave. */
   promote(generation: Generation): void {
-    this.#serving = generation;
+    this.#generations.promote(generation);
     this.pool.config = this.#configOf(generation);
     this.#sizing.newGeneration();
     this.#hello.teach(this.pool, generation.number);
@@ -163,15 +150,11 @@ export class ServiceDrones implements PoolHooks {
     this.#hello.forget(generation.number);
   }
 
-  /** Dropped from the config (or never served): its drones finish and leave, and it takes no call. */
-  gone = false;
-
   /** The service is no longer in the config: its drones finish and leave; its backlog goes with them. */
   retireAll(reason: string): void {
-    this.gone = true;
+    this.#removed = true;
     this.pool.refusing = reason;
-    this.#last = this.#serving;
-    this.#serving = undefined;
+    this.#generations.retire();
     for (const drone of this.#drones.values()) this.#letGo(drone, this.pool.config.sessionDrainTimeout);
     // With no drone of its own left to take them (none, or all pinned or leaving), its waiting calls
     // fail now rather than at their deadlines.
@@ -247,9 +230,9 @@ export class ServiceDrones implements PoolHooks {
     if (!drone) return;
     this.#drones.delete(exit.child);
     this.pool.idle.remove(drone);
-    const start = this.#starts.get(drone.generation);
+    const start = this.#generations.startOf(drone.generation);
     const parts = { pool: this.pool, sessions: this.sessions, log: this.#log, start };
-    const serves = () => !stopping && this.#serving?.number === drone.generation;
+    const serves = () => !stopping && this.#generations.serves(drone.generation);
     // What it held is settled once the answers it wrote before it exited have been read.
     drone.afterChannel(CHANNEL_DRAIN_MS, () => {
       const { retried } = droneExited(drone, exit, stopping, parts);
@@ -282,8 +265,8 @@ export class ServiceDrones implements PoolHooks {
     if (drone.state !== "starting") return;
     drone.state = "idle";
     this.pool.changed();
-    this.#starts.get(drone.generation)?.ready();
-    if (this.#serving?.number === drone.generation && !this.pool.methods) {
+    this.#generations.startOf(drone.generation)?.ready();
+    if (this.#generations.serves(drone.generation) && !this.pool.methods) {
       this.#hello.teach(this.pool, drone.generation);
     }
     this.freed(drone);
@@ -317,7 +300,6 @@ export class ServiceDrones implements PoolHooks {
   }
 
   #configOf(generation: Generation): ResolvedService {
-    const config = generation.config.services.find((service) => service.name === this.name);
-    return config ?? this.pool.config;
+    return this.#generations.configOf(generation, this.pool.config);
   }
 }

@@ -122,6 +122,35 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.deepEqual((await names()).sort(), ["math", "other"], "listed once when it comes back");
   });
 
+  it("a removed service fails at once a call run again after its drone died when no drone is left", async (t) => {
+    const drover = await startServices({ math: { minDrones: 2, maxDrones: 2, sessionDrainTimeout: "60s" } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    // One drone pinned by a session that goes on after the reload, the other running an idempotent call.
+    const session = await math.session();
+    const pinned = ((await session.call("count", undefined)) as { pid: number }).pid;
+    const running = rejection(
+      math.call("waitForAgain", { file: join(drover.marks, "never") }, { timeout: "60s" }),
+    );
+    const pid = await waitFor("the call to run", async () => {
+      const drones = (await drover.status()).services[0]?.droneProcesses ?? [];
+      return drones.find((drone) => drone.pid !== pinned && drone.grid === "W")?.pid;
+    });
+    writeFileSync(
+      join(drover.dir.path, "drover.config.json"),
+      JSON.stringify({ runDir: "./run", services: [{ name: "other", module: MATH_SERVICE }] }),
+    );
+    assert.equal((await drover.cli("reload")).status, 0);
+    process.kill(pid, "SIGKILL");
+    const failed = await Promise.race([
+      running,
+      delay(15_000, undefined, { ref: false }).then(() => undefined),
+    ]);
+    assert.equal(failed?.code, "DROVER_ERR_NO_SUCH_SERVICE", failed?.message);
+    assert.match(failed?.message ?? "", /no longer in the config: its drone died under the call/);
+    await session.close();
+  });
+
   it("lets a session on an old drone go on, then tells it to reconnect after sessionDrainTimeout", async (t) => {
     const drover = await startServices({ math: { minDrones: 1, maxDrones: 2, sessionDrainTimeout: "1s" } });
     t.after(() => drover.stop());
