@@ -7,7 +7,13 @@
 // timeout and never run. The caller's inbox is in the Drover-Reply header; the drone publishes there.
 
 import { setTimeout as delay } from "node:timers/promises";
-import { type Consumer, type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
+import {
+  type Consumer,
+  type ConsumerMessages,
+  JetStreamError,
+  type JsMsg,
+  jetstream,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
@@ -30,6 +36,9 @@ const ROOM_CHECK_MS = 5;
 const DEMAND_CHECK_MS = 200;
 // After a failure to pull, how long before trying again.
 const RETRY_MS = 250;
+// A pull whose idle heartbeats came late (an event loop or a server held up a second: a busy host) is
+// made again; only this many in a row are a failure to pull.
+const LATE_PULLS_TOLERATED = 3;
 // A call whose drone died on this delivery (or a later one) is poison.
 const POISON_DELIVERY = 2;
 
@@ -91,6 +100,7 @@ export class WorkQueue {
           `service "${this.service}" takes calls at least once from JetStream stream ${stream} (${this.nats.subject}.<method>)`,
         );
         failing = false;
+        let late = 0;
         while (!this.#left) {
           const room = this.#room();
           if (room === 0) {
@@ -99,7 +109,12 @@ export class WorkQueue {
             continue;
           }
           this.#fetch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
-          for await (const message of this.#fetch) this.#message(message);
+          try {
+            for await (const message of this.#fetch) this.#message(message);
+            late = 0;
+          } catch (error) {
+            if (!heartbeatsMissed(error) || ++late > LATE_PULLS_TOLERATED) throw error;
+          }
         }
       } catch (error) {
         if (this.#left) return;
@@ -241,4 +256,8 @@ export class WorkQueue {
       },
     };
   }
+}
+
+function heartbeatsMissed(error: unknown): boolean {
+  return error instanceof JetStreamError && /heartbeats missed/.test(error.message);
 }

@@ -123,6 +123,21 @@ describe("at-least-once delivery through JetStream", { timeout: 120_000 }, () =>
     assert.deepEqual(failures(), before, "no pull failed");
   });
 
+  it("pulls on without a failure when the server holds up a pull's heartbeats for a moment", async () => {
+    const failures = () =>
+      hosts.map((host) => host.proc.output().match(/cannot take calls from JetStream/g)?.length ?? 0);
+    const before = failures();
+    // A stopped server misses the open pulls' idle heartbeats (two missed end a pull), as a busy host does.
+    process.kill(nats.proc.pid, "SIGSTOP");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    } finally {
+      process.kill(nats.proc.pid, "SIGCONT");
+    }
+    assert.equal(await client.service("math").call("add", { a: 2, b: 2 }, { timeout: "10s" }), 4);
+    assert.deepEqual(failures(), before, "no pull failed");
+  });
+
   it("never runs a call that waited in the stream past its budget", async () => {
     const math = client.service("math");
     const dir = hosts[0]?.marks as string;
