@@ -17,6 +17,12 @@ export type ServiceFields = Omit<ResolvedService, "maxSpareDrones"> & {
 };
 
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** What a service's name may be. */
+export const SERVICE_NAME_RULE = '1 to 128 letters, digits, ".", "_", ":" or "-"';
+
+export function isServiceName(value: unknown): value is string {
+  return typeof value === "string" && NAME.test(value);
+}
 export const MIN_MESSAGE_BYTES = 1024;
 export const MAX_MESSAGE_BYTES = 1024 ** 3;
 const SHAPE = '{ name: "math", module: "./math.ts", ... }';
@@ -153,11 +159,8 @@ function readName(field: string, value: unknown, problems: ConfigProblem[]): str
     problems.push({ field, reason: 'is required: the name callers ask for, e.g. name: "math"' });
     return "";
   }
-  if (typeof value === "string" && NAME.test(value)) return value;
-  problems.push({
-    field,
-    reason: `must be 1 to 128 letters, digits, ".", "_", ":" or "-", got ${describeValue(value)}`,
-  });
+  if (isServiceName(value)) return value;
+  problems.push({ field, reason: `must be ${SERVICE_NAME_RULE}, got ${describeValue(value)}` });
   return "";
 }
 

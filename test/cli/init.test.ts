@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { applyPlan, planInit, SCRIPTS } from "../../src/cli/init/plan.ts";
 import { freePort } from "../harness/ports.ts";
 import { spawnNode } from "../harness/process.ts";
@@ -23,8 +24,8 @@ function project(t: { after: (fn: () => void) => void }, files: Record<string, s
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8");
 const packageJson = (dir: string) => JSON.parse(read(dir, "package.json")) as Record<string, unknown>;
-const init = (dir: string, force = false) => {
-  const plan = planInit(dir, force);
+const init = (dir: string, force = false, service?: string) => {
+  const plan = planInit(dir, { force, service });
   applyPlan(plan);
   return plan;
 };
@@ -143,9 +144,112 @@ describe("drover init, in a project", () => {
   it("refuses a package.json it cannot read, writing nothing", (t) => {
     const dir = project(t, { "package.json": '{ "name": ' });
     assert.throws(
-      () => planInit(dir, false),
+      () => planInit(dir),
       /package\.json is not valid JSON .*: fix it, then run drover init again/,
     );
     assert.ok(!existsSync(join(dir, "drover.config.ts")));
+  });
+});
+
+/** drover in the project's node_modules, as `npm install drover` puts it: this checkout's source. */
+function linkDrover(dir: string): void {
+  const installed = join(dir, "node_modules", "drover");
+  mkdirSync(installed, { recursive: true });
+  writeFileSync(
+    join(installed, "package.json"),
+    JSON.stringify({ name: "drover", type: "module", exports: { ".": "./index.js" } }),
+  );
+  const source = pathToFileURL(join(import.meta.dirname, "..", "..", "src", "index.ts"));
+  writeFileSync(join(installed, "index.js"), `export * from ${JSON.stringify(source.href)};\n`);
+}
+
+describe("drover init --service", () => {
+  it("from scratch: a config of services only and the service, which answers `drover call`", {
+    timeout: 90_000,
+  }, async (t) => {
+    const dir = project(t);
+    const result = await runCli(["init", "--service", "greet"], dir);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}wrote drover\.config\.ts: the config: the service "greet" in drones$/m);
+    assert.match(result.stdout, /^ {2}wrote greet\.service\.ts: the service "greet": defineService/m);
+    assert.match(result.stdout, /^Next:\n {2}npm install drover +# the service imports it\n {2}npm start /m);
+    assert.match(result.stdout, /^ {2}npx drover call greet hello '\{"name":"you"\}'/m);
+    assert.doesNotMatch(result.stdout, /curl/, "a config of services only listens on no port");
+    assert.ok(!existsSync(join(dir, "app.ts")), "no app was asked for");
+    const config = read(dir, "drover.config.ts");
+    assert.doesNotMatch(config, /^ {2}(app|listen):/m);
+    assert.match(config, /^ {2}services: \[\{ name: "greet", module: "\.\/greet\.service\.ts"/m);
+
+    linkDrover(dir);
+    const master = await spawnNode(CLI, ["start"], {
+      cwd: dir,
+      ready: /service "greet" is served on/,
+      readyTimeoutMs: 30_000,
+      cleanup: (stop) => t.after(stop),
+    });
+    const answered = await runCli(["call", "greet", "hello", '{"name":"you"}'], dir);
+    assert.equal(answered.status, 0, answered.stderr);
+    assert.equal((JSON.parse(answered.stdout) as { greeting: string }).greeting, "hello, you");
+    const refused = await runCli(["call", "greet", "hello", '{"name":3}'], dir);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /DROVER_ERR_METHOD_FAILED/);
+    assert.match(refused.stderr, /hello takes \{ name \}, a string/);
+    assert.deepEqual(await master.stop(), { code: 0, signal: null });
+  });
+
+  it("in a CommonJS project with an app: both served, the service CommonJS too", {
+    timeout: 90_000,
+  }, async (t) => {
+    const dir = project(t, {
+      "package.json": '{ "name": "legacy", "main": "server.js" }\n',
+      "server.js": 'module.exports = (req, res) => res.end("cjs app");\n',
+    });
+    const plan = init(dir, false, "jobs:email");
+    assert.deepEqual(
+      plan.writes.map((file) => file.name),
+      ["drover.config.ts", "jobs-email.service.ts", "package.json"],
+    );
+    assert.match(plan.writes[0]?.what ?? "", /the app \.\/server\.js .*; the service "jobs:email" in drones/);
+    assert.match(read(dir, "jobs-email.service.ts"), /^const \{ defineService \} = require\("drover"\);$/m);
+    const config = read(dir, "drover.config.ts");
+    assert.match(config, /^ {2}app: "\.\/server\.js",$/m);
+    assert.match(config, /name: "jobs:email", module: "\.\/jobs-email\.service\.ts"/);
+
+    linkDrover(dir);
+    const port = await freePort();
+    const master = await spawnNode(CLI, ["start", "--start-servers", "1"], {
+      cwd: dir,
+      env: { PORT: String(port) },
+      ready: /is served on http:\/\/127\.0\.0\.1/,
+      readyTimeoutMs: 30_000,
+      cleanup: (stop) => t.after(stop),
+    });
+    assert.equal((await httpGet(port, "/")).body, "cjs app");
+    const answered = await runCli(["call", "jobs:email", "hello"], dir);
+    assert.equal(answered.status, 0, `${answered.stderr}\n${master.output()}`);
+    assert.equal((JSON.parse(answered.stdout) as { greeting: string }).greeting, "hello, world");
+    assert.deepEqual(await master.stop(), { code: 0, signal: null });
+  });
+
+  it("refuses a name that is no service name, writing nothing, and keeps a service module of the user's", (t) => {
+    const dir = project(t);
+    assert.throws(() => planInit(dir, { service: "two words" }), {
+      name: "Error",
+      message: /^--service "two words" is no service name: give 1 to 128 letters, digits/,
+    });
+    assert.ok(!existsSync(join(dir, "drover.config.ts")));
+
+    writeFileSync(join(dir, "greet.service.ts"), "// mine\n");
+    const plan = init(dir, false, "greet");
+    assert.ok(!plan.writes.some((file) => file.name === "greet.service.ts"));
+    assert.ok(plan.notes.includes("the service's module is your greet.service.ts: left as it is"));
+    assert.equal(read(dir, "greet.service.ts"), "// mine\n");
+    // A config already here is kept: the plan says what to add to it.
+    const again = init(dir, false, "greet");
+    assert.ok(
+      again.notes.includes(
+        'add the service to it: services: [{ name: "greet", module: "./greet.service.ts" }]',
+      ),
+    );
   });
 });

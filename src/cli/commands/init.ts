@@ -16,6 +16,8 @@ export const init: Command = {
     "the scripts start, stop, reload and status (package.json is made if missing). A project whose own",
     'code is CommonJS keeps its "type", and gets CommonJS files. Nothing of yours is written over',
     "without --force: an existing drover.config.* and scripts of the same names are kept.",
+    "--service NAME also writes NAME.service.ts, a service of the dispatch pool run in drones, and runs",
+    "it from the config; in a project with no app, the config is of services only (no HTTP, no port).",
   ],
   flags: [
     {
@@ -24,13 +26,26 @@ export const init: Command = {
       value: "DIR",
       help: "the project's folder (default: this one; made if missing)",
     },
+    {
+      name: "service",
+      type: "string",
+      value: "NAME",
+      help: "also write a service NAME (NAME.service.ts) that drones run, and run it from the config",
+    },
     { name: "force", type: "boolean", help: "write drover.config.ts and the scripts even over yours" },
   ],
   withoutMasterFlags: true,
-  examples: ["npx drover init && npm start", "drover init --dir services/api"],
+  examples: [
+    "npx drover init && npm start",
+    "drover init --dir services/api",
+    "npx drover init --service greet && npm install drover && npm start",
+  ],
   run: async ({ cwd, values }) => {
     const dir = resolve(cwd, stringFlag(values, "dir") ?? ".");
-    const plan = planInit(dir, booleanFlag(values, "force"));
+    const plan = planInit(dir, {
+      force: booleanFlag(values, "force"),
+      service: stringFlag(values, "service"),
+    });
     applyPlan(plan);
     console.log(`drover init in ${dir}:`);
     for (const file of plan.writes) console.log(`  wrote ${file.name}: ${file.what}`);

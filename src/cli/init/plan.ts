@@ -4,8 +4,17 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
-import { commonJsFile, existingApp, existingConfigs, type PackageJson, readPackageJson } from "./project.ts";
-import { templates } from "./templates.ts";
+import { isServiceName, SERVICE_NAME_RULE } from "../../config/services.ts";
+import { UsageError } from "../parse.ts";
+import {
+  commonJsFile,
+  existingApp,
+  existingConfigs,
+  isFile,
+  type PackageJson,
+  readPackageJson,
+} from "./project.ts";
+import { SERVICE_METHOD, templates } from "./templates.ts";
 
 /** The package.json scripts drover init adds. */
 export const SCRIPTS: Readonly<Record<string, string>> = {
@@ -25,37 +34,79 @@ export interface InitPlan {
   readonly next: readonly string[];
 }
 
-export function planInit(dir: string, force: boolean): InitPlan {
+export interface InitOptions {
+  /** Write the config and the scripts over the user's. */
+  readonly force?: boolean;
+  /** A service of the dispatch pool to write and run: its name. */
+  readonly service?: string | undefined;
+}
+
+/**
+ * Throws a UsageError for a service name that is none, and an Error saying what to fix when the
+ * project's package.json cannot be read.
+ */
+export function planInit(dir: string, options: InitOptions = {}): InitPlan {
+  const force = options.force === true;
+  const serviceName = options.service;
+  if (serviceName !== undefined && !isServiceName(serviceName)) {
+    throw new UsageError(
+      `--service ${JSON.stringify(serviceName)} is no service name: give ${SERVICE_NAME_RULE}, e.g. --service greet`,
+    );
+  }
   const pkg = readPackageJson(dir);
   const writes: { name: string; content: string; what: string }[] = [];
   const notes: string[] = [];
   const configs = existingConfigs(dir);
   const keepConfig = configs.length > 0 && !force;
   const found = existingApp(dir, pkg);
-  const app = found ?? "./app.ts";
+  // A service asked for in a project with no app: a config of services only, no app written.
+  const app = found ?? (serviceName === undefined ? "./app.ts" : undefined);
 
   // "type": "module" unless the project's own code is CommonJS, which it would break.
   const type = pkg.fields?.type;
   const cjsFile = type === "module" ? undefined : commonJsFile(dir);
   const commonjs = cjsFile !== undefined;
-  const files = templates(app, commonjs);
+  // name.service.ts: never one of the names an app is looked for under.
+  const serviceFile = serviceName && `${serviceName.replaceAll(":", "-")}.service.ts`;
+  const service = serviceName && serviceFile ? { name: serviceName, module: `./${serviceFile}` } : undefined;
+  const files = templates({ app, service, commonjs });
 
   if (keepConfig) {
     notes.push(`${configs.join(", ")} already here: left as it is (--force writes a new drover.config.ts)`);
+    if (service)
+      notes.push(
+        `add the service to it: services: [{ name: "${service.name}", module: "${service.module}" }]`,
+      );
   } else {
     const replaced = configs.includes("drover.config.ts") ? " (replaced, --force)" : "";
+    const serves = [
+      ...(app === undefined
+        ? []
+        : [`the app ${app} on 127.0.0.1:8080 (PORT changes the port), the status page`]),
+      ...(service ? [`the service "${service.name}" in drones`] : []),
+    ];
     writes.push({
       name: "drover.config.ts",
       content: files.config,
-      what: `the config: the app ${app} on 127.0.0.1:8080 (PORT changes the port), the status page${replaced}`,
+      what: `the config: ${serves.join("; ")}${replaced}`,
     });
     const shadowed = configs.filter((name) => name !== "drover.config.ts");
     if (shadowed.length > 0)
       notes.push(`${shadowed.join(", ")}: no longer read, drover.config.ts comes first`);
   }
   if (found !== undefined) notes.push(`the app is your ${found}: left as it is`);
-  else if (!keepConfig)
+  else if (app !== undefined && !keepConfig)
     writes.push({ name: "app.ts", content: files.app, what: "the app: a node:http request handler" });
+  if (serviceFile && files.service) {
+    if (isFile(join(dir, serviceFile)))
+      notes.push(`the service's module is your ${serviceFile}: left as it is`);
+    else
+      writes.push({
+        name: serviceFile,
+        content: files.service,
+        what: `the service "${serviceName}": defineService with one method, ${SERVICE_METHOD}`,
+      });
+  }
 
   const edited = editPackageJson(dir, pkg, { commonjs, force, notes });
   if (commonjs) {
@@ -68,9 +119,16 @@ export function planInit(dir: string, force: boolean): InitPlan {
 
   const installed = resolvesDrover(dir);
   const next = [
-    ...(installed ? [] : ["npm install drover"]),
+    ...(installed
+      ? []
+      : [`npm install drover${service ? "                         # the service imports it" : ""}`]),
     "npm start                                  # drover start: the master in the foreground",
-    "curl http://127.0.0.1:8080/                # in another terminal; npm run status, npx drover top",
+    ...(app === undefined
+      ? []
+      : ["curl http://127.0.0.1:8080/                # in another terminal; npm run status, npx drover top"]),
+    ...(service
+      ? [`npx drover call ${service.name} ${SERVICE_METHOD} '{"name":"you"}'   # in another terminal`]
+      : []),
   ];
   return { dir, writes, notes, next };
 }
