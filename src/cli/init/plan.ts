@@ -67,8 +67,9 @@ export function planInit(dir: string, options: InitOptions = {}): InitPlan {
   const cjsFile = type === "module" ? undefined : commonJsFile(dir);
   const commonjs = cjsFile !== undefined;
   // name.service.ts: never one of the names an app is looked for under.
-  const serviceFile = serviceName && `${serviceName.replaceAll(":", "-")}.service.ts`;
-  const service = serviceName && serviceFile ? { name: serviceName, module: `./${serviceFile}` } : undefined;
+  const serviceFile =
+    serviceName === undefined ? undefined : `${serviceName.replaceAll(":", "-")}.service.ts`;
+  const service = serviceName === undefined ? undefined : { name: serviceName, module: `./${serviceFile}` };
   const files = templates({ app, service, commonjs });
 
   if (keepConfig) {
@@ -97,7 +98,7 @@ export function planInit(dir: string, options: InitOptions = {}): InitPlan {
   if (found !== undefined) notes.push(`the app is your ${found}: left as it is`);
   else if (app !== undefined && !keepConfig)
     writes.push({ name: "app.ts", content: files.app, what: "the app: a node:http request handler" });
-  if (serviceFile && files.service) {
+  if (serviceFile !== undefined && files.service !== undefined) {
     if (isFile(join(dir, serviceFile)))
       notes.push(`the service's module is your ${serviceFile}: left as it is`);
     else

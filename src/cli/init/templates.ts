@@ -13,7 +13,7 @@ export interface Templates {
 export interface TemplateChoices {
   /** The app the config serves ("./app.ts"); none for a config of services only. */
   readonly app: string | undefined;
-  /** The service the config runs, and its module ("./greet.ts"). */
+  /** The service the config runs, and its module ("./greet.service.ts"). */
   readonly service: { readonly name: string; readonly module: string } | undefined;
   readonly commonjs: boolean;
 }
