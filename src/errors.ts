@@ -37,6 +37,8 @@ export const ErrorCode = {
   CONFIG_LOAD: "DROVER_ERR_CONFIG_LOAD",
   /** The config or the app is ES module code read as CommonJS, or the other way round. */
   MODULE_TYPE: "DROVER_ERR_MODULE_TYPE",
+  /** `drover init`: the project's package.json cannot be read, or is no JSON object. */
+  PACKAGE_JSON_INVALID: "DROVER_ERR_PACKAGE_JSON_INVALID",
 
   // Listening sockets
   LISTEN_IN_USE: "DROVER_ERR_LISTEN_IN_USE",

@@ -16,6 +16,7 @@ export function exitCodeOf(error: unknown): number {
     ErrorCode.CONFIG_LOAD,
     ErrorCode.MODULE_INVALID,
     ErrorCode.MODULE_TYPE,
+    ErrorCode.PACKAGE_JSON_INVALID,
   ] as const;
   if (usage.some((code) => isDroverError(error, code))) return EXIT_USAGE;
   return EXIT_FAILED;

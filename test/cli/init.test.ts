@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { applyPlan, planInit, SCRIPTS } from "../../src/cli/init/plan.ts";
+import { ErrorCode, isDroverError } from "../../src/errors.ts";
 import { freePort } from "../harness/ports.ts";
 import { spawnNode } from "../harness/process.ts";
 import { makeTempDir } from "../harness/temp.ts";
@@ -141,12 +142,22 @@ describe("drover init, in a project", () => {
     assert.equal((packageJson(dir).scripts as Record<string, string>).start, "drover start");
   });
 
-  it("refuses a package.json it cannot read, writing nothing", (t) => {
+  it("refuses a package.json it cannot use with a coded error, writing nothing", async (t) => {
     const dir = project(t, { "package.json": '{ "name": ' });
     assert.throws(
       () => planInit(dir),
-      /package\.json is not valid JSON .*: fix it, then run drover init again/,
+      (error: unknown) =>
+        isDroverError(error, ErrorCode.PACKAGE_JSON_INVALID) &&
+        /package\.json is not valid JSON .*: fix it, then run drover init again/.test(error.message),
     );
+    writeFileSync(join(dir, "package.json"), "[]\n");
+    const result = await runCli(["init"], dir);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /package\.json does not hold a JSON object: fix it, .* \[DROVER_ERR_PACKAGE_JSON_INVALID\]/,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack: the message says it all");
     assert.ok(!existsSync(join(dir, "drover.config.ts")));
   });
 });

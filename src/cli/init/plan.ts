@@ -42,8 +42,8 @@ export interface InitOptions {
 }
 
 /**
- * Throws a UsageError for a service name that is none, and an Error saying what to fix when the
- * project's package.json cannot be read.
+ * Throws a UsageError for a service name that is none, and DROVER_ERR_PACKAGE_JSON_INVALID (saying
+ * what to fix) when the project's package.json cannot be used.
  */
 export function planInit(dir: string, options: InitOptions = {}): InitPlan {
   const force = options.force === true;

@@ -2,6 +2,7 @@
 // any of its own JavaScript or TypeScript is CommonJS (which "type": "module" would break).
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
+import { DroverError, ErrorCode } from "../../errors.ts";
 
 /** Where the app usually is, after package.json's "main". */
 const APP_CANDIDATES = [
@@ -36,27 +37,27 @@ export interface PackageJson {
   readonly text: string | undefined;
 }
 
-/** The folder's package.json; throws an Error saying what to fix when it is not a JSON object. */
+/** The folder's package.json; throws DROVER_ERR_PACKAGE_JSON_INVALID, saying what to fix, when it cannot be used. */
 export function readPackageJson(dir: string): PackageJson {
   const path = join(dir, "package.json");
+  const refuse = (what: string) =>
+    new DroverError(ErrorCode.PACKAGE_JSON_INVALID, `${path} ${what}: fix it, then run drover init again`);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       return { path, fields: undefined, text: undefined };
-    throw error;
+    throw refuse(`cannot be read (${(error as Error).message})`);
   }
   let fields: unknown;
   try {
     fields = JSON.parse(text);
   } catch (error) {
-    throw new Error(
-      `${path} is not valid JSON (${(error as Error).message}): fix it, then run drover init again`,
-    );
+    throw refuse(`is not valid JSON (${(error as Error).message})`);
   }
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-    throw new Error(`${path} does not hold a JSON object: fix it, then run drover init again`);
+    throw refuse("does not hold a JSON object");
   }
   return { path, fields: fields as Record<string, unknown>, text };
 }
