@@ -1,6 +1,6 @@
 // A drone's DONE: the answer to a control frame it owed (a session's DISCONNECT), or to a call, which
 // settles it. A drone that asked to retire (ctx.retire()) or reached maxRequestsPerDrone is recycled;
-// its replacement starts a tenth of its limit ahead, and a drone at its limit leaves once it is up.
+// its replacement starts a tenth of its limit ahead, and the drone leaves once it is up.
 // Then the drone is free for what comes next (drone-flow.ts).
 import type { Logger } from "../log/logger.ts";
 import type { Drone } from "./drone.ts";

@@ -1,7 +1,7 @@
 // Where a drone goes each time it is free: to the next step of its session, to more calls from the
-// backlog (then back on the idle stack while it has room), or out: recycled at its limit (once its
-// replacement is up, or another drone has room) or at once when it asked to retire, let go when its generation no longer serves (after the backlog, on a graceful
-// stop). A leaving drone quiesces once it runs nothing, owes no control answer and holds no session.
+// backlog (then back on the idle stack while it has room), or out: recycled once its replacement is up
+// or, at its limit, once another drone has room; at once when it asked to retire; let go when its
+// generation no longer serves (after the backlog, on a graceful stop). A leaving drone quiesces once it runs nothing, owes no control answer and holds no session.
 import { ErrorCode } from "../errors.ts";
 import type { ExitPlan } from "../master/children/child-phase.ts";
 import type { Generation } from "../master/generations/generation.ts";
@@ -66,7 +66,7 @@ export class DroneFlow {
       else this.#feed(drone);
       return;
     }
-    if (drone.retiring || (drone.spent && !this.#servesOn(drone))) {
+    if (drone.retiring || this.#recycles(drone)) {
       this.leave(drone, "recycle");
       return;
     }
@@ -111,11 +111,16 @@ export class DroneFlow {
     drone.replacement = this.#parts.spawn(serving);
   }
 
-  /** A drone came up (or one starting died): the idle ones past their limit that waited leave now. */
+  /** A drone came up (or one starting died): the idle ones past their limit, or relieved, leave now. */
   recycleSpent(): void {
     for (const drone of [...this.pool.idle.drones]) {
-      if (drone.running.size === 0 && drone.spent && !this.#servesOn(drone)) this.leave(drone, "recycle");
+      if (drone.running.size === 0 && this.#recycles(drone)) this.leave(drone, "recycle");
     }
+  }
+
+  // At its limit or relieved by its replacement, and no call needs it to serve on.
+  #recycles(drone: Drone): boolean {
+    return (drone.spent || drone.relieved) && !this.#servesOn(drone);
   }
 
   // A drone past maxRequestsPerDrone serves on (up to its overtime, Drone.hasRoom) only while its

@@ -140,6 +140,14 @@ export class Drone {
     return this.maxRequests > 0 && this.served + this.running.size >= this.maxRequests;
   }
 
+  /**
+   * Its replacement has come up: it leaves (once no other drone is short of room), though it may not
+   * have reached its limit yet, so that the pool does not keep one drone too many.
+   */
+  get relieved(): boolean {
+    return this.replacement?.child.wasReady === true;
+  }
+
   /** Its replacement is on its way: started, not up yet, not dead (one that died starting stays "starting" here). */
   get replacementComing(): boolean {
     const next = this.replacement;

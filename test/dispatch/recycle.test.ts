@@ -53,6 +53,22 @@ describe("recycling drones", { timeout: 120_000 }, () => {
     await waitForPidsGone([first]);
   });
 
+  it("lets a drone go once its replacement is up, though it has calls left, so the pool stays at maxDrones", async (t) => {
+    const drover = await startServices({
+      math: { minDrones: 1, maxDrones: 1, maxRequestsPerDrone: 10 },
+      config: { recycleJitter: 0 },
+    });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    // The 9th call starts its replacement; no call follows to bring it to its limit.
+    const first = (await math.call("pid", undefined)) as number;
+    for (let i = 2; i <= 9; i++) assert.equal(await math.call("pid", undefined), first, `call ${i}`);
+    await waitForPidsGone([first]);
+    assert.notEqual(await math.call("pid", undefined), first, "its replacement serves");
+    const counters = (await drover.status()).services[0]?.counters;
+    assert.equal(counters?.dronesFailed, 0, "recycling is no failure");
+  });
+
   it("lets a drone at its limit go at once when another drone has room", async (t) => {
     const drover = await startServices({
       math: { minDrones: 2, maxDrones: 3, maxRequestsPerDrone: 5 },
