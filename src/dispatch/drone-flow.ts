@@ -1,7 +1,8 @@
 // Where a drone goes each time it is free: to the next step of its session, to more calls from the
 // backlog (then back on the idle stack while it has room), or out: recycled once its replacement is up
 // or, at its limit, once another drone has room; at once when it asked to retire; let go when its
-// generation no longer serves (after the backlog, on a graceful stop). A leaving drone quiesces once it runs nothing, owes no control answer and holds no session.
+// generation no longer serves (after the backlog, on a graceful stop). A leaving drone quiesces once
+// it runs nothing, owes no control answer and holds no session.
 import { ErrorCode } from "../errors.ts";
 import type { ExitPlan } from "../master/children/child-phase.ts";
 import type { Generation } from "../master/generations/generation.ts";
@@ -112,7 +113,7 @@ export class DroneFlow {
   }
 
   /** A drone came up (or one starting died): the idle ones past their limit, or relieved, leave now. */
-  recycleSpent(): void {
+  recycleIdle(): void {
     for (const drone of [...this.pool.idle.drones]) {
       if (drone.running.size === 0 && this.#recycles(drone)) this.leave(drone, "recycle");
     }

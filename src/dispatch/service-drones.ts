@@ -243,7 +243,7 @@ export class ServiceDrones implements PoolHooks {
     if (failedExit(drone, exit, stopping)) this.pool.counters.dronesFailed++;
     if (!serves()) return;
     // A replacement that died starting: the drones at their limit that waited for it leave.
-    if (drone.state === "starting") this.#flow.recycleSpent();
+    if (drone.state === "starting") this.#flow.recycleIdle();
     if (!expectedExit(drone, exit, stopping)) {
       this.#sizing.failed(drone.generation, Date.now() - exit.child.startedAt);
     }
@@ -270,7 +270,7 @@ export class ServiceDrones implements PoolHooks {
       this.#hello.teach(this.pool, drone.generation);
     }
     this.freed(drone);
-    this.#flow.recycleSpent();
+    this.#flow.recycleIdle();
   }
 
   // The drone forked, or why none was.
