@@ -38,6 +38,8 @@ export class ServiceCounters {
   retries = 0;
   /** Failed as poison: they killed two drones. */
   poison = 0;
+  /** Taken out of the backlog and handed to another host over NATS, which answers them. */
+  handedOff = 0;
   sessionsOpened = 0;
   /** Drones forked, and those that exited without being asked to (crashed, killed, could not start). */
   dronesStarted = 0;

@@ -14,6 +14,7 @@ import type {
   CallHandle,
   CallRequest,
   Dispatcher,
+  HandedCall,
   Reply,
   ServiceDescription,
   ServiceLoad,
@@ -119,6 +120,10 @@ export class Dispatch implements Dispatcher {
   demand(serviceName: string, waiting: number): void {
     const service = this.#services.get(serviceName);
     service?.demand(waiting);
+  }
+
+  handOver(serviceName: string, count: number): HandedCall[] {
+    return this.#services.get(serviceName)?.pool.handOver(count) ?? [];
   }
 
   describe(serviceName: string): ServiceDescription | undefined {

@@ -6,7 +6,7 @@
 // are in service-drones.ts and the drone-*.ts files beside it, sessions in session-life.ts.
 import type { ResolvedService } from "../config/types/service.ts";
 import { ErrorCode } from "../errors.ts";
-import type { CallRequest, Reply } from "../transports/seam.ts";
+import type { CallRequest, HandedCall, Reply } from "../transports/seam.ts";
 import { Backlog } from "./backlog.ts";
 import { Call, type CallEvents } from "./call.ts";
 import { ServiceCounters } from "./counters.ts";
@@ -184,6 +184,25 @@ export class ServicePool {
     const call = drone && this.backlog.shift();
     if (drone && call) this.run(drone, call);
     else this.hooks?.grow();
+  }
+
+  /** Up to `count` waiting calls another host can answer, taken out and settled here as handed off. */
+  handOver(count: number): HandedCall[] {
+    const handed: HandedCall[] = [];
+    while (handed.length < count) {
+      const call = this.backlog.shiftWhere(
+        ({ request, opens }) =>
+          request.replyTo !== undefined && !request.session && !request.handedOver && !opens,
+      );
+      const replyTo = call?.request.replyTo;
+      if (!call || replyTo === undefined) break;
+      const { method, params } = call.request;
+      handed.push({ method, params, timeoutMs: call.remainingMs, replyTo });
+      call.delivered();
+      this.counters.handedOff++;
+      this.changed();
+    }
+    return handed;
   }
 
   /** Fails every call waiting in the backlog (the service is gone, or the master stops). */

@@ -9,7 +9,7 @@ import { DroverError, ErrorCode } from "../errors.ts";
 import type { ShmLayout } from "../shm/index.ts";
 
 /** The layout tag ("SCBD") and version written into the shared-memory file by the native header. */
-export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 7 };
+export const SCOREBOARD_LAYOUT: ShmLayout = { tag: 0x53434244, version: 8 };
 
 export const HEADER_BYTES = 128;
 export const PROCESS_RECORD_BYTES = 128;
@@ -160,13 +160,15 @@ export const SvcF64 = {
   /** Its drones forked, and those that exited without being asked to (crashed, killed, could not start). */
   dronesStarted: 35 + 2 * (LATENCY_BUCKETS_MS.length + 3),
   dronesFailed: 36 + 2 * (LATENCY_BUCKETS_MS.length + 3),
+  /** Calls handed to another host over NATS from the backlog. */
+  handedOff: 37 + 2 * (LATENCY_BUCKETS_MS.length + 3),
 } as const;
 
 /** A histogram's buckets: one per bound of LATENCY_BUCKETS_MS, and one for everything above. */
 export const HISTOGRAM_BUCKETS = LATENCY_BUCKETS_MS.length + 1;
 /** Its words: the buckets, then its count and the sum of what it observed (ms). */
 export const HISTOGRAM_WORDS = HISTOGRAM_BUCKETS + 2;
-export const SERVICE_RECORD_BYTES = (SvcF64.dronesFailed + 1) * 8;
+export const SERVICE_RECORD_BYTES = (SvcF64.handedOff + 1) * 8;
 
 // As Apache's MPMs cap ServerLimit and ThreadLimit, so one typo cannot ask for gigabytes.
 export const MAX_SERVER_LIMIT = 20_000;

@@ -35,6 +35,8 @@ export interface ServiceCounterFields {
   readonly droneExits: number;
   readonly retries: number;
   readonly poison: number;
+  /** Taken out of the backlog and handed to another host over NATS, which answers them. */
+  readonly handedOff: number;
   readonly sessionsOpened: number;
   /** Its drones forked, and those that exited without being asked to. */
   readonly dronesStarted: number;
@@ -82,6 +84,7 @@ const COUNTERS = [
   "droneExits",
   "retries",
   "poison",
+  "handedOff",
   "sessionsOpened",
   "dronesStarted",
   "dronesFailed",

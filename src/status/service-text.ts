@@ -34,7 +34,7 @@ export function formatServices(report: {
         `(${service.idleDrones} idle, ${service.startingDrones} starting), ` +
         `backlog ${service.backlog} (high-water ${service.backlogHighWater}), ${sessions}` +
         (service.nats ? `; NATS: ${NATS_WORDS[service.nats]}` : ""),
-      `  calls: ${c.calls} received, ${c.completed} completed, ${c.failed} failed; ` +
+      `  calls: ${c.calls} received, ${c.completed} completed, ${c.failed} failed${handedOff(c.handedOff)}; ` +
         `${c.rejected} rejected, ${c.expired} expired, ${c.cancelled} cancelled, ` +
         `${counted(c.droneExits, "drone exit", "drone exits")}, ${c.poison} poison; ${counted(c.retries, "retry", "retries")}; ` +
         `${counted(c.sessionsOpened, "session opened", "sessions opened")}`,
@@ -98,4 +98,9 @@ function row([slot, pid, gen, state, requests, rss, cpu, heartbeat, running]: re
   ]
     .join(" ")
     .trimEnd();
+}
+
+/** Calls handed to other hosts, said only where some were (a service over NATS with peers). */
+export function handedOff(count: number): string {
+  return count > 0 ? `, ${count} handed to other hosts` : "";
 }

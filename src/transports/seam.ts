@@ -29,6 +29,18 @@ export interface CallRequest {
   readonly replyTo?: string;
   /** Its transport delivers it again if it is not answered (JetStream): see RunHeader.redelivered. */
   readonly redelivered?: boolean;
+  /** Another host handed it here (transports/nats/hand-off.ts): it is not handed on again. */
+  readonly handedOver?: boolean;
+}
+
+/** A waiting call given up to be handed to another host: what it takes to send it there. */
+export interface HandedCall {
+  readonly method: string;
+  readonly params: Buffer;
+  /** What is left of its budget. */
+  readonly timeoutMs: number;
+  /** Its caller's reply subject, where the other host answers. */
+  readonly replyTo: string;
 }
 
 /** A call the dispatcher holds. */
@@ -76,6 +88,12 @@ export interface Dispatcher {
    * maxDrones.
    */
   demand(service: string, waiting: number): void;
+  /**
+   * Takes up to `count` calls of `service` out of its backlog, the oldest first, to be handed to
+   * another host: each settles here as handed off (its reply hears delivered()). Only calls another
+   * host can answer qualify: with a reply subject, in no session, not handed over already.
+   */
+  handOver(service: string, count: number): HandedCall[];
   /** Where the transport of `service` is now, for drover status (the NATS transport says). */
   transportState(service: string, state: NatsState): void;
   /** Whether `session` is still open. */

@@ -51,6 +51,7 @@ export function serviceFields(name: string, fields: Partial<ServiceFields> = {})
       droneExits: 1,
       retries: 4,
       poison: 1,
+      handedOff: 0,
       sessionsOpened: 5,
       dronesStarted: 3,
       dronesFailed: 1,

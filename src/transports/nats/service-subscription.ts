@@ -3,7 +3,8 @@
 // service's backlog is full this master leaves the group (its subscription drained, so messages
 // already on their way are still answered, with the full error), and NATS routes to the hosts that
 // have room; it joins again once the backlog is down to half (hysteresis against flapping). With
-// every host full, callers get NATS's no-responders at once instead of waiting for a timeout.
+// every host full, callers get NATS's no-responders at once instead of waiting for a timeout. A call
+// that finds no idle drone here goes to a host of the group that has one, if any (hand-off.ts).
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
@@ -11,10 +12,11 @@ import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher } from "../seam.ts";
 import { guarded } from "./guarded.ts";
+import { HandOff } from "./hand-off.ts";
 import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
 import { type HeldAnswers, heldAnswers } from "./held-answers.ts";
 import type { InFlight } from "./in-flight.ts";
-import { answerTo, droneReplyTo, NatsReply, respondError } from "./nats-reply.ts";
+import { type Answer, answerTo, droneReplyTo, NatsReply, publishTo, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
 
 /** The token after a service's subject that opens a session; `$` keeps it apart from method names. */
@@ -38,6 +40,7 @@ export class ServiceSubscription {
   readonly #connection: NatsConnection;
   readonly #held: HeldAnswers;
   readonly #parts: SubscriptionParts;
+  readonly #handOff: HandOff;
   #subscription: Subscription | undefined;
   #roomCheck: NodeJS.Timeout | undefined;
   #state: "taking" | "full" | "left" = "taking";
@@ -48,7 +51,28 @@ export class ServiceSubscription {
     this.#connection = connection;
     this.#held = heldAnswers(connection);
     this.#parts = parts;
+    this.#handOff = new HandOff(connection, nats, {
+      service,
+      dispatcher: parts.dispatcher,
+      handedIn: (message, method, caller) =>
+        this.#take(message, method, caller, publishTo(connection, caller), true),
+      takeBack: (call) =>
+        this.#call(
+          call.method,
+          call.params,
+          call.timeoutMs,
+          call.replyTo,
+          publishTo(connection, call.replyTo),
+          false,
+        ),
+      log: parts.log,
+    });
     this.#subscribe();
+  }
+
+  /** Its connection is back after an outage. */
+  reconnected(): void {
+    this.#handOff.reconnected();
   }
 
   /** Whether it is out of the queue group because its backlog is full. */
@@ -60,7 +84,8 @@ export class ServiceSubscription {
   async leave(): Promise<void> {
     this.#state = "left";
     clearInterval(this.#roomCheck);
-    await this.#drain();
+    await Promise.all([this.#drain(), this.#handOff.leave()]);
+    await this.#handOff.close();
   }
 
   #subscribe(): void {
@@ -86,8 +111,13 @@ export class ServiceSubscription {
 
   #message(message: Msg, token: string): void {
     if (!message.reply) return; // Nobody to answer: a publish, not a request.
-    const answer = answerTo(message, this.#held);
-    const { dispatcher } = this.#parts;
+    this.#take(message, token, message.reply, answerTo(message, this.#held), false);
+  }
+
+  // A call or a session's opening whose caller waits on `reply`, answered through `answer`;
+  // `handedOver`: another host handed it here.
+  #take(message: Msg, token: string, reply: string, answer: Answer, handedOver: boolean): void {
+    const { dispatcher, inFlight } = this.#parts;
     const h = headersOf(message);
     const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs)) {
@@ -101,7 +131,7 @@ export class ServiceSubscription {
       return;
     }
     if (token === OPEN_TOKEN) {
-      const { signal, settled } = this.#parts.inFlight.add(message.reply);
+      const { signal, settled } = inFlight.add(reply);
       dispatcher.open(this.service, timeoutMs, signal, new NatsReply(answer, settled, this.#parts.opened));
       return;
     }
@@ -115,21 +145,48 @@ export class ServiceSubscription {
     }
     const params = callParams(message.data, answer, this.service, token, dispatcher);
     if (!params) return;
-    const reply = message.reply;
-    const { inFlight } = this.#parts;
+    this.#call(token, params, timeoutMs, reply, answer, handedOver);
+  }
+
+  // A call, once read: handed to another host when none of this one's drones is idle and one of
+  // theirs is (once at most), or this master's.
+  #call(
+    method: string,
+    params: Buffer,
+    timeoutMs: number | undefined,
+    reply: string,
+    answer: Answer,
+    handedOver: boolean,
+  ): void {
+    const { dispatcher, inFlight } = this.#parts;
+    const replyTo = droneReplyTo(reply);
+    const handOff = this.#handOff;
+    if (
+      !handedOver &&
+      replyTo !== undefined &&
+      handOff.hasPeers &&
+      dispatcher.load(this.service)?.idle === 0
+    ) {
+      if (handOff.offer({ method, params, timeoutMs, replyTo })) return;
+    }
     const handle = dispatcher.call(
       {
         service: this.service,
-        method: token,
+        method,
         params,
         timeoutMs,
         session: undefined,
-        replyTo: droneReplyTo(reply),
+        replyTo,
+        handedOver,
       },
-      new NatsReply(answer, () => inFlight.settled(reply)),
+      new NatsReply(answer, () => {
+        inFlight.settled(reply);
+        this.#handOff.changed();
+      }),
     );
     // A call answered at once (refused, or the backlog full) has no handle: it is not in flight.
     if (handle) inFlight.track(reply, handle);
+    this.#handOff.changed();
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();

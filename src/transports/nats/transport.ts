@@ -187,6 +187,9 @@ export class NatsTransport {
         this.#log.info({ servers }, `reached NATS at ${servers} again`);
         const back = held.back();
         this.#reportAll(connection);
+        for (const { intake, connection: its } of this.#services.values()) {
+          if (its === connection && intake instanceof ServiceSubscription) intake.reconnected();
+        }
         void back.then((sent) => {
           if (sent > 0) this.#log.info({ servers, sent }, `sent ${sent} answers held while NATS was down`);
         });

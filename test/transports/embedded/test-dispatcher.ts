@@ -67,6 +67,7 @@ export function testDispatcher(): TestDispatcher {
     hasSession: (session) => sessions.has(session),
     describe: () => undefined,
     demand: () => {},
+    handOver: () => [],
     transportState: () => {},
 
     call(request: CallRequest, reply: Reply): CallHandle | undefined {

@@ -62,6 +62,12 @@ export function defineServiceMetrics(
     read: (s) => perService(s, (v) => v.counters.retries),
   });
   metrics.counter({
+    name: "service_calls_handed_off_total",
+    help: "Calls each service took out of its backlog and handed to another host of its NATS queue group, which had an idle drone and answers them; not counted in service_calls_total here.",
+    labelNames: service,
+    read: (s) => perService(s, (v) => v.counters.handedOff),
+  });
+  metrics.counter({
     name: "service_sessions_opened_total",
     help: "Sessions opened on each service since the master started.",
     labelNames: service,

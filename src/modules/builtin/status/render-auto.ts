@@ -74,6 +74,7 @@ function serviceLines(service: ServicePageStatus): [string, string | number | nu
     ["DroneExits", c.droneExits],
     ["Retries", c.retries],
     ["Poison", c.poison],
+    ["HandedOff", c.handedOff],
     ["QueueWaitP50Ms", quantile(service.queueWait.buckets, 0.5)],
     ["QueueWaitP99Ms", quantile(service.queueWait.buckets, 0.99)],
     ["RunTimeP50Ms", quantile(service.runTime.buckets, 0.5)],

@@ -2,7 +2,7 @@
 // latencies, then its drones' grid and table), and the drones of no known service. Nothing when the
 // scoreboard holds no service.
 import { formatLatency, latencyQuantile } from "../../../status/latency.ts";
-import { DRONE_KEY, NATS_WORDS } from "../../../status/service-text.ts";
+import { DRONE_KEY, handedOff, NATS_WORDS } from "../../../status/service-text.ts";
 import { formatBytes, formatSeconds } from "./format.ts";
 import { currentRequests, escapeHtml, gridRow, marker } from "./html.ts";
 import type { DronePageStatus, ServicePageStatus, StatusPageReport } from "./page-report.ts";
@@ -31,7 +31,7 @@ function serviceSection(service: ServicePageStatus): string {
     ["Backlog", `${service.backlog} waiting (high-water ${service.backlogHighWater})`],
     ["Sessions", `${service.sessionsOpen} open, ${c.sessionsOpened} opened`],
     ["Drones started", `${c.dronesStarted} (${c.dronesFailed} failed)`],
-    ["Calls", `${c.calls} received, ${c.completed} completed, ${c.failed} failed`],
+    ["Calls", `${c.calls} received, ${c.completed} completed, ${c.failed} failed${handedOff(c.handedOff)}`],
     [
       "Failures",
       `${c.rejected} rejected, ${c.expired} expired, ${c.cancelled} cancelled, ` +

@@ -1,0 +1,199 @@
+// A call that reaches a master with no idle drone, handed to a host of its queue group that has one
+// (idle-peers.ts), rather than left behind a busy drone while that host's drones idle: the master
+// chooses the drone across hosts, as it does within one. A call is handed on as it arrives when a
+// peer is known to be idle, and from the backlog when a peer says it is idle while calls wait here.
+// A call is handed on once at most, and never lost on the way: it goes to the peer's own subject,
+// `_DROVER.handoff.<id>.<method>`, with the caller's inbox in Drover-Reply and this master's inbox as
+// its reply. There the peer takes it as any call and answers the caller; should the peer be gone (it
+// died since it last spoke), the server says no-responders to this master's inbox at once, and this
+// master takes the call back.
+import {
+  createInbox,
+  type Msg,
+  type NatsConnection,
+  headers as natsHeaders,
+  type Subscription,
+} from "@nats-io/transport-node";
+import type { ResolvedNats } from "../../config/types/nats.ts";
+import { SUBJECT } from "../../dispatch/wire/messages.ts";
+import { ErrorCode } from "../../errors.ts";
+import type { Logger } from "../../log/logger.ts";
+import type { Dispatcher, HandedCall } from "../seam.ts";
+import { guarded } from "./guarded.ts";
+import { headersOf, REPLY_HEADER, TIMEOUT_HEADER } from "./headers.ts";
+import { IdlePeers } from "./idle-peers.ts";
+import { respondError } from "./nats-reply.ts";
+
+// A handed call the server has not bounced by then reached its peer: it is forgotten here.
+const BOUNCE_MS = 1_000;
+const NO_RESPONDERS = 503;
+
+export function handOffSubject(id: string): string {
+  return `_DROVER.handoff.${id}`;
+}
+
+export interface HandOffParts {
+  readonly service: string;
+  readonly dispatcher: Dispatcher;
+  /** A call another host handed here: answered to `caller`, never handed on again. */
+  readonly handedIn: (message: Msg, method: string, caller: string) => void;
+  /** A call handed to a host that was gone: this master takes it after all. */
+  readonly takeBack: (call: HandOffCall) => void;
+  readonly log: Logger;
+}
+
+/** A call handed on; its budget is undefined when its caller gave none (the service's requestTimeout). */
+export type HandOffCall = Omit<HandedCall, "timeoutMs"> & { readonly timeoutMs: number | undefined };
+
+interface Handed {
+  readonly call: HandOffCall;
+  readonly peer: string;
+  readonly at: number;
+}
+
+export class HandOff {
+  readonly #connection: NatsConnection;
+  readonly #peers: IdlePeers;
+  readonly #parts: HandOffParts;
+  readonly #inbox = createInbox();
+  readonly #handed = new Map<string, Handed>();
+  readonly #direct: Subscription;
+  readonly #bounces: Subscription;
+  readonly #forget: NodeJS.Timeout;
+  #next = 0;
+
+  constructor(connection: NatsConnection, nats: ResolvedNats, parts: HandOffParts) {
+    this.#connection = connection;
+    this.#parts = parts;
+    this.#peers = new IdlePeers(connection, nats, {
+      idleHere: () => this.#load()?.idle ?? 0,
+      peerIdle: () => this.#handWaiting(),
+    });
+    const direct = handOffSubject(this.#peers.id);
+    const failed = (error: unknown, message: Msg) =>
+      parts.log.error(
+        { err: error, subject: message.subject },
+        `a call handed over on ${message.subject} could not be handled: ${(error as Error)?.message}`,
+      );
+    this.#direct = connection.subscribe(`${direct}.>`, {
+      callback: guarded((message) => this.#in(message, message.subject.slice(direct.length + 1)), failed),
+    });
+    this.#bounces = connection.subscribe(`${this.#inbox}.*`, {
+      callback: guarded((message) => this.#bounced(message), failed),
+    });
+    this.#forget = setInterval(() => this.#forgetDelivered(), BOUNCE_MS);
+    this.#forget.unref();
+  }
+
+  /** This master's idle count may have changed. */
+  changed(): void {
+    this.#peers.changed();
+  }
+
+  /** Its connection is back: the peers may have changed meanwhile. */
+  reconnected(): void {
+    this.#peers.announce();
+  }
+
+  /** Whether another master of the queue group is known: only then can a call be handed on. */
+  get hasPeers(): boolean {
+    return this.#peers.any;
+  }
+
+  /**
+   * Hands a call that just arrived, with no idle drone here, to a host that has one; false when none
+   * has (or it could not be sent): the call is this master's.
+   */
+  offer(call: HandOffCall): boolean {
+    const peer = this.#peers.takeIdle();
+    return peer !== undefined && this.#send(peer, call);
+  }
+
+  /** Says goodbye to the peers; resolves once every call handed here was taken. */
+  async leave(): Promise<void> {
+    this.#peers.close();
+    await this.#direct.drain().catch(() => {});
+  }
+
+  /** Once nothing is handed on any more: stops listening for bounces, after those on their way. */
+  async close(): Promise<void> {
+    clearInterval(this.#forget);
+    // The server bounces a call as it takes it: any bounce is in before the answer to a later PING.
+    await this.#connection.flush().catch(() => {});
+    this.#bounces.unsubscribe();
+    this.#handed.clear();
+  }
+
+  // A peer has idle drones: calls waiting here, with none idle, go to it.
+  #handWaiting(): void {
+    const { dispatcher, service } = this.#parts;
+    for (;;) {
+      const load = this.#load();
+      if (!load || load.idle > 0 || load.waiting === 0) return;
+      const peer = this.#peers.takeIdle();
+      if (peer === undefined) return;
+      const [call] = dispatcher.handOver(service, 1);
+      if (!call) return;
+      // Settled here as handed off already: should it not go, the peer's bounce is all that can bring it back.
+      if (!this.#send(peer, call)) this.#parts.takeBack(call);
+    }
+  }
+
+  #send(peer: string, call: HandOffCall): boolean {
+    const h = natsHeaders();
+    h.set(REPLY_HEADER, call.replyTo);
+    if (call.timeoutMs !== undefined) h.set(TIMEOUT_HEADER, String(call.timeoutMs));
+    const token = String(this.#next++);
+    try {
+      this.#connection.publish(`${handOffSubject(peer)}.${call.method}`, call.params, {
+        reply: `${this.#inbox}.${token}`,
+        headers: h,
+      });
+    } catch {
+      return false;
+    }
+    this.#handed.set(token, { call, peer, at: performance.now() });
+    return true;
+  }
+
+  #load() {
+    return this.#parts.dispatcher.load(this.#parts.service);
+  }
+
+  #in(message: Msg, method: string): void {
+    const caller = headersOf(message)?.get(REPLY_HEADER);
+    if (!caller || !SUBJECT.test(caller)) {
+      if (message.reply) {
+        respondError(
+          (body, h) => message.respond(body, h ? { headers: h } : undefined),
+          ErrorCode.DISPATCH_BAD_MESSAGE,
+          `a call handed over needs the caller's inbox in its ${REPLY_HEADER} header`,
+        );
+      }
+      return;
+    }
+    this.#parts.handedIn(message, method, caller);
+  }
+
+  #bounced(message: Msg): void {
+    const token = message.subject.slice(this.#inbox.length + 1);
+    const handed = this.#handed.get(token);
+    if (!handed) return;
+    this.#handed.delete(token);
+    if (headersOf(message)?.code !== NO_RESPONDERS) return;
+    this.#peers.forget(handed.peer);
+    this.#parts.log.warn(
+      { service: this.#parts.service, method: handed.call.method },
+      `service "${this.#parts.service}": a call handed to another host found it gone; this host takes it back`,
+    );
+    this.#parts.takeBack(handed.call);
+  }
+
+  #forgetDelivered(): void {
+    const before = performance.now() - BOUNCE_MS;
+    for (const [token, handed] of this.#handed) {
+      if (handed.at >= before) break; // in the order they were handed
+      this.#handed.delete(token);
+    }
+  }
+}

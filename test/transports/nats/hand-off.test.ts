@@ -1,0 +1,130 @@
+// Two masters serving one service over one nats-server: a call that NATS gives to a host whose drones
+// are all busy goes to the host with an idle drone (as it arrives, or from the backlog once that
+// host says it is idle), once at most; a call handed to a host that died meanwhile comes back and
+// runs where it arrived.
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { Client } from "../../../src/client/index.ts";
+import { isAlive } from "../../harness/process.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { type RunningNats, startNats } from "../../support/nats-server.ts";
+import type { RunningServices } from "../../support/services.ts";
+import { natsClient, startNatsHost } from "./support.ts";
+
+const ONE_DRONE = { minDrones: 1, maxDrones: 1, maxBacklog: 100 };
+
+describe("calls handed between hosts", { timeout: 120_000 }, () => {
+  let nats: RunningNats;
+  let hosts: RunningServices[];
+  let client: Client;
+  const cleanups: (() => Promise<void>)[] = [];
+  const holds: string[] = [];
+
+  beforeEach(async () => {
+    nats = await startNats();
+    hosts = await Promise.all([startNatsHost(nats, ONE_DRONE), startNatsHost(nats, ONE_DRONE)]);
+    client = await natsClient(nats, (fn) => cleanups.push(fn));
+  });
+  afterEach(async () => {
+    // Whatever failed, no drone is left waiting on a hold.
+    for (const file of holds.splice(0)) if (!existsSync(file)) writeFileSync(file, "");
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    for (const host of hosts) {
+      await host.stop();
+      assert.equal(isAlive(host.proc.pid), false);
+    }
+    await nats.stop();
+  });
+
+  const math = () => client.service("math");
+  const droneOf = async (host: RunningServices) => {
+    const [service] = (await host.status()).services;
+    return service?.droneProcesses[0]?.pid;
+  };
+  const busy = async (host: RunningServices) => (await host.status()).services[0]?.idleDrones === 0;
+  /** A call that holds a drone until release() (the test's end releases it in any case). */
+  const hold = (host: RunningServices, name: string) => {
+    const file = join(host.dir.path, name);
+    holds.push(file);
+    const call = math().call("waitFor", { file }, { timeout: "60s" }) as Promise<number>;
+    return { call, release: () => writeFileSync(file, "") };
+  };
+
+  it("sends a call that meets a busy host to the host whose drone is idle", async () => {
+    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+    const held = hold(hosts[0] as RunningServices, "held");
+    await waitFor("one host's drone taken by the held call", async () =>
+      (await Promise.all(hosts.map(busy))).includes(true),
+    );
+    const [busyHost, idleHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
+    assert.ok(busyHost && idleHost);
+    const idleDrone = await droneOf(idleHost);
+    // NATS gives about half of these to the busy host; each must still run on the idle one.
+    const pids: number[] = [];
+    for (let i = 0; i < 20; i++)
+      pids.push((await math().call("pid", undefined, { timeout: "10s" })) as number);
+    assert.deepEqual(new Set(pids), new Set([idleDrone]), "every call ran on the idle host's drone");
+    held.release();
+    assert.equal(await held.call, await droneOf(busyHost));
+    const [idleService] = (await idleHost.status()).services;
+    assert.equal(idleService?.counters.calls, 20, "the idle host took all 20 calls");
+  });
+
+  it("hands the calls waiting on a busy host to another once it says it has an idle drone", async () => {
+    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+    const first = hold(hosts[0] as RunningServices, "first");
+    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
+    const [heldHost, otherHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
+    assert.ok(heldHost && otherHost);
+    const second = hold(otherHost, "second");
+    await waitFor("both hosts busy", async () => (await Promise.all(hosts.map(busy))).every(Boolean));
+    // Both busy: each host queues what NATS gives it (16 calls: both get some but once in 2^15 runs).
+    const calls = Array.from(
+      { length: 16 },
+      () => math().call("pid", undefined, { timeout: "30s" }) as Promise<number>,
+    );
+    const waitingOn = async (host: RunningServices) => (await host.status()).services[0]?.backlog ?? 0;
+    await waitFor("the 16 calls waiting on the two hosts", async () => {
+      const [a, b] = await Promise.all([waitingOn(heldHost), waitingOn(otherHost)]);
+      return a + b === 16;
+    });
+    const queuedOnHeld = await waitingOn(heldHost);
+    assert.ok(queuedOnHeld > 0, "NATS gave the held host some of the calls");
+    // The other host's drone comes free: every waiting call runs there, the held host's too.
+    second.release();
+    const otherDrone = await droneOf(otherHost);
+    const pids = await Promise.all(calls);
+    assert.deepEqual(new Set(pids), new Set([otherDrone]), "all 16 ran on the freed drone");
+    const [heldService] = (await heldHost.status()).services;
+    assert.equal(heldService?.counters.handedOff, queuedOnHeld, "the held host handed on all it had queued");
+    assert.equal(heldService?.backlog, 0);
+    const text = (await heldHost.cli("status")).stdout;
+    assert.match(text, new RegExp(`, ${queuedOnHeld} handed to other hosts`), text);
+    first.release();
+    assert.equal(await first.call, await droneOf(heldHost));
+  });
+
+  it("takes back a call handed to a host that died since it said it was idle", async () => {
+    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+    const held = hold(hosts[0] as RunningServices, "held");
+    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
+    const [heldHost, deadHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
+    assert.ok(heldHost && deadHost);
+    // Killed with its drone, while the held host still counts it idle (a peer is forgotten after 3 s).
+    const deadDrone = await droneOf(deadHost);
+    process.kill(-deadHost.proc.pid, "SIGKILL");
+    await deadHost.proc.waitForExit(10_000);
+    await waitFor("its drone gone", () => deadDrone === undefined || !isAlive(deadDrone));
+    // The only host left gets it; the dead one is handed it, the server bounces it, it comes back.
+    const call = math().call("pid", undefined, { timeout: "30s" }) as Promise<number>;
+    await waitFor("the held host to take the call back", () =>
+      /a call handed to another host found it gone; this host takes it back/.test(heldHost.proc.output()),
+    );
+    held.release();
+    const heldDrone = await droneOf(heldHost);
+    assert.equal(await call, heldDrone, "it ran on the host it came to, once its drone was free");
+    assert.equal(await held.call, heldDrone);
+  });
+});
