@@ -10,6 +10,7 @@ const FIELDS: Record<keyof NatsTransportConfig, true> = {
   servers: true,
   subject: true,
   queue: true,
+  handOff: true,
   user: true,
   pass: true,
   token: true,
@@ -80,12 +81,20 @@ export function readNatsTransport(
         reason: `must be a non-empty string, got ${describeValue(secret)}`,
       });
   }
+  const handOff = nats.handOff ?? true;
+  if (typeof handOff !== "boolean") {
+    problems.push({
+      field: `${field}.nats.handOff`,
+      reason: `must be true or false, got ${describeValue(handOff)}`,
+    });
+  }
   if (problems.length > before) return undefined;
   return Object.freeze({
     servers: Object.freeze(servers),
     subject,
     queue,
     delivery: delivery === "at-least-once" ? "at-least-once" : "at-most-once",
+    handOff: handOff === true,
     ...secrets,
   });
 }

@@ -29,6 +29,7 @@ describe("a service's NATS transport", () => {
       subject: "drover.math",
       queue: "drover.math",
       delivery: "at-most-once",
+      handOff: true,
     });
     const named = await resolve({
       name: "billing.v2",
@@ -38,6 +39,7 @@ describe("a service's NATS transport", () => {
           servers: ["nats://a:4222", "nats://b:4222"],
           subject: "acme.billing",
           queue: "billers",
+          handOff: false,
           token: "s3cret",
         },
       },
@@ -47,6 +49,7 @@ describe("a service's NATS transport", () => {
       subject: "acme.billing",
       queue: "billers",
       delivery: "at-least-once",
+      handOff: false,
       token: "s3cret",
     });
     const dotted = await resolve({ name: "billing.v2", transport: { nats: { servers: "h:1" } } });
@@ -93,6 +96,9 @@ describe("a service's NATS transport", () => {
       needsNats ?? "",
       /^services\[0\]\.delivery: is "at-least-once", which goes through a NATS JetStream stream/,
     );
+    assert.deepEqual(await refused({ nats: { servers: "h:1", handOff: "no" } }), [
+      `${at}.nats.handOff: must be true or false, got "no" (string)`,
+    ]);
     const [emptyToken] = await refused({ nats: { servers: "h:1", token: "" } });
     assert.match(emptyToken ?? "", /transport\.nats\.token: must be a non-empty string/);
   });

@@ -22,7 +22,13 @@ it("publishes results while its NATS connection is up, and sends them to the mas
   t.after(() => dir.remove());
   const drone = await readyDrone(t, {
     spec: {
-      nats: { servers: [nats.url], subject: "drover.test", queue: "drover.test", delivery: "at-most-once" },
+      nats: {
+        servers: [nats.url],
+        subject: "drover.test",
+        queue: "drover.test",
+        delivery: "at-most-once",
+        handOff: true,
+      },
     },
   });
   await waitFor("the drone's NATS connection", async () =>

@@ -12,6 +12,11 @@ export interface NatsTransportConfig {
   subject?: string;
   /** The queue group every host's master joins for this service. Default: the subject. */
   queue?: string;
+  /**
+   * A call that meets a host with no idle drone goes to a host of the queue group that has one (at
+   * most once). Default true; false leaves each call on the host NATS picked (hosts far apart, say).
+   */
+  handOff?: boolean;
   user?: string;
   pass?: string;
   token?: string;
@@ -23,6 +28,7 @@ export interface ResolvedNats {
   readonly subject: string;
   readonly queue: string;
   readonly delivery: Delivery;
+  readonly handOff: boolean;
   readonly user?: string;
   readonly pass?: string;
   readonly token?: string;

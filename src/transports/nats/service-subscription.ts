@@ -40,7 +40,8 @@ export class ServiceSubscription {
   readonly #connection: NatsConnection;
   readonly #held: HeldAnswers;
   readonly #parts: SubscriptionParts;
-  readonly #handOff: HandOff;
+  /** Hands calls to other hosts and takes theirs, unless the service's handOff is false. */
+  readonly #handOff: HandOff | undefined;
   #subscription: Subscription | undefined;
   #roomCheck: NodeJS.Timeout | undefined;
   #state: "taking" | "full" | "left" = "taking";
@@ -51,28 +52,30 @@ export class ServiceSubscription {
     this.#connection = connection;
     this.#held = heldAnswers(connection);
     this.#parts = parts;
-    this.#handOff = new HandOff(connection, nats, {
-      service,
-      dispatcher: parts.dispatcher,
-      handedIn: (message, method, caller) =>
-        this.#take(message, method, caller, publishTo(connection, caller), true),
-      takeBack: (call) =>
-        this.#call(
-          call.method,
-          call.params,
-          call.timeoutMs,
-          call.replyTo,
-          publishTo(connection, call.replyTo),
-          false,
-        ),
-      log: parts.log,
-    });
+    this.#handOff = !nats.handOff
+      ? undefined
+      : new HandOff(connection, nats, {
+          service,
+          dispatcher: parts.dispatcher,
+          handedIn: (message, method, caller) =>
+            this.#take(message, method, caller, publishTo(connection, caller), true),
+          takeBack: (call) =>
+            this.#call(
+              call.method,
+              call.params,
+              call.timeoutMs,
+              call.replyTo,
+              publishTo(connection, call.replyTo),
+              false,
+            ),
+          log: parts.log,
+        });
     this.#subscribe();
   }
 
   /** Its connection is back after an outage. */
   reconnected(): void {
-    this.#handOff.reconnected();
+    this.#handOff?.reconnected();
   }
 
   /** Whether it is out of the queue group because its backlog is full. */
@@ -84,8 +87,8 @@ export class ServiceSubscription {
   async leave(): Promise<void> {
     this.#state = "left";
     clearInterval(this.#roomCheck);
-    await Promise.all([this.#drain(), this.#handOff.leave()]);
-    await this.#handOff.close();
+    await Promise.all([this.#drain(), this.#handOff?.leave()]);
+    await this.#handOff?.close();
   }
 
   #subscribe(): void {
@@ -162,9 +165,9 @@ export class ServiceSubscription {
     const replyTo = droneReplyTo(reply);
     const handOff = this.#handOff;
     if (
+      handOff?.hasPeers &&
       !handedOver &&
       replyTo !== undefined &&
-      handOff.hasPeers &&
       dispatcher.load(this.service)?.idle === 0
     ) {
       if (handOff.offer({ method, params, timeoutMs, replyTo })) return;
@@ -181,12 +184,12 @@ export class ServiceSubscription {
       },
       new NatsReply(answer, () => {
         inFlight.settled(reply);
-        this.#handOff.changed();
+        this.#handOff?.changed();
       }),
     );
     // A call answered at once (refused, or the backlog full) has no handle: it is not in flight.
     if (handle) inFlight.track(reply, handle);
-    this.#handOff.changed();
+    this.#handOff?.changed();
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();

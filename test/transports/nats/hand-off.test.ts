@@ -1,7 +1,7 @@
 // Two masters serving one service over one nats-server: a call that NATS gives to a host whose drones
 // are all busy goes to the host with an idle drone (as it arrives, or from the backlog once that
 // host says it is idle), once at most; a call handed to a host that died meanwhile comes back and
-// runs where it arrived.
+// runs where it arrived. With handOff false a call stays where NATS put it.
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,9 +24,14 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
 
   beforeEach(async () => {
     nats = await startNats();
-    hosts = await Promise.all([startNatsHost(nats, ONE_DRONE), startNatsHost(nats, ONE_DRONE)]);
+    hosts = [];
     client = await natsClient(nats, (fn) => cleanups.push(fn));
   });
+  const startHosts = async (nats: RunningNats, transport: Record<string, unknown> = {}) => {
+    const math = { ...ONE_DRONE, transport: { nats: { servers: nats.url, ...transport } } };
+    hosts = await Promise.all([startNatsHost(nats, math), startNatsHost(nats, math)]);
+    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+  };
   afterEach(async () => {
     // Whatever failed, no drone is left waiting on a hold.
     for (const file of holds.splice(0)) if (!existsSync(file)) writeFileSync(file, "");
@@ -53,7 +58,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   };
 
   it("sends a call that meets a busy host to the host whose drone is idle", async () => {
-    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+    await startHosts(nats);
     const held = hold(hosts[0] as RunningServices, "held");
     await waitFor("one host's drone taken by the held call", async () =>
       (await Promise.all(hosts.map(busy))).includes(true),
@@ -73,7 +78,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   });
 
   it("hands the calls waiting on a busy host to another once it says it has an idle drone", async () => {
-    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+    await startHosts(nats);
     const first = hold(hosts[0] as RunningServices, "first");
     await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
     const [heldHost, otherHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
@@ -107,7 +112,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   });
 
   it("takes back a call handed to a host that died since it said it was idle", async () => {
-    for (const host of hosts) await waitFor("both hosts idle", async () => !(await busy(host)));
+    await startHosts(nats);
     const held = hold(hosts[0] as RunningServices, "held");
     await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
     const [heldHost, deadHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
@@ -125,6 +130,36 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
     held.release();
     const heldDrone = await droneOf(heldHost);
     assert.equal(await call, heldDrone, "it ran on the host it came to, once its drone was free");
+    assert.equal(await held.call, heldDrone);
+  });
+
+  it("leaves each call on the host NATS gave it to with handOff false", async () => {
+    await startHosts(nats, { handOff: false });
+    const held = hold(hosts[0] as RunningServices, "held");
+    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
+    const [heldHost, idleHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
+    assert.ok(heldHost && idleHost);
+    const calls = Array.from(
+      { length: 16 },
+      () => math().call("pid", undefined, { timeout: "30s" }) as Promise<number>,
+    );
+    const waitingOn = async (host: RunningServices) => (await host.status()).services[0]?.backlog ?? 0;
+    // The idle host runs its share and is idle again; the held host's share waits for its drone.
+    await waitFor("the idle host done with its share, the rest waiting on the held host", async () => {
+      const [[idle], waiting] = await Promise.all([(await idleHost.status()).services, waitingOn(heldHost)]);
+      return (idle?.counters.completed ?? 0) + waiting === 16;
+    });
+    const waiting = await waitingOn(heldHost);
+    assert.ok(waiting > 0, "NATS gave the held host some of the calls, and they wait there");
+    held.release();
+    const pids = await Promise.all(calls);
+    const heldDrone = await droneOf(heldHost);
+    assert.equal(
+      pids.filter((pid) => pid === heldDrone).length,
+      waiting,
+      "they ran on the held host's drone",
+    );
+    assert.equal((await heldHost.status()).services[0]?.counters.handedOff, 0);
     assert.equal(await held.call, heldDrone);
   });
 });
