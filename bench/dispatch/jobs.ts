@@ -32,6 +32,15 @@ export function addJob(echoes: boolean): Job {
   return job("add", params, echoes ? params : (index) => index + (index % 1000));
 }
 
+/** A wait of `ms` in the worker, using no CPU. */
+export function pauseJob(ms: number): Job {
+  return job(
+    "pause",
+    () => ({ ms }),
+    () => ms,
+  );
+}
+
 /** The fixed CPU work of `iterations` rounds; its answer is worked out once, here. */
 export function spinJob(iterations: number): Job {
   const seed = 0x2545f491;

@@ -4,8 +4,17 @@ import type { Goal, Measure } from "../shared/results.ts";
 
 export type NatsFigureMode =
   | { readonly kind: "sequential" }
-  /** Closed-loop callers; one call in HEAVY_EVERY is the CPU-bound one, only the others are timed. */
-  | { readonly kind: "mixed"; readonly callers: number }
+  /**
+   * Closed-loop callers; one call in HEAVY_EVERY is the slow one, only the others are timed. The slow
+   * call is CPU-bound, or with `slow: "wait"` a wait of SPIN_MS that uses no CPU. `hosts`: drover runs
+   * as that many masters of one drone each.
+   */
+  | {
+      readonly kind: "mixed";
+      readonly callers: number;
+      readonly slow?: "wait";
+      readonly hosts?: number;
+    }
   /** `workMs`: each call runs that much CPU work (the spin loop) instead of `add`. */
   | { readonly kind: "in-flight"; readonly concurrency: number; readonly workMs?: number };
 
@@ -37,6 +46,22 @@ const mixed = (callers: number): NatsFigure => ({
   goals: [{ against: "queue-group", ratio: 0.5 }],
 });
 
+// Not a goal of the issue's: two hosts of one drone, where NATS picks the host, with the hand-off
+// and without. The slow call waits rather than spins: the two "hosts" share this machine's cores,
+// and a CPU-bound call would measure that, not where the calls went.
+const mixedHosts = (callers: number): NatsFigure => ({
+  id: `hosts-mixed-${callers}`,
+  title: `Mixed load over two hosts of one drone each, ${callers} callers`,
+  what:
+    `${callers} closed-loop callers; one call in ${HEAVY_EVERY} waits ${SPIN_MS} ms in its drone (as for a database), ` +
+    "using no CPU, the rest are `add`; the latencies are the fast calls'. drover's two drones are on two masters of " +
+    "one queue group (two hosts, on one machine), and NATS hands each call to either master at random",
+  targets: ["drover-hosts", "drover-hosts-random"],
+  mode: { kind: "mixed", callers, slow: "wait", hosts: 2 },
+  measure: "p99",
+  goals: [{ of: "drover-hosts", against: "drover-hosts-random", ratio: 0.5 }],
+});
+
 export const natsFigures: readonly NatsFigure[] = [
   {
     id: "round-trip",
@@ -49,6 +74,8 @@ export const natsFigures: readonly NatsFigure[] = [
   },
   mixed(2),
   mixed(4),
+  mixedHosts(2),
+  mixedHosts(4),
   {
     id: "throughput",
     title: `Throughput of a trivial call over NATS, ${IN_FLIGHT} in flight`,

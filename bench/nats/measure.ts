@@ -1,7 +1,7 @@
 // One measured run: a figure's loop against one target, through that target's caller, with the CPU
 // time per call of the target's processes, of the nats-server and of the bench's own process.
 import { withCpu } from "../dispatch/cpu.ts";
-import { addJob, spinJob } from "../dispatch/jobs.ts";
+import { addJob, pauseJob, spinJob } from "../dispatch/jobs.ts";
 import { inFlight, sequential } from "../dispatch/loop.ts";
 import type { RunSettings } from "../dispatch/measure.ts";
 import { type NatsFigure, SPIN_MS } from "./figures.ts";
@@ -36,7 +36,7 @@ export async function measureNats(
         : fast;
       return inFlight(call, job, mode.concurrency, settings.seconds, warmup, signal);
     }
-    const heavy = spinJob(settings.spinIterations);
+    const heavy = mode.slow === "wait" ? pauseJob(SPIN_MS) : spinJob(settings.spinIterations);
     return mixedLoad(call, { fast, heavy }, mode.callers, settings.seconds, warmup, signal);
   };
   // The nats-server is a process group of its own: the outer reading is its CPU, the inner the target's.

@@ -100,6 +100,31 @@ function droverTarget(
   };
 }
 
+/** `drover-hosts.ts`: WORKERS masters of one drone each on one subject, called as drover is. */
+function droverHostsTarget(id: string, label: string, description: string, handOff: boolean): NatsTarget {
+  const subject = `bench.nats.${id}`;
+  return {
+    id,
+    label,
+    description,
+    workers: WORKERS,
+    subject,
+    start: async ({ servers, parentDir, env }) => {
+      const up = await inFolder(id, parentDir, async (folder) => {
+        const args = [servers, subject, String(WORKERS), "1", handOff ? "hand-off" : "no-hand-off"];
+        const proc = await spawnNode(here("./drover-hosts.ts"), args, {
+          env,
+          cwd: folder,
+          ready: /listening/,
+          readyTimeoutMs: 60_000,
+        });
+        return { proc, socket: "" };
+      });
+      return withCaller(up, () => droverCaller(servers, subject));
+    },
+  };
+}
+
 /** A peer of peers/: `script` started with `<servers> <subject> <queue>` and any `extra` arguments. */
 function peerTarget(
   id: string,
@@ -142,6 +167,20 @@ export const natsTargets: readonly NatsTarget[] = [
     `drover over NATS, droneConcurrency ${DRONE_CONCURRENCY}`,
     `the same with \`droneConcurrency: ${DRONE_CONCURRENCY}\`: a drone takes up to ${DRONE_CONCURRENCY} calls at once`,
     { droneConcurrency: DRONE_CONCURRENCY },
+  ),
+  droverHostsTarget(
+    "drover-hosts",
+    `drover over NATS, ${WORKERS} hosts of 1 drone`,
+    `${WORKERS} \`drover start\` masters, each with one drone of the service on the same subject (its queue group), ` +
+      "as two hosts would run it: NATS hands each call to either master at random; one with no idle drone hands " +
+      "the call to the other when that one has said it has one",
+    true,
+  ),
+  droverHostsTarget(
+    "drover-hosts-random",
+    `drover over NATS, ${WORKERS} hosts of 1 drone, handOff false`,
+    "the same with `handOff: false`: each call stays on the master NATS picked, as with responders in a queue group",
+    false,
   ),
   peerTarget(
     "bare",

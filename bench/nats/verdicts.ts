@@ -53,6 +53,25 @@ function roundTrip(result: FigureResult): string | undefined {
   );
 }
 
+// Two hosts of one drone, with the hand-off and without: where the fast calls waited.
+function mixedHosts(result: FigureResult, callers: number, hosts: number): string | undefined {
+  const [goal] = result.goals;
+  const handing = row(result, goal?.of ?? "drover-hosts");
+  const random = row(result, goal?.against ?? "drover-hosts-random");
+  if (!goal || !handing || !random) return undefined;
+  return (
+    `- **Mixed load over ${hosts} hosts, ${callers} callers**: ${goalSentence(goal, "fast calls' p99")}, ` +
+    `${ms(handing.p99)} against ${ms(random.p99)} ms. NATS hands each call to either master at random; without the ` +
+    "hand-off a fast call that lands on the host whose drone is waiting on a slow call waits behind it, while " +
+    "the other host's drone may be idle. With it, that master hands the call to the other when the other has " +
+    "said its drone is idle, and hands on what waits in its backlog once it says so; a fast call waits behind a " +
+    "slow one only when both drones are taken." +
+    (goal.met
+      ? ""
+      : ` With ${callers} callers both drones are often taken at once, and a hand-off can only move a call to an idle drone.`)
+  );
+}
+
 function mixed(result: FigureResult, callers: number, roundTripP99: number | undefined): string | undefined {
   const [goal] = result.goals;
   const drover = row(result, "drover");
@@ -121,7 +140,9 @@ export function whatItMeans(results: readonly FigureResult[]): string[] {
       mode.kind === "sequential"
         ? roundTrip(result)
         : mode.kind === "mixed"
-          ? mixed(result, mode.callers, roundTripP99)
+          ? mode.hosts !== undefined
+            ? mixedHosts(result, mode.callers, mode.hosts)
+            : mixed(result, mode.callers, roundTripP99)
           : throughput(result, mode.workMs);
     return text ? [text] : [];
   });

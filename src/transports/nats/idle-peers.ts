@@ -3,11 +3,12 @@
 // idle drone of its own can then hand it to a host that has one (hand-off.ts) instead of queueing it.
 //
 // Each master says its count on `_DROVER.peers.<subject>` as it joins (and after a reconnect), and
-// answers at once a master it had not heard of; while it knows a peer, it also says its count when it
-// changes (at most every ANNOUNCE_MS, the last count always said) and every HEARTBEAT_MS. A master
-// alone says nothing more. It says goodbye as it leaves; a peer not heard from for PEER_TTL_MS is
-// forgotten. The counts are a hint: one is a few milliseconds old at best, and a host that gets a
-// call it has no drone for after all queues it as any call.
+// answers at once a master it had not heard of; while it knows a peer, it also says its count each
+// time a drone comes free (at most every ANNOUNCE_MS, none missed) and every HEARTBEAT_MS. A master
+// alone says nothing more. A count is what the peers may hand it: each hand-off spends one, so a
+// master need not say when its drones get busy, which halves the talk. It says goodbye as it
+// leaves; a peer not heard from for PEER_TTL_MS is forgotten. The counts are a hint, a few
+// milliseconds old at best: a host that gets a call it has no drone for after all queues it.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
@@ -50,8 +51,9 @@ export class IdlePeers {
   readonly #peers = new Map<string, Peer>();
   readonly #subscription: Subscription;
   readonly #heartbeat: NodeJS.Timeout;
-  #said = -1;
   #saidAt = 0;
+  /** The fewest idle drones since the count was last said: more now, and a drone came free. */
+  #lowSinceSaid = 0;
   #announcing: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   constructor(connection: NatsConnection, nats: ResolvedNats, parts: IdlePeersParts) {
@@ -73,9 +75,11 @@ export class IdlePeers {
     this.#announce(true);
   }
 
-  /** This master's idle count may have changed: it is said soon, if it did and anyone listens. */
+  /** This master's idle count may have changed: it is said soon if a drone came free and anyone listens. */
   changed(): void {
-    if (this.#announcing !== undefined || this.#peers.size === 0) return;
+    if (this.#peers.size === 0) return;
+    this.#lowSinceSaid = Math.min(this.#lowSinceSaid, this.#parts.idleHere());
+    if (this.#announcing !== undefined) return;
     const wait = this.#saidAt + ANNOUNCE_MS - performance.now();
     const announce = () => {
       this.#announcing = undefined;
@@ -126,12 +130,14 @@ export class IdlePeers {
 
   #announce(always: boolean): void {
     const idle = this.#parts.idleHere();
-    if (idle === this.#said && !always) return;
+    const freed = idle > this.#lowSinceSaid;
+    this.#lowSinceSaid = Math.min(this.#lowSinceSaid, idle);
+    if (!freed && !always) return;
     this.#publish(idle);
   }
 
   #publish(idle: number, bye?: true): void {
-    this.#said = idle;
+    this.#lowSinceSaid = idle;
     this.#saidAt = performance.now();
     const announcement: Announcement = { id: this.id, queue: this.#nats.queue, idle, bye };
     try {

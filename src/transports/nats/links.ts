@@ -45,7 +45,8 @@ export class NatsLinks {
     const servers = nats.servers.join(", ");
     const giveUp = new AbortController();
     const connection = connectUntil(
-      natsConnectionOptions(nats, `drover master ${process.pid}`),
+      // No echo: a master has no use for its own messages (its idle counts, to the peers, above all).
+      { ...natsConnectionOptions(nats, `drover master ${process.pid}`), noEcho: true },
       AbortSignal.any([this.#closing, giveUp.signal]),
     );
     const link: Tried = { servers, connection, giveUp, connected: false };
