@@ -6,7 +6,7 @@ export type NatsFigureMode =
   | { readonly kind: "sequential" }
   /**
    * Closed-loop callers; one call in HEAVY_EVERY is the slow one, only the others are timed. The slow
-   * call is CPU-bound, or with `slow: "wait"` a wait of SPIN_MS that uses no CPU. `hosts`: drover runs
+   * call is CPU-bound, or with `slow: "wait"` a wait of WAIT_MS that uses no CPU. `hosts`: drover runs
    * as that many masters of one drone each.
    */
   | {
@@ -30,8 +30,10 @@ export interface NatsFigure {
 
 /** The CPU work of each call in the throughput figure with work. */
 export const WORK_MS = 1;
-/** One call in this many is CPU-bound: 5%. */
+/** One call in this many is the slow one: 5%. */
 export const HEAVY_EVERY = 20;
+/** The slow call that waits (on a database, another service) rather than computes. */
+export const WAIT_MS = 50;
 export { IN_FLIGHT, SPIN_MS };
 
 const mixed = (callers: number): NatsFigure => ({
@@ -48,12 +50,13 @@ const mixed = (callers: number): NatsFigure => ({
 
 // Not a goal of the issue's: two hosts of one drone, where NATS picks the host, with the hand-off
 // and without. The slow call waits rather than spins: the two "hosts" share this machine's cores,
-// and a CPU-bound call would measure that, not where the calls went.
+// and a CPU-bound call would measure that, not where the calls went. A fast call behind it waits up
+// to WAIT_MS, which the hand-off is there to spare it.
 const mixedHosts = (callers: number): NatsFigure => ({
   id: `hosts-mixed-${callers}`,
   title: `Mixed load over two hosts of one drone each, ${callers} callers`,
   what:
-    `${callers} closed-loop callers; one call in ${HEAVY_EVERY} waits ${SPIN_MS} ms in its drone (as for a database), ` +
+    `${callers} closed-loop callers; one call in ${HEAVY_EVERY} waits ${WAIT_MS} ms in its drone (as for a database), ` +
     "using no CPU, the rest are `add`; the latencies are the fast calls'. drover's two drones are on two masters of " +
     "one queue group (two hosts, on one machine), and NATS hands each call to either master at random",
   targets: ["drover-hosts", "drover-hosts-random"],

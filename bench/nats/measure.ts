@@ -4,7 +4,7 @@ import { withCpu } from "../dispatch/cpu.ts";
 import { addJob, pauseJob, spinJob } from "../dispatch/jobs.ts";
 import { inFlight, sequential } from "../dispatch/loop.ts";
 import type { RunSettings } from "../dispatch/measure.ts";
-import { type NatsFigure, SPIN_MS } from "./figures.ts";
+import { type NatsFigure, SPIN_MS, WAIT_MS } from "./figures.ts";
 import { mixedLoad } from "./mixed.ts";
 import type { NatsSample } from "./results.ts";
 import type { RunningNatsTarget } from "./targets.ts";
@@ -36,7 +36,7 @@ export async function measureNats(
         : fast;
       return inFlight(call, job, mode.concurrency, settings.seconds, warmup, signal);
     }
-    const heavy = mode.slow === "wait" ? pauseJob(SPIN_MS) : spinJob(settings.spinIterations);
+    const heavy = mode.slow === "wait" ? pauseJob(WAIT_MS) : spinJob(settings.spinIterations);
     return mixedLoad(call, { fast, heavy }, mode.callers, settings.seconds, warmup, signal);
   };
   // The nats-server is a process group of its own: the outer reading is its CPU, the inner the target's.
