@@ -22,7 +22,8 @@ const SERVICE = here("../dispatch/service.ts");
 const masters: ChildProcess[] = [];
 let stopping = false;
 const ready = Array.from({ length: hosts }, (_, index) => {
-  const folder = join(process.cwd(), `host-${index}`);
+  // Short: the run directory's socket path must fit in 107 bytes.
+  const folder = join(process.cwd(), `h${index}`);
   mkdirSync(folder);
   const transport = { nats: { servers, subject, handOff: handing !== "no-hand-off" } };
   const services = [{ name: "bench", module: SERVICE, minDrones: drones, maxDrones: drones, transport }];

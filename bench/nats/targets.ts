@@ -110,7 +110,8 @@ function droverHostsTarget(id: string, label: string, description: string, handO
     workers: WORKERS,
     subject,
     start: async ({ servers, parentDir, env }) => {
-      const up = await inFolder(id, parentDir, async (folder) => {
+      // A short folder name: each host's run directory is one level deeper.
+      const up = await inFolder("hosts", parentDir, async (folder) => {
         const args = [servers, subject, String(WORKERS), "1", handOff ? "hand-off" : "no-hand-off"];
         const proc = await spawnNode(here("./drover-hosts.ts"), args, {
           env,

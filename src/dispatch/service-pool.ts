@@ -192,7 +192,7 @@ export class ServicePool {
     while (handed.length < count) {
       const call = this.backlog.shiftWhere(
         ({ request, opens }) =>
-          request.replyTo !== undefined && !request.session && !request.handedOver && !opens,
+          request.handedOver === false && request.replyTo !== undefined && !request.session && !opens,
       );
       const replyTo = call?.request.replyTo;
       if (!call || replyTo === undefined) break;

@@ -29,7 +29,11 @@ export interface CallRequest {
   readonly replyTo?: string;
   /** Its transport delivers it again if it is not answered (JetStream): see RunHeader.redelivered. */
   readonly redelivered?: boolean;
-  /** Another host handed it here (transports/nats/hand-off.ts): it is not handed on again. */
+  /**
+   * Set by a transport that hands calls between hosts (transports/nats/hand-off.ts): false for a call
+   * it may hand on, true for one handed to it (or taken back), which is not handed on again. Left
+   * out: never handed on.
+   */
   readonly handedOver?: boolean;
 }
 

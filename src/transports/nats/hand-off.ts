@@ -2,11 +2,11 @@
 // (idle-peers.ts), rather than left behind a busy drone while that host's drones idle: the master
 // chooses the drone across hosts, as it does within one. A call is handed on as it arrives when a
 // peer is known to be idle, and from the backlog when a peer says it is idle while calls wait here.
-// A call is handed on once at most, and never lost on the way: it goes to the peer's own subject,
-// `_DROVER.handoff.<id>.<method>`, with the caller's inbox in Drover-Reply and this master's inbox as
-// its reply. There the peer takes it as any call and answers the caller; should the peer be gone (it
-// died since it last spoke), the server says no-responders to this master's inbox at once, and this
-// master takes the call back.
+// A call is handed on once at most: it goes to the peer's own subject, `_DROVER.handoff.<id>.<method>`,
+// with the caller's inbox in Drover-Reply and this master's inbox as its reply. The peer answers that
+// inbox at once: taken (it answers the caller from then on), or busy (its drones got busy since it
+// spoke), and then this master takes the call back; so does a bounce, the server's no-responders
+// for a peer that is gone (it died since it spoke). Until one of them comes, the call is kept here.
 import {
   createInbox,
   type Msg,
@@ -21,12 +21,18 @@ import type { Logger } from "../../log/logger.ts";
 import type { Dispatcher, HandedCall } from "../seam.ts";
 import { guarded } from "./guarded.ts";
 import { headersOf, REPLY_HEADER, TIMEOUT_HEADER } from "./headers.ts";
+import { heldAnswers } from "./held-answers.ts";
 import { IdlePeers } from "./idle-peers.ts";
 import { respondError } from "./nats-reply.ts";
 
-// A handed call the server has not bounced by then reached its peer: it is forgotten here.
-const BOUNCE_MS = 1_000;
+// A handed call its peer said nothing of by then (it died holding it: its caller hears its timeout)
+// is forgotten here.
+const UNANSWERED_MS = 30_000;
+// How long a leaving master waits for its peers' word on the calls it handed them.
+const LEAVE_WAIT_MS = 1_000;
 const NO_RESPONDERS = 503;
+/** The peer's answer to a hand-off, on the handing master's inbox: "taken" or "busy". */
+const HAND_OFF_HEADER = "Drover-Hand-Off";
 
 export function handOffSubject(id: string): string {
   return `_DROVER.handoff.${id}`;
@@ -37,7 +43,7 @@ export interface HandOffParts {
   readonly dispatcher: Dispatcher;
   /** A call another host handed here: answered to `caller`, never handed on again. */
   readonly handedIn: (message: Msg, method: string, caller: string) => void;
-  /** A call handed to a host that was gone: this master takes it after all. */
+  /** A call handed to a host that was gone or busy: this master takes it after all. */
   readonly takeBack: (call: HandOffCall) => void;
   readonly log: Logger;
 }
@@ -79,9 +85,9 @@ export class HandOff {
       callback: guarded((message) => this.#in(message, message.subject.slice(direct.length + 1)), failed),
     });
     this.#bounces = connection.subscribe(`${this.#inbox}.*`, {
-      callback: guarded((message) => this.#bounced(message), failed),
+      callback: guarded((message) => this.#answered(message), failed),
     });
-    this.#forget = setInterval(() => this.#forgetDelivered(), BOUNCE_MS);
+    this.#forget = setInterval(() => this.#forgetUnanswered(), UNANSWERED_MS / 10);
     this.#forget.unref();
   }
 
@@ -105,6 +111,8 @@ export class HandOff {
    * has (or it could not be sent): the call is this master's.
    */
   offer(call: HandOffCall): boolean {
+    // Down, nats.js would drop the publish without a word.
+    if (heldAnswers(this.#connection).down) return false;
     const peer = this.#peers.takeIdle();
     return peer !== undefined && this.#send(peer, call);
   }
@@ -115,11 +123,13 @@ export class HandOff {
     await this.#direct.drain().catch(() => {});
   }
 
-  /** Once nothing is handed on any more: stops listening for bounces, after those on their way. */
+  /** Once nothing is handed on any more: stops listening to the peers' answers, once they are in. */
   async close(): Promise<void> {
     clearInterval(this.#forget);
-    // The server bounces a call as it takes it: any bounce is in before the answer to a later PING.
-    await this.#connection.flush().catch(() => {});
+    const until = performance.now() + LEAVE_WAIT_MS;
+    while (this.#handed.size > 0 && performance.now() < until && !this.#connection.isClosed()) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     this.#bounces.unsubscribe();
     this.#handed.clear();
   }
@@ -127,6 +137,7 @@ export class HandOff {
   // A peer has idle drones: calls waiting here, with none idle, go to it.
   #handWaiting(): void {
     const { dispatcher, service } = this.#parts;
+    if (heldAnswers(this.#connection).down) return;
     for (;;) {
       const load = this.#load();
       if (!load || load.idle > 0 || load.waiting === 0) return;
@@ -172,25 +183,42 @@ export class HandOff {
       }
       return;
     }
-    this.#parts.handedIn(message, method, caller);
+    // Its drones got busy since it said otherwise: the call goes back rather than wait here.
+    const taken = (this.#load()?.idle ?? 0) > 0;
+    if (message.reply) {
+      const h = natsHeaders();
+      h.set(HAND_OFF_HEADER, taken ? "taken" : "busy");
+      try {
+        message.respond(new Uint8Array(0), { headers: h });
+      } catch {
+        // Unanswered, the handing master keeps it until it hears of it no more; the caller times out.
+      }
+    }
+    if (taken) this.#parts.handedIn(message, method, caller);
   }
 
-  #bounced(message: Msg): void {
+  // The peer's word on a call handed to it, or the server's bounce.
+  #answered(message: Msg): void {
     const token = message.subject.slice(this.#inbox.length + 1);
     const handed = this.#handed.get(token);
     if (!handed) return;
     this.#handed.delete(token);
-    if (headersOf(message)?.code !== NO_RESPONDERS) return;
-    this.#peers.forget(handed.peer);
-    this.#parts.log.warn(
-      { service: this.#parts.service, method: handed.call.method },
-      `service "${this.#parts.service}": a call handed to another host found it gone; this host takes it back`,
-    );
+    const h = headersOf(message);
+    const word = h?.get(HAND_OFF_HEADER);
+    if (word === "taken") return;
+    if (word !== "busy") {
+      if (h?.code !== NO_RESPONDERS) return;
+      this.#peers.forget(handed.peer);
+      this.#parts.log.warn(
+        { service: this.#parts.service, method: handed.call.method },
+        `service "${this.#parts.service}": a call handed to another host found it gone; this host takes it back`,
+      );
+    }
     this.#parts.takeBack(handed.call);
   }
 
-  #forgetDelivered(): void {
-    const before = performance.now() - BOUNCE_MS;
+  #forgetUnanswered(): void {
+    const before = performance.now() - UNANSWERED_MS;
     for (const [token, handed] of this.#handed) {
       if (handed.at >= before) break; // in the order they were handed
       this.#handed.delete(token);

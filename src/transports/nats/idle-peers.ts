@@ -12,8 +12,11 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { nuid } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
+import { guarded } from "./guarded.ts";
 
 const ANNOUNCE_MS = 2;
+// A nuid: what every master's id is.
+const PEER_ID = /^[A-Za-z0-9]{1,64}$/;
 const HEARTBEAT_MS = 1_000;
 const PEER_TTL_MS = 3 * HEARTBEAT_MS;
 
@@ -55,15 +58,17 @@ export class IdlePeers {
   /** The fewest idle drones since the count was last said: more now, and a drone came free. */
   #lowSinceSaid = 0;
   #announcing: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #closed = false;
 
   constructor(connection: NatsConnection, nats: ResolvedNats, parts: IdlePeersParts) {
     this.#connection = connection;
     this.#nats = nats;
     this.#parts = parts;
     this.#subscription = connection.subscribe(peersSubject(nats.subject), {
-      callback: (error, message) => {
-        if (!error) this.#heard(message.data);
-      },
+      callback: guarded(
+        (message) => this.#heard(message.data),
+        () => {},
+      ),
     });
     this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
     this.#heartbeat.unref();
@@ -72,12 +77,12 @@ export class IdlePeers {
 
   /** Says this master's count now (it joins, or its connection is back). */
   announce(): void {
-    this.#announce(true);
+    if (!this.#closed) this.#announce(true);
   }
 
   /** This master's idle count may have changed: it is said soon if a drone came free and anyone listens. */
   changed(): void {
-    if (this.#peers.size === 0) return;
+    if (this.#closed || this.#peers.size === 0) return;
     this.#lowSinceSaid = Math.min(this.#lowSinceSaid, this.#parts.idleHere());
     if (this.#announcing !== undefined) return;
     const wait = this.#saidAt + ANNOUNCE_MS - performance.now();
@@ -115,9 +120,13 @@ export class IdlePeers {
 
   /** Says goodbye: the peers stop handing calls here. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     clearInterval(this.#heartbeat);
     clearTimeout(this.#announcing as NodeJS.Timeout);
     clearImmediate(this.#announcing as NodeJS.Immediate);
+    this.#announcing = undefined;
+    this.#peers.clear();
     this.#publish(0, true);
     this.#subscription.unsubscribe();
   }
@@ -129,6 +138,7 @@ export class IdlePeers {
   }
 
   #announce(always: boolean): void {
+    if (this.#closed) return;
     const idle = this.#parts.idleHere();
     const freed = idle > this.#lowSinceSaid;
     this.#lowSinceSaid = Math.min(this.#lowSinceSaid, idle);
@@ -156,7 +166,7 @@ export class IdlePeers {
       return;
     }
     const { id, queue, idle, bye } = said ?? {};
-    if (typeof id !== "string" || id === this.id || queue !== this.#nats.queue) return;
+    if (typeof id !== "string" || !PEER_ID.test(id) || id === this.id || queue !== this.#nats.queue) return;
     if (typeof idle !== "number" || !Number.isInteger(idle) || idle < 0) return;
     const known = this.#peers.has(id);
     if (bye === true) {

@@ -2,8 +2,15 @@
 // (published to CANCEL_SUBJECT by the caller, heard by every master) cancels the one it names here.
 import type { CallHandle } from "../seam.ts";
 
+// A cancel of a call not here yet (a call handed from another host may come after its cancel) is
+// remembered this long, and so many at most.
+const CANCEL_KEPT_MS = 10_000;
+const MAX_CANCELS_KEPT = 10_000;
+
 export class InFlight {
   readonly #calls = new Map<string, CallHandle>();
+  /** Cancels of calls it did not hold, by reply subject: when each came. */
+  readonly #cancels = new Map<string, number>();
 
   get size(): number {
     return this.#calls.size;
@@ -31,7 +38,23 @@ export class InFlight {
 
   /** The caller of `reply` gave up on it. */
   cancel(reply: string): void {
-    this.#calls.get(reply)?.cancel(new Error("the caller cancelled the call"));
+    const call = this.#calls.get(reply);
+    if (call) {
+      call.cancel(new Error("the caller cancelled the call"));
+      return;
+    }
+    if (this.#cancels.size >= MAX_CANCELS_KEPT)
+      this.#cancels.delete(this.#cancels.keys().next().value as string);
+    this.#cancels.set(reply, performance.now());
+  }
+
+  /** Whether the caller of `reply` cancelled it before it came here. */
+  cancelledBefore(reply: string): boolean {
+    if (this.#cancels.size === 0) return false;
+    const at = this.#cancels.get(reply);
+    if (at === undefined) return false;
+    this.#cancels.delete(reply);
+    return performance.now() - at < CANCEL_KEPT_MS;
   }
 
   /** Every call: the master stops. */

@@ -59,6 +59,7 @@ export class ServiceSubscription {
           dispatcher: parts.dispatcher,
           handedIn: (message, method, caller) =>
             this.#take(message, method, caller, publishTo(connection, caller), true),
+          // Once at most: a call taken back is this master's for good.
           takeBack: (call) =>
             this.#call(
               call.method,
@@ -66,7 +67,7 @@ export class ServiceSubscription {
               call.timeoutMs,
               call.replyTo,
               publishTo(connection, call.replyTo),
-              false,
+              true,
             ),
           log: parts.log,
         });
@@ -162,6 +163,14 @@ export class ServiceSubscription {
     handedOver: boolean,
   ): void {
     const { dispatcher, inFlight } = this.#parts;
+    if (inFlight.cancelledBefore(reply)) {
+      respondError(
+        answer,
+        ErrorCode.DISPATCH_CANCELLED,
+        "the caller cancelled the call before it reached this host",
+      );
+      return;
+    }
     const replyTo = droneReplyTo(reply);
     const handOff = this.#handOff;
     if (
