@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnNode } from "../../test/harness/process.ts";
+import { type SpawnedProcess, spawnNode } from "../../test/harness/process.ts";
 import type { Caller } from "../dispatch/caller.ts";
 import { inFolder } from "../dispatch/targets.ts";
 import { bareCaller, droverCaller } from "./callers.ts";
@@ -65,65 +65,85 @@ async function withCaller(
   };
 }
 
+interface Launch {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly workers: number;
+  /** Its folder's name, short: a run directory below it must fit its socket path in 107 bytes. */
+  readonly folder: string;
+  /** Starts its process group in `folder`, serving `subject`; resolves once it is ready. */
+  readonly spawn: (spec: NatsStartSpec, subject: string, folder: string) => Promise<SpawnedProcess>;
+  readonly caller: (servers: string, subject: string) => Promise<Caller>;
+}
+
+/** A target on a subject of its own, started in a folder of its own, with its caller. */
+function launched({ id, label, description, workers, folder: name, spawn, caller }: Launch): NatsTarget {
+  const subject = `bench.nats.${id}`;
+  return {
+    id,
+    label,
+    description,
+    workers,
+    subject,
+    start: async (spec) => {
+      const up = await inFolder(name, spec.parentDir, async (folder) => ({
+        proc: await spawn(spec, subject, folder),
+        socket: "",
+      }));
+      return withCaller(up, () => caller(spec.servers, subject));
+    },
+  };
+}
+
+/** `drover start` with one service of WORKERS drones on the target's subject; `service` fields on top. */
 function droverTarget(
   id: string,
   label: string,
   description: string,
   service: Record<string, unknown> = {},
 ): NatsTarget {
-  const subject = `bench.nats.${id}`;
-  return {
+  return launched({
     id,
     label,
     description,
     workers: WORKERS,
-    subject,
-    start: async ({ servers, parentDir, env }) => {
-      const up = await inFolder("drover", parentDir, async (folder) => {
-        const config = join(folder, "drover.config.json");
-        const transport = { nats: { servers, subject } };
-        const services = [
-          { name: "bench", module: SERVICE, minDrones: WORKERS, maxDrones: WORKERS, transport, ...service },
-        ];
-        // "info": the line that says the service subscribed is the master's readiness.
-        writeFileSync(config, JSON.stringify({ runDir: "./run", logLevel: "info", services }));
-        const proc = await spawnNode(CLI, ["start", `--config=${config}`], {
-          env,
-          cwd: folder,
-          ready: /takes calls from NATS on/,
-          readyTimeoutMs: 30_000,
-        });
-        return { proc, socket: join(folder, "run", "dispatch.sock") };
+    folder: "drover",
+    caller: droverCaller,
+    spawn: ({ servers, env }, subject, folder) => {
+      const config = join(folder, "drover.config.json");
+      const transport = { nats: { servers, subject } };
+      const services = [
+        { name: "bench", module: SERVICE, minDrones: WORKERS, maxDrones: WORKERS, transport, ...service },
+      ];
+      // "info": the line that says the service subscribed is the master's readiness.
+      writeFileSync(config, JSON.stringify({ runDir: "./run", logLevel: "info", services }));
+      return spawnNode(CLI, ["start", `--config=${config}`], {
+        env,
+        cwd: folder,
+        ready: /takes calls from NATS on/,
+        readyTimeoutMs: 30_000,
       });
-      return withCaller(up, () => droverCaller(servers, subject));
     },
-  };
+  });
 }
 
 /** `drover-hosts.ts`: WORKERS masters of one drone each on one subject, called as drover is. */
 function droverHostsTarget(id: string, label: string, description: string, handOff: boolean): NatsTarget {
-  const subject = `bench.nats.${id}`;
-  return {
+  return launched({
     id,
     label,
     description,
     workers: WORKERS,
-    subject,
-    start: async ({ servers, parentDir, env }) => {
-      // A short folder name: each host's run directory is one level deeper.
-      const up = await inFolder("hosts", parentDir, async (folder) => {
-        const args = [servers, subject, String(WORKERS), "1", handOff ? "hand-off" : "no-hand-off"];
-        const proc = await spawnNode(here("./drover-hosts.ts"), args, {
-          env,
-          cwd: folder,
-          ready: /listening/,
-          readyTimeoutMs: 60_000,
-        });
-        return { proc, socket: "" };
-      });
-      return withCaller(up, () => droverCaller(servers, subject));
-    },
-  };
+    folder: "hosts",
+    caller: droverCaller,
+    spawn: ({ servers, env }, subject, folder) =>
+      spawnNode(
+        here("./drover-hosts.ts"),
+        [servers, subject, String(WORKERS), "1", handOff ? "hand-off" : "no-hand-off"],
+        { env, cwd: folder, ready: /listening/, readyTimeoutMs: 60_000 },
+      ),
+  });
 }
 
 /** A peer of peers/: `script` started with `<servers> <subject> <queue>` and any `extra` arguments. */
@@ -135,22 +155,20 @@ function peerTarget(
   script: string,
   extra: readonly string[] = [],
 ): NatsTarget {
-  const subject = `bench.nats.${id}`;
-  return {
+  return launched({
     id,
     label,
     description,
     workers,
-    subject,
-    start: async ({ servers, parentDir, env }) => {
-      const up = await inFolder(id, parentDir, async (folder) => {
-        const args = [servers, subject, subject, ...extra];
-        const proc = await spawnNode(here(script), args, { env, cwd: folder, ready: /listening/ });
-        return { proc, socket: "" };
-      });
-      return withCaller(up, () => bareCaller(servers, subject));
-    },
-  };
+    folder: id,
+    caller: bareCaller,
+    spawn: ({ servers, env }, subject, folder) =>
+      spawnNode(here(script), [servers, subject, subject, ...extra], {
+        env,
+        cwd: folder,
+        ready: /listening/,
+      }),
+  });
 }
 
 export const DRONE_CONCURRENCY = 8;
