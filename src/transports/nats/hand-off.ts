@@ -145,7 +145,7 @@ export class HandOff {
       if (peer === undefined) return;
       const [call] = dispatcher.handOver(service, 1);
       if (!call) return;
-      // Settled here as handed off already: should it not go, the peer's bounce is all that can bring it back.
+      // Settled here as handed off already: one that cannot be sent is taken back at once.
       if (!this.#send(peer, call)) this.#parts.takeBack(call);
     }
   }
