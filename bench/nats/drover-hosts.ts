@@ -1,13 +1,13 @@
 // Several drover masters serving the bench service on one subject, as hosts of one queue group would
 // be: each `drover start` in a folder of its own under the current one, with `drones` drones. This
 // process only starts them, in its process group (the bench reads their CPU time as one target's),
-// says "listening" once each takes calls from NATS, and stops them all on SIGTERM.
+// says "listening" once each takes calls from NATS, and stops them all on SIGTERM (child-group.ts).
 //   drover-hosts <servers> <subject> <hosts> <drones> [hand-off|no-hand-off]
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ChildGroup } from "../process/child-group.ts";
 
 const [servers, subject, hostCount, droneCount, handing = "hand-off"] = process.argv.slice(2);
 const hosts = Number(hostCount);
@@ -19,8 +19,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLI = here("../../src/cli/main.ts");
 const SERVICE = here("../dispatch/service.ts");
 
-const masters: ChildProcess[] = [];
-let stopping = false;
+const group = new ChildGroup("the hosts");
 const ready = Array.from({ length: hosts }, (_, index) => {
   // Short: the run directory's socket path must fit in 107 bytes.
   const folder = join(process.cwd(), `h${index}`);
@@ -31,16 +30,10 @@ const ready = Array.from({ length: hosts }, (_, index) => {
     join(folder, "drover.config.json"),
     JSON.stringify({ runDir: "./run", logLevel: "info", services }),
   );
-  const master = spawn(process.execPath, [CLI, "start"], {
-    cwd: folder,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  masters.push(master);
-  master.once("exit", (code, signal) => {
-    if (stopping) return;
-    console.error(`drover host ${index} exited (${signal ?? code}): the hosts stop`);
-    void stop(1);
-  });
+  const master = group.add(
+    spawn(process.execPath, [CLI, "start"], { cwd: folder, stdio: ["ignore", "pipe", "pipe"] }),
+    `drover host ${index}`,
+  );
   // Its log goes on to this process's stderr; the line that says it subscribed is its readiness.
   return new Promise<void>((resolve) => {
     let tail = "";
@@ -57,17 +50,3 @@ await Promise.all(ready);
 console.log(
   `bench drover hosts: ${hosts} masters of ${drones} drones listening on ${subject}.> (pid ${process.pid})`,
 );
-
-async function stop(code: number): Promise<void> {
-  stopping = true;
-  const exits = masters
-    .filter((master) => master.exitCode === null && master.signalCode === null)
-    .map((master) => {
-      const exited = once(master, "exit");
-      master.kill("SIGTERM");
-      return exited;
-    });
-  await Promise.all(exits);
-  process.exit(code);
-}
-process.on("SIGTERM", () => void stop(0));

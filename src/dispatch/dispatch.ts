@@ -38,6 +38,8 @@ export interface DispatchParts {
 export class Dispatch implements Dispatcher {
   readonly #parts: DispatchParts;
   readonly #services = new Map<string, ServiceDrones>();
+  /** Who watches each service's load (watchLoad), by name: a service added back keeps them. */
+  readonly #loadWatchers = new Map<string, Set<() => void>>();
   // Services dropped from the config (or replaced by one of the same name) whose drones still finish.
   readonly #retired = new Set<ServiceDrones>();
   readonly #records: ServiceRecords;
@@ -120,6 +122,17 @@ export class Dispatch implements Dispatcher {
   demand(serviceName: string, waiting: number): void {
     const service = this.#services.get(serviceName);
     service?.demand(waiting);
+  }
+
+  watchLoad(serviceName: string, listener: () => void): () => void {
+    const added = this.#loadWatchers.get(serviceName) ?? new Set<() => void>();
+    this.#loadWatchers.set(serviceName, added);
+    added.add(listener);
+    return () => {
+      added.delete(listener);
+      if (added.size === 0 && this.#loadWatchers.get(serviceName) === added)
+        this.#loadWatchers.delete(serviceName);
+    };
   }
 
   handOver(serviceName: string, count: number): HandedCall[] {
@@ -248,7 +261,11 @@ export class Dispatch implements Dispatcher {
       stopping: this.#parts.stopping,
       log: this.#parts.log,
     });
-    service.pool.changed = () => this.#records.publishSoon();
+    service.pool.changed = () => {
+      this.#records.publishSoon();
+      const watchers = this.#loadWatchers.get(config.name);
+      if (watchers) for (const watcher of watchers) watcher();
+    };
     return service;
   }
 

@@ -31,7 +31,7 @@ export interface CallRequest {
   readonly redelivered?: boolean;
   /**
    * Set by a transport that hands calls between hosts (transports/nats/hand-off.ts): false for a call
-   * it may hand on, true for one handed to it (or taken back), which is not handed on again. Left
+   * it may hand on, true for one handed to it, which is not handed on again. Left
    * out: never handed on.
    */
   readonly handedOver?: boolean;
@@ -41,8 +41,8 @@ export interface CallRequest {
 export interface HandedCall {
   readonly method: string;
   readonly params: Buffer;
-  /** What is left of its budget. */
-  readonly timeoutMs: number;
+  /** What is left of its budget; undefined: its caller gave none (the service's requestTimeout applies). */
+  readonly timeoutMs: number | undefined;
   /** Its caller's reply subject, where the other host answers. */
   readonly replyTo: string;
 }
@@ -98,6 +98,11 @@ export interface Dispatcher {
    * host can answer qualify: with a reply subject, in no session, not handed over already.
    */
   handOver(service: string, count: number): HandedCall[];
+  /**
+   * Runs `listener` each time what load(service) says may have changed (a call arrived or ended, a
+   * drone came up or left), in that turn; returns what stops it.
+   */
+  watchLoad(service: string, listener: () => void): () => void;
   /** Where the transport of `service` is now, for drover status (the NATS transport says). */
   transportState(service: string, state: NatsState): void;
   /** Whether `session` is still open. */

@@ -2,7 +2,7 @@
 // (idle-peers.ts), rather than left behind a busy drone while that host's drones idle: the master
 // chooses the drone across hosts, as it does within one. A call is handed on as it arrives when a
 // peer is known to be idle, and from the backlog when a peer says it is idle while calls wait here.
-// A call is handed on once at most: it goes to the peer's own subject, `_DROVER.handoff.<id>.<method>`,
+// A call is with one peer at a time: it goes to the peer's own subject, `_DROVER.handoff.<id>.<method>`,
 // with the caller's inbox in Drover-Reply and this master's inbox as its reply. The peer answers that
 // inbox at once: taken (it answers the caller from then on), or busy (its drones got busy since it
 // spoke), and then this master takes the call back; so does a bounce, the server's no-responders
@@ -44,15 +44,12 @@ export interface HandOffParts {
   /** A call another host handed here: answered to `caller`, never handed on again. */
   readonly handedIn: (message: Msg, method: string, caller: string) => void;
   /** A call handed to a host that was gone or busy: this master takes it after all. */
-  readonly takeBack: (call: HandOffCall) => void;
+  readonly takeBack: (call: HandedCall) => void;
   readonly log: Logger;
 }
 
-/** A call handed on; its budget is undefined when its caller gave none (the service's requestTimeout). */
-export type HandOffCall = Omit<HandedCall, "timeoutMs"> & { readonly timeoutMs: number | undefined };
-
 interface Handed {
-  readonly call: HandOffCall;
+  readonly call: HandedCall;
   readonly peer: string;
   readonly at: number;
 }
@@ -66,6 +63,7 @@ export class HandOff {
   readonly #direct: Subscription;
   readonly #bounces: Subscription;
   readonly #forget: NodeJS.Timeout;
+  readonly #unwatch: () => void;
   #next = 0;
 
   constructor(connection: NatsConnection, nats: ResolvedNats, parts: HandOffParts) {
@@ -89,11 +87,7 @@ export class HandOff {
     });
     this.#forget = setInterval(() => this.#forgetUnanswered(), UNANSWERED_MS / 10);
     this.#forget.unref();
-  }
-
-  /** This master's idle count may have changed. */
-  changed(): void {
-    this.#peers.changed();
+    this.#unwatch = parts.dispatcher.watchLoad(parts.service, () => this.#peers.changed());
   }
 
   /** Its connection is back: the peers may have changed meanwhile. */
@@ -110,7 +104,7 @@ export class HandOff {
    * Hands a call that just arrived, with no idle drone here, to a host that has one; false when none
    * has (or it could not be sent): the call is this master's.
    */
-  offer(call: HandOffCall): boolean {
+  offer(call: HandedCall): boolean {
     // Down, nats.js would drop the publish without a word.
     if (heldAnswers(this.#connection).down) return false;
     const peer = this.#peers.takeIdle();
@@ -119,6 +113,7 @@ export class HandOff {
 
   /** Says goodbye to the peers; resolves once every call handed here was taken. */
   async leave(): Promise<void> {
+    this.#unwatch();
     this.#peers.close();
     await this.#direct.drain().catch(() => {});
   }
@@ -150,7 +145,7 @@ export class HandOff {
     }
   }
 
-  #send(peer: string, call: HandOffCall): boolean {
+  #send(peer: string, call: HandedCall): boolean {
     const h = natsHeaders();
     h.set(REPLY_HEADER, call.replyTo);
     if (call.timeoutMs !== undefined) h.set(TIMEOUT_HEADER, String(call.timeoutMs));

@@ -59,7 +59,8 @@ export class ServiceSubscription {
           dispatcher: parts.dispatcher,
           handedIn: (message, method, caller) =>
             this.#take(message, method, caller, publishTo(connection, caller), true),
-          // Once at most: a call taken back is this master's for good.
+          // Back from a peer that was busy or gone: queued here, not offered again at once (no
+          // back and forth), but still handed on from the backlog when a peer says it has a drone.
           takeBack: (call) =>
             this.#call(
               call.method,
@@ -67,7 +68,8 @@ export class ServiceSubscription {
               call.timeoutMs,
               call.replyTo,
               publishTo(connection, call.replyTo),
-              true,
+              false,
+              false,
             ),
           log: parts.log,
         });
@@ -152,8 +154,8 @@ export class ServiceSubscription {
     this.#call(token, params, timeoutMs, reply, answer, handedOver);
   }
 
-  // A call, once read: handed to another host when none of this one's drones is idle and one of
-  // theirs is (once at most), or this master's.
+  // A call, once read: offered to another host when none of this one's drones is idle and one of
+  // theirs is, or this master's. `handedOver`: another host handed it here, and it goes no further.
   #call(
     method: string,
     params: Buffer,
@@ -161,6 +163,7 @@ export class ServiceSubscription {
     reply: string,
     answer: Answer,
     handedOver: boolean,
+    mayOffer = !handedOver,
   ): void {
     const { dispatcher, inFlight } = this.#parts;
     if (inFlight.cancelledBefore(reply)) {
@@ -173,12 +176,7 @@ export class ServiceSubscription {
     }
     const replyTo = droneReplyTo(reply);
     const handOff = this.#handOff;
-    if (
-      handOff?.hasPeers &&
-      !handedOver &&
-      replyTo !== undefined &&
-      dispatcher.load(this.service)?.idle === 0
-    ) {
+    if (handOff?.hasPeers && mayOffer && replyTo !== undefined && dispatcher.load(this.service)?.idle === 0) {
       if (handOff.offer({ method, params, timeoutMs, replyTo })) return;
     }
     const handle = dispatcher.call(
@@ -191,14 +189,10 @@ export class ServiceSubscription {
         replyTo,
         handedOver,
       },
-      new NatsReply(answer, () => {
-        inFlight.settled(reply);
-        this.#handOff?.changed();
-      }),
+      new NatsReply(answer, () => inFlight.settled(reply)),
     );
     // A call answered at once (refused, or the backlog full) has no handle: it is not in flight.
     if (handle) inFlight.track(reply, handle);
-    this.#handOff?.changed();
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();

@@ -68,6 +68,7 @@ export function testDispatcher(): TestDispatcher {
     describe: () => undefined,
     demand: () => {},
     handOver: () => [],
+    watchLoad: () => () => {},
     transportState: () => {},
 
     call(request: CallRequest, reply: Reply): CallHandle | undefined {
