@@ -1,4 +1,5 @@
-// The calls waiting for a drone, oldest first, bounded by maxBacklog. A call that settles while it
+// The calls waiting for a drone, oldest first (by arrival: a call back from another host takes its
+// first place again), bounded by maxBacklog. A call that settles while it
 // waits (its deadline passed, its caller cancelled) is dropped where it is and skipped when its turn
 // comes: it is never run.
 import type { Call } from "./call.ts";
@@ -20,7 +21,11 @@ export class Backlog {
   }
 
   push(call: Call): void {
-    this.#calls.push(call);
+    // Nearly always the newest: then this is a plain push.
+    let at = this.#calls.length;
+    while (at > this.#head && (this.#calls[at - 1] as Call).arrivedAt > call.arrivedAt) at--;
+    if (at === this.#calls.length) this.#calls.push(call);
+    else this.#calls.splice(at, 0, call);
     this.#waiting++;
     if (this.#waiting > this.#highWater) this.#highWater = this.#waiting;
   }

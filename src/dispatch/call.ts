@@ -25,7 +25,7 @@ export class Call implements CallHandle, Timed {
   readonly id = ++lastId;
   readonly request: CallRequest;
   /** When it arrived (performance.now(): the queue wait and run time are timed below a millisecond). */
-  readonly arrivedAt = performance.now();
+  readonly arrivedAt: number;
   /** Its budget, and when its caller stops waiting (Date.now() milliseconds). */
   readonly timeoutMs: number;
   readonly deadline: number;
@@ -50,6 +50,7 @@ export class Call implements CallHandle, Timed {
    */
   constructor(request: CallRequest, reply: Reply, timeoutMs: number, events: CallEvents) {
     this.request = request;
+    this.arrivedAt = request.arrivedAt ?? performance.now();
     this.#reply = reply;
     this.#events = events;
     this.timeoutMs = timeoutMs;

@@ -197,7 +197,7 @@ export class ServicePool {
       const replyTo = call?.request.replyTo;
       if (!call || replyTo === undefined) break;
       const { method, params } = call.request;
-      handed.push({ method, params, timeoutMs: call.remainingMs, replyTo });
+      handed.push({ method, params, timeoutMs: call.remainingMs, replyTo, arrivedAt: call.arrivedAt });
       call.delivered();
       this.counters.handedOff++;
       this.changed();

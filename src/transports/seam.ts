@@ -35,6 +35,11 @@ export interface CallRequest {
    * out: never handed on.
    */
   readonly handedOver?: boolean;
+  /**
+   * When it first arrived here (performance.now()), for a call that comes back from a host it was
+   * handed to: it waits in the backlog in its first place, not behind the calls that came since.
+   */
+  readonly arrivedAt?: number;
 }
 
 /** A waiting call given up to be handed to another host: what it takes to send it there. */
@@ -45,6 +50,8 @@ export interface HandedCall {
   readonly timeoutMs: number | undefined;
   /** Its caller's reply subject, where the other host answers. */
   readonly replyTo: string;
+  /** When it arrived here (performance.now()): its place if it comes back. */
+  readonly arrivedAt: number;
 }
 
 /** A call the dispatcher holds. */

@@ -10,7 +10,7 @@ import type { ResolvedNats } from "../../config/types/nats.ts";
 import { isWireName } from "../../dispatch/wire/messages.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { Dispatcher } from "../seam.ts";
+import type { Dispatcher, HandedCall } from "../seam.ts";
 import { guarded } from "./guarded.ts";
 import { HandOff } from "./hand-off.ts";
 import { headersOf, readTimeout, TIMEOUT_HEADER } from "./headers.ts";
@@ -62,15 +62,7 @@ export class ServiceSubscription {
           // Back from a peer that was busy or gone: queued here, not offered again at once (no
           // back and forth), but still handed on from the backlog when a peer says it has a drone.
           takeBack: (call) =>
-            this.#call(
-              call.method,
-              call.params,
-              call.timeoutMs,
-              call.replyTo,
-              publishTo(connection, call.replyTo),
-              false,
-              false,
-            ),
+            this.#call(call, call.replyTo, publishTo(connection, call.replyTo), false, false),
           log: parts.log,
         });
     this.#subscribe();
@@ -151,20 +143,20 @@ export class ServiceSubscription {
     }
     const params = callParams(message.data, answer, this.service, token, dispatcher);
     if (!params) return;
-    this.#call(token, params, timeoutMs, reply, answer, handedOver);
+    const arrived = { method: token, params, timeoutMs, arrivedAt: performance.now() };
+    this.#call(arrived, reply, answer, handedOver);
   }
 
   // A call, once read: offered to another host when none of this one's drones is idle and one of
   // theirs is, or this master's. `handedOver`: another host handed it here, and it goes no further.
   #call(
-    method: string,
-    params: Buffer,
-    timeoutMs: number | undefined,
+    call: Omit<HandedCall, "replyTo">,
     reply: string,
     answer: Answer,
     handedOver: boolean,
     mayOffer = !handedOver,
   ): void {
+    const { method, params, timeoutMs, arrivedAt } = call;
     const { dispatcher, inFlight } = this.#parts;
     if (inFlight.cancelledBefore(reply)) {
       respondError(
@@ -177,7 +169,7 @@ export class ServiceSubscription {
     const replyTo = droneReplyTo(reply);
     const handOff = this.#handOff;
     if (handOff?.hasPeers && mayOffer && replyTo !== undefined && dispatcher.load(this.service)?.idle === 0) {
-      if (handOff.offer({ method, params, timeoutMs, replyTo })) return;
+      if (handOff.offer({ ...call, replyTo })) return;
     }
     const handle = dispatcher.call(
       {
@@ -188,6 +180,7 @@ export class ServiceSubscription {
         session: undefined,
         replyTo,
         handedOver,
+        arrivedAt,
       },
       new NatsReply(answer, () => inFlight.settled(reply)),
     );
