@@ -15,6 +15,7 @@ import type {
   CallRequest,
   Dispatcher,
   HandedCall,
+  OpeningHandOff,
   Reply,
   ServiceDescription,
   ServiceLoad,
@@ -79,11 +80,17 @@ export class Dispatch implements Dispatcher {
     return service.pool.call(request, reply);
   }
 
-  open(serviceName: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void {
+  open(
+    serviceName: string,
+    timeoutMs: number | undefined,
+    signal: AbortSignal,
+    reply: Reply,
+    handing?: OpeningHandOff,
+  ): void {
     const service = this.#services.get(serviceName);
     if (!service) reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(serviceName));
     else if (service.pool.refusing) reply.fail(ErrorCode.STOPPING, service.pool.refusing);
-    else service.sessions.open(timeoutMs, signal, reply);
+    else service.sessions.open(timeoutMs, signal, reply, handing);
   }
 
   close(session: string, reply: Reply, why: "closed" | "gone" = "closed"): void {

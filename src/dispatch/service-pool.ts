@@ -191,13 +191,20 @@ export class ServicePool {
     const handed: HandedCall[] = [];
     while (handed.length < count) {
       const call = this.backlog.shiftWhere(
-        ({ request, opens }) =>
-          request.handedOver === false && request.replyTo !== undefined && !request.session && !opens,
+        ({ request }) => request.handedOver === false && request.replyTo !== undefined && !request.session,
       );
       const replyTo = call?.request.replyTo;
       if (!call || replyTo === undefined) break;
       const { method, params } = call.request;
-      handed.push({ method, params, timeoutMs: call.remainingMs, replyTo, arrivedAt: call.arrivedAt });
+      const { arrivedAt, opens } = call;
+      handed.push({
+        method,
+        params,
+        timeoutMs: call.remainingMs,
+        replyTo,
+        arrivedAt,
+        opens: opens !== undefined,
+      });
       call.delivered();
       this.counters.handedOff++;
       this.changed();

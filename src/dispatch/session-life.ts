@@ -4,7 +4,7 @@
 // is then free for other work.
 import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
-import type { Reply } from "../transports/seam.ts";
+import type { OpeningHandOff, Reply } from "../transports/seam.ts";
 import type { Drone } from "./drone.ts";
 import type { ServicePool } from "./service-pool.ts";
 import { EndedSessions, Session } from "./session.ts";
@@ -51,9 +51,11 @@ export class SessionLife {
       : `no session ${id} is open on service "${this.#pool.name}"`;
   }
 
-  open(timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void {
+  /** `handing`: what a transport that hands calls between hosts needs to hand the opening on. */
+  open(timeoutMs: number | undefined, signal: AbortSignal, reply: Reply, handing?: OpeningHandOff): void {
     const session = new Session(this.#pool.name);
     const request = {
+      ...handing,
       service: this.#pool.name,
       method: "(session)",
       params: EMPTY,

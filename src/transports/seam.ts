@@ -42,6 +42,9 @@ export interface CallRequest {
   readonly arrivedAt?: number;
 }
 
+/** What a transport that hands calls between hosts gives of a session's opening (see CallRequest). */
+export type OpeningHandOff = Pick<CallRequest, "replyTo" | "handedOver" | "arrivedAt">;
+
 /** A waiting call given up to be handed to another host: what it takes to send it there. */
 export interface HandedCall {
   readonly method: string;
@@ -52,6 +55,8 @@ export interface HandedCall {
   readonly replyTo: string;
   /** When it arrived here (performance.now()): its place if it comes back. */
   readonly arrivedAt: number;
+  /** A session's opening rather than a call (`method` and `params` unused): the other host opens the session. */
+  readonly opens: boolean;
 }
 
 /** A call the dispatcher holds. */
@@ -79,7 +84,13 @@ export interface Dispatcher {
   /** Takes a call; returns its handle, or undefined when it was answered at once. */
   call(request: CallRequest, reply: Reply): CallHandle | undefined;
   /** Opens a session on `service`; answers ok with the session id. */
-  open(service: string, timeoutMs: number | undefined, signal: AbortSignal, reply: Reply): void;
+  open(
+    service: string,
+    timeoutMs: number | undefined,
+    signal: AbortSignal,
+    reply: Reply,
+    handing?: OpeningHandOff,
+  ): void;
   /**
    * Ends `session`: its client closed it, or (`gone`) went away with it open. Answers ok once
    * onDisconnect ran.

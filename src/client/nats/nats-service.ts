@@ -8,7 +8,7 @@ import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-
 import { ErrorCode } from "../../errors.ts";
 import type { ServiceShape } from "../../service/define.ts";
 import { REPLY_HEADER, TIMEOUT_HEADER } from "../../transports/nats/headers.ts";
-import { CLOSE_TOKEN, sessionSubject } from "../../transports/nats/subjects.ts";
+import { CLOSE_TOKEN, OPEN_TOKEN, sessionSubject } from "../../transports/nats/subjects.ts";
 import { readCall, unsendableParams } from "../call-options.ts";
 import { DispatchError } from "../errors.ts";
 import { ServiceBase } from "../service-base.ts";
@@ -18,7 +18,6 @@ import type { Publish, Requests } from "./requests.ts";
 
 /** A call's budget over NATS when neither the call nor the client gives one: the services' default requestTimeout. */
 export const DEFAULT_BUDGET_MS = 30_000;
-const OPEN_TOKEN = "$open";
 
 /** Sends a call through JetStream: stored in the service's stream first, its answer to `reply`. */
 function throughStream(connection: NatsConnection, subject: string): Publish {

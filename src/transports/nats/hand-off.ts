@@ -1,7 +1,8 @@
 // A call that reaches a master with no idle drone, handed to a host of its queue group that has one
 // (idle-peers.ts), rather than left behind a busy drone while that host's drones idle: the master
-// chooses the drone across hosts, as it does within one. A call is handed on as it arrives when a
-// peer is known to be idle, and from the backlog when a peer says it is idle while calls wait here.
+// chooses the drone across hosts, as it does within one. A call (or a session's opening) is handed on
+// as it arrives when a peer is known to be idle, and from the backlog when a peer says it is idle
+// while calls wait here.
 // A call is with one peer at a time: it goes to the peer's own subject, `_DROVER.handoff.<id>.<method>`,
 // with the caller's inbox in Drover-Reply and this master's inbox as its reply. The peer answers that
 // inbox at once: taken (it answers the caller from then on), or busy (its drones got busy since it
@@ -24,6 +25,7 @@ import { headersOf, REPLY_HEADER, TIMEOUT_HEADER } from "./headers.ts";
 import { heldAnswers } from "./held-answers.ts";
 import { IdlePeers } from "./idle-peers.ts";
 import { respondError } from "./nats-reply.ts";
+import { OPEN_TOKEN } from "./subjects.ts";
 
 // A handed call its peer said nothing of by then (it died holding it: its caller hears its timeout)
 // is forgotten here.
@@ -151,7 +153,8 @@ export class HandOff {
     if (call.timeoutMs !== undefined) h.set(TIMEOUT_HEADER, String(call.timeoutMs));
     const token = String(this.#next++);
     try {
-      this.#connection.publish(`${handOffSubject(peer)}.${call.method}`, call.params, {
+      const method = call.opens ? OPEN_TOKEN : call.method;
+      this.#connection.publish(`${handOffSubject(peer)}.${method}`, call.params, {
         reply: `${this.#inbox}.${token}`,
         headers: h,
       });

@@ -18,11 +18,11 @@ import { type HeldAnswers, heldAnswers } from "./held-answers.ts";
 import type { InFlight } from "./in-flight.ts";
 import { type Answer, answerTo, droneReplyTo, NatsReply, publishTo, respondError } from "./nats-reply.ts";
 import { callParams } from "./params.ts";
+import { OPEN_TOKEN } from "./subjects.ts";
 
-/** The token after a service's subject that opens a session; `$` keeps it apart from method names. */
-export const OPEN_TOKEN = "$open";
 // How often a paused service looks whether it has room again.
 const ROOM_CHECK_MS = 20;
+const NO_PARAMS = Buffer.alloc(0);
 
 export interface SubscriptionParts {
   readonly dispatcher: Dispatcher;
@@ -61,8 +61,11 @@ export class ServiceSubscription {
             this.#take(message, method, caller, publishTo(connection, caller), true),
           // Back from a peer that was busy or gone: queued here, not offered again at once (no
           // back and forth), but still handed on from the backlog when a peer says it has a drone.
-          takeBack: (call) =>
-            this.#call(call, call.replyTo, publishTo(connection, call.replyTo), false, false),
+          takeBack: (call) => {
+            const answer = publishTo(connection, call.replyTo);
+            if (call.opens) this.#open(call, call.replyTo, answer, false);
+            else this.#call(call, call.replyTo, answer, false, false);
+          },
           log: parts.log,
         });
     this.#subscribe();
@@ -115,7 +118,6 @@ export class ServiceSubscription {
   // A call or a session's opening whose caller waits on `reply`, answered through `answer`;
   // `handedOver`: another host handed it here.
   #take(message: Msg, token: string, reply: string, answer: Answer, handedOver: boolean): void {
-    const { dispatcher, inFlight } = this.#parts;
     const h = headersOf(message);
     const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs)) {
@@ -129,8 +131,15 @@ export class ServiceSubscription {
       return;
     }
     if (token === OPEN_TOKEN) {
-      const { signal, settled } = inFlight.add(reply);
-      dispatcher.open(this.service, timeoutMs, signal, new NatsReply(answer, settled, this.#parts.opened));
+      const opening = {
+        method: token,
+        params: NO_PARAMS,
+        timeoutMs,
+        arrivedAt: performance.now(),
+        opens: true,
+      };
+      if (!handedOver && this.#handedOn(opening, reply)) return;
+      this.#open(opening, reply, answer, handedOver);
       return;
     }
     if (!isWireName(token)) {
@@ -141,9 +150,9 @@ export class ServiceSubscription {
       );
       return;
     }
-    const params = callParams(message.data, answer, this.service, token, dispatcher);
+    const params = callParams(message.data, answer, this.service, token, this.#parts.dispatcher);
     if (!params) return;
-    const arrived = { method: token, params, timeoutMs, arrivedAt: performance.now() };
+    const arrived = { method: token, params, timeoutMs, arrivedAt: performance.now(), opens: false };
     this.#call(arrived, reply, answer, handedOver);
   }
 
@@ -158,19 +167,9 @@ export class ServiceSubscription {
   ): void {
     const { method, params, timeoutMs, arrivedAt } = call;
     const { dispatcher, inFlight } = this.#parts;
-    if (inFlight.cancelledBefore(reply)) {
-      respondError(
-        answer,
-        ErrorCode.DISPATCH_CANCELLED,
-        "the caller cancelled the call before it reached this host",
-      );
-      return;
-    }
+    if (this.#cancelledBefore(reply, answer)) return;
+    if (mayOffer && this.#handedOn(call, reply)) return;
     const replyTo = droneReplyTo(reply);
-    const handOff = this.#handOff;
-    if (handOff?.hasPeers && mayOffer && replyTo !== undefined && dispatcher.load(this.service)?.idle === 0) {
-      if (handOff.offer({ ...call, replyTo })) return;
-    }
     const handle = dispatcher.call(
       {
         service: this.service,
@@ -189,6 +188,36 @@ export class ServiceSubscription {
     // The call that filled the backlog is the last this master takes until it has room.
     const load = dispatcher.load(this.service);
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();
+  }
+
+  // A session's opening, here: its drone is chosen among this host's; one that waits may still be
+  // handed on from the backlog (unless another host handed it here).
+  #open(opening: Omit<HandedCall, "replyTo">, reply: string, answer: Answer, handedOver: boolean): void {
+    if (this.#cancelledBefore(reply, answer)) return;
+    const { signal, settled } = this.#parts.inFlight.add(reply);
+    const handing = { replyTo: droneReplyTo(reply), handedOver, arrivedAt: opening.arrivedAt };
+    const opened = new NatsReply(answer, settled, this.#parts.opened);
+    this.#parts.dispatcher.open(this.service, opening.timeoutMs, signal, opened, handing);
+  }
+
+  // A call handed from another host may come after its caller's cancel: it is answered, never run.
+  #cancelledBefore(reply: string, answer: Answer): boolean {
+    if (!this.#parts.inFlight.cancelledBefore(reply)) return false;
+    respondError(
+      answer,
+      ErrorCode.DISPATCH_CANCELLED,
+      "the caller cancelled the call before it reached this host",
+    );
+    return true;
+  }
+
+  // With no drone idle here, a call (or a session's opening) goes to a host that said it has one.
+  #handedOn(call: Omit<HandedCall, "replyTo">, reply: string): boolean {
+    const handOff = this.#handOff;
+    if (!handOff?.hasPeers) return false;
+    const replyTo = droneReplyTo(reply);
+    if (replyTo === undefined || this.#parts.dispatcher.load(this.service)?.idle !== 0) return false;
+    return handOff.offer({ ...call, replyTo });
   }
 
   #becameFull(): void {

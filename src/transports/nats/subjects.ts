@@ -7,6 +7,9 @@ export function sessionSubject(session: string): string {
   return `_DROVER.session.${session}`;
 }
 
+/** The token after a service's subject that opens a session; `$` keeps it apart from method names. */
+export const OPEN_TOKEN = "$open";
+
 /** The token that closes a session. */
 export const CLOSE_TOKEN = "$close";
 

@@ -135,4 +135,20 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
     assert.match(refusal.headers?.get("Nats-Service-Error") ?? "", /Drover-Reply/);
     assert.equal(await calls(), before);
   });
+
+  it("opens a session handed over, and answers its caller with the session, which then takes calls here", async () => {
+    handOver("$open", undefined, "opened", "opened-word");
+    assert.equal((await oneReply("opened-word")).headers?.get("Drover-Hand-Off"), "taken");
+    const session = (await oneReply("opened")).headers?.get("Drover-Session");
+    assert.ok(session, "the caller heard of its session");
+    const h = headers();
+    h.set("Drover-Timeout", "10000");
+    const inSession = await raw.request(`_DROVER.session.${session}.add`, serialize({ a: 4, b: 5 }), {
+      timeout: 10_000,
+      headers: h,
+    });
+    assert.equal(inSession.headers?.get("Drover-Error"), undefined);
+    assert.equal(deserialize(inSession.data), 9, "the session takes calls on this master");
+    await raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
+  });
 });
