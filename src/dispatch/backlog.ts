@@ -1,5 +1,5 @@
-// The calls waiting for a drone, oldest first (by arrival: a call back from another host takes its
-// first place again), bounded by maxBacklog. A call that settles while it
+// The calls waiting for a drone, oldest first (a call back from another host goes back among them by
+// its first arrival; a retry goes to the front), bounded by maxBacklog. A call that settles while it
 // waits (its deadline passed, its caller cancelled) is dropped where it is and skipped when its turn
 // comes: it is never run.
 import type { Call } from "./call.ts";
@@ -25,6 +25,7 @@ export class Backlog {
     let at = this.#calls.length;
     while (at > this.#head && (this.#calls[at - 1] as Call).arrivedAt > call.arrivedAt) at--;
     if (at === this.#calls.length) this.#calls.push(call);
+    else if (at === this.#head && this.#head > 0) this.#calls[--this.#head] = call;
     else this.#calls.splice(at, 0, call);
     this.#waiting++;
     if (this.#waiting > this.#highWater) this.#highWater = this.#waiting;

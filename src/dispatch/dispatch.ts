@@ -115,8 +115,13 @@ export class Dispatch implements Dispatcher {
     const { pool } = service;
     // The stack may still hold drones that left or filled up since (they are dropped as it is popped).
     let idle = 0;
-    for (const drone of pool.idle.drones) if (drone.takesCalls) idle++;
-    return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle };
+    let free = 0;
+    for (const drone of pool.idle.drones) {
+      if (!drone.takesCalls) continue;
+      idle++;
+      if (drone.running.size === 0) free++;
+    }
+    return { waiting: pool.backlog.length, maxBacklog: pool.config.maxBacklog, idle, free };
   }
 
   transportState(serviceName: string, state: NatsState): void {

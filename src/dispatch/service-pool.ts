@@ -116,7 +116,8 @@ export class ServicePool {
       this.run(drone, call);
       return;
     }
-    if (this.backlog.length >= this.config.maxBacklog) {
+    // A call back from another host had its place here already (CallRequest.arrivedAt).
+    if (this.backlog.length >= this.config.maxBacklog && call.request.arrivedAt === undefined) {
       this.counters.rejected++;
       this.#settleFailed(
         call,

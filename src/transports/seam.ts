@@ -37,7 +37,8 @@ export interface CallRequest {
   readonly handedOver?: boolean;
   /**
    * When it first arrived here (performance.now()), for a call that comes back from a host it was
-   * handed to: it waits in the backlog in its first place, not behind the calls that came since.
+   * handed to: it waits in the backlog in its first place, not behind the calls that came since, and
+   * a backlog filled meanwhile does not refuse it (its place was kept).
    */
   readonly arrivedAt?: number;
 }
@@ -144,5 +145,8 @@ export interface ServiceDescription {
 export interface ServiceLoad {
   readonly waiting: number;
   readonly maxBacklog: number;
+  /** Drones with room for another call. */
   readonly idle: number;
+  /** Drones running nothing: what a session's opening needs (more than idle with droneConcurrency above 1). */
+  readonly free: number;
 }

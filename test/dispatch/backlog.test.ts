@@ -10,7 +10,7 @@ import { ErrorCode } from "../../src/errors.ts";
 const events = { expired: () => {}, cancelled: () => {}, settled: () => {} };
 const reply = { ok: () => {}, fail: () => {} };
 
-function call(method: string, arrivedAt?: number): Call {
+function call(method: string, arrivedAt: number): Call {
   const request = {
     service: "s",
     method,
@@ -30,9 +30,9 @@ function methods(backlog: Backlog): string[] {
 
 it("puts a call that comes back at its first place, ahead of the calls that came since it arrived", () => {
   const backlog = new Backlog();
-  const first = call("first");
-  const second = call("second");
-  const third = call("third");
+  const first = call("first", 10);
+  const second = call("second", 20);
+  const third = call("third", 30);
   backlog.push(first);
   backlog.push(second);
   backlog.push(third);
@@ -42,7 +42,7 @@ it("puts a call that comes back at its first place, ahead of the calls that came
     first,
   );
   assert.equal(backlog.shift(), second);
-  backlog.push(call("fourth"));
+  backlog.push(call("fourth", 40));
   backlog.push(call("first again", first.arrivedAt));
   assert.equal(backlog.length, 3);
   assert.deepEqual(methods(backlog), ["first again", "third", "fourth"]);
@@ -50,12 +50,11 @@ it("puts a call that comes back at its first place, ahead of the calls that came
 
 it("keeps arrival order among calls that come back out of order, and skips those settled meanwhile", () => {
   const backlog = new Backlog();
-  const now = performance.now();
-  backlog.push(call("newest"));
-  const settled = call("settled", now - 5);
+  backlog.push(call("newest", 100));
+  const settled = call("settled", 95);
   backlog.push(settled);
-  backlog.push(call("oldest", now - 30));
-  backlog.push(call("middle", now - 20));
+  backlog.push(call("oldest", 70));
+  backlog.push(call("middle", 80));
   settled.fail(ErrorCode.DISPATCH_CANCELLED, "cancelled while it waited");
   backlog.dropped();
   assert.equal(backlog.length, 3);

@@ -137,7 +137,8 @@ export class HandOff {
     if (heldAnswers(this.#connection).down) return;
     for (;;) {
       const load = this.#load();
-      if (!load || load.idle > 0 || load.waiting === 0) return;
+      // With drones idle here, what still waits can only be session openings, which need a free one.
+      if (!load || load.free > 0 || load.waiting === 0) return;
       const peer = this.#peers.takeIdle();
       if (peer === undefined) return;
       const [call] = dispatcher.handOver(service, 1);
@@ -182,7 +183,8 @@ export class HandOff {
       return;
     }
     // Its drones got busy since it said otherwise: the call goes back rather than wait here.
-    const taken = (this.#load()?.idle ?? 0) > 0;
+    const load = this.#load();
+    const taken = ((method === OPEN_TOKEN ? load?.free : load?.idle) ?? 0) > 0;
     if (message.reply) {
       const h = natsHeaders();
       h.set(HAND_OFF_HEADER, taken ? "taken" : "busy");
@@ -208,8 +210,8 @@ export class HandOff {
       if (h?.code !== NO_RESPONDERS) return;
       this.#peers.forget(handed.peer);
       this.#parts.log.warn(
-        { service: this.#parts.service, method: handed.call.method },
-        `service "${this.#parts.service}": a call handed to another host found it gone; this host takes it back`,
+        { service: this.#parts.service, method: handed.call.opens ? OPEN_TOKEN : handed.call.method },
+        `service "${this.#parts.service}": a ${handed.call.opens ? "session's opening" : "call"} handed to another host found it gone; this host takes it back`,
       );
     }
     this.#parts.takeBack(handed.call);

@@ -24,6 +24,16 @@ import { OPEN_TOKEN } from "./subjects.ts";
 const ROOM_CHECK_MS = 20;
 const NO_PARAMS = Buffer.alloc(0);
 
+/**
+ * Where a call or a session's opening comes from: its caller through the queue group (it may be handed
+ * on), another host that handed it here (it goes no further), or back from a host it was handed to
+ * (it takes its first place in the backlog, and is handed on from there only when a peer next says it
+ * has a drone free: no back and forth).
+ */
+type Origin = "caller" | "peer" | "back";
+/** A call or an opening as read, before it is handed on (when it first arrived, if it came back). */
+type Arrived = Omit<HandedCall, "replyTo" | "arrivedAt"> & { readonly arrivedAt?: number };
+
 export interface SubscriptionParts {
   readonly dispatcher: Dispatcher;
   readonly inFlight: InFlight;
@@ -58,13 +68,11 @@ export class ServiceSubscription {
           service,
           dispatcher: parts.dispatcher,
           handedIn: (message, method, caller) =>
-            this.#take(message, method, caller, publishTo(connection, caller), true),
-          // Back from a peer that was busy or gone: queued here, not offered again at once (no
-          // back and forth), but still handed on from the backlog when a peer says it has a drone.
+            this.#take(message, method, caller, publishTo(connection, caller), "peer"),
           takeBack: (call) => {
             const answer = publishTo(connection, call.replyTo);
-            if (call.opens) this.#open(call, call.replyTo, answer, false);
-            else this.#call(call, call.replyTo, answer, false, false);
+            if (call.opens) this.#open(call, call.replyTo, answer, "back");
+            else this.#call(call, call.replyTo, answer, "back");
           },
           log: parts.log,
         });
@@ -112,12 +120,11 @@ export class ServiceSubscription {
 
   #message(message: Msg, token: string): void {
     if (!message.reply) return; // Nobody to answer: a publish, not a request.
-    this.#take(message, token, message.reply, answerTo(message, this.#held), false);
+    this.#take(message, token, message.reply, answerTo(message, this.#held), "caller");
   }
 
-  // A call or a session's opening whose caller waits on `reply`, answered through `answer`;
-  // `handedOver`: another host handed it here.
-  #take(message: Msg, token: string, reply: string, answer: Answer, handedOver: boolean): void {
+  // A call or a session's opening whose caller waits on `reply`, answered through `answer`.
+  #take(message: Msg, token: string, reply: string, answer: Answer, origin: "caller" | "peer"): void {
     const h = headersOf(message);
     const timeoutMs = readTimeout(h);
     if (Number.isNaN(timeoutMs)) {
@@ -131,15 +138,7 @@ export class ServiceSubscription {
       return;
     }
     if (token === OPEN_TOKEN) {
-      const opening = {
-        method: token,
-        params: NO_PARAMS,
-        timeoutMs,
-        arrivedAt: performance.now(),
-        opens: true,
-      };
-      if (!handedOver && this.#handedOn(opening, reply)) return;
-      this.#open(opening, reply, answer, handedOver);
+      this.#open({ method: token, params: NO_PARAMS, timeoutMs, opens: true }, reply, answer, origin);
       return;
     }
     if (!isWireName(token)) {
@@ -152,24 +151,17 @@ export class ServiceSubscription {
     }
     const params = callParams(message.data, answer, this.service, token, this.#parts.dispatcher);
     if (!params) return;
-    const arrived = { method: token, params, timeoutMs, arrivedAt: performance.now(), opens: false };
-    this.#call(arrived, reply, answer, handedOver);
+    this.#call({ method: token, params, timeoutMs, opens: false }, reply, answer, origin);
   }
 
   // A call, once read: offered to another host when none of this one's drones is idle and one of
-  // theirs is, or this master's. `handedOver`: another host handed it here, and it goes no further.
-  #call(
-    call: Omit<HandedCall, "replyTo">,
-    reply: string,
-    answer: Answer,
-    handedOver: boolean,
-    mayOffer = !handedOver,
-  ): void {
-    const { method, params, timeoutMs, arrivedAt } = call;
+  // theirs is, or this master's.
+  #call(call: Arrived, reply: string, answer: Answer, origin: Origin): void {
+    const { method, params, timeoutMs } = call;
     const { dispatcher, inFlight } = this.#parts;
     if (this.#cancelledBefore(reply, answer)) return;
-    if (mayOffer && this.#handedOn(call, reply)) return;
     const replyTo = droneReplyTo(reply);
+    if (origin === "caller" && replyTo !== undefined && this.#handedOn(call, replyTo)) return;
     const handle = dispatcher.call(
       {
         service: this.service,
@@ -178,8 +170,8 @@ export class ServiceSubscription {
         timeoutMs,
         session: undefined,
         replyTo,
-        handedOver,
-        arrivedAt,
+        handedOver: origin === "peer",
+        arrivedAt: origin === "back" ? call.arrivedAt : undefined,
       },
       new NatsReply(answer, () => inFlight.settled(reply)),
     );
@@ -190,12 +182,17 @@ export class ServiceSubscription {
     if (load && load.waiting >= load.maxBacklog && load.idle === 0) this.#becameFull();
   }
 
-  // A session's opening, here: its drone is chosen among this host's; one that waits may still be
-  // handed on from the backlog (unless another host handed it here).
-  #open(opening: Omit<HandedCall, "replyTo">, reply: string, answer: Answer, handedOver: boolean): void {
+  // A session's opening: offered to another host as a call is, or opened here.
+  #open(opening: Arrived, reply: string, answer: Answer, origin: Origin): void {
     if (this.#cancelledBefore(reply, answer)) return;
+    const replyTo = droneReplyTo(reply);
+    if (origin === "caller" && replyTo !== undefined && this.#handedOn(opening, replyTo)) return;
     const { signal, settled } = this.#parts.inFlight.add(reply);
-    const handing = { replyTo: droneReplyTo(reply), handedOver, arrivedAt: opening.arrivedAt };
+    const handing = {
+      replyTo,
+      handedOver: origin === "peer",
+      arrivedAt: origin === "back" ? opening.arrivedAt : undefined,
+    };
     const opened = new NatsReply(answer, settled, this.#parts.opened);
     this.#parts.dispatcher.open(this.service, opening.timeoutMs, signal, opened, handing);
   }
@@ -211,13 +208,13 @@ export class ServiceSubscription {
     return true;
   }
 
-  // With no drone idle here, a call (or a session's opening) goes to a host that said it has one.
-  #handedOn(call: Omit<HandedCall, "replyTo">, reply: string): boolean {
+  // With no drone idle here (free, for an opening), it goes to a host that said it has one.
+  #handedOn(call: Arrived, replyTo: string): boolean {
     const handOff = this.#handOff;
     if (!handOff?.hasPeers) return false;
-    const replyTo = droneReplyTo(reply);
-    if (replyTo === undefined || this.#parts.dispatcher.load(this.service)?.idle !== 0) return false;
-    return handOff.offer({ ...call, replyTo });
+    const load = this.#parts.dispatcher.load(this.service);
+    if ((call.opens ? load?.free : load?.idle) !== 0) return false;
+    return handOff.offer({ ...call, replyTo, arrivedAt: call.arrivedAt ?? performance.now() });
   }
 
   #becameFull(): void {

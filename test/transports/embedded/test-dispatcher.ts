@@ -63,7 +63,7 @@ export function testDispatcher(): TestDispatcher {
     heldOpens,
     answerOpen,
     expire: (session) => sessions.delete(session),
-    load: (service) => (service === "math" ? { waiting: 0, maxBacklog: 1000, idle: 1 } : undefined),
+    load: (service) => (service === "math" ? { waiting: 0, maxBacklog: 1000, idle: 1, free: 1 } : undefined),
     hasSession: (session) => sessions.has(session),
     describe: () => undefined,
     demand: () => {},

@@ -33,6 +33,8 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
   const closers: (() => Promise<void>)[] = [];
   const inbox = createInbox();
   const replies = new Map<string, Msg[]>();
+  /** The names replied to, in the order the replies came. */
+  const answered: string[] = [];
   const repliesTo = (name: string) => replies.get(`${inbox}.${name}`) ?? [];
   const oneReply = async (name: string) => {
     await waitFor(`a reply on ${name}`, () => repliesTo(name).length > 0);
@@ -41,12 +43,14 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
 
   before(async () => {
     nats = await startNats();
-    host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1 });
+    // A backlog of 2: a call that comes back into a full backlog keeps its place.
+    host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1, maxBacklog: 2 });
     raw = await connectRaw({ servers: nats.url });
     client = await natsClient(nats, (close) => closers.push(close));
     raw.subscribe(`${inbox}.*`, {
       callback: (_error, message) => {
         replies.set(message.subject, [...(replies.get(message.subject) ?? []), message]);
+        answered.push(message.subject.slice(inbox.length + 1));
       },
     });
     // A master answers a peer it did not know with its own announcement: its id and idle drones.
@@ -80,6 +84,50 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
     });
   };
   const calls = async () => (await host.status()).services[0]?.counters.calls ?? 0;
+  const backlog = async () => (await host.status()).services[0]?.backlog ?? 0;
+  /** A call (or with "$open", an opening) from a caller, through the queue group. */
+  const callService = (token: string, params: unknown, name: string) => {
+    const h = headers();
+    h.set("Drover-Timeout", "10000");
+    raw.publish(`drover.math.${token}`, serialize(params), { reply: `${inbox}.${name}`, headers: h });
+  };
+  /** The master's only drone held by a call until the returned release. */
+  const holdDrone = async (name: string) => {
+    const file = join(host.dir.path, name);
+    const held = client.service("math").call("waitFor", { file }, { timeout: "30s" });
+    await waitFor("its drone busy", async () => (await host.status()).services[0]?.idleDrones === 0);
+    return async () => {
+      writeFileSync(file, "");
+      await held;
+    };
+  };
+  /** The test as a peer with one idle drone: the hand-offs it gets, each answered by the test. */
+  const idlePeer = async () => {
+    const got: Msg[] = [];
+    const subscription = raw.subscribe("_DROVER.handoff.TestPeer.>", {
+      callback: (_e, m) => {
+        got.push(m);
+      },
+    });
+    raw.publish(PEERS, JSON.stringify({ id: "TestPeer", queue: "drover.math", idle: 1 }));
+    await raw.flush();
+    return {
+      handedOff: async () => {
+        await waitFor("a hand-off to the test's peer", () => got.length > 0);
+        return got.shift() as Msg;
+      },
+      leave: async () => {
+        raw.publish(PEERS, JSON.stringify({ id: "TestPeer", queue: "drover.math", idle: 0, bye: true }));
+        subscription.unsubscribe();
+        await raw.flush();
+      },
+    };
+  };
+  const busyAnswer = (handOff: Msg) => {
+    const h = headers();
+    h.set("Drover-Hand-Off", "busy");
+    handOff.respond(new Uint8Array(0), { headers: h });
+  };
 
   it("runs a call handed over and answers its caller, telling the peer it took it", async () => {
     handOver("add", { a: 2, b: 3 }, "sum", "sum-word");
@@ -150,5 +198,69 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
     assert.equal(inSession.headers?.get("Drover-Error"), undefined);
     assert.equal(deserialize(inSession.data), 9, "the session takes calls on this master");
     await raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
+  });
+
+  it("takes back an opening a peer declined, and opens the session once its drone is free", async () => {
+    const release = await holdDrone("release-open");
+    const peer = await idlePeer();
+    try {
+      callService("$open", undefined, "back-open");
+      const handOff = await peer.handedOff();
+      assert.match(handOff.subject, /^_DROVER\.handoff\.[A-Za-z0-9]+\.\$open$/);
+      busyAnswer(handOff);
+      await waitFor("the opening back in the backlog", async () => (await backlog()) === 1);
+    } finally {
+      await release();
+      await peer.leave();
+    }
+    const session = (await oneReply("back-open")).headers?.get("Drover-Session");
+    assert.ok(session, "the caller heard of its session");
+    await raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
+  });
+
+  it("answers an opening cancelled while a peer had it as cancelled once it comes back", async () => {
+    const release = await holdDrone("release-cancelled-open");
+    const peer = await idlePeer();
+    try {
+      callService("$open", undefined, "cancelled-open");
+      const handOff = await peer.handedOff();
+      const h = headers();
+      h.set("Drover-Call", `${inbox}.cancelled-open`);
+      raw.publish("_DROVER.cancel", new Uint8Array(0), { headers: h });
+      await raw.flush();
+      busyAnswer(handOff);
+      const answer = await oneReply("cancelled-open");
+      assert.equal(answer.headers?.get("Drover-Error"), "DROVER_ERR_DISPATCH_CANCELLED");
+    } finally {
+      await release();
+      await peer.leave();
+    }
+    assert.equal(repliesTo("cancelled-open").length, 1);
+    assert.equal((await host.status()).services[0]?.sessionsOpen, 0, "no session was opened for it");
+  });
+
+  it("puts a call a peer declined back at its first place, though the backlog filled meanwhile", async () => {
+    const release = await holdDrone("release-full");
+    const peer = await idlePeer();
+    try {
+      callService("add", { a: 1, b: 0 }, "first");
+      const handOff = await peer.handedOff();
+      // No idle peer left: these two wait here, and fill the backlog (maxBacklog 2).
+      callService("add", { a: 2, b: 0 }, "second");
+      callService("add", { a: 3, b: 0 }, "third");
+      await waitFor("the backlog full", async () => (await backlog()) === 2);
+      busyAnswer(handOff);
+      await waitFor("the first call back in the backlog", async () => (await backlog()) === 3);
+    } finally {
+      await release();
+      await peer.leave();
+    }
+    const results = await Promise.all(["first", "second", "third"].map(oneReply));
+    assert.deepEqual(
+      results.map((reply) => deserialize(reply.data)),
+      [1, 2, 3],
+    );
+    const order = answered.filter((name) => ["first", "second", "third"].includes(name));
+    assert.deepEqual(order, ["first", "second", "third"], "the first call ran first");
   });
 });

@@ -57,14 +57,20 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
     return { call, release: () => writeFileSync(file, "") };
   };
 
-  it("sends a call that meets a busy host to the host whose drone is idle", async () => {
-    await startHosts(nats);
-    const held = hold(hosts[0] as RunningServices, "held");
+  /** Both hosts up and one drone held by a call (NATS picks which): that host and the other. */
+  const holdOne = async (transport: Record<string, unknown> = {}, name = "held") => {
+    await startHosts(nats, transport);
+    const held = hold(hosts[0] as RunningServices, name);
     await waitFor("one host's drone taken by the held call", async () =>
       (await Promise.all(hosts.map(busy))).includes(true),
     );
-    const [busyHost, idleHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
-    assert.ok(busyHost && idleHost);
+    const [heldHost, otherHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
+    assert.ok(heldHost && otherHost);
+    return { held, heldHost, otherHost };
+  };
+
+  it("sends a call that meets a busy host to the host whose drone is idle", async () => {
+    const { held, heldHost: busyHost, otherHost: idleHost } = await holdOne();
     const idleDrone = await droneOf(idleHost);
     // NATS gives about half of these to the busy host; each must still run on the idle one.
     const pids: number[] = [];
@@ -78,11 +84,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   });
 
   it("opens a session that meets a busy host on the host whose drone is idle", async () => {
-    await startHosts(nats);
-    const held = hold(hosts[0] as RunningServices, "held");
-    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
-    const [busyHost, idleHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
-    assert.ok(busyHost && idleHost);
+    const { held, heldHost: busyHost, otherHost: idleHost } = await holdOne();
     const idleDrone = await droneOf(idleHost);
     // NATS gives about half of the openings to the busy host; each session must still open and run
     // on the idle one (kept on the busy host, an opening would wait there past its 5 s).
@@ -98,11 +100,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   });
 
   it("hands the calls waiting on a busy host to another once it says it has an idle drone", async () => {
-    await startHosts(nats);
-    const first = hold(hosts[0] as RunningServices, "first");
-    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
-    const [heldHost, otherHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
-    assert.ok(heldHost && otherHost);
+    const { held: first, heldHost, otherHost } = await holdOne({}, "first");
     const second = hold(otherHost, "second");
     await waitFor("both hosts busy", async () => (await Promise.all(hosts.map(busy))).every(Boolean));
     // Both busy: each host queues what NATS gives it (16 calls: both get some but once in 2^15 runs).
@@ -132,11 +130,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   });
 
   it("takes back a call handed to a host that died since it said it was idle", async () => {
-    await startHosts(nats);
-    const held = hold(hosts[0] as RunningServices, "held");
-    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
-    const [heldHost, deadHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
-    assert.ok(heldHost && deadHost);
+    const { held, heldHost, otherHost: deadHost } = await holdOne();
     // Killed with its drone, while the held host still counts it idle (a peer is forgotten after 3 s).
     const deadDrone = await droneOf(deadHost);
     process.kill(-deadHost.proc.pid, "SIGKILL");
@@ -154,11 +148,7 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
   });
 
   it("leaves each call on the host NATS gave it to with handOff false", async () => {
-    await startHosts(nats, { handOff: false });
-    const held = hold(hosts[0] as RunningServices, "held");
-    await waitFor("one host busy", async () => (await Promise.all(hosts.map(busy))).includes(true));
-    const [heldHost, idleHost] = (await busy(hosts[0] as RunningServices)) ? hosts : [...hosts].reverse();
-    assert.ok(heldHost && idleHost);
+    const { held, heldHost, otherHost: idleHost } = await holdOne({ handOff: false });
     const calls = Array.from(
       { length: 16 },
       () => math().call("pid", undefined, { timeout: "30s" }) as Promise<number>,
