@@ -8,89 +8,39 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { deserialize, serialize } from "node:v8";
-import {
-  connect as connectRaw,
-  createInbox,
-  headers,
-  type Msg,
-  type NatsConnection,
-} from "@nats-io/transport-node";
+import { headers } from "@nats-io/transport-node";
 import type { Client } from "../../../src/client/index.ts";
 import { isAlive } from "../../harness/process.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import type { RunningServices } from "../../support/services.ts";
 import { natsClient, startNatsHost } from "./support.ts";
-
-const PEERS = "_DROVER.peers.drover.math";
+import { WirePeer } from "./wire-peer.ts";
 
 describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
   let nats: RunningNats;
   let host: RunningServices;
-  let raw: NatsConnection;
+  let peer: WirePeer;
   let client: Client;
-  let hostId = "";
   const closers: (() => Promise<void>)[] = [];
-  const inbox = createInbox();
-  const replies = new Map<string, Msg[]>();
-  /** The names replied to, in the order the replies came. */
-  const answered: string[] = [];
-  const repliesTo = (name: string) => replies.get(`${inbox}.${name}`) ?? [];
-  const oneReply = async (name: string) => {
-    await waitFor(`a reply on ${name}`, () => repliesTo(name).length > 0);
-    return repliesTo(name)[0] as Msg;
-  };
 
   before(async () => {
     nats = await startNats();
     // A backlog of 2: a call that comes back into a full backlog keeps its place.
     host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1, maxBacklog: 2 });
-    raw = await connectRaw({ servers: nats.url });
     client = await natsClient(nats, (close) => closers.push(close));
-    raw.subscribe(`${inbox}.*`, {
-      callback: (_error, message) => {
-        replies.set(message.subject, [...(replies.get(message.subject) ?? []), message]);
-        answered.push(message.subject.slice(inbox.length + 1));
-      },
-    });
-    // A master answers a peer it did not know with its own announcement: its id and idle drones.
-    raw.subscribe(PEERS, {
-      callback: (_error, message) => {
-        const said = JSON.parse(message.string()) as { id: string; idle: number };
-        if (said.idle > 0) hostId = said.id;
-      },
-    });
-    await raw.flush();
-    const announcement = { id: "TestPeer", queue: "drover.math", idle: 0 };
-    raw.publish(PEERS, JSON.stringify(announcement));
-    await waitFor("the master's announcement", () => hostId !== "");
+    peer = await WirePeer.join(nats);
   });
   after(async () => {
     for (const close of closers) await close();
-    await raw?.close();
+    await peer?.close();
     await host?.stop();
     assert.equal(host && isAlive(host.proc.pid), false);
     await nats?.stop();
   });
 
-  /** Hands `method` to the master as a peer would: the caller's inbox `caller`, the peer's word on `word`. */
-  const handOver = (method: string, params: unknown, caller: string | undefined, word: string) => {
-    const h = headers();
-    if (caller !== undefined) h.set("Drover-Reply", `${inbox}.${caller}`);
-    h.set("Drover-Timeout", "10000");
-    raw.publish(`_DROVER.handoff.${hostId}.${method}`, serialize(params), {
-      reply: `${inbox}.${word}`,
-      headers: h,
-    });
-  };
   const calls = async () => (await host.status()).services[0]?.counters.calls ?? 0;
   const backlog = async () => (await host.status()).services[0]?.backlog ?? 0;
-  /** A call (or with "$open", an opening) from a caller, through the queue group. */
-  const callService = (token: string, params: unknown, name: string) => {
-    const h = headers();
-    h.set("Drover-Timeout", "10000");
-    raw.publish(`drover.math.${token}`, serialize(params), { reply: `${inbox}.${name}`, headers: h });
-  };
   /** The master's only drone held by a call until the returned release. */
   const holdDrone = async (name: string) => {
     const file = join(host.dir.path, name);
@@ -101,55 +51,24 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
       await held;
     };
   };
-  /** The test as a peer with one idle drone: the hand-offs it gets, each answered by the test. */
-  const idlePeer = async () => {
-    const got: Msg[] = [];
-    const subscription = raw.subscribe("_DROVER.handoff.TestPeer.>", {
-      callback: (_e, m) => {
-        got.push(m);
-      },
-    });
-    raw.publish(PEERS, JSON.stringify({ id: "TestPeer", queue: "drover.math", idle: 1 }));
-    await raw.flush();
-    return {
-      handedOff: async () => {
-        await waitFor("a hand-off to the test's peer", () => got.length > 0);
-        return got.shift() as Msg;
-      },
-      leave: async () => {
-        raw.publish(PEERS, JSON.stringify({ id: "TestPeer", queue: "drover.math", idle: 0, bye: true }));
-        subscription.unsubscribe();
-        await raw.flush();
-      },
-    };
-  };
-  const busyAnswer = (handOff: Msg) => {
-    const h = headers();
-    h.set("Drover-Hand-Off", "busy");
-    handOff.respond(new Uint8Array(0), { headers: h });
-  };
-
   it("runs a call handed over and answers its caller, telling the peer it took it", async () => {
-    handOver("add", { a: 2, b: 3 }, "sum", "sum-word");
-    assert.equal((await oneReply("sum-word")).headers?.get("Drover-Hand-Off"), "taken");
-    assert.equal(deserialize((await oneReply("sum")).data), 5);
+    peer.handOver("add", { a: 2, b: 3 }, "sum", "sum-word");
+    assert.equal((await peer.oneReply("sum-word")).headers?.get("Drover-Hand-Off"), "taken");
+    assert.equal(deserialize((await peer.oneReply("sum")).data), 5);
   });
 
   it("never runs a call whose cancel overtook it on the way, and tells its caller it was cancelled", async () => {
     const before = await calls();
-    const h = headers();
-    h.set("Drover-Call", `${inbox}.overtaken`);
-    raw.publish("_DROVER.cancel", new Uint8Array(0), { headers: h });
-    await raw.flush();
-    handOver("add", { a: 1, b: 1 }, "overtaken", "overtaken-word");
-    assert.equal((await oneReply("overtaken-word")).headers?.get("Drover-Hand-Off"), "taken");
-    const answer = await oneReply("overtaken");
+    await peer.cancel("overtaken");
+    peer.handOver("add", { a: 1, b: 1 }, "overtaken", "overtaken-word");
+    assert.equal((await peer.oneReply("overtaken-word")).headers?.get("Drover-Hand-Off"), "taken");
+    const answer = await peer.oneReply("overtaken");
     assert.equal(answer.headers?.get("Drover-Error"), "DROVER_ERR_DISPATCH_CANCELLED");
     // A probe handed over after it runs: had the cancelled one reached the dispatcher, it would count.
-    handOver("add", { a: 1, b: 2 }, "after-overtaken", "after-overtaken-word");
-    assert.equal(deserialize((await oneReply("after-overtaken")).data), 3);
+    peer.handOver("add", { a: 1, b: 2 }, "after-overtaken", "after-overtaken-word");
+    assert.equal(deserialize((await peer.oneReply("after-overtaken")).data), 3);
     assert.equal(await calls(), before + 1, "only the probe reached the dispatcher");
-    assert.equal(repliesTo("overtaken").length, 1, "its caller heard once");
+    assert.equal(peer.repliesTo("overtaken").length, 1, "its caller heard once");
   });
 
   it('answers "busy" for a call handed over once its drone got busy, and leaves it to the peer', async () => {
@@ -158,18 +77,18 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
     try {
       await waitFor("its drone busy", async () => (await host.status()).services[0]?.idleDrones === 0);
       const before = await calls();
-      handOver("add", { a: 1, b: 1 }, "declined", "declined-word");
-      assert.equal((await oneReply("declined-word")).headers?.get("Drover-Hand-Off"), "busy");
+      peer.handOver("add", { a: 1, b: 1 }, "declined", "declined-word");
+      assert.equal((await peer.oneReply("declined-word")).headers?.get("Drover-Hand-Off"), "busy");
       assert.equal(await calls(), before, "the master did not take it");
     } finally {
       writeFileSync(file, "");
     }
     await held;
     // Its drone free again, the master would have run it by now had it kept it.
-    handOver("add", { a: 2, b: 2 }, "after-declined", "after-declined-word");
-    assert.equal(deserialize((await oneReply("after-declined")).data), 4);
+    peer.handOver("add", { a: 2, b: 2 }, "after-declined", "after-declined-word");
+    assert.equal(deserialize((await peer.oneReply("after-declined")).data), 4);
     assert.equal(
-      repliesTo("declined").length,
+      peer.repliesTo("declined").length,
       0,
       "the declined call's caller heard nothing from this master",
     );
@@ -177,90 +96,87 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
 
   it("refuses a hand-off that names no caller, and runs nothing", async () => {
     const before = await calls();
-    handOver("add", { a: 1, b: 1 }, undefined, "nameless-word");
-    const refusal = await oneReply("nameless-word");
+    peer.handOver("add", { a: 1, b: 1 }, undefined, "nameless-word");
+    const refusal = await peer.oneReply("nameless-word");
     assert.equal(refusal.headers?.get("Drover-Error"), "DROVER_ERR_DISPATCH_BAD_MESSAGE");
     assert.match(refusal.headers?.get("Nats-Service-Error") ?? "", /Drover-Reply/);
     assert.equal(await calls(), before);
   });
 
   it("opens a session handed over, and answers its caller with the session, which then takes calls here", async () => {
-    handOver("$open", undefined, "opened", "opened-word");
-    assert.equal((await oneReply("opened-word")).headers?.get("Drover-Hand-Off"), "taken");
-    const session = (await oneReply("opened")).headers?.get("Drover-Session");
+    peer.handOver("$open", undefined, "opened", "opened-word");
+    assert.equal((await peer.oneReply("opened-word")).headers?.get("Drover-Hand-Off"), "taken");
+    const session = (await peer.oneReply("opened")).headers?.get("Drover-Session");
     assert.ok(session, "the caller heard of its session");
     const h = headers();
     h.set("Drover-Timeout", "10000");
-    const inSession = await raw.request(`_DROVER.session.${session}.add`, serialize({ a: 4, b: 5 }), {
+    const inSession = await peer.raw.request(`_DROVER.session.${session}.add`, serialize({ a: 4, b: 5 }), {
       timeout: 10_000,
       headers: h,
     });
     assert.equal(inSession.headers?.get("Drover-Error"), undefined);
     assert.equal(deserialize(inSession.data), 9, "the session takes calls on this master");
-    await raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
+    await peer.raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
   });
 
   it("takes back an opening a peer declined, and opens the session once its drone is free", async () => {
     const release = await holdDrone("release-open");
-    const peer = await idlePeer();
+    await peer.say(1);
     try {
-      callService("$open", undefined, "back-open");
+      peer.callService("$open", undefined, "back-open");
       const handOff = await peer.handedOff();
       assert.match(handOff.subject, /^_DROVER\.handoff\.[A-Za-z0-9]+\.\$open$/);
-      busyAnswer(handOff);
+      WirePeer.answer(handOff, "busy");
       await waitFor("the opening back in the backlog", async () => (await backlog()) === 1);
     } finally {
       await release();
-      await peer.leave();
+      await peer.say(0, true);
     }
-    const session = (await oneReply("back-open")).headers?.get("Drover-Session");
+    const session = (await peer.oneReply("back-open")).headers?.get("Drover-Session");
     assert.ok(session, "the caller heard of its session");
-    await raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
+    await peer.raw.request(`_DROVER.session.${session}.$close`, new Uint8Array(0), { timeout: 10_000 });
   });
 
   it("answers an opening cancelled while a peer had it as cancelled once it comes back", async () => {
     const release = await holdDrone("release-cancelled-open");
-    const peer = await idlePeer();
+    await peer.say(1);
     try {
-      callService("$open", undefined, "cancelled-open");
+      peer.callService("$open", undefined, "cancelled-open");
       const handOff = await peer.handedOff();
-      const h = headers();
-      h.set("Drover-Call", `${inbox}.cancelled-open`);
-      raw.publish("_DROVER.cancel", new Uint8Array(0), { headers: h });
-      await raw.flush();
-      busyAnswer(handOff);
-      const answer = await oneReply("cancelled-open");
+      await peer.cancel("cancelled-open");
+      WirePeer.answer(handOff, "busy");
+      const answer = await peer.oneReply("cancelled-open");
       assert.equal(answer.headers?.get("Drover-Error"), "DROVER_ERR_DISPATCH_CANCELLED");
     } finally {
       await release();
-      await peer.leave();
+      await peer.say(0, true);
     }
-    assert.equal(repliesTo("cancelled-open").length, 1);
+    assert.equal(peer.repliesTo("cancelled-open").length, 1);
     assert.equal((await host.status()).services[0]?.sessionsOpen, 0, "no session was opened for it");
   });
 
   it("puts a call a peer declined back at its first place, though the backlog filled meanwhile", async () => {
     const release = await holdDrone("release-full");
-    const peer = await idlePeer();
+    await peer.say(1);
     try {
-      callService("add", { a: 1, b: 0 }, "first");
+      peer.callService("add", { a: 1, b: 0 }, "first");
       const handOff = await peer.handedOff();
       // No idle peer left: these two wait here, and fill the backlog (maxBacklog 2).
-      callService("add", { a: 2, b: 0 }, "second");
-      callService("add", { a: 3, b: 0 }, "third");
+      peer.callService("add", { a: 2, b: 0 }, "second");
+      peer.callService("add", { a: 3, b: 0 }, "third");
       await waitFor("the backlog full", async () => (await backlog()) === 2);
-      busyAnswer(handOff);
+      WirePeer.answer(handOff, "busy");
       await waitFor("the first call back in the backlog", async () => (await backlog()) === 3);
     } finally {
       await release();
-      await peer.leave();
+      await peer.say(0, true);
     }
-    const results = await Promise.all(["first", "second", "third"].map(oneReply));
+    const results = await Promise.all(["first", "second", "third"].map((name) => peer.oneReply(name)));
     assert.deepEqual(
       results.map((reply) => deserialize(reply.data)),
       [1, 2, 3],
     );
-    const order = answered.filter((name) => ["first", "second", "third"].includes(name));
+    const order = peer.answered.filter((name) => ["first", "second", "third"].includes(name));
     assert.deepEqual(order, ["first", "second", "third"], "the first call ran first");
   });
 });
