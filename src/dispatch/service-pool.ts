@@ -161,7 +161,12 @@ export class ServicePool {
     drone.running.delete(header.id);
     drone.served++;
     this.counters.runTime.observe(performance.now() - call.startedAt);
-    if (header.ok) {
+    if (header.ok && !header.replied && !call.opens && Date.now() >= call.deadline) {
+      // The drone kept its deadline by its own clock, but a loaded master read the answer before its
+      // own timer ran: the caller hears the timeout it would have heard on time, never a late result.
+      this.counters.expired++;
+      this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, this.#answeredLate(call));
+    } else if (header.ok) {
       const answered = header.replied ? call.delivered() : call.ok(body, call.opens?.id);
       if (answered) this.counters.completed++;
     } else if (header.stopped) {
@@ -261,6 +266,10 @@ export class ServicePool {
 
   #ranPast(call: Call): string {
     return `service "${this.name}": "${call.request.method}" ran past its deadline (${call.budgetText}); its ctx.signal was aborted`;
+  }
+
+  #answeredLate(call: Call): string {
+    return `service "${this.name}": "${call.request.method}" answered after its deadline (${call.budgetText}); its caller had stopped waiting`;
   }
 
   #cancelled(call: Call): void {
