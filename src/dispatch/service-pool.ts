@@ -192,12 +192,16 @@ export class ServicePool {
     else this.hooks?.grow();
   }
 
-  /** Up to `count` waiting calls another host can answer, taken out and settled here as handed off. */
+  /**
+   * Up to `count` waiting calls another host can answer, taken out and settled here as handed off. A
+   * call that killed a drone stays: here its next death makes it poison, elsewhere it would start over.
+   */
   handOver(count: number): HandedCall[] {
     const handed: HandedCall[] = [];
     while (handed.length < count) {
       const call = this.backlog.shiftWhere(
-        ({ request }) => request.handedOver === false && request.replyTo !== undefined && !request.session,
+        ({ request, deaths }) =>
+          request.handedOver === false && request.replyTo !== undefined && !request.session && deaths === 0,
       );
       const replyTo = call?.request.replyTo;
       if (!call || replyTo === undefined) break;

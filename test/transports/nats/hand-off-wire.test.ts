@@ -4,9 +4,10 @@
 // is never run; a master whose drones got busy answers "busy" and leaves the call to the sender; a
 // malformed hand-off is refused.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { deserialize, serialize } from "node:v8";
 import { headers } from "@nats-io/transport-node";
 import type { Client } from "../../../src/client/index.ts";
@@ -92,6 +93,38 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
       0,
       "the declined call's caller heard nothing from this master",
     );
+  });
+
+  it("never hands on a call that killed a drone, however often a peer says it is idle: its second death here makes it poison", async () => {
+    // From before the call runs until it settles, a peer has room; the call waits here only for the
+    // drone started in place of the one it killed.
+    let settled = false;
+    const saying = (async () => {
+      while (!settled) {
+        await peer.say(1);
+        await delay(20);
+      }
+      await peer.say(0);
+    })();
+    const dir = host.dir.path;
+    const error = await client
+      .service("math")
+      .call("poison", { dir }, { timeout: "10s" })
+      .then(
+        () => undefined,
+        (failure: unknown) => failure as { code?: string },
+      )
+      .finally(() => {
+        settled = true;
+      });
+    await saying;
+    assert.equal(error?.code, "DROVER_ERR_POISON_MESSAGE");
+    assert.equal(
+      readFileSync(join(dir, "died"), "utf8").trim().split("\n").length,
+      2,
+      "it killed both drones here",
+    );
+    assert.equal(peer.handOffsWaiting, 0, "the call was never handed to the peer");
   });
 
   it("refuses a hand-off that names no caller, and runs nothing", async () => {

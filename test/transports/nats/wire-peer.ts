@@ -103,6 +103,11 @@ export class WirePeer {
     return this.#handOffs.shift() as Msg;
   }
 
+  /** How many hand-offs came that no test took yet. */
+  get handOffsWaiting(): number {
+    return this.#handOffs.length;
+  }
+
   /** Answers a hand-off as the master it went to: "taken" or "busy". */
   static answer(handOff: Msg, word: "taken" | "busy"): void {
     const h = headers();
