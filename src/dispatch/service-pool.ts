@@ -2,27 +2,25 @@
 // (the drone that finished last, the warmest, takes the next call); with none idle, the call waits
 // in a bounded backlog and a drone is started if there is room under maxDrones, but a call is never
 // bound to a drone still starting: whichever drone is free first, old or new, takes the backlog's
-// head (the stack: idle-stack.ts). Every call settles once (call.ts); the drones' lives (start, recycling, death, generations)
-// are in service-drones.ts and the drone-*.ts files beside it, sessions in session-life.ts.
+// head (the stack: idle-stack.ts). Every call settles once (call.ts), on its drone's answer
+// (answered-call.ts), its deadline or its caller's cancel; the drones' lives (start, recycling,
+// death, generations) are in service-drones.ts and the drone-*.ts files beside it, sessions in
+// session-life.ts.
 import type { ResolvedService } from "../config/types/service.ts";
 import { ErrorCode } from "../errors.ts";
 import type { CallRequest, HandedCall, Reply } from "../transports/seam.ts";
+import { answeredCall, ranPast } from "./answered-call.ts";
 import { Backlog } from "./backlog.ts";
 import { Call, type CallEvents } from "./call.ts";
 import { ServiceCounters } from "./counters.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { Drone } from "./drone.ts";
 import { IdleStack } from "./idle-stack.ts";
-import { stoppedCall } from "./orphaned-call.ts";
-import { remoteFailure } from "./remote-failure.ts";
 import type { Session } from "./session.ts";
 import { type DoneHeader, Kind } from "./wire/messages.ts";
 
 /** How long a drone may run past a call's deadline (its signal aborted) before it counts as hung. */
 export const DEADLINE_GRACE_MS = 2_000;
-// A drone's DISPATCH_TIMEOUT this close to the call's deadline is its own timer's, not one the
-// method met in a call of its own (and threw on).
-const DEADLINE_SLACK_MS = 50;
 
 export interface PoolHooks {
   /** The backlog has calls no drone will be free for soon: start drones if there is room. */
@@ -161,26 +159,7 @@ export class ServicePool {
     drone.running.delete(header.id);
     drone.served++;
     this.counters.runTime.observe(performance.now() - call.startedAt);
-    if (header.ok && !header.replied && !call.opens && Date.now() >= call.deadline) {
-      // The drone kept its deadline by its own clock, but a loaded master read the answer before its
-      // own timer ran: the caller hears the timeout it would have heard on time, never a late result.
-      this.counters.expired++;
-      this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, this.#answeredLate(call));
-    } else if (header.ok) {
-      const answered = header.replied ? call.delivered() : call.ok(body, call.opens?.id);
-      if (answered) this.counters.completed++;
-    } else if (header.stopped) {
-      const last = this.refusing !== undefined || this.hooks?.stopping() === true;
-      if (stoppedCall(call, this, drone.pid, header.error.message, last)) this.#runNext();
-    } else {
-      const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
-      // The drone's timer may fire a hair before the master's: the caller hears the master's words
-      // (not for a timeout the method met long before its own deadline, of a call it made itself).
-      const atDeadline = Date.now() >= call.deadline - DEADLINE_SLACK_MS;
-      const message =
-        failure.code === ErrorCode.DISPATCH_TIMEOUT && atDeadline ? this.#ranPast(call) : failure.message;
-      if (call.fail(failure.code, message, failure.details)) this.counters.failed++;
-    }
+    if (answeredCall(call, this, header, body, drone.pid)) this.#runNext();
     return call;
   }
 
@@ -262,18 +241,10 @@ export class ServicePool {
       return;
     }
     const drone = call.drone;
-    this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, this.#ranPast(call));
+    this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, ranPast(this.name, call));
     if (!drone) return;
     drone.send(Kind.ABORT, { id: call.id, reason: "timeout" });
     this.#watchOverdue(drone, call, DEADLINE_GRACE_MS);
-  }
-
-  #ranPast(call: Call): string {
-    return `service "${this.name}": "${call.request.method}" ran past its deadline (${call.budgetText}); its ctx.signal was aborted`;
-  }
-
-  #answeredLate(call: Call): string {
-    return `service "${this.name}": "${call.request.method}" answered after its deadline (${call.budgetText}); its caller had stopped waiting`;
   }
 
   #cancelled(call: Call): void {

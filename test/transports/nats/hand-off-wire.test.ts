@@ -85,6 +85,8 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
       writeFileSync(file, "");
     }
     await held;
+    // The drone answers its caller before it tells the master it is free.
+    await waitFor("its drone idle", async () => (await host.status()).services[0]?.idleDrones === 1);
     // Its drone free again, the master would have run it by now had it kept it.
     peer.handOver("add", { a: 2, b: 2 }, "after-declined", "after-declined-word");
     assert.equal(deserialize((await peer.oneReply("after-declined")).data), 4);

@@ -44,7 +44,8 @@ export class WirePeer {
     raw.subscribe(PEERS, {
       callback: (_error, message) => {
         const said = JSON.parse(message.string()) as { id: string; idle: number };
-        if (said.idle > 0) peer.hostId = said.id;
+        // The peer hears its own announcements too.
+        if (said.idle > 0 && said.id !== ID) peer.hostId = said.id;
       },
     });
     await raw.flush();
