@@ -23,10 +23,16 @@ export function answeredCall(
   dronePid: number,
 ): boolean {
   const { counters } = pool;
-  if (header.ok && !header.replied && !call.opens && Date.now() >= call.deadline) {
-    // A loaded master read the answer before its own deadline timer ran.
-    counters.expired++;
-    if (call.fail(ErrorCode.DISPATCH_TIMEOUT, answeredLate(pool.name, call))) counters.failed++;
+  const failure = header.ok
+    ? undefined
+    : remoteFailure(header.error, call.request.method, call.opens !== undefined);
+  if (pastDeadline(call, header, failure?.code)) {
+    // As the deadline timer would have: a loaded master read the answer before the timer ran.
+    const words = header.ok ? answeredLate(pool.name, call) : ranPast(pool.name, call);
+    if (call.fail(ErrorCode.DISPATCH_TIMEOUT, words)) {
+      counters.expired++;
+      counters.failed++;
+    }
     return false;
   }
   if (header.ok) {
@@ -38,12 +44,17 @@ export function answeredCall(
     const last = pool.refusing !== undefined || pool.hooks?.stopping() === true;
     return stoppedCall(call, pool, dronePid, header.error.message, last);
   }
-  const failure = remoteFailure(header.error, call.request.method, call.opens !== undefined);
-  const atDeadline = Date.now() >= call.deadline - DEADLINE_SLACK_MS;
-  const message =
-    failure.code === ErrorCode.DISPATCH_TIMEOUT && atDeadline ? ranPast(pool.name, call) : failure.message;
-  if (call.fail(failure.code, message, failure.details)) counters.failed++;
+  if (failure && call.fail(failure.code, failure.message, failure.details)) counters.failed++;
   return false;
+}
+
+// Whether the caller hears its deadline rather than the answer: one read at or past the deadline, or
+// the drone's own timer's timeout a hair before it. A result the drone published to the caller itself,
+// and a session it opened, cannot be taken back: they stand.
+function pastDeadline(call: Call, header: DoneHeader, code: ErrorCode | undefined): boolean {
+  if (header.ok && (header.replied || call.opens)) return false;
+  const slack = code === ErrorCode.DISPATCH_TIMEOUT ? DEADLINE_SLACK_MS : 0;
+  return Date.now() >= call.deadline - slack;
 }
 
 /** What the caller of a call that ran past its deadline hears. */

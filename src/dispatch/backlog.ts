@@ -1,18 +1,28 @@
 // The calls waiting for a drone, oldest first (a call back from another host goes back among them by
 // its first arrival; a retry goes to the front), bounded by maxBacklog. A call that settles while it
 // waits (its deadline passed, its caller cancelled) is dropped where it is and skipped when its turn
-// comes: it is never run.
+// comes: it is never run. Dropped calls are swept out once they outnumber those waiting, so a backlog
+// whose drones are all stuck while calls keep expiring holds no more than about twice what waits.
 import type { Call } from "./call.ts";
+
+// Fewer dropped calls than this are left for their turn.
+const SWEEP_AT = 64;
 
 export class Backlog {
   #calls: Call[] = [];
   #head = 0;
   #waiting = 0;
+  #dropped = 0;
   #highWater = 0;
 
   /** Calls waiting now (settled ones not counted). */
   get length(): number {
     return this.#waiting;
+  }
+
+  /** Calls held, the dropped ones not yet swept out included. */
+  get held(): number {
+    return this.#calls.length - this.#head;
   }
 
   /** The most calls that have waited at once. */
@@ -42,13 +52,17 @@ export class Backlog {
   /** The call settled while it waited: it no longer counts. */
   dropped(): void {
     this.#waiting--;
+    if (++this.#dropped >= SWEEP_AT && this.#dropped > this.#waiting) this.#sweep();
   }
 
   /** The oldest call still unsettled, taken out; undefined when none waits. */
   shift(): Call | undefined {
     while (this.#head < this.#calls.length) {
       const call = this.#calls[this.#head++] as Call;
-      if (call.settled) continue;
+      if (call.settled) {
+        this.#dropped = Math.max(0, this.#dropped - 1);
+        continue;
+      }
       this.#waiting--;
       this.#compact();
       return call;
@@ -77,7 +91,14 @@ export class Backlog {
     this.#calls = [];
     this.#head = 0;
     this.#waiting = 0;
+    this.#dropped = 0;
     return left;
+  }
+
+  #sweep(): void {
+    this.#calls = this.#calls.slice(this.#head).filter((call) => !call.settled);
+    this.#head = 0;
+    this.#dropped = 0;
   }
 
   #compact(): void {

@@ -54,7 +54,8 @@ export class Call implements CallHandle, Timed {
     this.#reply = reply;
     this.#events = events;
     this.timeoutMs = timeoutMs;
-    this.deadline = Date.now() + timeoutMs;
+    // A call back from another host keeps the deadline it had here.
+    this.deadline = Math.min(Date.now() + timeoutMs, request.deadline ?? Number.POSITIVE_INFINITY);
     const { signal } = request;
     if (signal) {
       this.#onAbort = () => this.cancel(signal.reason);

@@ -49,16 +49,24 @@ export class Deadlines<T extends Timed> {
     this.#up(last.deadlineIndex);
   }
 
+  /**
+   * Expires now what is due, before its timer runs: a loaded process reads other work first, and a
+   * call whose deadline passed must not be taken for it meanwhile.
+   */
+  expireDue(): void {
+    const heap = this.#heap;
+    const now = Date.now();
+    for (let due = heap[0]; due !== undefined && due.deadline <= now; due = heap[0]) {
+      this.remove(due);
+      this.#expired(due);
+    }
+  }
+
   #fire(): void {
     this.#timer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
-    const heap = this.#heap;
-    const now = Date.now();
-    for (let first = heap[0]; first !== undefined && first.deadline <= now; first = heap[0]) {
-      this.remove(first);
-      this.#expired(first);
-    }
-    const next = heap[0];
+    this.expireDue();
+    const next = this.#heap[0];
     if (next !== undefined && next.deadline < this.#armedFor) this.#arm(next.deadline);
   }
 

@@ -133,6 +133,7 @@ export class DroneFlow {
 
   #feed(drone: Drone): void {
     const { backlog } = this.pool;
+    this.pool.expireDue();
     while (drone.hasRoom) {
       // An opening pins its drone, so it waits for one that runs nothing; a busy drone with room takes
       // the calls behind it instead of letting them wait too.

@@ -103,12 +103,18 @@ export class ServicePool {
     const timeoutMs = Math.min(request.timeoutMs ?? requestTimeout, requestTimeout);
     const call = new Call(request, reply, timeoutMs, this.#callEvents);
     call.opens = opens;
-    this.#deadlines.add(call);
+    if (Date.now() < call.deadline) this.#deadlines.add(call);
+    else {
+      // A call back from another host that spent its budget away: it is never run.
+      this.counters.expired++;
+      this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, this.#neverRan(call));
+    }
     return call;
   }
 
   /** Runs `call` on the warmest idle drone, or queues it. */
   dispatch(call: Call): void {
+    if (call.settled) return;
     const drone = this.idle.take(call.opens !== undefined);
     if (drone) {
       this.run(drone, call);
@@ -128,6 +134,14 @@ export class ServicePool {
     this.hooks?.grow();
   }
 
+  /**
+   * Fails the calls whose deadline passed, before a drone takes what waits: a loaded master may read
+   * a drone's answer before its deadline timer runs, and an expired call must never be run.
+   */
+  expireDue(): void {
+    this.#deadlines.expireDue();
+  }
+
   /** Sends `call` to `drone`: a RUN, or a CONNECT for a session's opening. */
   run(drone: Drone, call: Call): void {
     call.started();
@@ -137,6 +151,8 @@ export class ServicePool {
     if (drone.state === "idle") drone.state = drone.session ? "pinned" : "busy";
     const { request } = call;
     if (call.opens) {
+      // Pinned from now on: with droneConcurrency above 1, it takes no other call beside its opening.
+      this.idle.remove(drone);
       drone.send(Kind.CONNECT, { id: call.id, session: call.opens.id });
       return;
     }
@@ -165,6 +181,7 @@ export class ServicePool {
 
   // A call went back to the front of the backlog: an idle drone takes it now, or one is started.
   #runNext(): void {
+    this.expireDue();
     const drone = this.idle.take();
     const call = drone && this.backlog.shift();
     if (drone && call) this.run(drone, call);
@@ -176,6 +193,7 @@ export class ServicePool {
    * call that killed a drone stays: here its next death makes it poison, elsewhere it would start over.
    */
   handOver(count: number): HandedCall[] {
+    this.expireDue();
     const handed: HandedCall[] = [];
     while (handed.length < count) {
       const call = this.backlog.shiftWhere(
@@ -185,13 +203,14 @@ export class ServicePool {
       const replyTo = call?.request.replyTo;
       if (!call || replyTo === undefined) break;
       const { method, params } = call.request;
-      const { arrivedAt, opens } = call;
+      const { arrivedAt, deadline, opens } = call;
       handed.push({
         method,
         params,
         timeoutMs: call.remainingMs,
         replyTo,
         arrivedAt,
+        deadline,
         opens: opens !== undefined,
       });
       call.delivered();
@@ -233,11 +252,7 @@ export class ServicePool {
     if (call.phase === "queued") {
       // A session's call waits in its session's queue; any other, an opening too, in the backlog.
       if (!call.request.session) this.backlog.dropped();
-      this.#settleFailed(
-        call,
-        ErrorCode.DISPATCH_TIMEOUT,
-        `service "${this.name}": no drone was free for "${call.request.method}" before its deadline (${call.budgetText}); it never ran: raise maxDrones or the timeout`,
-      );
+      this.#settleFailed(call, ErrorCode.DISPATCH_TIMEOUT, this.#neverRan(call));
       return;
     }
     const drone = call.drone;
@@ -245,6 +260,10 @@ export class ServicePool {
     if (!drone) return;
     drone.send(Kind.ABORT, { id: call.id, reason: "timeout" });
     this.#watchOverdue(drone, call, DEADLINE_GRACE_MS);
+  }
+
+  #neverRan(call: Call): string {
+    return `service "${this.name}": no drone was free for "${call.request.method}" before its deadline (${call.budgetText}); it never ran: raise maxDrones or the timeout`;
   }
 
   #cancelled(call: Call): void {

@@ -109,6 +109,7 @@ export class SessionLife {
       this.#disconnect(session, drone);
       return;
     }
+    this.#pool.expireDue();
     const call = session.next();
     if (call) {
       this.#pool.run(drone, call);

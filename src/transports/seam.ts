@@ -41,10 +41,15 @@ export interface CallRequest {
    * a backlog filled meanwhile does not refuse it (its place was kept).
    */
   readonly arrivedAt?: number;
+  /**
+   * Its deadline here (Date.now() milliseconds), for a call that comes back: the time it spent away
+   * counts against its budget, as if it had waited here.
+   */
+  readonly deadline?: number;
 }
 
 /** What a transport that hands calls between hosts gives of a session's opening (see CallRequest). */
-export type OpeningHandOff = Pick<CallRequest, "replyTo" | "handedOver" | "arrivedAt">;
+export type OpeningHandOff = Pick<CallRequest, "replyTo" | "handedOver" | "arrivedAt" | "deadline">;
 
 /** A waiting call given up to be handed to another host: what it takes to send it there. */
 export interface HandedCall {
@@ -56,6 +61,8 @@ export interface HandedCall {
   readonly replyTo: string;
   /** When it arrived here (performance.now()): its place if it comes back. */
   readonly arrivedAt: number;
+  /** Its deadline here (Date.now()), if it comes back; undefined: its caller gave no budget. */
+  readonly deadline: number | undefined;
   /** A session's opening rather than a call (`method` and `params` unused): the other host opens the session. */
   readonly opens: boolean;
 }

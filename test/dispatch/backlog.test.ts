@@ -61,3 +61,21 @@ it("keeps arrival order among calls that come back out of order, and skips those
   assert.deepEqual(methods(backlog), ["oldest", "middle", "newest"]);
   assert.equal(backlog.highWater, 4);
 });
+
+it("sweeps out the calls settled while they wait once they outnumber those waiting (drones stuck, calls expiring)", () => {
+  const backlog = new Backlog();
+  const kept: string[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const next = call(`call ${i}`, i);
+    backlog.push(next);
+    if (i % 1000 === 0) {
+      kept.push(next.request.method);
+      continue;
+    }
+    next.fail(ErrorCode.DISPATCH_TIMEOUT, "expired while it waited");
+    backlog.dropped();
+  }
+  assert.equal(backlog.length, 10);
+  assert.ok(backlog.held < 2 * 10 + 64, `it holds ${backlog.held} calls for 10 waiting`);
+  assert.deepEqual(methods(backlog), kept);
+});

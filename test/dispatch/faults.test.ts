@@ -181,4 +181,18 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     await waitForPidsGone([pid], 15_000);
     assert.equal(await math.call("add", { a: 1, b: 1 }, { timeout: "20s" }), 2);
   });
+
+  it("counts a call once, as expired, whose drone answers after the deadline its caller heard", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const late = await rejection(math.call("deaf", { ms: 1_000 }, { timeout: 300 }));
+    assert.equal(late.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+    // Within its grace (DEADLINE_GRACE_MS) the drone answers at last, and is free again.
+    assert.equal(await math.call("add", { a: 1, b: 1 }, { timeout: "20s" }), 2);
+    const counters = (await drover.status()).services[0]?.counters;
+    assert.equal(counters?.expired, 1);
+    assert.equal(counters?.failed, 1);
+    assert.equal(counters?.completed, 1);
+  });
 });

@@ -201,4 +201,28 @@ describe("sessions", { timeout: 120_000 }, () => {
     assert.equal(((await session.call("count", undefined)) as { count: number }).count, 1);
     await session.close();
   });
+
+  it("a drone opening a session takes no other call while its onConnect runs (droneConcurrency 2)", async (t) => {
+    const drover = await startServices({ math: { minDrones: 1, maxDrones: 1, droneConcurrency: 2 } });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const release = join(drover.marks, "release");
+    const running = math.call("waitFor", { file: release });
+    await waitFor("the drone runs it", async () => (await drover.status()).services[0]?.counters.calls === 1);
+    const holdConnect = join(drover.marks, "hold-connect");
+    writeFileSync(holdConnect, "");
+    // The opening waits for the drone to run nothing, then holds it in onConnect.
+    const opening = math.session();
+    await waitFor("the opening waiting", async () => (await drover.status()).services[0]?.backlog === 1);
+    writeFileSync(release, "");
+    await running;
+    await waitFor("onConnect running", () => lines(drover.marks, "holding").length === 1);
+    const behind = math.call("add", { a: 2, b: 3 }, { timeout: "20s" });
+    await waitFor("the call waiting", async () => (await drover.status()).services[0]?.backlog === 1);
+    unlinkSync(holdConnect);
+    const session = await opening;
+    assert.equal((await drover.status()).services[0]?.backlog, 1, "the pinned drone took no other call");
+    await session.close();
+    assert.equal(await behind, 5);
+  });
 });

@@ -96,7 +96,12 @@ it("the serving generation is supervised during a reload: a child that dies is r
   });
   assert.ok(replaced.some((pid) => !before.includes(pid)));
   controlled.set("hold-init", false);
-  assert.equal((await reload).status, 0);
+  const reloaded = await reload;
+  assert.equal(
+    reloaded.status,
+    0,
+    `drover reload: ${reloaded.stderr}${reloaded.stdout}\n${drover.proc.output()}`,
+  );
 });
 
 it("a stop during a restart wins: the restart is abandoned, nothing is forked after, exit 0", {

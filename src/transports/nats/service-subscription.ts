@@ -32,7 +32,10 @@ const NO_PARAMS = Buffer.alloc(0);
  */
 type Origin = "caller" | "peer" | "back";
 /** A call or an opening as read, before it is handed on (when it first arrived, if it came back). */
-type Arrived = Omit<HandedCall, "replyTo" | "arrivedAt"> & { readonly arrivedAt?: number };
+type Arrived = Omit<HandedCall, "replyTo" | "arrivedAt" | "deadline"> & {
+  readonly arrivedAt?: number;
+  readonly deadline?: number;
+};
 
 export interface SubscriptionParts {
   readonly dispatcher: Dispatcher;
@@ -172,6 +175,7 @@ export class ServiceSubscription {
         replyTo,
         handedOver: origin === "peer",
         arrivedAt: origin === "back" ? call.arrivedAt : undefined,
+        deadline: origin === "back" ? call.deadline : undefined,
       },
       new NatsReply(answer, () => inFlight.settled(reply)),
     );
@@ -192,6 +196,7 @@ export class ServiceSubscription {
       replyTo,
       handedOver: origin === "peer",
       arrivedAt: origin === "back" ? opening.arrivedAt : undefined,
+      deadline: origin === "back" ? opening.deadline : undefined,
     };
     const opened = new NatsReply(answer, settled, this.#parts.opened);
     this.#parts.dispatcher.open(this.service, opening.timeoutMs, signal, opened, handing);
@@ -214,7 +219,13 @@ export class ServiceSubscription {
     if (!handOff?.hasPeers) return false;
     const load = this.#parts.dispatcher.load(this.service);
     if ((call.opens ? load?.free : load?.idle) !== 0) return false;
-    return handOff.offer({ ...call, replyTo, arrivedAt: call.arrivedAt ?? performance.now() });
+    const { timeoutMs } = call;
+    return handOff.offer({
+      ...call,
+      replyTo,
+      arrivedAt: call.arrivedAt ?? performance.now(),
+      deadline: call.deadline ?? (timeoutMs === undefined ? undefined : Date.now() + timeoutMs),
+    });
   }
 
   #becameFull(): void {

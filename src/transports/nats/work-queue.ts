@@ -66,7 +66,13 @@ export class WorkQueue {
     this.#connection = connection;
     this.#parts = parts;
     this.#working = setInterval(() => {
-      for (const message of this.#running) message.working();
+      for (const message of this.#running) {
+        try {
+          message.working();
+        } catch {
+          // The connection closed under it: the call is delivered again elsewhere, as after a crash.
+        }
+      }
     }, WORKING_MS);
     this.#working.unref();
     this.#pulling = this.#pull();
@@ -77,12 +83,15 @@ export class WorkQueue {
     return false;
   }
 
-  /** Stops pulling; calls already pulled run on and are acked as they end. */
+  /**
+   * Stops pulling; calls already pulled run on and are acked as they end, and JetStream is told they
+   * are being worked on till then (else it delivers one that runs past its ack wait again elsewhere).
+   */
   async leave(): Promise<void> {
     this.#left = true;
     await this.#fetch?.close();
     await this.#pulling;
-    clearInterval(this.#working);
+    if (this.#running.size === 0) clearInterval(this.#working);
   }
 
   // Pulls for as long as the service is served. Anything that goes wrong (NATS away, the stream or
@@ -197,6 +206,7 @@ export class WorkQueue {
     const done = () => {
       settled();
       this.#running.delete(message);
+      if (this.#left && this.#running.size === 0) clearInterval(this.#working);
     };
     this.#parts.dispatcher.call(
       {

@@ -190,6 +190,30 @@ describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
     assert.equal((await host.status()).services[0]?.sessionsOpen, 0, "no session was opened for it");
   });
 
+  it("keeps a call's deadline however often peers send it back, and answers its caller with the timeout then", async () => {
+    const release = await holdDrone("release-bounced");
+    let bounces = 0;
+    try {
+      await peer.say(1);
+      peer.callService("add", { a: 1, b: 2 }, "bounced", 800);
+      // Each time the master hands it over, the peer got busy meanwhile, and then says it has room again.
+      await waitFor("the caller's answer", async () => {
+        while (peer.handOffsWaiting > 0) {
+          WirePeer.answer(await peer.handedOff(), "busy");
+          bounces++;
+          await peer.say(1);
+        }
+        return peer.repliesTo("bounced").length > 0;
+      });
+    } finally {
+      await peer.say(0, true);
+      await release();
+    }
+    assert.ok(bounces > 0, "the peer had it at least once");
+    const answer = await peer.oneReply("bounced");
+    assert.equal(answer.headers?.get("Drover-Error"), "DROVER_ERR_DISPATCH_TIMEOUT");
+  });
+
   it("puts a call a peer declined back at its first place, though the backlog filled meanwhile", async () => {
     const release = await holdDrone("release-full");
     await peer.say(1);

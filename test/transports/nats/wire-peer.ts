@@ -81,9 +81,9 @@ export class WirePeer {
   }
 
   /** A call (or with "$open", an opening) from a caller, through the queue group; replied to on `name`. */
-  callService(token: string, params: unknown, name: string): void {
+  callService(token: string, params: unknown, name: string, timeoutMs = 10_000): void {
     const h = headers();
-    h.set("Drover-Timeout", "10000");
+    h.set("Drover-Timeout", String(timeoutMs));
     this.raw.publish(`drover.math.${token}`, serialize(params), {
       reply: `${this.inbox}.${name}`,
       headers: h,
