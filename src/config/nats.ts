@@ -81,6 +81,14 @@ export function readNatsTransport(
         reason: `must be a non-empty string, got ${describeValue(secret)}`,
       });
   }
+  // A user with no password (or the reverse) would be refused by the server, whatever it is.
+  if ((secrets.user === undefined) !== (secrets.pass === undefined) && problems.length === before) {
+    const [given, missing] = secrets.user === undefined ? ["pass", "user"] : ["user", "pass"];
+    problems.push({
+      field: `${field}.nats.${missing}`,
+      reason: `is required with ${given}: give both, or a token instead`,
+    });
+  }
   const handOff = nats.handOff ?? true;
   if (typeof handOff !== "boolean") {
     problems.push({
@@ -107,9 +115,10 @@ export function subjectToken(name: string): string {
 function readServers(field: string, value: unknown, problems: ConfigProblem[]): string[] {
   const list = typeof value === "string" ? [value] : value;
   if (!Array.isArray(list) || list.length === 0) {
+    const what = value === undefined ? "is required" : "must be a server or a list of them";
     problems.push({
       field,
-      reason: `is required: the NATS server or servers to connect to, e.g. "127.0.0.1:4222" or ["nats://a:4222", "nats://b:4222"], got ${describeValue(value)}`,
+      reason: `${what}: the NATS server or servers to connect to, e.g. "127.0.0.1:4222" or ["nats://a:4222", "nats://b:4222"], got ${describeValue(value)}`,
     });
     return [];
   }

@@ -101,6 +101,11 @@ describe("a service's NATS transport", () => {
     ]);
     const [emptyToken] = await refused({ nats: { servers: "h:1", token: "" } });
     assert.match(emptyToken ?? "", /transport\.nats\.token: must be a non-empty string/);
+    assert.deepEqual(await refused({ nats: { servers: "h:1", user: "u" } }), [
+      `${at}.nats.pass: is required with user: give both, or a token instead`,
+    ]);
+    const [notAList] = await refused({ nats: { servers: 4222 } });
+    assert.match(notAList ?? "", /servers: must be a server or a list of them: .* got 4222/);
   });
 
   it("refuses server addresses without a host or with a port out of range", async () => {

@@ -31,9 +31,16 @@ export interface NatsConnectionInfo {
   readonly subscriptions: number;
 }
 
-export async function startNats(options: { jetstream?: boolean } = {}): Promise<RunningNats> {
+/** A nats-server of its own on a free loopback port; `jetstream` on, or only clients with `user`'s credentials. */
+export async function startNats(
+  options: { jetstream?: boolean; user?: { user: string; pass: string } } = {},
+): Promise<RunningNats> {
   const dir = makeTempDir("drover-test-nats-");
-  const extra = options.jetstream ? ["-js", "-sd", join(dir.path, "js")] : [];
+  const { jetstream, user } = options;
+  const extra = [
+    ...(jetstream ? ["-js", "-sd", join(dir.path, "js")] : []),
+    ...(user ? ["--user", user.user, "--pass", user.pass] : []),
+  ];
   let proc: SpawnedProcess;
   try {
     proc = await spawnProcess(

@@ -5,7 +5,7 @@ import { connect as connectNatsServer, type NatsConnection } from "@nats-io/tran
 import { subjectToken } from "../../config/nats.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { ServiceDefinition, ServiceShape } from "../../service/define.ts";
-import { natsConnectionOptions } from "../../transports/nats/options.ts";
+import { connectHint, natsConnectionOptions } from "../../transports/nats/options.ts";
 import { DispatchError } from "../errors.ts";
 import { checkKnown } from "../known-options.ts";
 import { checkServiceName } from "../service-client.ts";
@@ -48,7 +48,7 @@ export async function connectNats(options: NatsClientOptions, budget: number | u
   } catch (error) {
     throw new DispatchError(
       ErrorCode.NATS_UNAVAILABLE,
-      `cannot connect to NATS at ${servers.join(", ")}: ${(error as Error).message}: is nats-server running there?`,
+      `cannot connect to NATS at ${servers.join(", ")}: ${(error as Error).message}: ${connectHint(error)}`,
       { cause: error },
     );
   }

@@ -6,10 +6,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import type { ResolvedService } from "../../config/types/service.ts";
 import type { Logger } from "../../log/logger.ts";
-import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
-
-// After this long without a connection, the log says so (the master keeps trying).
-const SLOW_CONNECT_MS = 2_000;
+import { connectHint, connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
 
 export interface Link {
   readonly servers: string;
@@ -44,30 +41,32 @@ export class NatsLinks {
     if (known) return known;
     const servers = nats.servers.join(", ");
     const giveUp = new AbortController();
+    // Each new reason is logged once (a server not up yet, then refused credentials), not every attempt.
+    let lastReason = "";
+    const failed = (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (reason === lastReason) return;
+      lastReason = reason;
+      this.#log.warn(
+        { err: error, servers },
+        `cannot connect to NATS at ${servers}: ${reason} (${connectHint(error)}); still trying, and the services' NATS callers wait`,
+      );
+    };
     const connection = connectUntil(
       // No echo: a master has no use for its own messages (its idle counts, to the peers, above all).
       { ...natsConnectionOptions(nats, `drover master ${process.pid}`), noEcho: true },
       AbortSignal.any([this.#closing, giveUp.signal]),
+      failed,
     );
     const link: Tried = { servers, connection, giveUp, connected: false };
     this.#links.set(key, link);
-    const slow = setTimeout(
-      () =>
-        this.#log.warn(
-          { servers },
-          `cannot reach NATS at ${servers} yet: still trying (the services' NATS callers wait)`,
-        ),
-      SLOW_CONNECT_MS,
-    );
-    slow.unref();
     connection.then(
       (connected) => {
-        clearTimeout(slow);
+        if (lastReason) this.#log.info({ servers }, `connected to NATS at ${servers}`);
         link.connected = true;
         this.#connected(connected, servers);
       },
       (error: unknown) => {
-        clearTimeout(slow);
         // The master stopped, or a reload took the servers away, while it was still trying: no failure.
         if (this.#closing.aborted || giveUp.signal.aborted) return;
         this.#log.error(

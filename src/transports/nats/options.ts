@@ -28,6 +28,14 @@ export function natsConnectionOptions(
   };
 }
 
+/** What to look at when a connection to NATS fails with `error`. */
+export function connectHint(error: unknown): string {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /authoriz|authenticat|credentials|permission/i.test(text)
+    ? "check the user and pass (or the token) in the NATS settings"
+    : "is nats-server running there?";
+}
+
 /** The servers and credentials as one key: services that share it share one connection. */
 export function connectionKey(nats: ResolvedNats): string {
   return JSON.stringify([nats.servers, nats.user ?? "", nats.pass ?? "", nats.token ?? ""]);
