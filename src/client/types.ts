@@ -7,9 +7,16 @@ import type { ParamsOf, ResultOf, ServiceDefinition, ServiceShape } from "../ser
 export interface NatsClientOptions {
   /** The NATS server or servers: "127.0.0.1:4222", "nats://host:4222", or a list. */
   readonly servers: string | readonly string[];
+  /** One way in at most: a user and pass, a token, a credentials file or an nkey seed file. */
   readonly user?: string;
   readonly pass?: string;
   readonly token?: string;
+  /** A credentials file (a user's JWT and nkey seed, as `nsc` writes it). */
+  readonly creds?: string;
+  /** A file holding a user's nkey seed ("SU..."). */
+  readonly nkey?: string;
+  /** TLS: true with the system's CAs, or the files of a CA and of a client certificate and its key. */
+  readonly tls?: true | { readonly ca?: string; readonly cert?: string; readonly key?: string };
   /** The connection's name, as NATS monitoring shows it. */
   readonly name?: string;
   /**

@@ -2,6 +2,7 @@
 // the subject callers send to and the queue group every host's master joins (docs/services.md, "Many
 // hosts"). Without a transport a service is reached through the master's own socket alone.
 import { describeValue, isRecord } from "./errors.ts";
+import { readNatsSecurity } from "./nats-security.ts";
 import { suggestField } from "./suggest.ts";
 import type { NatsTransportConfig, ResolvedNats } from "./types/nats.ts";
 import type { ConfigProblem } from "./types/problem.ts";
@@ -14,6 +15,9 @@ const FIELDS: Record<keyof NatsTransportConfig, true> = {
   user: true,
   pass: true,
   token: true,
+  creds: true,
+  nkey: true,
+  tls: true,
 };
 const FIELD_NAMES = Object.keys(FIELDS);
 // Tokens of letters, digits, - and _, joined by dots; no wildcard, no empty token: a subject a
@@ -29,6 +33,7 @@ export function readNatsTransport(
   delivery: unknown,
   name: string,
   at: string,
+  baseDir: string,
   problems: ConfigProblem[],
 ): ResolvedNats | undefined {
   if (delivery !== undefined && delivery !== "at-most-once" && delivery !== "at-least-once") {
@@ -70,25 +75,7 @@ export function readNatsTransport(
   );
   // A queue left out is the subject: a bad subject is not reported again as a bad queue.
   const queue = nats.queue === undefined ? subject : readSubject(`${field}.nats.queue`, nats.queue, problems);
-  const secrets: { user?: string; pass?: string; token?: string } = {};
-  for (const key of ["user", "pass", "token"] as const) {
-    const secret = nats[key];
-    if (secret === undefined) continue;
-    if (typeof secret === "string" && secret !== "") secrets[key] = secret;
-    else
-      problems.push({
-        field: `${field}.nats.${key}`,
-        reason: `must be a non-empty string, got ${describeValue(secret)}`,
-      });
-  }
-  // A user with no password (or the reverse) would be refused by the server, whatever it is.
-  if ((secrets.user === undefined) !== (secrets.pass === undefined) && problems.length === before) {
-    const [given, missing] = secrets.user === undefined ? ["pass", "user"] : ["user", "pass"];
-    problems.push({
-      field: `${field}.nats.${missing}`,
-      reason: `is required with ${given}: give both, or a token instead`,
-    });
-  }
+  const security = readNatsSecurity(nats, `${field}.nats`, baseDir, problems);
   const handOff = nats.handOff ?? true;
   if (typeof handOff !== "boolean") {
     problems.push({
@@ -103,7 +90,7 @@ export function readNatsTransport(
     queue,
     delivery: delivery === "at-least-once" ? "at-least-once" : "at-most-once",
     handOff: handOff === true,
-    ...secrets,
+    ...security,
   });
 }
 

@@ -148,7 +148,7 @@ function readService(
         " (0 is the HTTP children's priority, 19 the lowest; a negative niceness would need root)",
         problems,
       ) ?? 0,
-    ...natsOf(readNatsTransport(given("transport"), given("delivery"), name, at, problems)),
+    ...natsOf(readNatsTransport(given("transport"), given("delivery"), name, at, baseDir, problems)),
   };
 }
 

@@ -102,10 +102,53 @@ describe("a service's NATS transport", () => {
     const [emptyToken] = await refused({ nats: { servers: "h:1", token: "" } });
     assert.match(emptyToken ?? "", /transport\.nats\.token: must be a non-empty string/);
     assert.deepEqual(await refused({ nats: { servers: "h:1", user: "u" } }), [
-      `${at}.nats.pass: is required with user: give both, or a token instead`,
+      `${at}.nats.pass: is required with user: give both, or another way in`,
     ]);
     const [notAList] = await refused({ nats: { servers: 4222 } });
     assert.match(notAList ?? "", /servers: must be a server or a list of them: .* got 4222/);
+  });
+
+  it("takes credentials and TLS files from the config's folder, checked readable, one way in at most", async () => {
+    const files = await withDir(async (dir) => {
+      write(dir, "math.js", "export default {};\n");
+      for (const name of ["user.nk", "ca.pem", "client.pem", "client.key"]) write(dir, name, "x\n");
+      const tls = { ca: "./ca.pem", cert: "client.pem", key: "client.key" };
+      const config = checkConfig(
+        { services: [{ ...MATH, transport: { nats: { servers: "h:1", nkey: "./user.nk", tls } } }] },
+        { baseDir: dir },
+      );
+      return { dir, nats: config.config.services[0]?.nats };
+    });
+    assert.equal(files.nats?.nkey, `${files.dir}/user.nk`);
+    assert.deepEqual(files.nats?.tls, {
+      caFile: `${files.dir}/ca.pem`,
+      certFile: `${files.dir}/client.pem`,
+      keyFile: `${files.dir}/client.key`,
+    });
+    assert.deepEqual(
+      (await resolve({ transport: { nats: { servers: "h:1", tls: true } } })).config.services[0]?.nats?.tls,
+      {},
+    );
+    const at = "services[0].transport.nats";
+    const [missing] = await refused({ nats: { servers: "h:1", creds: "./none.creds" } });
+    assert.match(
+      missing ?? "",
+      /^services\[0\]\.transport\.nats\.creds: cannot be read \(ENOENT\): \/.*none\.creds$/,
+    );
+    assert.deepEqual(
+      await refused({ nats: { servers: "h:1", tls: { ca: "./math.js", cert: "./math.js" } } }),
+      [
+        `${at}.tls.key: is required with the other: a client certificate needs its key, and the key its certificate`,
+      ],
+    );
+    assert.deepEqual(await refused({ nats: { servers: "h:1", tls: { ca: "./math.js", crt: "x" } } }), [
+      `${at}.tls.crt: is not a TLS setting: the settings are ca, cert, key`,
+    ]);
+    const [notTls] = await refused({ nats: { servers: "h:1", tls: "yes" } });
+    assert.match(notTls ?? "", /tls: must be true \(TLS, the system's CAs\) or \{ ca, cert, key \}/);
+    assert.deepEqual(await refused({ nats: { servers: "h:1", token: "t", nkey: "./math.js" } }), [
+      `${at}: gives more than one way in (user and pass, token, creds, nkey): give one`,
+    ]);
   });
 
   it("refuses server addresses without a host or with a port out of range", async () => {

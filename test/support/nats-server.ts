@@ -1,7 +1,7 @@
 // A real nats-server (Debian's) for the NATS transport's tests: on 127.0.0.1, on a free port it picks
 // itself (`-p -1`, the port read from its ports file), in a temp folder of its own. `stop()` ends it and
 // proves it gone; `restart()` starts it again on the same port (an outage and its end).
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type SpawnedProcess, spawnProcess } from "../harness/process.ts";
 import { makeTempDir, type TempDir } from "../harness/temp.ts";
@@ -31,15 +31,27 @@ export interface NatsConnectionInfo {
   readonly subscriptions: number;
 }
 
-/** A nats-server of its own on a free loopback port; `jetstream` on, or only clients with `user`'s credentials. */
-export async function startNats(
-  options: { jetstream?: boolean; user?: { user: string; pass: string } } = {},
-): Promise<RunningNats> {
+export interface NatsOptions {
+  readonly jetstream?: boolean;
+  /** Only clients with this user and password. */
+  readonly user?: { readonly user: string; readonly pass: string };
+  /** TLS only, with this certificate and key (files). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** A config file's text (an `authorization` block, say). */
+  readonly config?: string;
+}
+
+/** A nats-server of its own on a free loopback port. */
+export async function startNats(options: NatsOptions = {}): Promise<RunningNats> {
   const dir = makeTempDir("drover-test-nats-");
-  const { jetstream, user } = options;
+  const { jetstream, user, tls, config } = options;
+  const configFile = join(dir.path, "nats.conf");
+  if (config !== undefined) writeFileSync(configFile, config);
   const extra = [
+    ...(config !== undefined ? ["-c", configFile] : []),
     ...(jetstream ? ["-js", "-sd", join(dir.path, "js")] : []),
     ...(user ? ["--user", user.user, "--pass", user.pass] : []),
+    ...(tls ? ["--tls", "--tlscert", tls.cert, "--tlskey", tls.key] : []),
   ];
   let proc: SpawnedProcess;
   try {

@@ -3,6 +3,8 @@
 // once (DROVER_ERR_NATS_UNAVAILABLE) instead of waiting for their timeout.
 import { connect as connectNatsServer, type NatsConnection } from "@nats-io/transport-node";
 import { subjectToken } from "../../config/nats.ts";
+import { readNatsSecurity } from "../../config/nats-security.ts";
+import type { ConfigProblem } from "../../config/types/problem.ts";
 import { ErrorCode } from "../../errors.ts";
 import type { ServiceDefinition, ServiceShape } from "../../service/define.ts";
 import { connectHint, natsConnectionOptions } from "../../transports/nats/options.ts";
@@ -22,7 +24,11 @@ export async function connectNats(options: NatsClientOptions, budget: number | u
       `connect()'s nats must be an object ({ servers }), got ${options === null ? "null" : typeof options}`,
     );
   }
-  checkKnown(options, ["servers", "user", "pass", "token", "name", "services"], "connect()'s nats");
+  checkKnown(
+    options,
+    ["servers", "user", "pass", "token", "creds", "nkey", "tls", "name", "services"],
+    "connect()'s nats",
+  );
   for (const [name, service] of Object.entries(options.services ?? {})) {
     if (typeof service === "object" && service !== null)
       checkKnown(service, ["subject", "delivery"], `connect()'s nats.services.${name}`);
@@ -38,10 +44,19 @@ export async function connectNats(options: NatsClientOptions, budget: number | u
       `connect()'s nats.servers must be a server ("127.0.0.1:4222") or a list of them, got ${JSON.stringify(options.servers)}`,
     );
   }
+  // The same checks as a service's transport.nats, the files' paths from the current folder.
+  const problems: ConfigProblem[] = [];
+  const security = readNatsSecurity({ ...options }, "connect()'s nats", process.cwd(), problems);
+  if (problems.length > 0) {
+    throw new DispatchError(
+      ErrorCode.DISPATCH_BAD_MESSAGE,
+      problems.map(({ field, reason }) => `${field}: ${reason}`).join("; "),
+    );
+  }
   let connection: NatsConnection;
   try {
     connection = await connectNatsServer({
-      ...natsConnectionOptions({ ...options, servers }, options.name ?? `drover client ${process.pid}`),
+      ...natsConnectionOptions({ ...security, servers }, options.name ?? `drover client ${process.pid}`),
       waitOnFirstConnect: false,
       timeout: budget ?? CONNECT_TIMEOUT_MS,
     });

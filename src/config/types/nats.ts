@@ -17,19 +17,33 @@ export interface NatsTransportConfig {
    * most once). Default true; false leaves each call on the host NATS picked (hosts far apart, say).
    */
   handOff?: boolean;
+  /** One way in at most: a user and pass, a token, a credentials file (`creds`) or an nkey seed file. */
   user?: string;
   pass?: string;
   token?: string;
+  /** A credentials file (a user's JWT and nkey seed, as `nsc` writes it); relative to the config's folder. */
+  creds?: string;
+  /** A file holding a user's nkey seed ("SU..."); relative to the config's folder. */
+  nkey?: string;
+  /** TLS: true with the system's CAs, or the files of a CA and of a client certificate and its key. */
+  tls?: true | { ca?: string; cert?: string; key?: string };
+}
+
+/** How a connection to NATS says who it is, and whether it is encrypted: checked, its paths absolute. */
+export interface NatsSecurity {
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
+  readonly creds?: string;
+  readonly nkey?: string;
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
 /** A service's NATS transport, checked. */
-export interface ResolvedNats {
+export interface ResolvedNats extends NatsSecurity {
   readonly servers: readonly string[];
   readonly subject: string;
   readonly queue: string;
   readonly delivery: Delivery;
   readonly handOff: boolean;
-  readonly user?: string;
-  readonly pass?: string;
-  readonly token?: string;
 }

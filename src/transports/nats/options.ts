@@ -1,18 +1,26 @@
 // How a master, a drone and a client connect to NATS: reconnect for ever (an outage must restart no
 // drone: each connection comes back by itself), quickly, and without the async stack traces that cost
 // request/reply most of its speed (research 3.1).
+import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import type { ResolvedNats } from "../../config/types/nats.ts";
+import {
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  nkeyAuthenticator,
+} from "@nats-io/transport-node";
+import type { NatsSecurity, ResolvedNats } from "../../config/types/nats.ts";
 
 /** How long between attempts to reach a NATS server again. */
 export const RECONNECT_WAIT_MS = 250;
 
 /** The options of a connection to `nats`, named `name` (what `nats server report connections` shows). */
 export function natsConnectionOptions(
-  nats: Pick<ResolvedNats, "servers" | "user" | "pass" | "token">,
+  nats: NatsSecurity & Pick<ResolvedNats, "servers">,
   name: string,
 ): ConnectionOptions {
+  const { creds, nkey, tls } = nats;
   return {
     servers: [...nats.servers],
     name,
@@ -25,20 +33,30 @@ export function natsConnectionOptions(
     ...(nats.user !== undefined ? { user: nats.user } : {}),
     ...(nats.pass !== undefined ? { pass: nats.pass } : {}),
     ...(nats.token !== undefined ? { token: nats.token } : {}),
+    // Read at each connect, so that a file rotated in place is used from the next reconnect on.
+    ...(creds !== undefined ? { authenticator: credsAuthenticator(() => readFileSync(creds)) } : {}),
+    ...(nkey !== undefined
+      ? {
+          authenticator: nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(nkey, "utf8").trim())),
+        }
+      : {}),
+    ...(tls !== undefined ? { tls: { ...tls } } : {}),
   };
 }
 
 /** What to look at when a connection to NATS fails with `error`. */
 export function connectHint(error: unknown): string {
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  return /authoriz|authenticat|credentials|permission/i.test(text)
-    ? "check the user and pass (or the token) in the NATS settings"
-    : "is nats-server running there?";
+  if (/authoriz|authenticat|credentials|permission|nkey|jwt/i.test(text))
+    return "check the user and pass, token, creds or nkey in the NATS settings";
+  if (/certificate|tls|ssl|self.signed/i.test(text)) return "check the tls settings (ca, cert, key)";
+  return "is nats-server running there?";
 }
 
 /** The servers and credentials as one key: services that share it share one connection. */
 export function connectionKey(nats: ResolvedNats): string {
-  return JSON.stringify([nats.servers, nats.user ?? "", nats.pass ?? "", nats.token ?? ""]);
+  const { servers, user, pass, token, creds, nkey, tls } = nats;
+  return JSON.stringify([servers, user, pass, token, creds, nkey, tls]);
 }
 
 // One attempt to reach a server before the next (the whole list is tried in each).

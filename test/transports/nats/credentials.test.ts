@@ -1,11 +1,16 @@
 // A nats-server that takes only clients with a user and password: a master and a client with them
 // serve and call; with a wrong password each says the credentials were refused and what to check (not
-// that no server runs there), the master keeps trying, and a reload with the right ones serves.
+// that no server runs there), the master keeps trying, and a reload with the right ones serves. One
+// that takes only an nkey: a master and a client with its seed file serve and call.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { nkeys } from "@nats-io/transport-node";
 import { connect } from "../../../src/client/index.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { isAlive } from "../../harness/process.ts";
+import { makeTempDir } from "../../harness/temp.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
@@ -49,5 +54,43 @@ describe("NATS credentials", { timeout: 90_000 }, () => {
     }
     const refusals = host.proc.output().match(/cannot connect to NATS at/g) ?? [];
     assert.equal(refusals.length, 1, "the same refusal is logged once, not at every attempt");
+  });
+});
+
+describe("an nkey", { timeout: 90_000 }, () => {
+  const user = nkeys.createUser();
+  const seedDir = makeTempDir("drover-test-nkey-");
+  const seed = join(seedDir.path, "user.nk");
+  writeFileSync(seed, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+  let nats: RunningNats;
+  let host: RunningServices;
+
+  before(async () => {
+    nats = await startNats({ config: `authorization { users: [ { nkey: "${user.getPublicKey()}" } ] }\n` });
+  });
+  after(async () => {
+    await host?.stop();
+    assert.equal(host && isAlive(host.proc.pid), false);
+    await nats?.stop();
+    seedDir.remove();
+  });
+
+  it("lets a master, its drones and a client in with the seed file; refuses a client without it", async () => {
+    host = await startServices({
+      math: { minDrones: 1, maxDrones: 1, transport: { nats: { servers: nats.url, nkey: seed } } },
+      ready: /takes calls from NATS on/,
+    });
+    const client = await connect({ nats: { servers: nats.url, nkey: seed } });
+    try {
+      assert.equal(await client.service("math").call("add", { a: 3, b: 4 }, { timeout: "10s" }), 7);
+      await waitFor("the drone's own connection", async () =>
+        (await nats.connections()).some(({ name }) => name?.startsWith("drover drone")),
+      );
+    } finally {
+      await client.close();
+    }
+    const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
+    assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
+    assert.match(refused.message, /check the user and pass, token, creds or nkey/);
   });
 });
