@@ -6,6 +6,7 @@
 import type { Logger } from "../log/logger.ts";
 import type { ChildExit } from "../master/children/child-handle.ts";
 import type { GenerationStart } from "../master/generations/generation-start.ts";
+import { plural } from "../status/figures.ts";
 import { CHANNEL_CLOSED, type Drone } from "./drone.ts";
 import { orphanedCall } from "./orphaned-call.ts";
 import type { ServicePool } from "./service-pool.ts";
@@ -103,7 +104,7 @@ export function droneExited(drone: Drone, exit: ChildExit, stopping: boolean, pa
   } else if (!expected) {
     log.error(
       { ...fields, calls: held },
-      `a drone of service "${pool.name}" exited unexpectedly (${how}) while running ${held} calls`,
+      `a drone of service "${pool.name}" exited unexpectedly (${how}) while running ${plural(held, "call", "calls")}`,
     );
   } else log.debug(fields, "drone exited");
   return { retried };

@@ -96,7 +96,7 @@ describe("a call's faults", { timeout: 120_000 }, () => {
     assert.equal(exited.code, "DROVER_ERR_DRONE_EXITED");
     assert.match(exited.message, /exited \(code 3\)/);
     await drover.proc.waitForOutput(
-      /a drone of service \\"math\\" exited unexpectedly \(code 3\) while running 1 calls/,
+      /a drone of service \\"math\\" exited unexpectedly \(code 3\) while running 1 call/,
     );
     assert.doesNotMatch(drover.proc.output(), /killing it/, "it exited by itself: nobody killed it");
     assert.equal(await math.call("add", { a: 1, b: 2 }), 3, "its replacement serves");

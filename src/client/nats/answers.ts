@@ -86,7 +86,7 @@ function failureOf(message: Msg, what: string, inSession: boolean): DispatchErro
         )
       : new DispatchError(
           ErrorCode.NO_RESPONDERS,
-          `${what}: no drover master takes it on NATS now (none runs the service, or every one is full or stopping); nothing ran: retry later`,
+          `${what}: no drover master takes it on NATS now: none serves a service of that name (check it, and the client's services option for one with a subject of its own), or every one that does is full or stopping; nothing ran: retry later`,
         );
   }
   if (!headers.get(SERVICE_ERROR_CODE) && !headers.get(ERROR_HEADER)) return undefined;

@@ -30,7 +30,7 @@ function throughStream(connection: NatsConnection, subject: string): Publish {
     } catch (error) {
       throw new DispatchError(
         ErrorCode.NO_RESPONDERS,
-        `no JetStream stream took the call on ${target} (${(error as Error).message}): start a master whose service "${subject}" has delivery "at-least-once" (it makes the stream), on a nats-server run with -js; nothing ran`,
+        `no JetStream stream took the call on ${target} (nats.js: ${(error as Error).message}): no stream captures ${subject}.>, or the nats-server runs without -js; check the service's name (and a subject of its own in the client's services option), and that a master serves it with delivery "at-least-once" (it makes the stream); nothing ran`,
         { cause: error },
       );
     }

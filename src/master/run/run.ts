@@ -205,7 +205,7 @@ export class MasterRun {
     }
     // The children accept on descriptors of their own; the master's go first, theirs as they drain.
     this.#closeListeners();
-    this.#log.info({ timeoutMs }, "graceful stop: children finish their requests");
+    this.#log.info({ timeoutMs }, "graceful stop: children finish their requests, drones their calls");
     // Callers over NATS move to the other hosts first: nothing new arrives once this master left.
     await this.servers.leaveNats();
     // Drones finish the calls queued for them first; the dispatcher lets them go.

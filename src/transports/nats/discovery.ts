@@ -8,6 +8,7 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node"
 import { nuid } from "@nats-io/transport-node";
 import { subjectToken } from "../../config/nats.ts";
 import type { ResolvedNats } from "../../config/types/nats.ts";
+import { plural } from "../../status/figures.ts";
 import { readDroverVersion } from "../../util/version.ts";
 import type { Dispatcher } from "../seam.ts";
 
@@ -69,7 +70,7 @@ export class Discovery {
       body = {
         type: "io.nats.micro.v1.info_response",
         ...base,
-        description: `drover service "${this.#service}": ${description.drones} drones`,
+        description: `drover service "${this.#service}": ${plural(description.drones, "drone", "drones")}`,
         endpoints: [endpoint],
       };
     } else {

@@ -113,15 +113,21 @@ export class HandOff {
     return peer !== undefined && this.#send(peer, call);
   }
 
-  /** Says goodbye to the peers; resolves once every call handed here was taken. */
+  /**
+   * Takes no more calls from the peers (resolves once every one handed here was taken), and hands on
+   * what waits here: to a peer with an idle drone now, then to each that says it has one, until close().
+   */
   async leave(): Promise<void> {
     this.#unwatch();
-    this.#peers.close();
+    this.#peers.leave();
     await this.#direct.drain().catch(() => {});
+    this.#handWaiting();
   }
 
-  /** Once nothing is handed on any more: stops listening to the peers' answers, once they are in. */
+  /** Once nothing is handed on any more: says goodbye, and stops listening to the peers' answers once they are in. */
   async close(): Promise<void> {
+    this.#unwatch();
+    this.#peers.close();
     clearInterval(this.#forget);
     const until = performance.now() + LEAVE_WAIT_MS;
     while (this.#handed.size > 0 && performance.now() < until && !this.#connection.isClosed()) {

@@ -58,6 +58,8 @@ export class IdlePeers {
   /** The fewest idle drones since the count was last said: more now, and a drone came free. */
   #lowSinceSaid = 0;
   #announcing: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** It takes no calls from the peers any more, but still hears which of them have idle drones. */
+  #leaving = false;
   #closed = false;
 
   constructor(connection: NatsConnection, nats: ResolvedNats, parts: IdlePeersParts) {
@@ -82,7 +84,7 @@ export class IdlePeers {
 
   /** This master's idle count may have changed: it is said soon if a drone came free and anyone listens. */
   changed(): void {
-    if (this.#closed || this.#peers.size === 0) return;
+    if (this.#closed || this.#leaving || this.#peers.size === 0) return;
     this.#lowSinceSaid = Math.min(this.#lowSinceSaid, this.#parts.idleHere());
     if (this.#announcing !== undefined) return;
     const wait = this.#saidAt + ANNOUNCE_MS - performance.now();
@@ -118,7 +120,20 @@ export class IdlePeers {
     this.#peers.delete(id);
   }
 
-  /** Says goodbye: the peers stop handing calls here. */
+  /**
+   * Says it has no idle drone from now on, for good, but stays among the peers (its heartbeat goes on),
+   * so that they keep saying when theirs come free: what still waits here goes to them (a graceful stop).
+   */
+  leave(): void {
+    if (this.#closed || this.#leaving) return;
+    this.#leaving = true;
+    clearTimeout(this.#announcing as NodeJS.Timeout);
+    clearImmediate(this.#announcing as NodeJS.Immediate);
+    this.#announcing = undefined;
+    this.#publish(0);
+  }
+
+  /** Says goodbye: the peers stop handing calls here, and forget it. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -139,7 +154,7 @@ export class IdlePeers {
 
   #announce(always: boolean): void {
     if (this.#closed) return;
-    const idle = this.#parts.idleHere();
+    const idle = this.#leaving ? 0 : this.#parts.idleHere();
     const freed = idle > this.#lowSinceSaid;
     this.#lowSinceSaid = Math.min(this.#lowSinceSaid, idle);
     if (!freed && !always) return;

@@ -44,6 +44,8 @@ export interface SubscriptionParts {
   readonly opened: (session: string) => void;
   /** It left or joined its queue group again. */
   readonly changed: () => void;
+  /** Aborted when the transport closes: whatever still waits is no longer handed on. */
+  readonly closing: AbortSignal;
   readonly log: Logger;
 }
 
@@ -92,12 +94,37 @@ export class ServiceSubscription {
     return this.#state === "full";
   }
 
-  /** Leaves the queue group for good; resolves once every message already delivered was handed on. */
-  async leave(): Promise<void> {
+  /**
+   * Leaves the queue group for good; resolves once every message already delivered was handed on.
+   * With `handOn` (the master stops), what waits in the backlog goes on to the peers as their drones
+   * come free, while this host's drones drain it, until none waits or the transport closes (`handedOn`).
+   */
+  async leave(handOn = false): Promise<void> {
     this.#state = "left";
     clearInterval(this.#roomCheck);
     await Promise.all([this.#drain(), this.#handOff?.leave()]);
-    await this.#handOff?.close();
+    const handOff = this.#handOff;
+    if (!handOff) return;
+    if (handOn) this.handedOn = this.#handOnWhileWaiting(handOff);
+    else await handOff.close();
+  }
+
+  /** Resolves once leave() hands nothing on any more. */
+  handedOn: Promise<void> = Promise.resolve();
+
+  #handOnWhileWaiting(handOff: HandOff): Promise<void> {
+    const { dispatcher, closing } = this.#parts;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!closing.aborted && (dispatcher.load(this.service)?.waiting ?? 0) > 0) return;
+        unwatch();
+        closing.removeEventListener("abort", check);
+        void handOff.close().then(resolve);
+      };
+      const unwatch = dispatcher.watchLoad(this.service, check);
+      closing.addEventListener("abort", check);
+      check();
+    });
   }
 
   #subscribe(): void {

@@ -10,6 +10,7 @@ import type { ResolvedNats } from "../../config/types/nats.ts";
 import type { ResolvedService } from "../../config/types/service.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { NatsState } from "../../scoreboard/index.ts";
+import { plural } from "../../status/figures.ts";
 import type { Dispatcher } from "../seam.ts";
 import { Discovery } from "./discovery.ts";
 import { guarded } from "./guarded.ts";
@@ -32,7 +33,8 @@ interface Intake {
   readonly nats: ResolvedNats;
   /** Out of its queue group for a full backlog. */
   readonly full: boolean;
-  leave(): Promise<void>;
+  /** Leaves for good; `handOn`: the master stops (see ServiceSubscription.leave). */
+  leave(handOn: boolean): Promise<void>;
 }
 
 interface Served {
@@ -47,6 +49,8 @@ export class NatsTransport {
   readonly #links: NatsLinks;
   readonly #services = new Map<string, Served>();
   readonly #inFlight = new InFlight();
+  /** Services that left their queue group and still hand their backlog on (ServiceSubscription.handedOn). */
+  readonly #handingOn = new Set<Promise<void>>();
   readonly #sessions: SessionSubscriptions;
   #wanted: readonly ResolvedService[] = [];
   #closed = false;
@@ -78,14 +82,14 @@ export class NatsTransport {
       if (names.has(name)) continue;
       this.#services.delete(name);
       this.#dispatcher.transportState(name, "none");
-      void leave(served);
+      void this.#leave(served, false);
     }
   }
 
   /** A graceful stop's first step: leave every queue group; resolves once what was delivered is handed on. */
   async leave(): Promise<void> {
     this.#wanted = [];
-    const leaving = [...this.#services.values()].map(leave);
+    const leaving = [...this.#services.values()].map((served) => this.#leave(served, true));
     for (const name of this.#services.keys()) this.#dispatcher.transportState(name, "none");
     this.#services.clear();
     await withinDrain(Promise.all(leaving));
@@ -97,6 +101,7 @@ export class NatsTransport {
     this.#closed = true;
     this.#closing.abort();
     await this.leave();
+    await withinDrain(Promise.all(this.#handingOn));
     this.#sessions.close();
     this.#inFlight.cancelAll();
     await Promise.all(
@@ -123,6 +128,7 @@ export class NatsTransport {
     if (before && JSON.stringify(before.intake.nats) === JSON.stringify(nats)) return;
     // The new subject first, then the old one drained: no moment without a subscription.
     const parts = { dispatcher: this.#dispatcher, inFlight: this.#inFlight, log: this.#log };
+    const closing = this.#closing.signal;
     const intake: Intake =
       nats.delivery === "at-least-once"
         ? new WorkQueue(service.name, nats, connection, parts)
@@ -130,13 +136,14 @@ export class NatsTransport {
             ...parts,
             opened: (session) => this.#sessions.listen(connection, service.name, session),
             changed: () => this.#report(service.name),
+            closing,
           });
     const discovery = new Discovery(connection, service.name, nats, this.#dispatcher);
     this.#services.set(service.name, { intake, discovery, connection });
     // The server has the subscription once it answers a PING sent after it: only then say so, and
     // only then drain the old one.
     await connection.flush().catch(() => {});
-    if (before) void leave(before);
+    if (before) void this.#leave(before, false);
     this.#report(service.name);
     if (intake instanceof ServiceSubscription && this.#services.get(service.name)?.intake === intake) {
       this.#log.info(
@@ -176,6 +183,16 @@ export class NatsTransport {
     for (const [name, served] of this.#services) if (served.connection === connection) this.#report(name);
   }
 
+  // `handOn`: the master stops, and its backlog goes on to the peers as they come free meanwhile.
+  async #leave({ intake, discovery }: Served, handOn: boolean): Promise<void> {
+    discovery.close();
+    await intake.leave(handOn);
+    if (!handOn || !(intake instanceof ServiceSubscription)) return;
+    const handing = intake.handedOn;
+    this.#handingOn.add(handing);
+    void handing.then(() => this.#handingOn.delete(handing));
+  }
+
   async #follow(connection: NatsConnection, servers: string): Promise<void> {
     const held = heldAnswers(connection);
     for await (const status of connection.status()) {
@@ -191,17 +208,16 @@ export class NatsTransport {
           if (its === connection && intake instanceof ServiceSubscription) intake.reconnected();
         }
         void back.then((sent) => {
-          if (sent > 0) this.#log.info({ servers, sent }, `sent ${sent} answers held while NATS was down`);
+          if (sent > 0)
+            this.#log.info(
+              { servers, sent },
+              `sent ${plural(sent, "answer", "answers")} held while NATS was down`,
+            );
         });
       } else if (status.type === "ldm")
         this.#log.warn({ servers }, "the NATS server is entering lame-duck mode");
     }
   }
-}
-
-function leave({ intake, discovery }: Served): Promise<void> {
-  discovery.close();
-  return intake.leave();
 }
 
 function withinDrain<T>(promise: Promise<T>): Promise<T | undefined> {

@@ -172,4 +172,30 @@ describe("calls handed between hosts", { timeout: 120_000 }, () => {
     assert.equal((await heldHost.status()).services[0]?.counters.handedOff, 0);
     assert.equal(await held.call, heldDrone);
   });
+
+  it("hands what waits on a host stopping gracefully to the other once its drone comes free", async () => {
+    const { held: first, heldHost, otherHost } = await holdOne({}, "first");
+    // The other host's drone too (a call NATS gives the busy host goes there as it arrives).
+    const second = hold(otherHost, "second");
+    await waitFor("both drones busy", async () => (await busy(heldHost)) && (await busy(otherHost)));
+    const waiting = math().call("pid", undefined, { timeout: "20s" }) as Promise<number>;
+    const backlog = async (host: RunningServices) => (await host.status()).services[0]?.backlog;
+    const stopping = await waitFor("the call waiting on a host", async () =>
+      (await backlog(heldHost)) === 1 ? heldHost : (await backlog(otherHost)) === 1 ? otherHost : undefined,
+    );
+    const [serving, stoppingsCall, servingsCall] =
+      stopping === heldHost ? [otherHost, first, second] : [heldHost, second, first];
+    const servingDrone = await droneOf(serving);
+    const stopped = stopping.proc.stop(30_000);
+    await waitFor("the stopping host out of the queue group", () =>
+      /graceful stop: children finish their requests, drones their calls/.test(stopping.proc.output()),
+    );
+    // The serving host's drone comes free, while the stopping one's still runs its call.
+    servingsCall.release();
+    await servingsCall.call;
+    assert.equal(await waiting, servingDrone, "the waiting call ran on the serving host");
+    stoppingsCall.release();
+    await stoppingsCall.call;
+    assert.equal((await stopped).code, 0);
+  });
 });

@@ -117,7 +117,7 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
     const settled = await outcome;
     assert.ok(pids.includes((settled as { pid?: number }).pid ?? -1), JSON.stringify(settled));
     await waitFor("the held answer's line", () =>
-      host.proc.output().includes("sent 1 answers held while NATS was down"),
+      host.proc.output().includes("sent 1 answer held while NATS was down"),
     );
     assert.match(
       host.proc.output(),
