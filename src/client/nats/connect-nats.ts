@@ -126,9 +126,10 @@ class NatsClient implements Client {
 
   async #follow(servers: string): Promise<void> {
     for await (const status of this.#connection.status()) {
-      if (status.type === "disconnect")
+      if (status.type === "disconnect") {
         this.#down ??= `the connection to NATS at ${servers} is down (reconnecting); retry shortly`;
-      else if (status.type === "reconnect" && !this.#closed) this.#down = undefined;
+        this.#link.requests.lost();
+      } else if (status.type === "reconnect" && !this.#closed) this.#down = undefined;
     }
   }
 }

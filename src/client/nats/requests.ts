@@ -39,6 +39,8 @@ interface Pending {
   readonly onAbort: (() => void) | undefined;
   /** A JetStream stream stored the call too (its ack came): said if no answer does. */
   storedIn?: string;
+  /** The client's connection dropped while it was pending: said if no answer comes. */
+  linkLost?: boolean;
 }
 
 export class Requests {
@@ -87,11 +89,13 @@ export class Requests {
         if (!pending) return;
         this.#settle(token, pending);
         const stored = pending.storedIn;
+        const why = pending.linkLost
+          ? "this client's connection to NATS dropped while it waited, and its answer may have been lost with it"
+          : "the host that took it may have stopped or died";
         reject(
           new DispatchError(
             ErrorCode.DISPATCH_TIMEOUT,
-            `${what}: no answer within ${budgetMs / 1000} s (its budget): the host that took it may have stopped or died; ` +
-              "it may or may not have run" +
+            `${what}: no answer within ${budgetMs / 1000} s (its budget): ${why}; it may or may not have run` +
               (stored === undefined
                 ? ""
                 : ` (JetStream stream ${stored} also stored a copy of it: if the service takes calls at least once, ` +
@@ -133,6 +137,11 @@ export class Requests {
         unsent(error);
       }
     });
+  }
+
+  /** The connection dropped: a request pending now that gets no answer says so. */
+  lost(): void {
+    for (const pending of this.#pending.values()) pending.linkLost = true;
   }
 
   /** Fails every pending request with `error` (the client closes). */

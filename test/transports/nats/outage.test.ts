@@ -1,7 +1,7 @@
 // One drover master over a real nats-server that goes away and comes back, whose service answers the
 // NATS services protocol, and whose reload moves it to another subject.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect as connectRaw } from "@nats-io/transport-node";
@@ -123,6 +123,25 @@ describe("NATS outages, discovery and subjects", { timeout: 120_000 }, () => {
       host.proc.output(),
       /the drone lost NATS: reconnecting \(its results go back through the master/,
     );
+    await servesAgainWithTheSameDrones(pids);
+  });
+
+  it("tells a caller whose answer NATS was down for past its budget that the client's connection dropped", async () => {
+    const pids = await dronePids();
+    const stranded = rejection(
+      client.service("math").call("sleep", { ms: 300, dir: host.marks, tag: "stranded" }, { timeout: 1_500 }),
+    );
+    await waitFor("the call to run", () =>
+      readFileSync(join(host.marks, "started"), "utf8").includes("stranded"),
+    );
+    await nats.halt();
+    try {
+      const error = await stranded;
+      assert.equal(error.code, "DROVER_ERR_DISPATCH_TIMEOUT");
+      assert.match(error.message, /this client's connection to NATS dropped while it waited/);
+    } finally {
+      await nats.restart();
+    }
     await servesAgainWithTheSameDrones(pids);
   });
 
