@@ -123,6 +123,17 @@ describe("calls over NATS", { timeout: 120_000 }, () => {
     await session.close();
     const expired = await rejection(session.call("add", { a: 1, b: 1 }));
     assert.equal(expired.code, "DROVER_ERR_SESSION_EXPIRED");
+    // Another caller of its subject: kept a while after the session ended, it says how it did.
+    const raw = await connectRaw({ servers: nats.url });
+    try {
+      const late = await raw.request(`_DROVER.session.${session.id}.add`, serialize({ a: 1, b: 1 }), {
+        timeout: 5_000,
+      });
+      assert.equal(late.headers?.get("Drover-Error"), "DROVER_ERR_SESSION_EXPIRED");
+      assert.match(late.headers?.get("Nats-Service-Error") ?? "", /of service "math" was closed/);
+    } finally {
+      await raw.close();
+    }
   });
 
   it("refuses params over max_payload or maxMessageBytes, and malformed messages, and harms no drone", async () => {
