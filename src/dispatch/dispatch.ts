@@ -72,6 +72,14 @@ export class Dispatch implements Dispatcher {
         service.pool.refuse(reply, ErrorCode.SESSION_EXPIRED, service.sessions.expired(request.session));
         return undefined;
       }
+      // Its service is served here no more: the session ended with it (a caller may reopen elsewhere).
+      const ended = [...this.#retired].find((holder) => holder.name === request.service);
+      reply.fail(
+        ErrorCode.SESSION_EXPIRED,
+        ended?.sessions.expired(request.session) ??
+          `session ${request.session} ended: service "${request.service}" is served here no more`,
+      );
+      return undefined;
     }
     if (!service) {
       reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(request.service));
@@ -89,7 +97,9 @@ export class Dispatch implements Dispatcher {
   ): void {
     const service = this.#services.get(serviceName);
     if (!service) reply.fail(ErrorCode.NO_SUCH_SERVICE, this.#noService(serviceName));
-    else if (service.pool.refusing) reply.fail(ErrorCode.STOPPING, service.pool.refusing);
+    // An opening back from another host had its place here before the stop: it is kept.
+    else if (service.pool.refusing && handing?.arrivedAt === undefined)
+      reply.fail(ErrorCode.STOPPING, service.pool.refusing);
     else service.sessions.open(timeoutMs, signal, reply, handing);
   }
 

@@ -66,7 +66,8 @@ export class ServicePool {
    * it unless it was answered already (refused, or the backlog full).
    */
   call(request: CallRequest, reply: Reply, session?: Session): Call | undefined {
-    const refusal = this.#refusal(request.method, session !== undefined);
+    // A call back from another host had its place here before any stop, as a session's call has.
+    const refusal = this.#refusal(request.method, session !== undefined || request.arrivedAt !== undefined);
     if (refusal) {
       this.refuse(
         reply,
@@ -231,10 +232,10 @@ export class ServicePool {
 
   #refusal(
     method: string,
-    inSession: boolean,
+    keptThroughStop: boolean,
   ): { code: ErrorCode; message: string; methods?: string[] } | undefined {
     // An open session is kept through a stop (up to sessionDrainTimeout) so that it can finish: its calls run.
-    if (this.refusing && !inSession) return { code: ErrorCode.STOPPING, message: this.refusing };
+    if (this.refusing && !keptThroughStop) return { code: ErrorCode.STOPPING, message: this.refusing };
     if (this.methods && !this.methods.has(method)) {
       const methods = [...this.methods];
       return {

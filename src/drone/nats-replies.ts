@@ -38,9 +38,21 @@ export class NatsReplies {
       import("../transports/nats/options.ts"),
       import("../transports/nats/nats-reply.ts"),
     ])
-      .then(([{ connectUntil, natsConnectionOptions }, reply]) => {
+      .then(([{ connectHint, connectUntil, natsConnectionOptions }, reply]) => {
         this.#reply = reply;
-        return connectUntil(natsConnectionOptions(nats, name), this.#stop.signal);
+        // Each new reason once: a drone runs as the service's user, which may not read a file the
+        // master could (creds, nkey, TLS).
+        let lastReason = "";
+        const failed = (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          if (reason === lastReason) return;
+          lastReason = reason;
+          log.warn(
+            { err: error },
+            `the drone cannot connect to NATS: ${reason} (${connectHint(error)}); its results go back through the master meanwhile`,
+          );
+        };
+        return connectUntil(natsConnectionOptions(nats, name), this.#stop.signal, failed);
       })
       .then(
         (connection) => {

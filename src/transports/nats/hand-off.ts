@@ -67,6 +67,8 @@ export class HandOff {
   readonly #forget: NodeJS.Timeout;
   readonly #unwatch: () => void;
   #next = 0;
+  // Once closing, nothing more is handed on: its answer could come after the inbox is gone.
+  #closing = false;
 
   constructor(connection: NatsConnection, nats: ResolvedNats, parts: HandOffParts) {
     this.#connection = connection;
@@ -108,7 +110,7 @@ export class HandOff {
    */
   offer(call: HandedCall): boolean {
     // Down, nats.js would drop the publish without a word.
-    if (heldAnswers(this.#connection).down) return false;
+    if (this.#closing || heldAnswers(this.#connection).down) return false;
     const peer = this.#peers.takeIdle();
     return peer !== undefined && this.#send(peer, call);
   }
@@ -126,6 +128,7 @@ export class HandOff {
 
   /** Once nothing is handed on any more: says goodbye, and stops listening to the peers' answers once they are in. */
   async close(): Promise<void> {
+    this.#closing = true;
     this.#unwatch();
     this.#peers.close();
     clearInterval(this.#forget);
@@ -140,7 +143,7 @@ export class HandOff {
   // A peer has idle drones: calls waiting here, with none idle, go to it.
   #handWaiting(): void {
     const { dispatcher, service } = this.#parts;
-    if (heldAnswers(this.#connection).down) return;
+    if (this.#closing || heldAnswers(this.#connection).down) return;
     for (;;) {
       const load = this.#load();
       // With drones idle here, what still waits can only be session openings, which need a free one.

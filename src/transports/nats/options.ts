@@ -46,6 +46,9 @@ export function natsConnectionOptions(
 
 /** What to look at when a connection to NATS fails with `error`. */
 export function connectHint(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT" || code === "EACCES" || code === "EPERM")
+    return "check that the creds, nkey and TLS files are there, and readable by this process's user";
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
   if (/authoriz|authenticat|credentials|permission|nkey|jwt/i.test(text))
     return "check the user and pass, token, creds or nkey in the NATS settings";

@@ -119,7 +119,9 @@ export class ServiceSubscription {
         if (!closing.aborted && (dispatcher.load(this.service)?.waiting ?? 0) > 0) return;
         unwatch();
         closing.removeEventListener("abort", check);
-        void handOff.close().then(resolve);
+        // A turn later: the last waiting call may be on its way to a peer right now (its handOver
+        // emptied the backlog), and close() waits for the answer to what was sent.
+        setImmediate(() => void handOff.close().then(resolve));
       };
       const unwatch = dispatcher.watchLoad(this.service, check);
       closing.addEventListener("abort", check);

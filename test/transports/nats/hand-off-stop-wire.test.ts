@@ -1,0 +1,60 @@
+// A host stopping gracefully hands what waits in its backlog to a peer that says it has room; the test
+// plays that peer, which got busy meanwhile and answers "busy". The call comes back to the stopping
+// host, which had it before it stopped: it is not refused as a new call would be, the answer is heard
+// though it was the last call handed on, and a drone still draining runs it.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, it } from "node:test";
+import { deserialize } from "node:v8";
+import type { Client } from "../../../src/client/index.ts";
+import { isAlive } from "../../harness/process.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { type RunningNats, startNats } from "../../support/nats-server.ts";
+import type { RunningServices } from "../../support/services.ts";
+import { natsClient, startNatsHost } from "./support.ts";
+import { WirePeer } from "./wire-peer.ts";
+
+let nats: RunningNats;
+let host: RunningServices;
+let peer: WirePeer;
+let client: Client;
+const closers: (() => Promise<void>)[] = [];
+
+before(async () => {
+  nats = await startNats();
+  host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1 });
+  client = await natsClient(nats, (close) => closers.push(close));
+  peer = await WirePeer.join(nats);
+});
+after(async () => {
+  for (const close of closers) await close();
+  await peer?.close();
+  await host?.stop();
+  assert.equal(host && isAlive(host.proc.pid), false);
+  await nats?.stop();
+});
+
+it("runs a waiting call a busy peer sent back during a graceful stop, on its own draining drone", {
+  timeout: 90_000,
+}, async () => {
+  const release = join(host.dir.path, "release");
+  const held = client.service("math").call("waitFor", { file: release }, { timeout: "60s" });
+  try {
+    await waitFor("its drone busy", async () => (await host.status()).services[0]?.idleDrones === 0);
+    peer.callService("add", { a: 1, b: 2 }, "waiting", 30_000);
+    await waitFor("the call waiting", async () => (await host.status()).services[0]?.backlog === 1);
+    const stopped = host.proc.stop(30_000);
+    await waitFor("the graceful stop under way", () => /graceful stop/.test(host.proc.output()));
+    await peer.say(1);
+    WirePeer.answer(await peer.handedOff(), "busy");
+    writeFileSync(release, "");
+    await held;
+    const answer = await peer.oneReply("waiting");
+    assert.equal(answer.headers?.get("Drover-Error"), undefined, answer.headers?.get("Nats-Service-Error"));
+    assert.equal(deserialize(answer.data), 3);
+    assert.equal((await stopped).code, 0);
+  } finally {
+    writeFileSync(release, "");
+  }
+});
