@@ -10,6 +10,8 @@ import { captureOutput } from "./output-capture.ts";
 import { CHILD_SPEC_ENV, EXIT_GRACE_MS, readChildSpec } from "./spec.ts";
 
 const text = process.env[CHILD_SPEC_ENV];
+// The spec (a drone's holds its NATS credentials) is no business of the app's, nor of what it spawns.
+delete process.env[CHILD_SPEC_ENV];
 const role = specRole(text);
 const log = createLogger((process.env.DROVER_LOG_LEVEL as "info" | undefined) ?? "info", { role });
 try {

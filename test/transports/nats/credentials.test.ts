@@ -49,6 +49,8 @@ describe("NATS credentials", { timeout: 90_000 }, () => {
     const client = await connect({ nats: { servers: nats.url, ...USER } });
     try {
       assert.equal(await client.service("math").call("add", { a: 2, b: 2 }, { timeout: "10s" }), 4);
+      // The drone's spec, with the password in it, is out of the service's environment.
+      assert.equal(await client.service("math").call("envVar", { name: "DROVER_CHILD" }), null);
     } finally {
       await client.close();
     }
