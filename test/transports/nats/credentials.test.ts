@@ -1,7 +1,8 @@
 // A nats-server that takes only clients with a user and password: a master and a client with them
 // serve and call; with a wrong password each says the credentials were refused and what to check (not
 // that no server runs there), the master keeps trying, and a reload with the right ones serves. One
-// that takes only an nkey: a master and a client with its seed file serve and call.
+// that takes only an nkey, and one in operator mode (JWTs): a master and a client with the seed file, or
+// the credentials file, serve and call.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { rejection } from "../../dispatch/support.ts";
 import { isAlive } from "../../harness/process.ts";
 import { makeTempDir } from "../../harness/temp.ts";
 import { waitFor } from "../../harness/wait.ts";
+import { makeOperatorCredentials } from "../../support/nats-jwt.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
 
@@ -85,6 +87,42 @@ describe("an nkey", { timeout: 90_000 }, () => {
     const client = await connect({ nats: { servers: nats.url, nkey: seed } });
     try {
       assert.equal(await client.service("math").call("add", { a: 3, b: 4 }, { timeout: "10s" }), 7);
+      await waitFor("the drone's own connection", async () =>
+        (await nats.connections()).some(({ name }) => name?.startsWith("drover drone")),
+      );
+    } finally {
+      await client.close();
+    }
+    const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
+    assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
+    assert.match(refused.message, /check the user and pass, token, creds or nkey/);
+  });
+});
+
+describe("a credentials file", { timeout: 90_000 }, () => {
+  const dir = makeTempDir("drover-test-creds-");
+  const { config, creds } = makeOperatorCredentials(dir.path);
+  let nats: RunningNats;
+  let host: RunningServices;
+
+  before(async () => {
+    nats = await startNats({ config });
+  });
+  after(async () => {
+    await host?.stop();
+    assert.equal(host && isAlive(host.proc.pid), false);
+    await nats?.stop();
+    dir.remove();
+  });
+
+  it("lets a master, its drones and a client in with a user's JWT and seed; refuses a client without it", async () => {
+    host = await startServices({
+      math: { minDrones: 1, maxDrones: 1, transport: { nats: { servers: nats.url, creds } } },
+      ready: /takes calls from NATS on/,
+    });
+    const client = await connect({ nats: { servers: nats.url, creds } });
+    try {
+      assert.equal(await client.service("math").call("add", { a: 5, b: 6 }, { timeout: "10s" }), 11);
       await waitFor("the drone's own connection", async () =>
         (await nats.connections()).some(({ name }) => name?.startsWith("drover drone")),
       );
