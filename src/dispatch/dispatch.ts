@@ -157,6 +157,10 @@ export class Dispatch implements Dispatcher {
     };
   }
 
+  holdDrones(serviceName: string): () => void {
+    return this.#services.get(serviceName)?.holdDrones() ?? (() => {});
+  }
+
   handOver(serviceName: string, count: number): HandedCall[] {
     return this.#services.get(serviceName)?.pool.handOver(count) ?? [];
   }

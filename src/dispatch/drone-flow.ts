@@ -72,7 +72,8 @@ export class DroneFlow {
       return;
     }
     this.#feed(drone);
-    if (draining && drone.running.size === 0 && this.pool.backlog.length === 0) {
+    const { backlog, drainHolds } = this.pool;
+    if (draining && drone.running.size === 0 && backlog.length === 0 && drainHolds === 0) {
       this.leave(drone, "stop");
     }
   }

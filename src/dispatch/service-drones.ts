@@ -173,6 +173,18 @@ export class ServiceDrones implements PoolHooks {
     for (const drone of this.#drones.values()) this.#letGo(drone, sessionMs);
   }
 
+  /** Its drones stay through a graceful stop, idle, until the release (calls away may come back). */
+  holdDrones(): () => void {
+    this.pool.drainHolds++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.pool.drainHolds--;
+      if (this.pool.drainHolds === 0) for (const drone of [...this.pool.idle.drones]) this.freed(drone);
+    };
+  }
+
   /** The master stops: whatever still waits is failed. */
   abandon(message: string): void {
     this.#sizing.stop();

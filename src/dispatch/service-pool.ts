@@ -45,6 +45,8 @@ export class ServicePool {
   idempotent: ReadonlySet<string> = new Set();
   /** New calls are refused (a graceful stop). */
   refusing: string | undefined;
+  /** While above 0, a graceful stop's drones stay (idle) for calls that may come back from other hosts. */
+  drainHolds = 0;
   hooks: PoolHooks | undefined;
   /** Something shown in the scoreboard changed (the dispatcher publishes it soon). */
   changed: () => void = () => {};

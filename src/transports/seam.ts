@@ -129,6 +129,11 @@ export interface Dispatcher {
    * drone came up or left), in that turn; returns what stops it.
    */
   watchLoad(service: string, listener: () => void): () => void;
+  /**
+   * Keeps `service`'s drones from leaving a graceful stop while calls handed to other hosts may still
+   * come back (the master stops with calls handed on); returns the release.
+   */
+  holdDrones(service: string): () => void;
   /** Where the transport of `service` is now, for drover status (the NATS transport says). */
   transportState(service: string, state: NatsState): void;
   /** Whether `session` is still open. */

@@ -114,7 +114,9 @@ export class ServiceSubscription {
 
   #handOnWhileWaiting(handOff: HandOff): Promise<void> {
     const { dispatcher, closing } = this.#parts;
-    return new Promise((resolve) => {
+    // A call handed on may come back (its peer got busy, or is gone): a drone is kept to run it.
+    const release = dispatcher.holdDrones(this.service);
+    return new Promise<void>((resolve) => {
       const check = () => {
         if (!closing.aborted && (dispatcher.load(this.service)?.waiting ?? 0) > 0) return;
         unwatch();
@@ -126,7 +128,7 @@ export class ServiceSubscription {
       const unwatch = dispatcher.watchLoad(this.service, check);
       closing.addEventListener("abort", check);
       check();
-    });
+    }).finally(release);
   }
 
   #subscribe(): void {

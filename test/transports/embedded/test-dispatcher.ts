@@ -69,6 +69,7 @@ export function testDispatcher(): TestDispatcher {
     demand: () => {},
     handOver: () => [],
     watchLoad: () => () => {},
+    holdDrones: () => () => {},
     transportState: () => {},
 
     call(request: CallRequest, reply: Reply): CallHandle | undefined {

@@ -1,7 +1,8 @@
 // A host stopping gracefully hands what waits in its backlog to a peer that says it has room; the test
 // plays that peer, which got busy meanwhile and answers "busy". The call comes back to the stopping
 // host, which had it before it stopped: it is not refused as a new call would be, the answer is heard
-// though it was the last call handed on, and a drone still draining runs it.
+// though it was the last call handed on, and the host's drone, done with its own calls by then, has
+// stayed to run it.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,9 +48,12 @@ it("runs a waiting call a busy peer sent back during a graceful stop, on its own
     const stopped = host.proc.stop(30_000);
     await waitFor("the graceful stop under way", () => /graceful stop/.test(host.proc.output()));
     await peer.say(1);
-    WirePeer.answer(await peer.handedOff(), "busy");
+    const handOff = await peer.handedOff();
+    // The host's drone is done with all it had before the peer's word comes: it stays for the call.
     writeFileSync(release, "");
     await held;
+    await waitFor("the drone idle", async () => (await host.status()).services[0]?.idleDrones === 1);
+    WirePeer.answer(handOff, "busy");
     const answer = await peer.oneReply("waiting");
     assert.equal(answer.headers?.get("Drover-Error"), undefined, answer.headers?.get("Nats-Service-Error"));
     assert.equal(deserialize(answer.data), 3);
