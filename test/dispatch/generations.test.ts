@@ -122,6 +122,28 @@ describe("generations of drones", { timeout: 240_000 }, () => {
     assert.deepEqual((await names()).sort(), ["math", "other"], "listed once when it comes back");
   });
 
+  it("a session of a removed service that ended says so: SESSION_EXPIRED and how, not NO_SUCH_SERVICE", async (t) => {
+    const drover = await startServices({
+      math: { minDrones: 1, maxDrones: 1, sessionDrainTimeout: "300ms" },
+    });
+    t.after(() => drover.stop());
+    const math = (await drover.client()).service("math");
+    const session = await math.session();
+    assert.equal(((await session.call("count", undefined)) as { count: number }).count, 1);
+    writeFileSync(
+      join(drover.dir.path, "drover.config.json"),
+      JSON.stringify({ runDir: "./run", services: [{ name: "other", module: MATH_SERVICE }] }),
+    );
+    const reload = await drover.cli("reload");
+    assert.equal(reload.status, 0, reload.stderr);
+    // Past sessionDrainTimeout the session is told to reconnect: it ended with its service.
+    const ended = await waitFor("the session to end", async () => {
+      const error = await rejection(session.call("count", undefined));
+      return error.code === "DROVER_ERR_SESSION_EXPIRED" ? error : undefined;
+    });
+    assert.match(ended.message, new RegExp(`session ${session.id}`));
+  });
+
   it("a removed service fails at once a call run again after its drone died when no drone is left", async (t) => {
     const drover = await startServices({ math: { minDrones: 2, maxDrones: 2, sessionDrainTimeout: "60s" } });
     t.after(() => drover.stop());
