@@ -16,6 +16,7 @@ import { waitFor } from "../../harness/wait.ts";
 import { makeOperatorCredentials } from "../../support/nats-jwt.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
+import { callsWith, startNatsHost } from "./support.ts";
 
 const USER = { user: "drover", pass: "s3cret" };
 
@@ -80,19 +81,12 @@ describe("an nkey", { timeout: 90_000 }, () => {
   });
 
   it("lets a master, its drones and a client in with the seed file; refuses a client without it", async () => {
-    host = await startServices({
-      math: { minDrones: 1, maxDrones: 1, transport: { nats: { servers: nats.url, nkey: seed } } },
-      ready: /takes calls from NATS on/,
+    host = await startNatsHost(nats, {
+      minDrones: 1,
+      maxDrones: 1,
+      transport: { nats: { servers: nats.url, nkey: seed } },
     });
-    const client = await connect({ nats: { servers: nats.url, nkey: seed } });
-    try {
-      assert.equal(await client.service("math").call("add", { a: 3, b: 4 }, { timeout: "10s" }), 7);
-      await waitFor("the drone's own connection", async () =>
-        (await nats.connections()).some(({ name }) => name?.startsWith("drover drone")),
-      );
-    } finally {
-      await client.close();
-    }
+    await callsWith(nats, { nkey: seed });
     const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
     assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
     assert.match(refused.message, /check the user and pass, token, creds or nkey/);
@@ -116,19 +110,12 @@ describe("a credentials file", { timeout: 90_000 }, () => {
   });
 
   it("lets a master, its drones and a client in with a user's JWT and seed; refuses a client without it", async () => {
-    host = await startServices({
-      math: { minDrones: 1, maxDrones: 1, transport: { nats: { servers: nats.url, creds } } },
-      ready: /takes calls from NATS on/,
+    host = await startNatsHost(nats, {
+      minDrones: 1,
+      maxDrones: 1,
+      transport: { nats: { servers: nats.url, creds } },
     });
-    const client = await connect({ nats: { servers: nats.url, creds } });
-    try {
-      assert.equal(await client.service("math").call("add", { a: 5, b: 6 }, { timeout: "10s" }), 11);
-      await waitFor("the drone's own connection", async () =>
-        (await nats.connections()).some(({ name }) => name?.startsWith("drover drone")),
-      );
-    } finally {
-      await client.close();
-    }
+    await callsWith(nats, { creds });
     const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
     assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
     assert.match(refused.message, /check the user and pass, token, creds or nkey/);

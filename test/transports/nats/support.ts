@@ -1,8 +1,10 @@
 // Masters serving the fixture's "math" service over a real nats-server, NATS clients of it, and a raw
 // publisher of what no client would send.
+import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createConnection } from "node:net";
 import { type Client, connect } from "../../../src/client/index.ts";
+import { waitFor } from "../../harness/wait.ts";
 import type { RunningNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
 
@@ -33,6 +35,19 @@ export function startAtLeastOnceHost(
 /** A NATS client that calls math at least once. */
 export function atLeastOnceClient(nats: RunningNats): Promise<Client> {
   return connect({ nats: { servers: nats.url, services: { math: { delivery: "at-least-once" } } } });
+}
+
+/** With NATS `settings` (TLS, credentials) on both sides, a client's call is answered by a drone on its own connection. */
+export async function callsWith(nats: RunningNats, settings: Record<string, unknown>): Promise<void> {
+  const client = await connect({ nats: { servers: nats.url, ...settings } });
+  try {
+    assert.equal(await client.service("math").call("add", { a: 2, b: 5 }, { timeout: "10s" }), 7);
+    await waitFor("the drone's own connection", async () =>
+      (await nats.connections()).some(({ name }) => name?.startsWith("drover drone")),
+    );
+  } finally {
+    await client.close();
+  }
 }
 
 /** A NATS client, closed by the test's end. */
