@@ -40,10 +40,6 @@ export class SessionSubscriptions {
     this.#sweep.unref();
   }
 
-  get size(): number {
-    return this.#subscriptions.size;
-  }
-
   /** Session `session` of `service` opened here: listen on its subject (before its caller hears of it). */
   listen(connection: NatsConnection, service: string, session: string): void {
     const prefix = `${sessionSubject(session)}.`;
