@@ -133,12 +133,10 @@ export class DroneFlow {
   }
 
   #feed(drone: Drone): void {
-    const { backlog } = this.pool;
-    this.pool.expireDue();
     while (drone.hasRoom) {
       // An opening pins its drone, so it waits for one that runs nothing; a busy drone with room takes
       // the calls behind it instead of letting them wait too.
-      const call = drone.running.size > 0 ? backlog.shiftWhere(notAnOpening) : backlog.shift();
+      const call = this.pool.takeWaiting(drone.running.size > 0 ? notAnOpening : undefined);
       if (!call) break;
       this.pool.run(drone, call);
       if (call.opens) return;

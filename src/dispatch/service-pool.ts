@@ -138,11 +138,17 @@ export class ServicePool {
   }
 
   /**
-   * Fails the calls whose deadline passed, before a drone takes what waits: a loaded master may read
-   * a drone's answer before its deadline timer runs, and an expired call must never be run.
+   * Fails the calls whose deadline passed, before a drone (or another host) takes what waits: a loaded
+   * master may read a drone's answer before its deadline timer runs, and an expired call is never run.
    */
   expireDue(): void {
     this.#deadlines.expireDue();
+  }
+
+  /** The oldest waiting call (that `accept` takes), taken out; never one whose deadline passed. */
+  takeWaiting(accept?: (call: Call) => boolean): Call | undefined {
+    this.#deadlines.expireDue();
+    return accept ? this.backlog.shiftWhere(accept) : this.backlog.shift();
   }
 
   /** Sends `call` to `drone`: a RUN, or a CONNECT for a session's opening. */
@@ -184,9 +190,8 @@ export class ServicePool {
 
   // A call went back to the front of the backlog: an idle drone takes it now, or one is started.
   #runNext(): void {
-    this.expireDue();
     const drone = this.idle.take();
-    const call = drone && this.backlog.shift();
+    const call = drone && this.takeWaiting();
     if (drone && call) this.run(drone, call);
     else this.hooks?.grow();
   }
@@ -196,10 +201,9 @@ export class ServicePool {
    * call that killed a drone stays: here its next death makes it poison, elsewhere it would start over.
    */
   handOver(count: number): HandedCall[] {
-    this.expireDue();
     const handed: HandedCall[] = [];
     while (handed.length < count) {
-      const call = this.backlog.shiftWhere(
+      const call = this.takeWaiting(
         ({ request, deaths }) =>
           request.handedOver === false && request.replyTo !== undefined && !request.session && deaths === 0,
       );

@@ -38,21 +38,15 @@ export class NatsReplies {
       import("../transports/nats/options.ts"),
       import("../transports/nats/nats-reply.ts"),
     ])
-      .then(([{ connectHint, connectUntil, natsConnectionOptions }, reply]) => {
+      .then(([{ connectUntil, natsConnectionOptions }, reply]) => {
         this.#reply = reply;
-        // Each new reason once: a drone runs as the service's user, which may not read a file the
-        // master could (creds, nkey, TLS).
-        let lastReason = "";
-        const failed = (error: unknown) => {
-          const reason = error instanceof Error ? error.message : String(error);
-          if (reason === lastReason) return;
-          lastReason = reason;
+        // A drone runs as the service's user, which may not read a file the master could (creds, TLS).
+        const failedFor = (error: unknown, why: string) =>
           log.warn(
             { err: error },
-            `the drone cannot connect to NATS: ${reason} (${connectHint(error)}); its results go back through the master meanwhile`,
+            `the drone cannot connect to NATS: ${why}; its results go back through the master meanwhile`,
           );
-        };
-        return connectUntil(natsConnectionOptions(nats, name), this.#stop.signal, failed);
+        return connectUntil(natsConnectionOptions(nats, name), this.#stop.signal, failedFor);
       })
       .then(
         (connection) => {

@@ -1,6 +1,7 @@
-// A nats-server in operator mode, made by hand: an operator, an account it signs and a user the account
-// signs, as JWTs (ed25519 over nkeys, the NATS format), and the user's credentials file, as `nsc`
-// would write them. No library here makes NATS JWTs, and the format is small.
+// Ways into a nats-server other than a password, made by hand in a folder: an nkey user (its seed
+// file), and operator mode: an operator, an account it signs and a user the account signs, as JWTs
+// (ed25519 over nkeys, the NATS format), and the user's credentials file, as `nsc` would write them.
+// No library here makes NATS JWTs, and the format is small.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nkeys } from "@nats-io/transport-node";
@@ -26,8 +27,22 @@ function jwt(signer: KeyPair, subject: string, name: string, nats: Record<string
 
 const UNLIMITED = { subs: -1, data: -1, payload: -1 };
 
+/** A server config and the client settings that get in with it. */
+export interface WayIn {
+  readonly config: string;
+  readonly settings: { readonly nkey: string } | { readonly creds: string };
+}
+
+/** In `dir`: a user's nkey seed file; returns the config of a server that lets only that user in. */
+export function makeNkeyUser(dir: string): WayIn {
+  const user = nkeys.createUser();
+  const nkey = join(dir, "user.nk");
+  writeFileSync(nkey, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+  return { config: `authorization { users: [ { nkey: "${user.getPublicKey()}" } ] }\n`, settings: { nkey } };
+}
+
 /** In `dir`: the operator's JWT and a user's credentials file; returns the server config that trusts them. */
-export function makeOperatorCredentials(dir: string): { config: string; creds: string } {
+export function makeOperatorCredentials(dir: string): WayIn {
   const operator = nkeys.createOperator();
   const account = nkeys.createAccount();
   const user = nkeys.createUser();
@@ -54,5 +69,5 @@ export function makeOperatorCredentials(dir: string): { config: string; creds: s
   const config =
     `operator: "${operatorJwt}"\nresolver: MEMORY\n` +
     `resolver_preload: {\n  ${account.getPublicKey()}: "${accountJwt}"\n}\n`;
-  return { config, creds };
+  return { config, settings: { creds } };
 }

@@ -58,9 +58,11 @@ export class IdlePeers {
   /** The fewest idle drones since the count was last said: more now, and a drone came free. */
   #lowSinceSaid = 0;
   #announcing: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  /** It takes no calls from the peers any more, but still hears which of them have idle drones. */
-  #leaving = false;
-  #closed = false;
+  /**
+   * "in" the queue group; "leaving": it takes no calls from the peers any more, but still hears which
+   * of them have idle drones; "closed": gone.
+   */
+  #state: "in" | "leaving" | "closed" = "in";
 
   constructor(connection: NatsConnection, nats: ResolvedNats, parts: IdlePeersParts) {
     this.#connection = connection;
@@ -79,12 +81,12 @@ export class IdlePeers {
 
   /** Says this master's count now (it joins, or its connection is back). */
   announce(): void {
-    if (!this.#closed) this.#announce(true);
+    if (this.#state !== "closed") this.#announce(true);
   }
 
   /** This master's idle count may have changed: it is said soon if a drone came free and anyone listens. */
   changed(): void {
-    if (this.#closed || this.#leaving || this.#peers.size === 0) return;
+    if (this.#state !== "in" || this.#peers.size === 0) return;
     this.#lowSinceSaid = Math.min(this.#lowSinceSaid, this.#parts.idleHere());
     if (this.#announcing !== undefined) return;
     const wait = this.#saidAt + ANNOUNCE_MS - performance.now();
@@ -125,25 +127,27 @@ export class IdlePeers {
    * so that they keep saying when theirs come free: what still waits here goes to them (a graceful stop).
    */
   leave(): void {
-    if (this.#closed || this.#leaving) return;
-    this.#leaving = true;
-    clearTimeout(this.#announcing as NodeJS.Timeout);
-    clearImmediate(this.#announcing as NodeJS.Immediate);
-    this.#announcing = undefined;
+    if (this.#state !== "in") return;
+    this.#state = "leaving";
+    this.#cancelAnnouncing();
     this.#publish(0);
   }
 
   /** Says goodbye: the peers stop handing calls here, and forget it. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state === "closed") return;
+    this.#state = "closed";
     clearInterval(this.#heartbeat);
-    clearTimeout(this.#announcing as NodeJS.Timeout);
-    clearImmediate(this.#announcing as NodeJS.Immediate);
-    this.#announcing = undefined;
+    this.#cancelAnnouncing();
     this.#peers.clear();
     this.#publish(0, true);
     this.#subscription.unsubscribe();
+  }
+
+  #cancelAnnouncing(): void {
+    clearTimeout(this.#announcing as NodeJS.Timeout);
+    clearImmediate(this.#announcing as NodeJS.Immediate);
+    this.#announcing = undefined;
   }
 
   #beat(): void {
@@ -153,8 +157,8 @@ export class IdlePeers {
   }
 
   #announce(always: boolean): void {
-    if (this.#closed) return;
-    const idle = this.#leaving ? 0 : this.#parts.idleHere();
+    if (this.#state === "closed") return;
+    const idle = this.#state === "leaving" ? 0 : this.#parts.idleHere();
     const freed = idle > this.#lowSinceSaid;
     this.#lowSinceSaid = Math.min(this.#lowSinceSaid, idle);
     if (!freed && !always) return;

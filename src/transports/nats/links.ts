@@ -6,7 +6,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { ResolvedNats } from "../../config/types/nats.ts";
 import type { ResolvedService } from "../../config/types/service.ts";
 import type { Logger } from "../../log/logger.ts";
-import { connectHint, connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
+import { connectionKey, connectUntil, natsConnectionOptions } from "./options.ts";
 
 export interface Link {
   readonly servers: string;
@@ -41,28 +41,26 @@ export class NatsLinks {
     if (known) return known;
     const servers = nats.servers.join(", ");
     const giveUp = new AbortController();
-    // Each new reason is logged once (a server not up yet, then refused credentials), not every attempt.
-    let lastReason = "";
-    const failed = (error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (reason === lastReason) return;
-      lastReason = reason;
+    // Each new reason once (a server not up yet, then refused credentials), not every attempt.
+    let failed = false;
+    const failedFor = (error: unknown, why: string) => {
+      failed = true;
       this.#log.warn(
         { err: error, servers },
-        `cannot connect to NATS at ${servers}: ${reason} (${connectHint(error)}); still trying, and the services' NATS callers wait`,
+        `cannot connect to NATS at ${servers}: ${why}; still trying, and the services' NATS callers wait`,
       );
     };
     const connection = connectUntil(
       // No echo: a master has no use for its own messages (its idle counts, to the peers, above all).
       { ...natsConnectionOptions(nats, `drover master ${process.pid}`), noEcho: true },
       AbortSignal.any([this.#closing, giveUp.signal]),
-      failed,
+      failedFor,
     );
     const link: Tried = { servers, connection, giveUp, connected: false };
     this.#links.set(key, link);
     connection.then(
       (connected) => {
-        if (lastReason) this.#log.info({ servers }, `connected to NATS at ${servers}`);
+        if (failed) this.#log.info({ servers }, `connected to NATS at ${servers}`);
         link.connected = true;
         this.#connected(connected, servers);
       },

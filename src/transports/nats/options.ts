@@ -69,12 +69,20 @@ const ATTEMPT_MS = 2_000;
  * Connects, trying again every RECONNECT_WAIT_MS until a server answers or `signal` aborts (then it
  * rejects with the signal's reason). nats.js's own waitOnFirstConnect cannot be called off, and a
  * pending attempt would keep a stopped master alive; once connected, nats.js reconnects by itself.
+ * `onNewFailure` hears each new reason an attempt failed (the reason and what to check), not every attempt.
  */
 export async function connectUntil(
   options: ConnectionOptions,
   signal: AbortSignal,
-  onFailure?: (error: unknown) => void,
+  onNewFailure?: (error: unknown, why: string) => void,
 ): Promise<NatsConnection> {
+  let lastReason = "";
+  const onFailure = (error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (reason === lastReason) return;
+    lastReason = reason;
+    onNewFailure?.(error, `${reason} (${connectHint(error)})`);
+  };
   for (;;) {
     signal.throwIfAborted();
     try {
@@ -82,7 +90,7 @@ export async function connectUntil(
       if (!signal.aborted) return connection;
       await connection.close();
     } catch (error) {
-      onFailure?.(error);
+      onFailure(error);
     }
     await delay(RECONNECT_WAIT_MS, undefined, { signal });
   }

@@ -4,16 +4,13 @@
 // that takes only an nkey, and one in operator mode (JWTs): a master and a client with the seed file, or
 // the credentials file, serve and call.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { nkeys } from "@nats-io/transport-node";
 import { connect } from "../../../src/client/index.ts";
 import { rejection } from "../../dispatch/support.ts";
 import { isAlive } from "../../harness/process.ts";
 import { makeTempDir } from "../../harness/temp.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { makeOperatorCredentials } from "../../support/nats-jwt.ts";
+import { makeNkeyUser, makeOperatorCredentials } from "../../support/nats-jwt.ts";
 import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import { type RunningServices, startServices } from "../../support/services.ts";
 import { callsWith, startNatsHost } from "./support.ts";
@@ -62,62 +59,33 @@ describe("NATS credentials", { timeout: 90_000 }, () => {
   });
 });
 
-describe("an nkey", { timeout: 90_000 }, () => {
-  const user = nkeys.createUser();
-  const seedDir = makeTempDir("drover-test-nkey-");
-  const seed = join(seedDir.path, "user.nk");
-  writeFileSync(seed, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
-  let nats: RunningNats;
-  let host: RunningServices;
+for (const [what, make] of [
+  ["an nkey seed file", makeNkeyUser],
+  ["a credentials file (a user's JWT and seed, in operator mode)", makeOperatorCredentials],
+] as const) {
+  describe(what, { timeout: 90_000 }, () => {
+    const dir = makeTempDir("drover-test-way-in-");
+    const { config, settings } = make(dir.path);
+    let nats: RunningNats;
+    let host: RunningServices;
 
-  before(async () => {
-    nats = await startNats({ config: `authorization { users: [ { nkey: "${user.getPublicKey()}" } ] }\n` });
-  });
-  after(async () => {
-    await host?.stop();
-    assert.equal(host && isAlive(host.proc.pid), false);
-    await nats?.stop();
-    seedDir.remove();
-  });
-
-  it("lets a master, its drones and a client in with the seed file; refuses a client without it", async () => {
-    host = await startNatsHost(nats, {
-      minDrones: 1,
-      maxDrones: 1,
-      transport: { nats: { servers: nats.url, nkey: seed } },
+    before(async () => {
+      nats = await startNats({ config });
     });
-    await callsWith(nats, { nkey: seed });
-    const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
-    assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
-    assert.match(refused.message, /check the user and pass, token, creds or nkey/);
-  });
-});
-
-describe("a credentials file", { timeout: 90_000 }, () => {
-  const dir = makeTempDir("drover-test-creds-");
-  const { config, creds } = makeOperatorCredentials(dir.path);
-  let nats: RunningNats;
-  let host: RunningServices;
-
-  before(async () => {
-    nats = await startNats({ config });
-  });
-  after(async () => {
-    await host?.stop();
-    assert.equal(host && isAlive(host.proc.pid), false);
-    await nats?.stop();
-    dir.remove();
-  });
-
-  it("lets a master, its drones and a client in with a user's JWT and seed; refuses a client without it", async () => {
-    host = await startNatsHost(nats, {
-      minDrones: 1,
-      maxDrones: 1,
-      transport: { nats: { servers: nats.url, creds } },
+    after(async () => {
+      await host?.stop();
+      assert.equal(host && isAlive(host.proc.pid), false);
+      await nats?.stop();
+      dir.remove();
     });
-    await callsWith(nats, { creds });
-    const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
-    assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
-    assert.match(refused.message, /check the user and pass, token, creds or nkey/);
+
+    it("lets a master, its drones and a client in; refuses a client without it", async () => {
+      const transport = { nats: { servers: nats.url, ...settings } };
+      host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1, transport });
+      await callsWith(nats, settings);
+      const refused = await rejection(connect({ nats: { servers: nats.url }, timeout: "3s" }));
+      assert.equal(refused.code, "DROVER_ERR_NATS_UNAVAILABLE");
+      assert.match(refused.message, /check the user and pass, token, creds or nkey/);
+    });
   });
-});
+}

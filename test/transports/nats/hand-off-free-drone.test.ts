@@ -8,26 +8,21 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { deserialize } from "node:v8";
 import type { Client } from "../../../src/client/index.ts";
-import { isAlive } from "../../harness/process.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import type { RunningServices } from "../../support/services.ts";
-import { natsClient, startNatsHost } from "./support.ts";
 import { WirePeer } from "./wire-peer.ts";
+import { startWireScene, type WireScene } from "./wire-scene.ts";
 
 describe("a hand-off with drones that take two calls at once", { timeout: 120_000 }, () => {
-  let nats: RunningNats;
+  let scene: WireScene | undefined;
   let host: RunningServices;
   let peer: WirePeer;
   let client: Client;
   let release: () => Promise<unknown> = async () => {};
-  const closers: (() => Promise<void>)[] = [];
 
   before(async () => {
-    nats = await startNats();
-    host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1, droneConcurrency: 2 });
-    client = await natsClient(nats, (close) => closers.push(close));
-    peer = await WirePeer.join(nats);
+    scene = await startWireScene({ minDrones: 1, maxDrones: 1, droneConcurrency: 2 });
+    ({ host, peer, client } = scene);
     // One call runs on the only drone: it has room for one more, and runs something.
     const file = join(host.dir.path, "release");
     const held = client.service("math").call("waitFor", { file }, { timeout: "60s" });
@@ -42,11 +37,7 @@ describe("a hand-off with drones that take two calls at once", { timeout: 120_00
   });
   after(async () => {
     await release();
-    for (const close of closers) await close();
-    await peer?.close();
-    await host?.stop();
-    assert.equal(host && isAlive(host.proc.pid), false);
-    await nats?.stop();
+    await scene?.close();
   });
 
   it('answers "busy" to an opening handed to it, and "taken" to a call', async () => {

@@ -9,31 +9,22 @@ import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { deserialize } from "node:v8";
 import type { Client } from "../../../src/client/index.ts";
-import { isAlive } from "../../harness/process.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import type { RunningServices } from "../../support/services.ts";
-import { natsClient, startNatsHost } from "./support.ts";
 import { WirePeer } from "./wire-peer.ts";
+import { startWireScene, type WireScene } from "./wire-scene.ts";
 
-let nats: RunningNats;
+let scene: WireScene | undefined;
 let host: RunningServices;
 let peer: WirePeer;
 let client: Client;
-const closers: (() => Promise<void>)[] = [];
 
 before(async () => {
-  nats = await startNats();
-  host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1 });
-  client = await natsClient(nats, (close) => closers.push(close));
-  peer = await WirePeer.join(nats);
+  scene = await startWireScene({ minDrones: 1, maxDrones: 1 });
+  ({ host, peer, client } = scene);
 });
 after(async () => {
-  for (const close of closers) await close();
-  await peer?.close();
-  await host?.stop();
-  assert.equal(host && isAlive(host.proc.pid), false);
-  await nats?.stop();
+  await scene?.close();
 });
 
 it("runs a waiting call a busy peer sent back during a graceful stop, on its own draining drone", {

@@ -11,33 +11,24 @@ import { setTimeout as delay } from "node:timers/promises";
 import { deserialize, serialize } from "node:v8";
 import { headers } from "@nats-io/transport-node";
 import type { Client } from "../../../src/client/index.ts";
-import { isAlive } from "../../harness/process.ts";
 import { waitFor } from "../../harness/wait.ts";
-import { type RunningNats, startNats } from "../../support/nats-server.ts";
 import type { RunningServices } from "../../support/services.ts";
-import { natsClient, startNatsHost } from "./support.ts";
 import { WirePeer } from "./wire-peer.ts";
+import { startWireScene, type WireScene } from "./wire-scene.ts";
 
 describe("a hand-off from a peer the test plays", { timeout: 120_000 }, () => {
-  let nats: RunningNats;
+  let scene: WireScene | undefined;
   let host: RunningServices;
   let peer: WirePeer;
   let client: Client;
-  const closers: (() => Promise<void>)[] = [];
 
   before(async () => {
-    nats = await startNats();
     // A backlog of 2: a call that comes back into a full backlog keeps its place.
-    host = await startNatsHost(nats, { minDrones: 1, maxDrones: 1, maxBacklog: 2 });
-    client = await natsClient(nats, (close) => closers.push(close));
-    peer = await WirePeer.join(nats);
+    scene = await startWireScene({ minDrones: 1, maxDrones: 1, maxBacklog: 2 });
+    ({ host, peer, client } = scene);
   });
   after(async () => {
-    for (const close of closers) await close();
-    await peer?.close();
-    await host?.stop();
-    assert.equal(host && isAlive(host.proc.pid), false);
-    await nats?.stop();
+    await scene?.close();
   });
 
   const calls = async () => (await host.status()).services[0]?.counters.calls ?? 0;
